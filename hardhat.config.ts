@@ -1,0 +1,55 @@
+import { createRequire } from "node:module";
+import hardhatMocha from "@nomicfoundation/hardhat-mocha";
+import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
+import hardhatViem from "@nomicfoundation/hardhat-viem";
+import hardhatViemAssertions from "@nomicfoundation/hardhat-viem-assertions";
+import { defineConfig } from "hardhat/config";
+
+const require = createRequire(import.meta.url);
+
+// No compiler can be downloaded on this machine: every pragma in the build must match one of
+// these WASM builds shipped in npm `solc` packages.
+const SOLC_0_8_28 = require.resolve("solc/soljson.js");
+const SOLC_0_8_19 = require.resolve("solc-0.8.19/soljson.js");
+
+const DEEP = process.env.DEEP === "1";
+
+export default defineConfig({
+  plugins: [hardhatMocha, hardhatViem, hardhatViemAssertions, hardhatNetworkHelpers],
+  solidity: {
+    compilers: [
+      {
+        version: "0.8.28",
+        path: SOLC_0_8_28,
+        settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun" },
+      },
+    ],
+    overrides: {
+      "@morpho-org/morpho-blue/src/Morpho.sol": {
+        version: "0.8.19",
+        path: SOLC_0_8_19,
+        settings: { optimizer: { enabled: true, runs: 999999 } },
+      },
+    },
+    npmFilesToBuild: [
+      "@chainlink/contracts/src/v0.8/shared/mocks/MockV3Aggregator.sol",
+      "@morpho-org/morpho-blue/src/Morpho.sol",
+      "@morpho-org/morpho-blue/src/mocks/IrmMock.sol",
+      "@morpho-org/morpho-blue/src/mocks/OracleMock.sol",
+      "@openzeppelin/contracts/governance/TimelockController.sol",
+    ],
+  },
+  networks: {
+    default: { type: "edr-simulated", chainType: "l1", allowUnlimitedContractSize: false },
+  },
+  test: {
+    mocha: { timeout: 120_000 },
+    solidity: {
+      fuzz: { runs: DEEP ? 10_000 : 256 },
+      invariant: DEEP ? { runs: 256, depth: 200 } : { runs: 32, depth: 50 },
+    },
+  },
+  paths: {
+    tests: { mocha: "test/mocha", solidity: "test/sol" },
+  },
+});
