@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Abi, Address, Hex } from "viem";
+import { type Abi, type Address, type Hex, getAddress } from "viem";
 import type { Clients } from "./clients.js";
 
 const require = createRequire(import.meta.url);
@@ -101,7 +101,7 @@ export async function deploy(
   if (receipt.status !== "success" || !receipt.contractAddress) {
     throw new Error(`deployment of ${artifact.contractName} failed in tx ${hash}`);
   }
-  return receipt.contractAddress;
+  return getAddress(receipt.contractAddress);
 }
 
 /** One contract write, described without compile-time ABI types (npm artifacts carry none). */

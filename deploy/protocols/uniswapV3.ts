@@ -29,6 +29,14 @@ const UNUSED_TOKEN_DESCRIPTOR = "0x0000000000000000000000000000000000000001";
 /** Deploys the factory and the periphery the product uses (position manager, router, quoter). */
 export async function deployUniswapV3(clients: Clients, weth: Address): Promise<UniswapV3Deployment> {
   const factory = await deploy(clients, uniswapArtifacts.factory());
+  // The 0.01% tier was enabled by Uniswap governance after launch (Nov 2021); the factory's
+  // constructor only enables 0.05%, 0.3% and 1%.
+  await send(clients, {
+    address: factory,
+    abi: uniswapArtifacts.factory().abi,
+    functionName: "enableFeeAmount",
+    args: [100, 1],
+  });
   const positionManager = await deploy(clients, uniswapArtifacts.positionManager(), [
     factory,
     weth,
