@@ -84,6 +84,9 @@ contract ValueOracle is IValueOracle, ITwapOracle, RegistryAccess {
     mapping(address feed => address) public feedQuote;
     mapping(address pool => TwapPool) private _pools;
     mapping(address token => Asset) private _assets;
+    /// @notice A token governance declared redeemable 1:1 for a pseudo-unit (WETH for ETH), so a feed of
+    ///         the unit may continue a route that reached the token. Used only to check route continuity.
+    mapping(address token => address unit) public unitOf;
 
     /// @notice Optional L2 sequencer-uptime feed (address(0) on L1) and the grace period after it comes back up.
     address public sequencerUptimeFeed;
@@ -95,6 +98,7 @@ contract ValueOracle is IValueOracle, ITwapOracle, RegistryAccess {
     event TwapPoolSet(address indexed pool, uint32 window, uint16 minCardinality);
     event RouteSet(address indexed token, Hop[] primary, Hop[] secondary, uint16 maxDeviationBps);
     event AssetRemoved(address indexed token);
+    event UnitSet(address indexed token, address indexed unit);
     event SequencerUptimeFeedSet(address indexed feed, uint32 gracePeriod);
 
     error ZeroAddress();
@@ -210,6 +214,15 @@ contract ValueOracle is IValueOracle, ITwapOracle, RegistryAccess {
             asset.secondary[i] = i < secondary.length ? secondary[i] : Hop(address(0), SourceKind.None, false);
         }
         emit RouteSet(token, primary, secondary, maxDeviationBps);
+    }
+
+    /// @notice Declares `token` redeemable 1:1 for the pseudo-unit `unit` (address(0) to undo), e.g. WETH
+    ///         for ETH, so routes may use feeds of the unit for the token.
+    function setUnit(address token, address unit) external {
+        _checkGovernance();
+        if (token == address(0)) revert ZeroAddress();
+        unitOf[token] = unit;
+        emit UnitSet(token, unit);
     }
 
     /// @notice Removes `token`; its value becomes unknown (connectors report it as unpriced).
@@ -356,7 +369,7 @@ contract ValueOracle is IValueOracle, ITwapOracle, RegistryAccess {
     }
 
     function _checkRoute(address token, Hop[] calldata route) private view {
-        address unit = token;
+        address unit = _unit(token);
         for (uint256 i; i < route.length; ++i) {
             Hop calldata hop = route[i];
             address from;
@@ -371,9 +384,14 @@ contract ValueOracle is IValueOracle, ITwapOracle, RegistryAccess {
                 revert UnknownSource(hop.source);
             }
             if (hop.inverse) (from, to) = (to, from);
-            if (from != unit) revert InvalidRoute(token, i, unit);
-            unit = to;
+            if (_unit(from) != unit) revert InvalidRoute(token, i, unit);
+            unit = _unit(to);
         }
-        if (route.length != 0 && unit != baseAsset) revert InvalidRoute(token, route.length, unit);
+        if (route.length != 0 && unit != _unit(baseAsset)) revert InvalidRoute(token, route.length, unit);
+    }
+
+    function _unit(address token) private view returns (address) {
+        address unit = unitOf[token];
+        return unit == address(0) ? token : unit;
     }
 }

@@ -1,0 +1,22 @@
+import { BaseError, ContractFunctionRevertedError } from "viem";
+
+/**
+ * Awaits `action`, requires it to revert with the custom error `errorName`, and returns the error's
+ * decoded arguments (the ABI used for the call must declare the error).
+ */
+export async function expectRevert(action: Promise<unknown>, errorName: string): Promise<readonly unknown[]> {
+  try {
+    await action;
+  } catch (error) {
+    if (!(error instanceof BaseError)) throw error;
+    const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError);
+    if (!(reverted instanceof ContractFunctionRevertedError)) {
+      throw new Error(`expected ${errorName}, got: ${error.shortMessage}`);
+    }
+    if (reverted.data?.errorName !== errorName) {
+      throw new Error(`expected ${errorName}, got ${reverted.data?.errorName ?? reverted.shortMessage}`);
+    }
+    return reverted.data.args ?? [];
+  }
+  throw new Error(`expected ${errorName}, but the call succeeded`);
+}
