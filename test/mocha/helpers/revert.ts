@@ -20,3 +20,18 @@ export async function expectRevert(action: Promise<unknown>, errorName: string):
   }
   throw new Error(`expected ${errorName}, but the call succeeded`);
 }
+
+/** Awaits `action` and requires it to revert with the string reason `reason` (require / Error(string)). */
+export async function expectRevertReason(action: Promise<unknown>, reason: string): Promise<void> {
+  try {
+    await action;
+  } catch (error) {
+    if (!(error instanceof BaseError)) throw error;
+    const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError);
+    if (!(reverted instanceof ContractFunctionRevertedError) || reverted.reason !== reason) {
+      throw new Error(`expected revert "${reason}", got: ${error.shortMessage}`);
+    }
+    return;
+  }
+  throw new Error(`expected revert "${reason}", but the call succeeded`);
+}
