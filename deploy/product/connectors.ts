@@ -75,20 +75,31 @@ export async function connectorValue(
 
 const INTRINSIC_GAS = 21_000n;
 
+/** Calldata cost (EIP-2028): 4 gas per zero byte, 16 per non-zero byte. */
+function calldataGas(data: `0x${string}`): bigint {
+  let gas = 0n;
+  for (let i = 2; i < data.length; i += 2) gas += data.slice(i, i + 2) === "00" ? 4n : 16n;
+  return gas;
+}
+
 /**
- * Execution gas of a view call (estimateGas minus the 21,000 intrinsic cost; calldata cost stays in,
- * a few hundred gas at most). For benchmarks: the ValueOracle's reads and the connectors' value reports.
+ * Execution gas of a view function, measured as the gas a real transaction calling it uses, minus
+ * the intrinsic and calldata cost. (estimateGas is not used: functions that catch inner failures,
+ * like tryValueOf and totalValue, can "succeed" with less gas by reporting a failure.)
  */
 export async function measureViewGas(
   clients: Clients,
   call: { address: Address; data: `0x${string}` },
 ): Promise<bigint> {
-  const gas = await clients.public.estimateGas({
+  const hash = await clients.wallet.sendTransaction({
     account: clients.wallet.account,
+    chain: clients.wallet.chain,
     to: call.address,
     data: call.data,
   });
-  return gas - INTRINSIC_GAS;
+  const receipt = await clients.public.waitForTransactionReceipt({ hash });
+  if (receipt.status !== "success") throw new Error(`measured call to ${call.address} reverted (tx ${hash})`);
+  return receipt.gasUsed - INTRINSIC_GAS - calldataGas(call.data);
 }
 
 /** Gas of one connector's `totalValue()`. */
