@@ -16,7 +16,8 @@ export function sharedData(relative: string): string {
 }
 
 // Some exports wrote integers through floats ("199045.0", "9.6e17" never occurs but "…7200" does).
-const toBigInt = (cell: string): bigint => BigInt(cell.includes(".") ? cell.slice(0, cell.indexOf(".")) : cell);
+const toBigInt = (cell: string): bigint =>
+  BigInt(cell.includes(".") ? cell.slice(0, cell.indexOf(".")) : cell);
 
 /**
  * Parses a recorded round history into rounds sorted oldest first. `columns` names the CSV header
@@ -35,7 +36,11 @@ export function loadRounds(
     if (i < 0) throw new Error(`${file}: no column ${name} in ${header.join(",")}`);
     return i;
   };
-  const [iRound, iAnswer, iUpdated] = [index(columns.roundId), index(columns.answer), index(columns.updatedAt)];
+  const [iRound, iAnswer, iUpdated] = [
+    index(columns.roundId),
+    index(columns.answer),
+    index(columns.updatedAt),
+  ];
   const iStarted = columns.startedAt ? index(columns.startedAt) : iUpdated;
   const rounds = lines.slice(1).map((line) => {
     const cells = line.split(",");

@@ -11,10 +11,12 @@ export async function expectRevert(action: Promise<unknown>, errorName: string):
     if (!(error instanceof BaseError)) throw error;
     const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError);
     if (!(reverted instanceof ContractFunctionRevertedError)) {
-      throw new Error(`expected ${errorName}, got: ${error.shortMessage}`);
+      throw new Error(`expected ${errorName}, got: ${error.shortMessage}`, { cause: error });
     }
     if (reverted.data?.errorName !== errorName) {
-      throw new Error(`expected ${errorName}, got ${reverted.data?.errorName ?? reverted.shortMessage}`);
+      throw new Error(`expected ${errorName}, got ${reverted.data?.errorName ?? reverted.shortMessage}`, {
+        cause: error,
+      });
     }
     return reverted.data.args ?? [];
   }
@@ -29,7 +31,7 @@ export async function expectRevertReason(action: Promise<unknown>, reason: strin
     if (!(error instanceof BaseError)) throw error;
     const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError);
     if (!(reverted instanceof ContractFunctionRevertedError) || reverted.reason !== reason) {
-      throw new Error(`expected revert "${reason}", got: ${error.shortMessage}`);
+      throw new Error(`expected revert "${reason}", got: ${error.shortMessage}`, { cause: error });
     }
     return;
   }

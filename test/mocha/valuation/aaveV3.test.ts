@@ -6,6 +6,7 @@ import { aaveArtifacts, deployAaveV3 } from "../../../deploy/protocols/aaveV3.js
 import { connectorValue, deployAaveV3Connector } from "../../../deploy/product/connectors.js";
 import { ETH_UNIT, USD_UNIT, chainlinkHop, configureValueOracle } from "../../../deploy/product/oracle.js";
 import { localChain } from "../helpers/chain.js";
+import { expectLessThan, expectWithin } from "../helpers/bigintAssert.js";
 import { expectRevert } from "../helpers/revert.js";
 import {
   abis,
@@ -46,8 +47,22 @@ async function aaveFixture() {
   await configureValueOracle(g, oracle, {
     units: [{ token: weth.token, unit: ETH_UNIT }],
     feeds: [
-      { feed: usdc.feed, base: usdc.token, quote: USD_UNIT, heartbeat: 86_400, minAnswer: 1n, maxAnswer: 10n ** 12n },
-      { feed: weth.feed, base: ETH_UNIT, quote: USD_UNIT, heartbeat: 3_600, minAnswer: 1n, maxAnswer: 10n ** 14n },
+      {
+        feed: usdc.feed,
+        base: usdc.token,
+        quote: USD_UNIT,
+        heartbeat: 86_400,
+        minAnswer: 1n,
+        maxAnswer: 10n ** 12n,
+      },
+      {
+        feed: weth.feed,
+        base: ETH_UNIT,
+        quote: USD_UNIT,
+        heartbeat: 3_600,
+        minAnswer: 1n,
+        maxAnswer: 10n ** 14n,
+      },
     ],
     routes: [{ token: weth.token, primary: [chainlinkHop(weth.feed), chainlinkHop(usdc.feed, true)] }],
   });
@@ -58,7 +73,12 @@ async function aaveFixture() {
   await allowConnectorToken(g, registry, connector, weth.token);
   // USDC liquidity to borrow from, supplied by an outside lender
   await mint(g, usdc.token, who.stranger.wallet.account.address, parseUnits("1000000", 6));
-  await send(who.stranger, { address: usdc.token, abi: abis.erc20(), functionName: "approve", args: [aave.pool, maxUint256] });
+  await send(who.stranger, {
+    address: usdc.token,
+    abi: abis.erc20(),
+    functionName: "approve",
+    args: [aave.pool, maxUint256],
+  });
   await send(who.stranger, {
     address: aave.pool,
     abi: aaveArtifacts.poolAbi(),
@@ -116,17 +136,21 @@ describe("AaveV3Connector", function () {
       const start = (await value(f)).value;
       await keeper("borrow", [f.usdc.token, amount], f.connector);
       const borrowed = (await value(f)).value;
-      expect(borrowed - start).to.be.within(-1n, 1n); // +amount in the wallet, +amount of debt
+      expectWithin(borrowed - start, -1n, 1n); // +amount in the wallet, +amount of debt
       await networkHelpers.time.increase(30 * 86_400);
       await updateFeed(who.governance, f.weth.feed, 3_000n * 10n ** 8n);
       await updateFeed(who.governance, f.usdc.feed, 100_000_000n);
       const accrued = (await value(f)).value;
-      expect(accrued).to.be.lessThan(borrowed); // interest owed grows the debt
+      expectLessThan(accrued, borrowed); // interest owed grows the debt
       await mint(who.governance, f.usdc.token, f.connector, parseUnits("1000", 6)); // to cover the interest
       const beforeRepay = (await value(f)).value;
       await keeper("repay", [f.usdc.token, maxUint256], f.connector);
-      expect((await value(f)).value - beforeRepay).to.be.within(-1n, 1n);
-      const debt = await balanceOf(who.governance, f.aave.variableDebtTokens[f.usdc.token] as Address, f.connector);
+      expectWithin((await value(f)).value - beforeRepay, -1n, 1n);
+      const debt = await balanceOf(
+        who.governance,
+        f.aave.variableDebtTokens[f.usdc.token] as Address,
+        f.connector,
+      );
       expect(debt).to.equal(0n);
     }
   });
@@ -135,17 +159,26 @@ describe("AaveV3Connector", function () {
     const f = await networkHelpers.loadFixture(aaveFixture);
     await keeper("supply", [f.weth.token, parseEther("10")], f.connector);
     // 30,000 collateral x 82.5% / 1.2 = 20,625 max debt
-    const args = await expectRevert(keeper("borrow", [f.usdc.token, parseUnits("21000", 6)], f.connector), "HealthFactorTooLow");
+    const args = await expectRevert(
+      keeper("borrow", [f.usdc.token, parseUnits("21000", 6)], f.connector),
+      "HealthFactorTooLow",
+    );
     expect(args[2]).to.equal(MIN_HF);
     await keeper("borrow", [f.usdc.token, parseUnits("20000", 6)], f.connector);
-    await expectRevert(keeper("withdraw", [f.weth.token, parseEther("1")], f.connector), "HealthFactorTooLow");
+    await expectRevert(
+      keeper("withdraw", [f.weth.token, parseEther("1")], f.connector),
+      "HealthFactorTooLow",
+    );
   });
 
   it("[AC22 health factor] uses ValueOracle prices too: Aave's stale-high price does not allow a borrow", async function () {
     const f = await networkHelpers.loadFixture(aaveFixture);
     await keeper("supply", [f.weth.token, parseEther("10")], f.connector);
     await setWethPrice(f, 2_000n, false); // Aave still says 3000
-    const args = await expectRevert(keeper("borrow", [f.usdc.token, parseUnits("15000", 6)], f.connector), "HealthFactorTooLow");
+    const args = await expectRevert(
+      keeper("borrow", [f.usdc.token, parseUnits("15000", 6)], f.connector),
+      "HealthFactorTooLow",
+    );
     expect((args[0] as bigint) > MIN_HF).to.equal(true); // Aave's own factor would have allowed it
     expect((args[1] as bigint) < MIN_HF).to.equal(true);
   });
@@ -188,9 +221,11 @@ describe("AaveV3Connector", function () {
       functionName: "repay",
       args: [f.usdc.token, parseUnits("4000", 6), 2n, f.connector],
     });
-    expect((await value(f)).value - before).to.be.within(parseUnits("4000", 6) - 1n, parseUnits("4000", 6) + 1n);
+    expectWithin((await value(f)).value - before, parseUnits("4000", 6) - 1n, parseUnits("4000", 6) + 1n);
     await keeper("repay", [f.usdc.token, maxUint256], f.connector);
-    expect(await balanceOf(who.governance, f.aave.variableDebtTokens[f.usdc.token] as Address, f.connector)).to.equal(0n);
+    expect(
+      await balanceOf(who.governance, f.aave.variableDebtTokens[f.usdc.token] as Address, f.connector),
+    ).to.equal(0n);
   });
 
   it("[AC24 emergency exits] a frozen reserve still lets the connector repay and withdraw", async function () {
@@ -236,20 +271,44 @@ describe("AaveV3Connector", function () {
     ];
     for (const [functionName, args] of calls) {
       for (const caller of [who.governance, who.guardian, who.stranger]) {
-        await expectRevert(send(caller, { address: f.connector, abi: connectorAbi(), functionName, args }), "NotKeeperGate");
+        await expectRevert(
+          send(caller, { address: f.connector, abi: connectorAbi(), functionName, args }),
+          "NotKeeperGate",
+        );
       }
     }
     for (const caller of [who.keeper, who.guardian, who.stranger]) {
       await expectRevert(
-        send(caller, { address: f.connector, abi: connectorAbi(), functionName: "setMinHealthFactor", args: [MIN_HF] }),
+        send(caller, {
+          address: f.connector,
+          abi: connectorAbi(),
+          functionName: "setMinHealthFactor",
+          args: [MIN_HF],
+        }),
         "NotGovernance",
       );
     }
     await expectRevert(
-      send(who.governance, { address: f.connector, abi: connectorAbi(), functionName: "setMinHealthFactor", args: [parseEther("1.01")] }),
+      send(who.governance, {
+        address: f.connector,
+        abi: connectorAbi(),
+        functionName: "setMinHealthFactor",
+        args: [parseEther("1.01")],
+      }),
       "InvalidHealthFactor",
     );
-    await send(who.governance, { address: f.connector, abi: connectorAbi(), functionName: "setMinHealthFactor", args: [parseEther("1.5")] });
-    expect(await read<bigint>(who.governance, { address: f.connector, abi: connectorAbi(), functionName: "minHealthFactor" })).to.equal(parseEther("1.5"));
+    await send(who.governance, {
+      address: f.connector,
+      abi: connectorAbi(),
+      functionName: "setMinHealthFactor",
+      args: [parseEther("1.5")],
+    });
+    expect(
+      await read<bigint>(who.governance, {
+        address: f.connector,
+        abi: connectorAbi(),
+        functionName: "minHealthFactor",
+      }),
+    ).to.equal(parseEther("1.5"));
   });
 });

@@ -2,7 +2,11 @@ import { expect } from "chai";
 import { type Address, getAddress, maxUint256, parseEther, parseUnits } from "viem";
 import { deploy, projectArtifact, read, send } from "../../../deploy/lib/artifacts.js";
 import { updateFeed } from "../../../deploy/protocols/chainlink.js";
-import { createMorphoMarket, deployMorphoBlue, morphoMarketId } from "../../../deploy/protocols/morphoBlue.js";
+import {
+  createMorphoMarket,
+  deployMorphoBlue,
+  morphoMarketId,
+} from "../../../deploy/protocols/morphoBlue.js";
 import {
   connectorValue,
   deployErc4626Connector,
@@ -10,6 +14,7 @@ import {
 } from "../../../deploy/product/connectors.js";
 import { ETH_UNIT, USD_UNIT, chainlinkHop, configureValueOracle } from "../../../deploy/product/oracle.js";
 import { localChain } from "../helpers/chain.js";
+import { expectAtLeast, expectGreaterThan, expectWithin } from "../helpers/bigintAssert.js";
 import { expectRevert, expectRevertReason } from "../helpers/revert.js";
 import {
   abis,
@@ -39,8 +44,22 @@ async function erc4626Fixture() {
   await configureValueOracle(g, oracle, {
     units: [{ token: weth.token, unit: ETH_UNIT }],
     feeds: [
-      { feed: usdc.feed, base: usdc.token, quote: USD_UNIT, heartbeat: 86_400, minAnswer: 1n, maxAnswer: 10n ** 12n },
-      { feed: weth.feed, base: ETH_UNIT, quote: USD_UNIT, heartbeat: 3_600, minAnswer: 1n, maxAnswer: 10n ** 14n },
+      {
+        feed: usdc.feed,
+        base: usdc.token,
+        quote: USD_UNIT,
+        heartbeat: 86_400,
+        minAnswer: 1n,
+        maxAnswer: 10n ** 12n,
+      },
+      {
+        feed: weth.feed,
+        base: ETH_UNIT,
+        quote: USD_UNIT,
+        heartbeat: 3_600,
+        minAnswer: 1n,
+        maxAnswer: 10n ** 14n,
+      },
     ],
     routes: [{ token: weth.token, primary: [chainlinkHop(weth.feed), chainlinkHop(usdc.feed, true)] }],
   });
@@ -54,7 +73,12 @@ async function erc4626Fixture() {
     lltv: parseEther("0.86"),
   });
   const morphoVault = getAddress(
-    await deployMorphoBlueSupplyVault(g, { morpho: blue.morpho, market, name: "Morpho USDC", symbol: "mUSDC" }),
+    await deployMorphoBlueSupplyVault(g, {
+      morpho: blue.morpho,
+      market,
+      name: "Morpho USDC",
+      symbol: "mUSDC",
+    }),
   );
   const morphoConnector = getAddress(
     await deployErc4626Connector(g, { registry, vault: who.vault, target: morphoVault, maxLossBps: 10 }),
@@ -64,12 +88,29 @@ async function erc4626Fixture() {
   const plainConnector = getAddress(
     await deployErc4626Connector(g, { registry, vault: who.vault, target: plainVault, maxLossBps: 10 }),
   );
-  for (const c of [morphoConnector, plainConnector]) await addConnector(g, registry, who.vault, c, maxUint256);
+  for (const c of [morphoConnector, plainConnector])
+    await addConnector(g, registry, who.vault, c, maxUint256);
   await allowConnectorToken(g, registry, plainConnector, weth.token);
   await mint(g, usdc.token, morphoConnector, parseUnits("100000", 6));
   await mint(g, weth.token, plainConnector, parseEther("10"));
-  await send(who.keeper, { address: plainConnector, abi: connectorAbi(), functionName: "trackToken", args: [weth.token] });
-  return { usdc, weth, registry, oracle, blue, market, morphoVault, morphoConnector, plainVault, plainConnector };
+  await send(who.keeper, {
+    address: plainConnector,
+    abi: connectorAbi(),
+    functionName: "trackToken",
+    args: [weth.token],
+  });
+  return {
+    usdc,
+    weth,
+    registry,
+    oracle,
+    blue,
+    market,
+    morphoVault,
+    morphoConnector,
+    plainVault,
+    plainConnector,
+  };
 }
 
 type Fixture = Awaited<ReturnType<typeof erc4626Fixture>>;
@@ -82,15 +123,34 @@ async function borrowFromMorpho(f: Fixture, amount: bigint) {
   const borrower = who.stranger;
   const me = borrower.wallet.account.address;
   await mint(who.governance, f.weth.token, me, parseEther("100"));
-  await send(borrower, { address: f.weth.token, abi: abis.erc20(), functionName: "approve", args: [f.blue.morpho, maxUint256] });
-  await send(borrower, { address: f.blue.morpho, abi: morphoAbi(), functionName: "supplyCollateral", args: [f.market, parseEther("100"), me, "0x"] });
-  await send(borrower, { address: f.blue.morpho, abi: morphoAbi(), functionName: "borrow", args: [f.market, amount, 0n, me, me] });
+  await send(borrower, {
+    address: f.weth.token,
+    abi: abis.erc20(),
+    functionName: "approve",
+    args: [f.blue.morpho, maxUint256],
+  });
+  await send(borrower, {
+    address: f.blue.morpho,
+    abi: morphoAbi(),
+    functionName: "supplyCollateral",
+    args: [f.market, parseEther("100"), me, "0x"],
+  });
+  await send(borrower, {
+    address: f.blue.morpho,
+    abi: morphoAbi(),
+    functionName: "borrow",
+    args: [f.market, amount, 0n, me, me],
+  });
 }
 
 describe("ERC4626Connector on a real Morpho Blue market", function () {
   it("[AC10 accrued yield] deposits lend into Morpho and the value grows with the market's real interest", async function () {
     const f = await networkHelpers.loadFixture(erc4626Fixture);
-    await keeper(f.morphoConnector, "deposit", [f.usdc.token, parseUnits("100000", 6), parseUnits("100000", 6)]);
+    await keeper(f.morphoConnector, "deposit", [
+      f.usdc.token,
+      parseUnits("100000", 6),
+      parseUnits("100000", 6),
+    ]);
     expect(await connectorValue(who.governance, f.morphoConnector)).to.deep.equal({
       value: parseUnits("100000", 6),
       healthy: true,
@@ -101,14 +161,14 @@ describe("ERC4626Connector on a real Morpho Blue market", function () {
       functionName: "position",
       args: [morphoMarketId(f.market), f.morphoVault],
     });
-    expect(supplyShares).to.be.greaterThan(0n);
+    expectGreaterThan(supplyShares, 0n);
     await borrowFromMorpho(f, parseUnits("50000", 6));
     await networkHelpers.time.increase(30 * 86_400);
     await networkHelpers.mine();
     const { value, healthy } = await connectorValue(who.governance, f.morphoConnector);
     expect(healthy).to.equal(true);
     // IrmMock charges utilisation per year: 50% for 30 days on 50,000 borrowed ~ 2,055 USDC
-    expect(value).to.be.within(parseUnits("102000", 6), parseUnits("102100", 6));
+    expectWithin(value, parseUnits("102000", 6), parseUnits("102100", 6));
   });
 
   it("[AC24 emergency exits] a fully utilised market blocks the exit but never the value; the exit works once liquidity returns", async function () {
@@ -119,30 +179,54 @@ describe("ERC4626Connector on a real Morpho Blue market", function () {
       keeper(f.morphoConnector, "withdraw", [f.usdc.token, parseUnits("1000", 6), maxUint256]),
       "insufficient liquidity",
     );
-    expect((await connectorValue(who.governance, f.morphoConnector)).value).to.be.greaterThanOrEqual(parseUnits("100000", 6) - 1n);
+    expectAtLeast(
+      (await connectorValue(who.governance, f.morphoConnector)).value,
+      parseUnits("100000", 6) - 1n,
+    );
     const me = who.stranger.wallet.account.address;
     await mint(who.governance, f.usdc.token, me, parseUnits("1000", 6));
-    await send(who.stranger, { address: f.usdc.token, abi: abis.erc20(), functionName: "approve", args: [f.blue.morpho, maxUint256] });
-    await send(who.stranger, { address: f.blue.morpho, abi: morphoAbi(), functionName: "repay", args: [f.market, parseUnits("60000", 6), 0n, me, "0x"] });
+    await send(who.stranger, {
+      address: f.usdc.token,
+      abi: abis.erc20(),
+      functionName: "approve",
+      args: [f.blue.morpho, maxUint256],
+    });
+    await send(who.stranger, {
+      address: f.blue.morpho,
+      abi: morphoAbi(),
+      functionName: "repay",
+      args: [f.market, parseUnits("60000", 6), 0n, me, "0x"],
+    });
     await keeper(f.morphoConnector, "withdraw", [f.usdc.token, parseUnits("50000", 6), maxUint256]);
     expect(await balanceOf(who.governance, f.usdc.token, f.morphoConnector)).to.equal(parseUnits("50000", 6));
   });
 
   it("[AC19 slippage] withdraw and redeem enforce the keeper's bounds (maxShares / minAssets)", async function () {
     const f = await networkHelpers.loadFixture(erc4626Fixture);
-    const shares = (await who.keeper.public.simulateContract({
-      address: f.morphoConnector,
-      abi: connectorAbi(),
-      functionName: "deposit",
-      args: [f.usdc.token, parseUnits("1000", 6), 0n],
-      account: who.keeper.wallet.account,
-    })).result as bigint;
+    const shares = (
+      await who.keeper.public.simulateContract({
+        address: f.morphoConnector,
+        abi: connectorAbi(),
+        functionName: "deposit",
+        args: [f.usdc.token, parseUnits("1000", 6), 0n],
+        account: who.keeper.wallet.account,
+      })
+    ).result as bigint;
     await keeper(f.morphoConnector, "deposit", [f.usdc.token, parseUnits("1000", 6), 0n]);
-    await expectRevert(keeper(f.morphoConnector, "withdraw", [f.usdc.token, parseUnits("500", 6), shares / 4n]), "SlippageExceeded");
-    await expectRevert(keeper(f.morphoConnector, "redeem", [f.morphoVault, shares, parseUnits("1001", 6)]), "SlippageExceeded");
+    await expectRevert(
+      keeper(f.morphoConnector, "withdraw", [f.usdc.token, parseUnits("500", 6), shares / 4n]),
+      "SlippageExceeded",
+    );
+    await expectRevert(
+      keeper(f.morphoConnector, "redeem", [f.morphoVault, shares, parseUnits("1001", 6)]),
+      "SlippageExceeded",
+    );
     await expectRevert(keeper(f.morphoConnector, "redeem", [f.usdc.token, shares, 0n]), "WrongToken");
     await keeper(f.morphoConnector, "redeem", [f.morphoVault, shares, parseUnits("999", 6)]);
-    expect(await balanceOf(who.governance, f.usdc.token, f.morphoConnector)).to.be.greaterThanOrEqual(parseUnits("100000", 6) - 1n);
+    expectAtLeast(
+      await balanceOf(who.governance, f.usdc.token, f.morphoConnector),
+      parseUnits("100000", 6) - 1n,
+    );
   });
 });
 
@@ -156,12 +240,14 @@ describe("ERC4626Connector on a plain OpenZeppelin ERC-4626 over a non-base asse
     });
     // a donation to the 4626 raises its share price: the connector owns all shares, so all of it
     await mint(who.governance, f.weth.token, f.plainVault, parseEther("1"));
-    expect((await connectorValue(who.governance, f.plainConnector)).value).to.be.within(
+    expectWithin(
+      (await connectorValue(who.governance, f.plainConnector)).value,
       parseUnits("33000", 6) - 3_000n,
       parseUnits("33000", 6),
     );
     await updateFeed(who.governance, f.weth.feed, 2_000n * 10n ** 8n);
-    expect((await connectorValue(who.governance, f.plainConnector)).value).to.be.within(
+    expectWithin(
+      (await connectorValue(who.governance, f.plainConnector)).value,
       parseUnits("22000", 6) - 2_000n,
       parseUnits("22000", 6),
     );
@@ -172,10 +258,28 @@ describe("ERC4626Connector on a plain OpenZeppelin ERC-4626 over a non-base asse
     const attacker = who.stranger;
     const me = attacker.wallet.account.address;
     await mint(who.governance, f.weth.token, me, parseEther("20"));
-    await send(attacker, { address: f.weth.token, abi: abis.erc20(), functionName: "approve", args: [f.plainVault, maxUint256] });
-    await send(attacker, { address: f.plainVault, abi: projectArtifact("PlainERC4626").abi, functionName: "deposit", args: [1n, me] });
-    await send(attacker, { address: f.weth.token, abi: abis.erc20(), functionName: "transfer", args: [f.plainVault, parseEther("15")] });
-    const args = await expectRevert(keeper(f.plainConnector, "deposit", [f.weth.token, parseEther("10"), 0n]), "MaxLossExceeded");
+    await send(attacker, {
+      address: f.weth.token,
+      abi: abis.erc20(),
+      functionName: "approve",
+      args: [f.plainVault, maxUint256],
+    });
+    await send(attacker, {
+      address: f.plainVault,
+      abi: projectArtifact("PlainERC4626").abi,
+      functionName: "deposit",
+      args: [1n, me],
+    });
+    await send(attacker, {
+      address: f.weth.token,
+      abi: abis.erc20(),
+      functionName: "transfer",
+      args: [f.plainVault, parseEther("15")],
+    });
+    const args = await expectRevert(
+      keeper(f.plainConnector, "deposit", [f.weth.token, parseEther("10"), 0n]),
+      "MaxLossExceeded",
+    );
     expect(args[0]).to.equal(parseEther("10"));
     expect((args[1] as bigint) < parseEther("9.99")).to.equal(true);
   });
@@ -184,7 +288,10 @@ describe("ERC4626Connector on a plain OpenZeppelin ERC-4626 over a non-base asse
     const f = await networkHelpers.loadFixture(erc4626Fixture);
     await keeper(f.plainConnector, "deposit", [f.weth.token, parseEther("4"), 0n]);
     await networkHelpers.time.increase(3_601);
-    expect(await connectorValue(who.governance, f.plainConnector)).to.deep.equal({ value: 0n, healthy: false });
+    expect(await connectorValue(who.governance, f.plainConnector)).to.deep.equal({
+      value: 0n,
+      healthy: false,
+    });
   });
 
   it("[AC21 role logic] deposit/withdraw/redeem are keeper-gate only; max loss is governance-only and capped", async function () {
@@ -196,14 +303,44 @@ describe("ERC4626Connector on a plain OpenZeppelin ERC-4626 over a non-base asse
     ];
     for (const [functionName, args] of calls) {
       for (const caller of [who.governance, who.guardian, who.stranger]) {
-        await expectRevert(send(caller, { address: f.plainConnector, abi: connectorAbi(), functionName, args }), "NotKeeperGate");
+        await expectRevert(
+          send(caller, { address: f.plainConnector, abi: connectorAbi(), functionName, args }),
+          "NotKeeperGate",
+        );
       }
     }
     for (const caller of [who.keeper, who.guardian, who.stranger]) {
-      await expectRevert(send(caller, { address: f.plainConnector, abi: connectorAbi(), functionName: "setMaxLoss", args: [5] }), "NotGovernance");
+      await expectRevert(
+        send(caller, {
+          address: f.plainConnector,
+          abi: connectorAbi(),
+          functionName: "setMaxLoss",
+          args: [5],
+        }),
+        "NotGovernance",
+      );
     }
-    await expectRevert(send(who.governance, { address: f.plainConnector, abi: connectorAbi(), functionName: "setMaxLoss", args: [501] }), "InvalidMaxLoss");
-    await send(who.governance, { address: f.plainConnector, abi: connectorAbi(), functionName: "setMaxLoss", args: [50] });
-    expect(await read<number>(who.governance, { address: f.plainConnector, abi: connectorAbi(), functionName: "maxLossBps" })).to.equal(50);
+    await expectRevert(
+      send(who.governance, {
+        address: f.plainConnector,
+        abi: connectorAbi(),
+        functionName: "setMaxLoss",
+        args: [501],
+      }),
+      "InvalidMaxLoss",
+    );
+    await send(who.governance, {
+      address: f.plainConnector,
+      abi: connectorAbi(),
+      functionName: "setMaxLoss",
+      args: [50],
+    });
+    expect(
+      await read<number>(who.governance, {
+        address: f.plainConnector,
+        abi: connectorAbi(),
+        functionName: "maxLossBps",
+      }),
+    ).to.equal(50);
   });
 });

@@ -22,9 +22,24 @@ import {
   measureNavGas,
   measureValueOfGas,
 } from "../../../deploy/product/connectors.js";
-import { ETH_UNIT, USD_UNIT, chainlinkHop, configureValueOracle, twapHop } from "../../../deploy/product/oracle.js";
+import {
+  ETH_UNIT,
+  USD_UNIT,
+  chainlinkHop,
+  configureValueOracle,
+  twapHop,
+} from "../../../deploy/product/oracle.js";
 import { localChain } from "../helpers/chain.js";
-import { abis, actors, addConnector, allowConnectorToken, deployRegistryAndOracle, mint, tokenWithFeed } from "./setup.js";
+import { expectAtMost, expectGreaterThan, expectLessThan } from "../helpers/bigintAssert.js";
+import {
+  abis,
+  actors,
+  addConnector,
+  allowConnectorToken,
+  deployRegistryAndOracle,
+  mint,
+  tokenWithFeed,
+} from "./setup.js";
 
 // Attack class covered: AC7 TVL liveness (a full NAV read has a bounded, measured cost).
 const chain = await localChain();
@@ -63,10 +78,38 @@ async function navFixture() {
   await configureValueOracle(g, oracle, {
     units: [{ token: weth.token, unit: ETH_UNIT }],
     feeds: [
-      { feed: usdc.feed, base: usdc.token, quote: USD_UNIT, heartbeat: 86_400, minAnswer: 1n, maxAnswer: 10n ** 12n },
-      { feed: weth.feed, base: ETH_UNIT, quote: USD_UNIT, heartbeat: 86_400, minAnswer: 1n, maxAnswer: 10n ** 14n },
-      { feed: direct.feed, base: direct.token, quote: usdc.token, heartbeat: 86_400, minAnswer: 1n, maxAnswer: 10n ** 14n },
-      { feed: usdcBase, base: USD_UNIT, quote: usdc.token, heartbeat: 86_400, minAnswer: 1n, maxAnswer: 10n ** 12n },
+      {
+        feed: usdc.feed,
+        base: usdc.token,
+        quote: USD_UNIT,
+        heartbeat: 86_400,
+        minAnswer: 1n,
+        maxAnswer: 10n ** 12n,
+      },
+      {
+        feed: weth.feed,
+        base: ETH_UNIT,
+        quote: USD_UNIT,
+        heartbeat: 86_400,
+        minAnswer: 1n,
+        maxAnswer: 10n ** 14n,
+      },
+      {
+        feed: direct.feed,
+        base: direct.token,
+        quote: usdc.token,
+        heartbeat: 86_400,
+        minAnswer: 1n,
+        maxAnswer: 10n ** 14n,
+      },
+      {
+        feed: usdcBase,
+        base: USD_UNIT,
+        quote: usdc.token,
+        heartbeat: 86_400,
+        minAnswer: 1n,
+        maxAnswer: 10n ** 12n,
+      },
     ],
     pools: [{ pool, window: 1_800, minCardinality: 50 }],
     routes: [
@@ -77,9 +120,21 @@ async function navFixture() {
 
   const aave = await deployAaveV3(g, [
     { asset: usdc.token, decimals: 6, priceUsd8: 100_000_000n, borrowingEnabled: true },
-    { asset: weth.token, decimals: 18, priceUsd8: 3_000n * 10n ** 8n, ltvBps: 8_000n, liquidationThresholdBps: 8_250n, borrowingEnabled: true },
+    {
+      asset: weth.token,
+      decimals: 18,
+      priceUsd8: 3_000n * 10n ** 8n,
+      ltvBps: 8_000n,
+      liquidationThresholdBps: 8_250n,
+      borrowingEnabled: true,
+    },
   ]);
-  await send(g, { address: usdc.token, abi: abis.erc20(), functionName: "approve", args: [aave.pool, maxUint256] });
+  await send(g, {
+    address: usdc.token,
+    abi: abis.erc20(),
+    functionName: "approve",
+    args: [aave.pool, maxUint256],
+  });
   await send(g, {
     address: aave.pool,
     abi: aaveArtifacts.poolAbi(),
@@ -87,10 +142,17 @@ async function navFixture() {
     args: [usdc.token, parseUnits("50000", 6), g.wallet.account.address, 0],
   });
   const aaveConnector = getAddress(
-    await deployAaveV3Connector(g, { registry, vault: who.vault, pool: aave.pool, minHealthFactor: parseEther("1.2") }),
+    await deployAaveV3Connector(g, {
+      registry,
+      vault: who.vault,
+      pool: aave.pool,
+      minHealthFactor: parseEther("1.2"),
+    }),
   );
   const target = getAddress(await deploy(g, projectArtifact("PlainERC4626"), [weth.token]));
-  const vaultConnector = getAddress(await deployErc4626Connector(g, { registry, vault: who.vault, target, maxLossBps: 10 }));
+  const vaultConnector = getAddress(
+    await deployErc4626Connector(g, { registry, vault: who.vault, target, maxLossBps: 10 }),
+  );
   const uniConnector = getAddress(
     await deployUniswapV3Connector(g, { registry, vault: who.vault, positionManager: uni.positionManager }),
   );
@@ -101,10 +163,20 @@ async function navFixture() {
     await mint(g, weth.token, c, parseEther("2"));
   }
   const call = (address: Address, functionName: string, args: readonly unknown[]) =>
-    send(who.keeper, { address, abi: projectArtifact(functionName === "mint" ? "UniswapV3Connector" : "AaveV3Connector").abi, functionName, args });
+    send(who.keeper, {
+      address,
+      abi: projectArtifact(functionName === "mint" ? "UniswapV3Connector" : "AaveV3Connector").abi,
+      functionName,
+      args,
+    });
   await call(aaveConnector, "supply", [weth.token, parseEther("2")]);
   await call(aaveConnector, "borrow", [usdc.token, parseUnits("1000", 6)]);
-  await send(who.keeper, { address: vaultConnector, abi: projectArtifact("ERC4626Connector").abi, functionName: "deposit", args: [weth.token, parseEther("2"), 0n] });
+  await send(who.keeper, {
+    address: vaultConnector,
+    abi: projectArtifact("ERC4626Connector").abi,
+    functionName: "deposit",
+    args: [weth.token, parseEther("2"), 0n],
+  });
   await call(uniConnector, "mint", [
     {
       token0,
@@ -120,28 +192,58 @@ async function navFixture() {
   ]);
   // the same three connector types holding exactly two plain tokens each (USDC and WETH)
   const tokenHolders = [
-    getAddress(await deployAaveV3Connector(g, { registry, vault: who.vault, pool: aave.pool, minHealthFactor: parseEther("1.2") })),
+    getAddress(
+      await deployAaveV3Connector(g, {
+        registry,
+        vault: who.vault,
+        pool: aave.pool,
+        minHealthFactor: parseEther("1.2"),
+      }),
+    ),
     getAddress(await deployErc4626Connector(g, { registry, vault: who.vault, target, maxLossBps: 10 })),
-    getAddress(await deployUniswapV3Connector(g, { registry, vault: who.vault, positionManager: uni.positionManager })),
+    getAddress(
+      await deployUniswapV3Connector(g, { registry, vault: who.vault, positionManager: uni.positionManager }),
+    ),
   ];
   for (const c of tokenHolders) {
     await addConnector(g, registry, who.vault, c, maxUint256);
     await allowConnectorToken(g, registry, c, weth.token);
     await mint(g, usdc.token, c, parseUnits("10000", 6));
     await mint(g, weth.token, c, parseEther("2"));
-    await send(who.keeper, { address: c, abi: projectArtifact("ERC4626Connector").abi, functionName: "trackToken", args: [weth.token] });
+    await send(who.keeper, {
+      address: c,
+      abi: projectArtifact("ERC4626Connector").abi,
+      functionName: "trackToken",
+      args: [weth.token],
+    });
   }
   const probe = await deployNavProbe(g);
-  return { usdc, weth, direct, pool, usdcIs0, oracle, aaveConnector, vaultConnector, uniConnector, tokenHolders, probe, aave };
+  return {
+    usdc,
+    weth,
+    direct,
+    pool,
+    usdcIs0,
+    oracle,
+    aaveConnector,
+    vaultConnector,
+    uniConnector,
+    tokenHolders,
+    probe,
+    aave,
+  };
 }
 
 describe("Full NAV gas", function () {
   it("[AC7 TVL liveness] a NAV read over 3 connectors holding 2 tokens each stays within 150k gas", async function () {
     const f = await networkHelpers.loadFixture(navFixture);
     for (const c of f.tokenHolders) {
-      expect(await connectorValue(who.governance, c)).to.deep.equal({ value: parseUnits("16000", 6), healthy: true });
+      expect(await connectorValue(who.governance, c)).to.deep.equal({
+        value: parseUnits("16000", 6),
+        healthy: true,
+      });
     }
-    expect(await measureNavGas(who.governance, f.probe, f.tokenHolders)).to.be.lessThanOrEqual(NAV_GAS_BUDGET);
+    expectAtMost(await measureNavGas(who.governance, f.probe, f.tokenHolders), NAV_GAS_BUDGET);
   });
 
   it("[AC7 TVL liveness] a NAV read over live positions (Aave debt + collateral, 4626 shares, Uniswap LP) is bounded", async function () {
@@ -150,13 +252,16 @@ describe("Full NAV gas", function () {
     for (const c of connectors) {
       const { value, healthy } = await connectorValue(who.governance, c);
       expect(healthy).to.equal(true);
-      expect(value).to.be.greaterThan(parseUnits("10000", 6));
+      expectGreaterThan(value, parseUnits("10000", 6));
     }
     const nav = await measureNavGas(who.governance, f.probe, connectors);
     const parts = await Promise.all(connectors.map((c) => measureConnectorValueGas(who.governance, c)));
     // measured 340k / parts 149k, 79k, 190k: cold reads of Aave, Uniswap and the feeds dominate (docs/valuation.md)
-    expect(nav).to.be.lessThanOrEqual(360_000n);
-    expect(parts.reduce((a, b) => a + b, 0n)).to.be.greaterThan(nav); // prices read once are warm for the rest
+    expectAtMost(nav, 360_000n);
+    expectGreaterThan(
+      parts.reduce((a, b) => a + b, 0n),
+      nav,
+    ); // prices read once are warm for the rest
   });
 
   it("ValueOracle reads (direct, two-hop, TWAP) are measurable and bounded", async function () {
@@ -170,9 +275,9 @@ describe("Full NAV gas", function () {
       args: [f.weth.token, [twapHop(f.pool, f.usdcIs0)], [], 0],
     });
     const twapGas = await measureValueOfGas(who.governance, f.oracle, f.weth.token, parseEther("1"));
-    expect(directGas).to.be.lessThan(twoHopGas);
-    expect(directGas).to.be.lessThan(30_000n);
-    expect(twoHopGas).to.be.lessThan(50_000n);
-    expect(twapGas).to.be.lessThan(60_000n);
+    expectLessThan(directGas, twoHopGas);
+    expectLessThan(directGas, 30_000n);
+    expectLessThan(twoHopGas, 50_000n);
+    expectLessThan(twapGas, 60_000n);
   });
 });

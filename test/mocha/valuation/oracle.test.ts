@@ -11,6 +11,7 @@ import {
   tryValueOf,
 } from "../../../deploy/product/oracle.js";
 import { localChain } from "../helpers/chain.js";
+import { expectAtMost, expectGreaterThan, expectWithin } from "../helpers/bigintAssert.js";
 import { loadRounds } from "../helpers/chainlinkHistory.js";
 import { expectRevert } from "../helpers/revert.js";
 import { abis, actors, deployRegistryAndOracle, errorSelector, tokenWithFeed } from "./setup.js";
@@ -69,7 +70,12 @@ async function oracleFixture() {
 type Fixture = Awaited<ReturnType<typeof oracleFixture>>;
 
 const valueOf = (f: Fixture, token: Address, amount: bigint) =>
-  read<bigint>(who.governance, { address: f.oracle, abi: abis.oracle(), functionName: "valueOf", args: [token, amount] });
+  read<bigint>(who.governance, {
+    address: f.oracle,
+    abi: abis.oracle(),
+    functionName: "valueOf",
+    args: [token, amount],
+  });
 
 const setRoute = (f: Fixture, clients = who.governance, args: readonly unknown[]) =>
   send(clients, { address: f.oracle, abi: abis.oracle(), functionName: "setRoute", args });
@@ -119,8 +125,8 @@ describe("ValueOracle: Chainlink routes", function () {
       // independent reference in bigint: amount * stETH/ETH * ETH/USD / USDT/USD, in 6 decimals
       const reference = (amount * stethEth * ethUsd * 10n ** 6n) / (10n ** 18n * 10n ** 18n * usdtUsd);
       const tolerance = 1n + (amount * 10n ** 6n) / 10n ** 18n / 10n ** 7n; // feed rounding of stETH/USD
-      expect(viaEth - reference).to.be.within(-1n, 1n);
-      expect(direct > viaEth ? direct - viaEth : viaEth - direct).to.be.lessThanOrEqual(tolerance);
+      expectWithin(viaEth - reference, -1n, 1n);
+      expectAtMost(direct > viaEth ? direct - viaEth : viaEth - direct, tolerance);
     }
   });
 
@@ -128,12 +134,20 @@ describe("ValueOracle: Chainlink routes", function () {
     const f = await networkHelpers.loadFixture(oracleFixture);
     // WETH priced with the stETH/ETH feed: the first hop starts at stETH, not at WETH/ETH
     const args = await expectRevert(
-      setRoute(f, who.governance, [f.weth.token, [chainlinkHop(f.steth.feed), chainlinkHop(f.weth.feed)], [], 0]),
+      setRoute(f, who.governance, [
+        f.weth.token,
+        [chainlinkHop(f.steth.feed), chainlinkHop(f.weth.feed)],
+        [],
+        0,
+      ]),
       "InvalidRoute",
     );
     expect(args[1]).to.equal(0n);
     // ends in USD, not in the base asset
-    await expectRevert(setRoute(f, who.governance, [f.usdc.token, [chainlinkHop(f.usdc.feed)], [], 0]), "InvalidRoute");
+    await expectRevert(
+      setRoute(f, who.governance, [f.usdc.token, [chainlinkHop(f.usdc.feed)], [], 0]),
+      "InvalidRoute",
+    );
     await expectRevert(
       setRoute(f, who.governance, [f.usdt.token, [chainlinkHop(f.usdt.feed)], [], 0]),
       "BaseAssetHasNoRoute",
@@ -195,12 +209,15 @@ describe("ValueOracle: Chainlink routes", function () {
 
   it("[AC3 broken Chainlink data] refuses the real empty final ETH/USD round (answer 0, updatedAt 0)", async function () {
     const f = await networkHelpers.loadFixture(oracleFixture);
-    const rounds = loadRounds("chainlink/mainnet-2022-2024/eth_usd_0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419.csv", {
-      roundId: "round",
-      answer: "answer",
-      updatedAt: "update",
-      startedAt: "start",
-    });
+    const rounds = loadRounds(
+      "chainlink/mainnet-2022-2024/eth_usd_0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419.csv",
+      {
+        roundId: "round",
+        answer: "answer",
+        updatedAt: "update",
+        startedAt: "start",
+      },
+    );
     const empty = rounds.find((r) => r.updatedAt === 0n);
     if (!empty) throw new Error("recorded ETH/USD history has no empty round");
     await updateFeedRound(who.governance, f.weth.feed, {
@@ -219,7 +236,9 @@ describe("ValueOracle: Chainlink routes", function () {
   it("[AC3 L2 sequencer uptime] refuses prices while the sequencer is down and during the grace period", async function () {
     const f = await networkHelpers.loadFixture(oracleFixture);
     const sequencer = await deployMockFeed(who.governance, 0, 1n); // 1 = down
-    await configureValueOracle(who.governance, f.oracle, { sequencer: { feed: sequencer, gracePeriod: HOUR } });
+    await configureValueOracle(who.governance, f.oracle, {
+      sequencer: { feed: sequencer, gracePeriod: HOUR },
+    });
     await expectRevert(valueOf(f, f.usdc.token, 1n), "SequencerDown");
     await updateFeed(who.governance, sequencer, 0n); // back up now
     await expectRevert(valueOf(f, f.usdc.token, 1n), "SequencerGracePeriodNotOver");
@@ -282,7 +301,12 @@ describe("ValueOracle: Chainlink routes", function () {
         expect(reverted[0]).to.equal(getAddress(caller.wallet.account.address));
       }
     }
-    await send(who.governance, { address: f.oracle, abi: abis.oracle(), functionName: "removeAsset", args: [f.usdc.token] });
+    await send(who.governance, {
+      address: f.oracle,
+      abi: abis.oracle(),
+      functionName: "removeAsset",
+      args: [f.usdc.token],
+    });
   });
 });
 
@@ -333,13 +357,16 @@ describe("ValueOracle: replays of recorded Chainlink histories", function () {
 
   it("[AC3 stale Chainlink data] stETH/ETH in June 2022: the discount flows through stETH -> ETH -> USD -> base", async function () {
     const f = await networkHelpers.loadFixture(oracleFixture);
-    const rounds = loadRounds("chainlink/mainnet-2022-2024/steth_eth_0x86392dC19c0b719886221c78AB11eb8Cf5c52812.csv", {
-      roundId: "round",
-      answer: "answer",
-      updatedAt: "update",
-      startedAt: "start",
-    }).filter((r) => r.updatedAt >= 1654041600n && r.updatedAt < 1656633600n); // June 2022
-    expect(rounds.length).to.be.greaterThan(20);
+    const rounds = loadRounds(
+      "chainlink/mainnet-2022-2024/steth_eth_0x86392dC19c0b719886221c78AB11eb8Cf5c52812.csv",
+      {
+        roundId: "round",
+        answer: "answer",
+        updatedAt: "update",
+        startedAt: "start",
+      },
+    ).filter((r) => r.updatedAt >= 1654041600n && r.updatedAt < 1656633600n); // June 2022
+    expectGreaterThan(rounds.length, 20);
     // only the primary route is replayed; there is no recorded stETH/USD for the secondary
     await setRoute(f, who.governance, [
       f.steth.token,

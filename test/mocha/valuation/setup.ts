@@ -78,7 +78,12 @@ export async function mint(clients: Clients, token: Address, to: Address, amount
 }
 
 export async function balanceOf(clients: Clients, token: Address, owner: Address): Promise<bigint> {
-  return read<bigint>(clients, { address: token, abi: abis.erc20(), functionName: "balanceOf", args: [owner] });
+  return read<bigint>(clients, {
+    address: token,
+    abi: abis.erc20(),
+    functionName: "balanceOf",
+    args: [owner],
+  });
 }
 
 export async function allowConnectorToken(
@@ -111,4 +116,5 @@ export async function addConnector(
 }
 
 /** The 4-byte selector of a custom error, as tryValueOf reports it. */
-export const errorSelector = (signature: string): `0x${string}` => toFunctionSelector(`function ${signature}`);
+export const errorSelector = (signature: string): `0x${string}` =>
+  toFunctionSelector(`function ${signature}`);

@@ -15,9 +15,17 @@ import {
 import { connectorValue, deployUniswapV3Connector } from "../../../deploy/product/connectors.js";
 import { configureValueOracle, twapHop } from "../../../deploy/product/oracle.js";
 import { localChain } from "../helpers/chain.js";
+import { expectAtMost, expectGreaterThan, expectLessThan, expectWithin } from "../helpers/bigintAssert.js";
 import { sharedData } from "../helpers/chainlinkHistory.js";
 import { expectRevert } from "../helpers/revert.js";
-import { abis, actors, addConnector, allowConnectorToken, balanceOf, deployRegistryAndOracle } from "./setup.js";
+import {
+  abis,
+  actors,
+  addConnector,
+  allowConnectorToken,
+  balanceOf,
+  deployRegistryAndOracle,
+} from "./setup.js";
 import { readFileSync } from "node:fs";
 
 // Attack classes covered: AC5 spot-price manipulation / someone else's liquidity, AC6 TWAP robustness,
@@ -31,7 +39,12 @@ const connectorAbi = () => projectArtifact("UniswapV3Connector").abi;
 const poolAbi = () => uniswapArtifacts.pool().abi;
 
 async function fundWeth(clients: Clients, weth: Address, amount: bigint) {
-  await send(clients, { address: weth, abi: projectArtifact("WETH9").abi, functionName: "deposit", value: amount });
+  await send(clients, {
+    address: weth,
+    abi: projectArtifact("WETH9").abi,
+    functionName: "deposit",
+    value: amount,
+  });
 }
 
 async function uniswapFixture() {
@@ -69,14 +82,24 @@ async function uniswapFixture() {
   await addConnector(g, registry, who.vault, connector, maxUint256);
   await allowConnectorToken(g, registry, connector, weth);
   await mintMockToken(g, usdc, connector, parseUnits("30000", 6));
-  await send(g, { address: weth, abi: projectArtifact("WETH9").abi, functionName: "transfer", args: [connector, parseEther("10")] });
+  await send(g, {
+    address: weth,
+    abi: projectArtifact("WETH9").abi,
+    functionName: "transfer",
+    args: [connector, parseEther("10")],
+  });
   // a trader and a stranger LP with their own funds
   for (const c of [who.stranger]) {
     await mintMockToken(g, usdc, c.wallet.account.address, parseUnits("5000000", 6));
     await fundWeth(c, weth, parseEther("1000"));
     for (const t of [usdc, weth]) {
       for (const spender of [uni.swapRouter, uni.positionManager]) {
-        await send(c, { address: t, abi: abis.erc20(), functionName: "approve", args: [spender, maxUint256] });
+        await send(c, {
+          address: t,
+          abi: abis.erc20(),
+          functionName: "approve",
+          args: [spender, maxUint256],
+        });
       }
     }
   }
@@ -87,7 +110,11 @@ type Fixture = Awaited<ReturnType<typeof uniswapFixture>>;
 
 /** A range of +-`width` ticks (multiple of 60) around the current tick. */
 async function rangeAround(f: Fixture, width: number) {
-  const [, tick] = await read<readonly [bigint, number]>(who.governance, { address: f.pool, abi: poolAbi(), functionName: "slot0" });
+  const [, tick] = await read<readonly [bigint, number]>(who.governance, {
+    address: f.pool,
+    abi: poolAbi(),
+    functionName: "slot0",
+  });
   const center = Math.floor(tick / 60) * 60;
   return { tickLower: center - width, tickUpper: center + width };
 }
@@ -111,7 +138,12 @@ async function mintPosition(f: Fixture, usdcAmount: bigint, wethAmount: bigint, 
     args: [request],
     account: who.keeper.wallet.account,
   });
-  await send(who.keeper, { address: f.connector, abi: connectorAbi(), functionName: "mint", args: [request] });
+  await send(who.keeper, {
+    address: f.connector,
+    abi: connectorAbi(),
+    functionName: "mint",
+    args: [request],
+  });
   return { tokenId: result as bigint, ...range };
 }
 
@@ -137,10 +169,21 @@ async function swapExactIn(f: Fixture, tokenIn: Address, amountIn: bigint) {
 }
 
 const twapTick = (f: Fixture) =>
-  read<number>(who.governance, { address: f.oracle, abi: abis.oracle(), functionName: "twapTick", args: [f.pool] });
+  read<number>(who.governance, {
+    address: f.oracle,
+    abi: abis.oracle(),
+    functionName: "twapTick",
+    args: [f.pool],
+  });
 
 const slot0Tick = async (f: Fixture) =>
-  (await read<readonly [bigint, number]>(who.governance, { address: f.pool, abi: poolAbi(), functionName: "slot0" }))[1];
+  (
+    await read<readonly [bigint, number]>(who.governance, {
+      address: f.pool,
+      abi: poolAbi(),
+      functionName: "slot0",
+    })
+  )[1];
 
 describe("Uniswap v3 TWAP in the ValueOracle", function () {
   it("[AC6 TWAP robustness] twapTick is floor(delta tickCumulative / window) of the real pool's observe()", async function () {
@@ -187,24 +230,46 @@ describe("Uniswap v3 TWAP in the ValueOracle", function () {
       const cells = (rows[i] ?? "").split(",");
       const sqrtPrice = BigInt(cells[12] ?? "0");
       const tick = Number.parseInt(cells[13] ?? "", 10);
-      expect(await read<number>(who.governance, { address: harness, abi, functionName: "getTickAtSqrtRatio", args: [sqrtPrice] })).to.equal(tick);
-      const atTick = await read<bigint>(who.governance, { address: harness, abi, functionName: "getSqrtRatioAtTick", args: [tick] });
-      const atNext = await read<bigint>(who.governance, { address: harness, abi, functionName: "getSqrtRatioAtTick", args: [tick + 1] });
+      expect(
+        await read<number>(who.governance, {
+          address: harness,
+          abi,
+          functionName: "getTickAtSqrtRatio",
+          args: [sqrtPrice],
+        }),
+      ).to.equal(tick);
+      const atTick = await read<bigint>(who.governance, {
+        address: harness,
+        abi,
+        functionName: "getSqrtRatioAtTick",
+        args: [tick],
+      });
+      const atNext = await read<bigint>(who.governance, {
+        address: harness,
+        abi,
+        functionName: "getSqrtRatioAtTick",
+        args: [tick + 1],
+      });
       expect(atTick <= sqrtPrice && sqrtPrice < atNext).to.equal(true);
       checked++;
     }
-    expect(checked).to.be.greaterThan(90);
+    expectGreaterThan(checked, 90);
   });
 
   it("[AC6 TWAP robustness] refuses windows below the minimum and pools without enough observations", async function () {
     const f = await networkHelpers.loadFixture(uniswapFixture);
     const setPool = (pool: Address, window: number, minCardinality: number) =>
-      send(who.governance, { address: f.oracle, abi: abis.oracle(), functionName: "setTwapPool", args: [pool, window, minCardinality] });
+      send(who.governance, {
+        address: f.oracle,
+        abi: abis.oracle(),
+        functionName: "setTwapPool",
+        args: [pool, window, minCardinality],
+      });
     await expectRevert(setPool(f.pool, 60, 50), "InvalidTwapWindow");
     await expectRevert(setPool(f.pool, WINDOW, 500), "CardinalityTooLow");
     // a fresh pool: buffer grown (cardinalityNext 60) but no observation written yet
     const fresh = getAddress(
-      await createPool(who.governance, f.uni, f.usdc, f.weth, 500, sqrtPriceX96(1n, 1n) , 60),
+      await createPool(who.governance, f.uni, f.usdc, f.weth, 500, sqrtPriceX96(1n, 1n), 60),
     );
     await setPool(fresh, WINDOW, 60);
     await expectRevert(twapTick({ ...f, pool: fresh }), "CardinalityTooLow");
@@ -218,16 +283,34 @@ describe("UniswapV3Connector", function () {
   it("mints, increases, decreases, collects and burns through the real position manager with exact approvals", async function () {
     const f = await networkHelpers.loadFixture(uniswapFixture);
     const { tokenId } = await mintPosition(f, parseUnits("3000", 6), parseEther("1"));
-    expect(await read<readonly bigint[]>(who.governance, { address: f.connector, abi: connectorAbi(), functionName: "positionIds" })).to.deep.equal([tokenId]);
+    expect(
+      await read<readonly bigint[]>(who.governance, {
+        address: f.connector,
+        abi: connectorAbi(),
+        functionName: "positionIds",
+      }),
+    ).to.deep.equal([tokenId]);
     const allowance = (t: Address) =>
-      read<bigint>(who.governance, { address: t, abi: abis.erc20(), functionName: "allowance", args: [f.connector, f.uni.positionManager] });
+      read<bigint>(who.governance, {
+        address: t,
+        abi: abis.erc20(),
+        functionName: "allowance",
+        args: [f.connector, f.uni.positionManager],
+      });
     expect(await allowance(f.usdc)).to.equal(0n);
     expect(await allowance(f.weth)).to.equal(0n);
     await send(who.keeper, {
       address: f.connector,
       abi: connectorAbi(),
       functionName: "increaseLiquidity",
-      args: [f.token0, f.usdcIs0 ? parseUnits("3000", 6) : parseEther("1"), tokenId, f.usdcIs0 ? parseEther("1") : parseUnits("3000", 6), 0n, 0n],
+      args: [
+        f.token0,
+        f.usdcIs0 ? parseUnits("3000", 6) : parseEther("1"),
+        tokenId,
+        f.usdcIs0 ? parseEther("1") : parseUnits("3000", 6),
+        0n,
+        0n,
+      ],
     });
     expect(await allowance(f.usdc)).to.equal(0n);
     const position = await read<readonly unknown[]>(who.governance, {
@@ -238,15 +321,36 @@ describe("UniswapV3Connector", function () {
     });
     const liquidity = position[7] as bigint;
     const before = await connectorValue(who.governance, f.connector);
-    await send(who.keeper, { address: f.connector, abi: connectorAbi(), functionName: "decreaseLiquidity", args: [tokenId, liquidity, 0n, 0n] });
-    await send(who.keeper, { address: f.connector, abi: connectorAbi(), functionName: "collect", args: [tokenId] });
+    await send(who.keeper, {
+      address: f.connector,
+      abi: connectorAbi(),
+      functionName: "decreaseLiquidity",
+      args: [tokenId, liquidity, 0n, 0n],
+    });
+    await send(who.keeper, {
+      address: f.connector,
+      abi: connectorAbi(),
+      functionName: "collect",
+      args: [tokenId],
+    });
     const after = await connectorValue(who.governance, f.connector);
     // principal moved from the position to the wallet: the value is the same up to the TWAP's one-tick
     // resolution (the position is valued at the tick's price, the pool pays at its exact sqrt price)
     const moved = before.value > after.value ? before.value - after.value : after.value - before.value;
-    expect(moved * 10_000n).to.be.lessThanOrEqual(before.value);
-    await send(who.keeper, { address: f.connector, abi: connectorAbi(), functionName: "burn", args: [tokenId] });
-    expect(await read<readonly bigint[]>(who.governance, { address: f.connector, abi: connectorAbi(), functionName: "positionIds" })).to.deep.equal([]);
+    expectAtMost(moved * 10_000n, before.value);
+    await send(who.keeper, {
+      address: f.connector,
+      abi: connectorAbi(),
+      functionName: "burn",
+      args: [tokenId],
+    });
+    expect(
+      await read<readonly bigint[]>(who.governance, {
+        address: f.connector,
+        abi: connectorAbi(),
+        functionName: "positionIds",
+      }),
+    ).to.deep.equal([]);
   });
 
   it("[AC5 spot-price manipulation] a large same-block swap moves slot0 but not the connector's value", async function () {
@@ -256,12 +360,12 @@ describe("UniswapV3Connector", function () {
     const tickBefore = await slot0Tick(f);
     await swapExactIn(f, f.weth, parseEther("600")); // dumps WETH: spot falls ~40%
     const tickAfter = await slot0Tick(f);
-    expect(Math.abs(tickAfter - tickBefore)).to.be.greaterThan(4_000);
+    expectGreaterThan(Math.abs(tickAfter - tickBefore), 4_000);
     const after = await connectorValue(who.governance, f.connector);
     expect(after.healthy).to.equal(true);
     // only the real fees the swap paid into the position change the value (0.3% of a small share)
     const moved = after.value > before.value ? after.value - before.value : before.value - after.value;
-    expect(moved * 1_000n).to.be.lessThan(before.value); // < 0.1%
+    expectLessThan(moved * 1_000n, before.value); // < 0.1%
   });
 
   it("[AC5 someone else's liquidity] a stranger adding liquidity in the same ticks does not change the vault's value", async function () {
@@ -308,19 +412,29 @@ describe("UniswapV3Connector", function () {
     const before = await connectorValue(who.governance, f.connector);
     const usdcBefore = await balanceOf(who.governance, f.usdc, f.connector);
     // the position manager's collect pokes the position (fee growth -> tokensOwed) and pays only the fees
-    await send(who.keeper, { address: f.connector, abi: connectorAbi(), functionName: "collect", args: [tokenId] });
+    await send(who.keeper, {
+      address: f.connector,
+      abi: connectorAbi(),
+      functionName: "collect",
+      args: [tokenId],
+    });
     const feesUsdc = (await balanceOf(who.governance, f.usdc, f.connector)) - usdcBefore;
-    expect(feesUsdc).to.be.greaterThan(parseUnits("100", 6)); // 0.3% of ~360k USDC volume, our share
+    expectGreaterThan(feesUsdc, parseUnits("100", 6)); // 0.3% of ~360k USDC volume, our share
     const after = await connectorValue(who.governance, f.connector);
-    expect(before.value - after.value).to.be.within(-2n, 2n);
-    expect(amounts[f.usdcIs0 ? 2 : 3]).to.be.greaterThan(feesUsdc);
+    expectWithin(before.value - after.value, -2n, 2n);
+    expectGreaterThan(amounts[f.usdcIs0 ? 2 : 3], feesUsdc);
   });
 
   it("[AC7 TVL liveness] an unobservable pool TWAP makes the connector unhealthy, never reverting", async function () {
     const f = await networkHelpers.loadFixture(uniswapFixture);
     await mintPosition(f, parseUnits("3000", 6), parseEther("1"));
     const wallet = await balanceOf(who.governance, f.usdc, f.connector);
-    await send(who.governance, { address: f.oracle, abi: abis.oracle(), functionName: "setTwapPool", args: [f.pool, 7 * 86_400, 50] });
+    await send(who.governance, {
+      address: f.oracle,
+      abi: abis.oracle(),
+      functionName: "setTwapPool",
+      args: [f.pool, 7 * 86_400, 50],
+    });
     const report = await connectorValue(who.governance, f.connector);
     expect(report.healthy).to.equal(false);
     expect(report.value).to.equal(wallet); // only the base asset in the wallet can be proven
@@ -330,7 +444,22 @@ describe("UniswapV3Connector", function () {
     const f = await networkHelpers.loadFixture(uniswapFixture);
     const { tokenId } = await mintPosition(f, parseUnits("3000", 6), parseEther("1"));
     const calls: [string, readonly unknown[]][] = [
-      ["mint", [{ token0: f.token0, amount0: 1n, token1: f.token1, amount1: 1n, fee: FEE, tickLower: -600, tickUpper: 600, amount0Min: 0n, amount1Min: 0n }]],
+      [
+        "mint",
+        [
+          {
+            token0: f.token0,
+            amount0: 1n,
+            token1: f.token1,
+            amount1: 1n,
+            fee: FEE,
+            tickLower: -600,
+            tickUpper: 600,
+            amount0Min: 0n,
+            amount1Min: 0n,
+          },
+        ],
+      ],
       ["increaseLiquidity", [f.token0, 1n, tokenId, 1n, 0n, 0n]],
       ["decreaseLiquidity", [tokenId, 1n, 0n, 0n]],
       ["collect", [tokenId]],
@@ -343,11 +472,19 @@ describe("UniswapV3Connector", function () {
     ];
     for (const [functionName, args] of calls) {
       for (const caller of [who.governance, who.guardian, who.stranger]) {
-        await expectRevert(send(caller, { address: f.connector, abi: connectorAbi(), functionName, args }), "NotKeeperGate");
+        await expectRevert(
+          send(caller, { address: f.connector, abi: connectorAbi(), functionName, args }),
+          "NotKeeperGate",
+        );
       }
     }
     await expectRevert(
-      send(who.stranger, { address: f.connector, abi: connectorAbi(), functionName: "trackToken", args: [f.weth] }),
+      send(who.stranger, {
+        address: f.connector,
+        abi: connectorAbi(),
+        functionName: "trackToken",
+        args: [f.weth],
+      }),
       "NotKeeperGateOrSiblingConnector",
     );
     const block = await who.stranger.public.getBlock();
@@ -364,9 +501,21 @@ describe("UniswapV3Connector", function () {
       recipient: who.stranger.wallet.account.address,
       deadline: block.timestamp + 600n,
     };
-    if (!f.usdcIs0) [mintArgs.amount0Desired, mintArgs.amount1Desired] = [mintArgs.amount1Desired, mintArgs.amount0Desired];
-    const { result } = await who.stranger.public.simulateContract({ address: f.uni.positionManager, abi: npm, functionName: "mint", args: [mintArgs], account: who.stranger.wallet.account });
-    await send(who.stranger, { address: f.uni.positionManager, abi: npm, functionName: "mint", args: [mintArgs] });
+    if (!f.usdcIs0)
+      [mintArgs.amount0Desired, mintArgs.amount1Desired] = [mintArgs.amount1Desired, mintArgs.amount0Desired];
+    const { result } = await who.stranger.public.simulateContract({
+      address: f.uni.positionManager,
+      abi: npm,
+      functionName: "mint",
+      args: [mintArgs],
+      account: who.stranger.wallet.account,
+    });
+    await send(who.stranger, {
+      address: f.uni.positionManager,
+      abi: npm,
+      functionName: "mint",
+      args: [mintArgs],
+    });
     const strangerId = (result as readonly bigint[])[0];
     await expectRevert(
       send(who.stranger, {
