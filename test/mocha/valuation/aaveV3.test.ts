@@ -261,6 +261,63 @@ describe("AaveV3Connector", function () {
     expect(await balanceOf(who.governance, stray, who.vault)).to.equal(77n);
   });
 
+  it("[AC8 bookkeeping drift] after a random action sequence the value equals an independent mark-to-market", async function () {
+    const f = await networkHelpers.loadFixture(aaveFixture);
+    await mint(who.governance, f.usdc.token, f.connector, parseUnits("20000", 6));
+    const aWeth = f.aave.aTokens[f.weth.token] as Address;
+    const aUsdc = f.aave.aTokens[f.usdc.token] as Address;
+    const debtUsdc = f.aave.variableDebtTokens[f.usdc.token] as Address;
+    const debtWeth = f.aave.variableDebtTokens[f.weth.token] as Address;
+    const markToMarket = async () => {
+      const bal = (token: Address) => balanceOf(who.governance, token, f.connector);
+      const wethUnits = (await bal(f.weth.token)) + (await bal(aWeth)) - (await bal(debtWeth));
+      const usdcUnits = (await bal(f.usdc.token)) + (await bal(aUsdc)) - (await bal(debtUsdc));
+      const ethUsd = await read<bigint>(who.governance, {
+        address: f.weth.feed,
+        abi: abis.feed(),
+        functionName: "latestAnswer",
+      });
+      return usdcUnits + (wethUnits * ethUsd) / 10n ** 20n; // WETH 18 dec x 8-dec price -> 6 dec
+    };
+    let seed = 777n;
+    const next = (mod: bigint) => {
+      seed = (seed * 6364136223846793005n + 1n) % 2n ** 64n;
+      return (seed >> 16n) % mod;
+    };
+    const actions = [
+      () => keeper("supply", [f.weth.token, 1n + next(parseEther("2"))], f.connector),
+      () => keeper("supply", [f.usdc.token, 1n + next(parseUnits("2000", 6))], f.connector),
+      () => keeper("borrow", [f.usdc.token, 1n + next(parseUnits("1500", 6))], f.connector),
+      () => keeper("borrow", [f.weth.token, 1n + next(parseEther("0.2"))], f.connector),
+      () => keeper("repay", [f.usdc.token, 1n + next(parseUnits("1500", 6))], f.connector),
+      () => keeper("withdraw", [f.weth.token, 1n + next(parseEther("0.5"))], f.connector),
+    ];
+    await keeper("supply", [f.weth.token, parseEther("5")], f.connector);
+    let executed = 0;
+    for (let step = 0; step < 16; step++) {
+      const action = actions[Number(next(BigInt(actions.length)))];
+      if (!action) throw new Error("no action");
+      // an action refused by Aave or by the health check must leave the books as they were
+      if (
+        await action().then(
+          () => true,
+          () => false,
+        )
+      )
+        executed++;
+      const report = await value(f);
+      expect(report.healthy).to.equal(true);
+      expectWithin(report.value - (await markToMarket()), -2n, 2n);
+    }
+    expect(executed).to.be.greaterThan(8);
+    const [assets] = await read<readonly [readonly Address[], unknown]>(who.governance, {
+      address: f.connector,
+      abi: connectorAbi(),
+      functionName: "reserves",
+    });
+    expect(assets.length).to.be.greaterThan(0);
+  });
+
   it("[AC21 role logic] actions are keeper-gate only and the health-factor floor is governance-only", async function () {
     const f = await networkHelpers.loadFixture(aaveFixture);
     const calls: [string, readonly unknown[]][] = [

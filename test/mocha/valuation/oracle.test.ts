@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { type Address, getAddress, parseEther, parseUnits, zeroAddress } from "viem";
-import { read, send } from "../../../deploy/lib/artifacts.js";
+import { deploy, projectArtifact, read, send } from "../../../deploy/lib/artifacts.js";
+import { connectorValue, deployErc4626Connector } from "../../../deploy/product/connectors.js";
 import { deployMockFeed, updateFeed, updateFeedRound } from "../../../deploy/protocols/chainlink.js";
 import { deployMockToken } from "../../../deploy/protocols/tokens.js";
 import {
@@ -14,7 +15,16 @@ import { localChain } from "../helpers/chain.js";
 import { expectAtMost, expectGreaterThan, expectWithin } from "../helpers/bigintAssert.js";
 import { loadRounds } from "../helpers/chainlinkHistory.js";
 import { expectRevert } from "../helpers/revert.js";
-import { abis, actors, deployRegistryAndOracle, errorSelector, tokenWithFeed } from "./setup.js";
+import {
+  abis,
+  actors,
+  addConnector,
+  allowConnectorToken,
+  deployRegistryAndOracle,
+  errorSelector,
+  mint,
+  tokenWithFeed,
+} from "./setup.js";
 
 // Attack classes covered: AC3 stale/broken Chainlink data, AC4 route/decimal composition,
 // AC7 TVL liveness (tryValueOf never reverts), AC21 role checks.
@@ -336,23 +346,51 @@ describe("ValueOracle: replays of recorded Chainlink histories", function () {
     }
   }
 
-  it("[AC3 stale Chainlink data] USDC through the March 2023 depeg: valued at market, stale rounds refused", async function () {
+  it("[AC3 stale Chainlink data] USDC through the March 2023 depeg: the oracle and a connector holding USDC follow the market", async function () {
     const f = await networkHelpers.loadFixture(oracleFixture);
     const rounds = loadRounds("chainlink/usdc-usd-mainnet-depeg-2023-03/usdc_usd_depeg_230312.csv", {
       roundId: "roundId",
       answer: "answer",
       updatedAt: "updatedAt",
     }).filter((r) => r.updatedAt >= 1678492800n); // from 2023-03-11 00:00 UTC, the depeg's worst day
+    // a connector of the USDT-based vault holding 1,000,000 USDC (as plain tokens and 4626 shares)
+    const target = await deploy(who.governance, projectArtifact("PlainERC4626"), [f.usdc.token]);
+    const connector = getAddress(
+      await deployErc4626Connector(who.governance, {
+        registry: f.registry,
+        vault: who.vault,
+        target,
+        maxLossBps: 10,
+      }),
+    );
+    await addConnector(who.governance, f.registry, who.vault, connector, 2n ** 256n - 1n);
+    await allowConnectorToken(who.governance, f.registry, connector, f.usdc.token);
+    await mint(who.governance, f.usdc.token, connector, parseUnits("1000000", 6));
+    const connectorAbi = projectArtifact("ERC4626Connector").abi;
+    await send(who.keeper, {
+      address: connector,
+      abi: connectorAbi,
+      functionName: "trackToken",
+      args: [f.usdc.token],
+    });
+    await send(who.keeper, {
+      address: connector,
+      abi: connectorAbi,
+      functionName: "deposit",
+      args: [f.usdc.token, parseUnits("400000", 6), 0n],
+    });
     let lowest = 10n ** 18n;
     await replay(f, f.usdc.feed, rounds, async (round) => {
       const value = await valueOf(f, f.usdc.token, parseUnits("1000000", 6));
       expect(value).to.equal((parseUnits("1000000", 6) * round.answer) / 100_000_000n);
+      expect(await connectorValue(who.governance, connector)).to.deep.equal({ value, healthy: true });
       if (value < lowest) lowest = value;
     });
     expect(lowest).to.equal(parseUnits("880000", 6)); // the recorded 0.88 low
     await networkHelpers.time.increase(DAY + 1);
     await updateFeed(who.governance, f.usdt.feed, 100_000_000n);
     await expectRevert(valueOf(f, f.usdc.token, 1n), "ChainlinkStaleAnswer");
+    expect(await connectorValue(who.governance, connector)).to.deep.equal({ value: 0n, healthy: false });
   });
 
   it("[AC3 stale Chainlink data] stETH/ETH in June 2022: the discount flows through stETH -> ETH -> USD -> base", async function () {

@@ -440,6 +440,91 @@ describe("UniswapV3Connector", function () {
     expect(report.value).to.equal(wallet); // only the base asset in the wallet can be proven
   });
 
+  it("[AC8 bookkeeping drift] the tracked positions always equal the position NFTs the connector owns", async function () {
+    const f = await networkHelpers.loadFixture(uniswapFixture);
+    const npm = uniswapArtifacts.positionManager().abi;
+    const owned = async () => {
+      const count = await read<bigint>(who.governance, {
+        address: f.uni.positionManager,
+        abi: npm,
+        functionName: "balanceOf",
+        args: [f.connector],
+      });
+      const ids: bigint[] = [];
+      for (let i = 0n; i < count; i++) {
+        ids.push(
+          await read<bigint>(who.governance, {
+            address: f.uni.positionManager,
+            abi: npm,
+            functionName: "tokenOfOwnerByIndex",
+            args: [f.connector, i],
+          }),
+        );
+      }
+      return ids.sort();
+    };
+    const tracked = async () =>
+      [
+        ...(await read<readonly bigint[]>(who.governance, {
+          address: f.connector,
+          abi: connectorAbi(),
+          functionName: "positionIds",
+        })),
+      ].sort();
+    let seed = 99n;
+    const next = (mod: number) => {
+      seed = (seed * 6364136223846793005n + 1n) % 2n ** 64n;
+      return Number((seed >> 20n) % BigInt(mod));
+    };
+    let executed = 0;
+    for (let step = 0; step < 14; step++) {
+      const ids = await tracked();
+      const id = ids[next(Math.max(ids.length, 1))];
+      const choice = id === undefined ? 0 : next(4);
+      const act = async () => {
+        if (choice === 0 || id === undefined)
+          return mintPosition(f, parseUnits("300", 6), parseEther("0.1"), 60 * (1 + next(20)));
+        if (choice === 1) {
+          const position = await read<readonly unknown[]>(who.governance, {
+            address: f.uni.positionManager,
+            abi: npm,
+            functionName: "positions",
+            args: [id],
+          });
+          return send(who.keeper, {
+            address: f.connector,
+            abi: connectorAbi(),
+            functionName: "decreaseLiquidity",
+            args: [id, position[7] as bigint, 0n, 0n],
+          });
+        }
+        if (choice === 2)
+          return send(who.keeper, {
+            address: f.connector,
+            abi: connectorAbi(),
+            functionName: "collect",
+            args: [id],
+          });
+        return send(who.keeper, {
+          address: f.connector,
+          abi: connectorAbi(),
+          functionName: "burn",
+          args: [id],
+        });
+      };
+      // burning a position that still holds liquidity is refused by the position manager ("Not cleared")
+      if (
+        await act().then(
+          () => true,
+          () => false,
+        )
+      )
+        executed++;
+      expect(await tracked()).to.deep.equal(await owned());
+    }
+    expect(executed).to.be.greaterThan(7);
+  });
+
   it("[AC21 role logic] every action is keeper-gate only and unsolicited position NFTs are refused", async function () {
     const f = await networkHelpers.loadFixture(uniswapFixture);
     const { tokenId } = await mintPosition(f, parseUnits("3000", 6), parseEther("1"));
