@@ -84,7 +84,6 @@ contract AaveV3Connector is BaseConnector {
     function withdraw(address token, uint256 amount) external onlyKeeperGate nonReentrant {
         if (_reserves[token].aToken == address(0)) revert UnknownReserve(token);
         uint256 withdrawn = pool.withdraw(token, amount, address(this));
-        _track(token);
         _checkHealth();
         emit Withdrawn(token, withdrawn);
     }
@@ -94,7 +93,6 @@ contract AaveV3Connector is BaseConnector {
         _requireAllowed(token);
         _addReserve(token);
         pool.borrow(token, amount, VARIABLE_RATE, 0, address(this));
-        _track(token);
         _checkHealth();
         emit Borrowed(token, amount);
     }
@@ -164,8 +162,9 @@ contract AaveV3Connector is BaseConnector {
     function _isPositionToken(address token) internal view override returns (bool) {
         uint256 length = _reserveList.length;
         for (uint256 i; i < length; ++i) {
-            Reserve memory reserve = _reserves[_reserveList[i]];
-            if (token == reserve.aToken || token == reserve.variableDebtToken) return true;
+            address asset = _reserveList[i];
+            Reserve memory reserve = _reserves[asset];
+            if (token == asset || token == reserve.aToken || token == reserve.variableDebtToken) return true;
         }
         return false;
     }
@@ -177,6 +176,8 @@ contract AaveV3Connector is BaseConnector {
         if (data.aTokenAddress == address(0)) revert UnknownReserve(asset);
         _reserves[asset] = Reserve({aToken: data.aTokenAddress, variableDebtToken: data.variableDebtTokenAddress});
         _reserveList.push(asset);
+        // tracked on entry, so a later withdraw or borrow can never fail for a full token list
+        _track(asset);
     }
 
     function _checkHealth() private view {

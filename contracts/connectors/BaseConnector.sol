@@ -116,10 +116,11 @@ abstract contract BaseConnector is IConnector, RegistryAccess, ReentrancyGuard {
         _track(token);
     }
 
-    /// @notice Stops counting `token` once the connector no longer holds any.
+    /// @notice Stops counting `token` once the connector no longer holds any, neither in its wallet nor
+    ///         through a position that pays it out (so an exit can never land in an untracked token).
     function untrackToken(address token) external onlyKeeperGate {
         uint256 balance = IERC20(token).balanceOf(address(this));
-        if (token == baseAsset || balance != 0) revert TokenStillHeld(token, balance);
+        if (token == baseAsset || balance != 0 || _isPositionToken(token)) revert TokenStillHeld(token, balance);
         uint256 length = _trackedTokens.length;
         for (uint256 i; i < length; ++i) {
             if (_trackedTokens[i] == token) {
@@ -168,7 +169,8 @@ abstract contract BaseConnector is IConnector, RegistryAccess, ReentrancyGuard {
         virtual
         returns (uint256 assets, uint256 liabilities, bool priced);
 
-    /// @dev Receipt tokens of the position (aTokens, vault shares) that `recoverToken` must never move.
+    /// @dev Tokens the positions are made of: receipts (aTokens, vault shares) that `recoverToken` must
+    ///      never move, and underlyings the positions pay out, which must stay tracked.
     function _isPositionToken(address token) internal view virtual returns (bool);
 
     function _track(address token) internal {

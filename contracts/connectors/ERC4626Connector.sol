@@ -45,6 +45,8 @@ contract ERC4626Connector is BaseConnector {
         targetAsset = target_.asset();
         maxLossBps = maxLossBps_;
         emit MaxLossSet(maxLossBps_);
+        // exits pay out the target's asset: tracked from the start so an exit can never go uncounted
+        _track(targetAsset);
     }
 
     /// @notice Governance: sets the max loss per operation (at most MAX_LOSS_CAP_BPS).
@@ -86,7 +88,6 @@ contract ERC4626Connector is BaseConnector {
         if (shares > maxShares) revert SlippageExceeded(shares, maxShares);
         received = IERC20(token).balanceOf(address(this)) - received;
         _checkLoss(sharesValue - target.convertToAssets(target.balanceOf(address(this))), received);
-        _track(token);
         emit Withdrawn(received, shares);
     }
 
@@ -104,7 +105,6 @@ contract ERC4626Connector is BaseConnector {
         received = IERC20(targetAsset).balanceOf(address(this)) - balanceBefore;
         if (received < minAssets) revert SlippageExceeded(received, minAssets);
         _checkLoss(burnedValue, received);
-        _track(targetAsset);
         emit Withdrawn(received, shares);
     }
 
@@ -130,6 +130,6 @@ contract ERC4626Connector is BaseConnector {
     }
 
     function _isPositionToken(address token) internal view override returns (bool) {
-        return token == address(target);
+        return token == address(target) || token == targetAsset;
     }
 }

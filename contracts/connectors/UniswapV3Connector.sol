@@ -407,7 +407,14 @@ contract UniswapV3Connector is BaseConnector, IERC721Receiver {
         liabilities = 0;
     }
 
-    function _isPositionToken(address) internal pure override returns (bool) {
+    /// @dev Position NFTs are ERC-721 and cannot pass through recoverToken; the pair tokens of open
+    ///      positions must stay tracked because decreaseLiquidity + collect pay them out.
+    function _isPositionToken(address token) internal view override returns (bool) {
+        uint256 length = _positionIds.length;
+        for (uint256 i; i < length; ++i) {
+            Position memory p = _position(_positionIds[i]);
+            if (token == p.token0 || token == p.token1) return true;
+        }
         return false;
     }
 

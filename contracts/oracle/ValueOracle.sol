@@ -116,6 +116,8 @@ contract ValueOracle is IValueOracle, ITwapOracle, RegistryAccess {
     error InvalidGracePeriod(uint32 gracePeriod);
     /// @notice The primary and secondary routes disagree by more than the asset's limit (prices with 27 decimals).
     error PriceDeviationTooHigh(address token, uint256 primaryPrice, uint256 secondaryPrice);
+    /// @notice A route's price rounded to zero; a zero price would erase a debt or an asset, so it is refused.
+    error ZeroPrice(address token);
     error SequencerDown(address sequencerUptimeFeed);
     error SequencerGracePeriodNotOver(uint256 upSince, uint32 gracePeriod);
     error TwapUnknownPool(address pool);
@@ -308,6 +310,7 @@ contract ValueOracle is IValueOracle, ITwapOracle, RegistryAccess {
         if (primaryHops == 0) revert UnknownAsset(token);
         _checkSequencer();
         price = _routePrice(asset.primary, primaryHops);
+        if (price == 0) revert ZeroPrice(token);
         uint256 secondaryHops = asset.secondaryHops;
         if (secondaryHops != 0) {
             uint256 secondaryPrice = _routePrice(asset.secondary, secondaryHops);

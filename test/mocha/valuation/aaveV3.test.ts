@@ -246,6 +246,16 @@ describe("AaveV3Connector", function () {
     expect(await balanceOf(who.governance, f.weth.token, f.connector)).to.equal(parseEther("10"));
   });
 
+  it("[AC24 emergency exits] an asset the position pays out cannot be untracked, so a withdraw is always counted", async function () {
+    const f = await networkHelpers.loadFixture(aaveFixture);
+    await keeper("supply", [f.weth.token, parseEther("10")], f.connector);
+    expect(await balanceOf(who.governance, f.weth.token, f.connector)).to.equal(0n);
+    await expectRevert(keeper("untrackToken", [f.weth.token], f.connector), "TokenStillHeld");
+    const before = await value(f);
+    await keeper("withdraw", [f.weth.token, parseEther("4")], f.connector);
+    expect(await value(f)).to.deep.equal(before);
+  });
+
   it("[AC2 donation] donations are counted truthfully, position tokens cannot be 'recovered', stray tokens go to the vault", async function () {
     const f = await networkHelpers.loadFixture(aaveFixture);
     await keeper("supply", [f.weth.token, parseEther("10")], f.connector);
