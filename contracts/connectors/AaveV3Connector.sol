@@ -18,8 +18,11 @@ import {BaseConnector} from "./BaseConnector.sol";
 contract AaveV3Connector is BaseConnector {
     using SafeERC20 for IERC20;
 
+    /// @dev `borrowed` shares the aToken's slot so the value report skips the debt read for reserves this
+    ///      connector never borrowed (nobody else can open debt for it: it never delegates credit).
     struct Reserve {
         address aToken;
+        bool borrowed;
         address variableDebtToken;
     }
 
@@ -92,6 +95,7 @@ contract AaveV3Connector is BaseConnector {
     function borrow(address token, uint256 amount) external onlyKeeperGate nonReentrant {
         _requireAllowed(token);
         _addReserve(token);
+        _reserves[token].borrowed = true;
         pool.borrow(token, amount, VARIABLE_RATE, 0, address(this));
         _checkHealth();
         emit Borrowed(token, amount);
@@ -147,15 +151,17 @@ contract AaveV3Connector is BaseConnector {
         uint256 length = _reserveList.length;
         for (uint256 i; i < length; ++i) {
             address asset = _reserveList[i];
-            Reserve memory reserve = _reserves[asset];
-            uint256 supplied = IERC20(reserve.aToken).balanceOf(address(this));
-            uint256 owed = IERC20(reserve.variableDebtToken).balanceOf(address(this));
-            (bool okC, uint256 collateral) = _tryValue(oracle, asset, supplied);
-            (bool okD, uint256 debt) = _tryValue(oracle, asset, owed);
-            if (!okD) return (0, 0, false); // debt of unknown size: nothing can be proven
+            Reserve storage reserve = _reserves[asset];
+            if (reserve.borrowed) {
+                uint256 owed = IERC20(reserve.variableDebtToken).balanceOf(address(this));
+                (bool okD, uint256 debt) = _tryValue(oracle, asset, owed);
+                if (!okD) return (0, 0, false); // debt of unknown size: nothing can be proven
+                liabilities += debt;
+            }
+            (bool okC, uint256 collateral) =
+                _tryValue(oracle, asset, IERC20(reserve.aToken).balanceOf(address(this)));
             if (okC) assets += collateral;
             else priced = false;
-            liabilities += debt;
         }
     }
 
@@ -174,7 +180,8 @@ contract AaveV3Connector is BaseConnector {
         if (_reserveList.length >= MAX_RESERVES) revert TooManyReserves();
         DataTypes.ReserveData memory data = pool.getReserveData(asset);
         if (data.aTokenAddress == address(0)) revert UnknownReserve(asset);
-        _reserves[asset] = Reserve({aToken: data.aTokenAddress, variableDebtToken: data.variableDebtTokenAddress});
+        _reserves[asset] =
+            Reserve({aToken: data.aTokenAddress, borrowed: false, variableDebtToken: data.variableDebtTokenAddress});
         _reserveList.push(asset);
         // tracked on entry, so a later withdraw or borrow can never fail for a full token list
         _track(asset);
