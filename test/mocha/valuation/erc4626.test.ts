@@ -284,6 +284,45 @@ describe("ERC4626Connector on a plain OpenZeppelin ERC-4626 over a non-base asse
     expect((args[1] as bigint) < parseEther("9.99")).to.equal(true);
   });
 
+  it("[AC15 rounding] the exit-side max-loss check sees the target rounding against the connector", async function () {
+    const f = await networkHelpers.loadFixture(erc4626Fixture);
+    await keeper(f.plainConnector, "deposit", [f.weth.token, parseEther("3"), 0n]);
+    // another holder and an odd share price: a withdraw burns shares rounded up, worth 1 wei more than it pays
+    const other = who.stranger.wallet.account.address;
+    await mint(who.governance, f.weth.token, other, 766_397_101_403_831_158n);
+    await send(who.stranger, {
+      address: f.weth.token,
+      abi: abis.erc20(),
+      functionName: "approve",
+      args: [f.plainVault, maxUint256],
+    });
+    await send(who.stranger, {
+      address: f.plainVault,
+      abi: projectArtifact("PlainERC4626").abi,
+      functionName: "deposit",
+      args: [766_397_101_403_831_158n, other],
+    });
+    await mint(who.governance, f.weth.token, f.plainVault, 400_175_019_673n);
+    await send(who.governance, {
+      address: f.plainConnector,
+      abi: connectorAbi(),
+      functionName: "setMaxLoss",
+      args: [0],
+    });
+    const args = await expectRevert(
+      keeper(f.plainConnector, "withdraw", [f.weth.token, 993_867_379_301_711n, maxUint256]),
+      "MaxLossExceeded",
+    );
+    expect((args[0] as bigint) - (args[1] as bigint)).to.equal(1n);
+    await send(who.governance, {
+      address: f.plainConnector,
+      abi: connectorAbi(),
+      functionName: "setMaxLoss",
+      args: [1],
+    });
+    await keeper(f.plainConnector, "withdraw", [f.weth.token, 993_867_379_301_711n, maxUint256]);
+  });
+
   it("[AC7 TVL liveness] a stale price for the underlying reports unhealthy instead of reverting", async function () {
     const f = await networkHelpers.loadFixture(erc4626Fixture);
     await keeper(f.plainConnector, "deposit", [f.weth.token, parseEther("4"), 0n]);
