@@ -281,10 +281,12 @@ contract ValueOracle is IValueOracle, ITwapOracle, RegistryAccess {
         return _twapTick(pool, config);
     }
 
+    /// @notice The settings a Chainlink feed was registered with (heartbeat, decimals read, bounds).
     function chainlinkFeed(address feed) external view returns (ChainlinkReader.Feed memory) {
         return _feeds[feed];
     }
 
+    /// @notice The settings a Uniswap v3 pool was registered with (window, cardinality, decimals).
     function twapPool(address pool) external view returns (TwapPool memory) {
         return _pools[pool];
     }

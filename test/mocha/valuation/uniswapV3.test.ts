@@ -211,6 +211,22 @@ describe("Uniswap v3 TWAP in the ValueOracle", function () {
     await networkHelpers.time.increase(WINDOW);
     await networkHelpers.mine();
     expect(await twapTick(f)).to.equal(await slot0Tick(f));
+    // and the oracle's WETH value matches the pool's exact price to within its one-tick resolution
+    const [sqrtPrice] = await read<readonly [bigint, number]>(who.governance, {
+      address: f.pool,
+      abi: poolAbi(),
+      functionName: "slot0",
+    });
+    const spot = f.usdcIs0
+      ? (parseEther("1") << 192n) / (sqrtPrice * sqrtPrice)
+      : (parseEther("1") * sqrtPrice * sqrtPrice) >> 192n;
+    const valued = await read<bigint>(who.governance, {
+      address: f.oracle,
+      abi: abis.oracle(),
+      functionName: "valueOf",
+      args: [f.weth, parseEther("1")],
+    });
+    expectAtMost((spot > valued ? spot - valued : valued - spot) * 10_000n, spot);
   });
 
   it("[AC6 TWAP robustness] TickMath port reproduces every sampled tick of the recorded mainnet USDC/WETH pool", async function () {
