@@ -15,7 +15,7 @@ export function sharedData(relative: string): string {
   return path.resolve(REPO_ROOT, "../shared/data", relative);
 }
 
-// Some exports wrote integers through floats ("199045.0", "9.6e17" never occurs but "…7200" does).
+// Some exports wrote integers as floats ("199045.0"); the fractional part is always zero.
 const toBigInt = (cell: string): bigint =>
   BigInt(cell.includes(".") ? cell.slice(0, cell.indexOf(".")) : cell);
 
