@@ -6,10 +6,11 @@ export type ResolutionStatus = "open" | "closed" | "resolved" | "disputed";
 
 /**
  * Trading-fee model of one market. Polymarket charges takers `C * rate * (p * (1 - p)) ^ exponent`;
- * Kalshi charges `ceil_cent(rate * multiplier * C * p * (1 - p))`. `none` means the venue reported no fee.
+ * Kalshi charges `ceil_cent(rate * multiplier * C * p * (1 - p))`; `notional` is `rate * C * p` (used for
+ * assumptions, e.g. "1 % of notional"). `none` means the venue reported no fee.
  */
 export interface FeeInfo {
-  readonly model: "polymarket" | "kalshi" | "none";
+  readonly model: "polymarket" | "kalshi" | "notional" | "none";
   /** Taker rate as a fraction (0.07 = 7 %), already multiplied by any venue multiplier. */
   readonly takerRate: number;
   readonly makerRate: number;
