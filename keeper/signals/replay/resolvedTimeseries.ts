@@ -268,9 +268,10 @@ export async function loadResolvedDataset(dataDir: string, options: LoadOptions 
   });
   // Groups are re-keyed from markets_index positions to replay slots.
   const slotByIndex = new Map(markets.map((m) => [bySlug.get(m.slug)?.index as number, m.index]));
-  const replayGroups = groups.map((g) => ({
-    ...g,
-    marketIndexes: g.marketIndexes.map((i) => slotByIndex.get(i)).filter((i): i is number => i !== undefined),
-  }));
+  const replayGroups = groups.map((g) => {
+    const marketIndexes = g.marketIndexes.map((i) => slotByIndex.get(i)).filter((i): i is number => i !== undefined);
+    // A group with a member left out of the replay is no longer a complete outcome set.
+    return { ...g, marketIndexes, looksComplete: g.looksComplete && marketIndexes.length === g.marketIndexes.length };
+  });
   return { markets, columns: { ts, market, price, length: kept }, groups: replayGroups, rejected, stats };
 }
