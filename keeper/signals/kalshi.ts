@@ -50,7 +50,7 @@ export const kalshiMarketSchema = z
     yes_sub_title: z.string().nullish(),
     no_sub_title: z.string().nullish(),
     market_type: z.string().nullish(),
-    status: z.string().refine((s) => s in STATUS, { message: "unknown market status" }),
+    status: z.string().refine((s) => Object.hasOwn(STATUS, s), { message: "unknown market status" }),
     result: z.string().nullish(),
     yes_bid_dollars: probabilityString,
     yes_ask_dollars: probabilityString,
@@ -122,7 +122,7 @@ const askOrNull = (p: number | null | undefined) => (p == null || p >= 1 ? null 
 
 /** Maps a validated Kalshi market to a YES and a NO snapshot. */
 export function kalshiMarketToSnapshots(m: KalshiMarket, fetchedAt: number, context: KalshiContext = {}): MarketSnapshot[] {
-  const status = STATUS[m.status] ?? "closed";
+  const status = Object.hasOwn(STATUS, m.status) ? (STATUS[m.status] as ResolutionStatus) : "closed";
   const rules = [m.rules_primary, m.rules_secondary].filter((r): r is string => !!r && r.trim() !== "").join("\n\n");
   const yesBid = bidOrNull(m.yes_bid_dollars);
   const yesAsk = askOrNull(m.yes_ask_dollars);
@@ -179,7 +179,7 @@ export function parseKalshiMarkets(
 ): ParseResult<MarketSnapshot> & { cursor: string | null } {
   const shell = parseOne(
     KALSHI_ADAPTER,
-    "",
+    "payload",
     z.object({ markets: z.array(z.unknown()), cursor: z.string().nullish() }).loose(),
     payload,
     (p) => p,
@@ -207,7 +207,7 @@ export function parseKalshiEvents(
 ): ParseResult<MarketSnapshot> & { cursor: string | null } {
   const shell = parseOne(
     KALSHI_ADAPTER,
-    "",
+    "payload",
     z.object({ events: z.array(z.unknown()), cursor: z.string().nullish() }).loose(),
     payload,
     (p) => p,

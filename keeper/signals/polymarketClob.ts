@@ -72,7 +72,7 @@ export function parseClobPrice(payload: unknown, stats?: AdapterStats): Result<n
 export function parseClobHistory(payload: unknown, stats?: AdapterStats): ParseResult<PricePoint> {
   const shell = parseOne(
     CLOB_ADAPTER,
-    "",
+    "payload",
     z.object({ history: z.array(z.unknown()) }).loose(),
     payload,
     (h) => h.history,

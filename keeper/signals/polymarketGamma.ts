@@ -129,7 +129,7 @@ function feeOf(m: GammaMarket): FeeInfo | null {
 export function resolutionSourceOf(field: string | null | undefined, rules: string | null | undefined): string | null {
   if (field && field.trim() !== "") return field.trim();
   if (!rules) return null;
-  const match = /resolution source (?:for this market )?(?:is|will be)\s+(.+?)\.(?:\s|$)/i.exec(rules);
+  const match = /resolution source (?:for [^.]{0,60}? )?(?:is|will be)\s+(.+?)\.(?:\s|$)/i.exec(rules);
   return match?.[1]?.trim() ?? null;
 }
 

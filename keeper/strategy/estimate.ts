@@ -25,15 +25,25 @@ export interface ResolvedBet {
   readonly won: boolean;
 }
 
-/** Buckets resolved bets by favourite price (width `step` from 0.5 to 1). */
-export function buildCalibration(bets: readonly ResolvedBet[], source: string, step = 0.05, priorStrength = 50): CalibrationTable {
-  const count = Math.round(0.5 / step);
-  const bins = Array.from({ length: count }, (_, i) => ({ lo: 0.5 + i * step, hi: 0.5 + (i + 1) * step, n: 0, wins: 0 }));
+/**
+ * Default bin edges on the favourite's price: narrow near 1, where prices crowd and a coarse bin
+ * would lend 0.99-market win rates to 0.95 markets.
+ */
+export const DEFAULT_CALIBRATION_EDGES: readonly number[] = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995, 1];
+
+/** Buckets resolved bets by favourite price between consecutive `edges` (ascending, 0.5 … 1). */
+export function buildCalibration(
+  bets: readonly ResolvedBet[],
+  source: string,
+  edges: readonly number[] = DEFAULT_CALIBRATION_EDGES,
+  priorStrength = 50,
+): CalibrationTable {
+  const bins = edges.slice(0, -1).map((lo, i) => ({ lo, hi: edges[i + 1] as number, n: 0, wins: 0 }));
   for (const bet of bets) {
     const fav = bet.price >= 0.5 ? bet.price : 1 - bet.price;
     const won = bet.price >= 0.5 ? bet.won : !bet.won;
-    const i = Math.min(count - 1, Math.max(0, Math.floor((fav - 0.5) / step)));
-    const bin = bins[i] as CalibrationBin & { n: number; wins: number };
+    const bin = bins.find((b) => fav >= b.lo && fav < b.hi) ?? bins[bins.length - 1];
+    if (!bin) continue;
     bin.n += 1;
     if (won) bin.wins += 1;
   }

@@ -75,7 +75,7 @@ export const policySchema = z
       sum += weight;
     }
     for (const key of p.connectors) {
-      if (!(key in p.baseWeightsBps)) ctx.addIssue({ code: "custom", path: ["baseWeightsBps", key], message: "missing weight" });
+      if (!Object.hasOwn(p.baseWeightsBps, key)) ctx.addIssue({ code: "custom", path: ["baseWeightsBps", key], message: "missing weight" });
     }
     if (sum !== TOTAL_BPS) ctx.addIssue({ code: "custom", path: ["baseWeightsBps"], message: `weights sum to ${sum}, expected ${TOTAL_BPS}` });
     const ids = new Set<string>();

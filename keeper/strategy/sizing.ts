@@ -71,7 +71,7 @@ export function applyCaps(
   exposure: Exposure,
   caps: CapConfig,
 ): { fraction: number; cappedBy: string | null } {
-  const clusterCap = caps.perCluster[keys.cluster] ?? caps.perCluster.default;
+  const clusterCap = Object.hasOwn(caps.perCluster, keys.cluster) ? (caps.perCluster[keys.cluster] as number) : caps.perCluster.default;
   const room: [string, number][] = [
     ["per-market", caps.perMarket - (exposure.market.get(keys.marketId) ?? 0)],
     ["per-event", caps.perEvent - (exposure.event.get(keys.eventId) ?? 0)],
