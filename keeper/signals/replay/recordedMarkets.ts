@@ -72,7 +72,14 @@ export async function loadBtc15m(dataDir: string): Promise<ParseResult<RecordedS
     } catch {
       continue; // 415 of the 615 markets have no recorded series
     }
-    const series = parseOne(RECORDED_ADAPTER, path.basename(file), priceFileSchema, JSON.parse(raw) as unknown, (s) => s);
+    let decoded: unknown;
+    try {
+      decoded = JSON.parse(raw);
+    } catch {
+      rejected.push(new SignalRejection(RECORDED_ADAPTER, path.basename(file), "not valid JSON"));
+      continue;
+    }
+    const series = parseOne(RECORDED_ADAPTER, path.basename(file), priceFileSchema, decoded, (s) => s);
     if (!series.ok) {
       rejected.push(series.rejection);
       continue;
@@ -113,6 +120,26 @@ export interface Btc5mMarket {
   readonly snapshots: MarketSnapshot[];
 }
 
+/** Parses one jsonl line of the BTC 5-minute file; `raw` must be a valid Gamma market. */
+export function parseBtc5mLine(
+  line: string,
+  index: number,
+): { ok: true; value: Btc5mMarket } | { ok: false; rejection: SignalRejection } {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(line);
+  } catch {
+    return { ok: false, rejection: new SignalRejection(RECORDED_ADAPTER, `line[${index}]`, "not valid JSON") };
+  }
+  return parseOne(RECORDED_ADAPTER, `line[${index}]`, btc5mLine, decoded, (m) => ({
+    slug: m.slug,
+    startSec: m.start_sec,
+    endSec: m.end_sec,
+    strike: m.strike_value === null ? null : BigInt(m.strike_value),
+    snapshots: gammaMarketToSnapshots(m.raw, m.end_sec * 1000),
+  }));
+}
+
 /** BTC 5-minute markets (jsonl.gz): each line's `raw` is a full Gamma market, parsed by the Gamma schema. */
 export async function loadBtc5m(dataDir: string): Promise<ParseResult<Btc5mMarket> & { stats: AdapterStats }> {
   const file = path.join(dataDir, "polymarket/btc-5m-updown-2026-07-24/BTC-5m-markets-2026-07-24.jsonl.gz");
@@ -123,21 +150,7 @@ export async function loadBtc5m(dataDir: string): Promise<ParseResult<Btc5mMarke
   lines.forEach((line, i) => {
     if (line.trim() === "") return;
     stats.itemsSeen += 1;
-    let decoded: unknown;
-    try {
-      decoded = JSON.parse(line);
-    } catch {
-      stats.rejected += 1;
-      rejected.push(new SignalRejection(RECORDED_ADAPTER, `line[${i}]`, "not valid JSON"));
-      return;
-    }
-    const parsed = parseOne(RECORDED_ADAPTER, `line[${i}]`, btc5mLine, decoded, (m) => ({
-      slug: m.slug,
-      startSec: m.start_sec,
-      endSec: m.end_sec,
-      strike: m.strike_value === null ? null : BigInt(m.strike_value),
-      snapshots: gammaMarketToSnapshots(m.raw, m.end_sec * 1000),
-    }));
+    const parsed = parseBtc5mLine(line, i);
     if (parsed.ok) {
       stats.accepted += 1;
       items.push(parsed.value);
@@ -163,7 +176,7 @@ const engineMarket = z
     end_date_iso: z.string().nullable(),
     negrisk_group_id: z.union([z.string(), z.number()]).nullable(),
     category: z.string().nullable(),
-    fetched_at: z.number().positive(),
+    fetched_at: z.number().positive().max(1e11, "fetched_at is not a unix time in seconds"),
   })
   .loose()
   .refine((m) => m.yes_bid === null || m.yes_ask === null || m.yes_bid <= m.yes_ask, {
@@ -177,14 +190,20 @@ const engineMarket = z
  */
 export async function loadEngineSnapshots(dataDir: string): Promise<ParseResult<MarketSnapshot> & { stats: AdapterStats }> {
   const file = path.join(dataDir, "polymarket/engine-snapshots-2026-04/market_snapshot.json.gz");
-  const decoded = JSON.parse(gunzipSync(await readFile(file)).toString("utf8")) as { markets?: unknown };
   const stats = emptyStats();
+  return { ...parseEngineSnapshots(JSON.parse(gunzipSync(await readFile(file)).toString("utf8")) as unknown, stats), stats };
+}
+
+/** Parses the decoded engine snapshot file (`{ saved_at, count, markets: [...] }`). */
+export function parseEngineSnapshots(decoded: unknown, stats?: AdapterStats): ParseResult<MarketSnapshot> {
+  const shell = parseOne(RECORDED_ADAPTER, "payload", z.object({ markets: z.array(z.unknown()) }).loose(), decoded, (d) => d.markets);
+  if (!shell.ok) return { items: [], rejected: [shell.rejection] };
   const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
-  const result = parseArray(
+  return parseArray(
     RECORDED_ADAPTER,
     "markets",
     engineMarket,
-    decoded.markets,
+    shell.value,
     (m): MarketSnapshot[] => {
       const endDate = m.end_date_iso ? Date.parse(m.end_date_iso) : NaN;
       const base = {
@@ -218,5 +237,4 @@ export async function loadEngineSnapshots(dataDir: string): Promise<ParseResult<
     },
     stats,
   );
-  return { ...result, stats };
 }
