@@ -53,8 +53,13 @@ function findSignalSnapshot(rule: PolicyRule, snapshots: readonly MarketSnapshot
   const signal = rule.signal;
   if (signal.kind !== "market") return undefined;
   const outcome = signal.outcome.toLowerCase();
+  // Kalshi snapshots name outcomes by their subtitle; "Yes"/"No" in a policy address the side.
+  const kalshiToken = `${signal.marketId}:${outcome}`;
   return snapshots.find(
-    (s) => s.venue === signal.venue && s.marketId === signal.marketId && s.outcome.toLowerCase() === outcome,
+    (s) =>
+      s.venue === signal.venue &&
+      s.marketId === signal.marketId &&
+      (s.outcome.toLowerCase() === outcome || (s.venue === "kalshi" && s.tokenId === kalshiToken)),
   );
 }
 
