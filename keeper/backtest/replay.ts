@@ -238,6 +238,8 @@ export function replayDataset(dataset: ResolvedDataset, config: ReplayConfig, on
   const heldCapital = new Float64Array(groups.length);
   const openEpisode: (DutchEpisode | null)[] = new Array(groups.length).fill(null);
   const lastDutchTrade = new Float64Array(groups.length).fill(-Infinity);
+  const dirty = new Uint8Array(groups.length);
+  const dirtyList: number[] = [];
   const episodes: DutchEpisode[] = [];
   const minProfit = cfg.dutchBook.minProfitPerSet;
 
@@ -393,7 +395,18 @@ export function replayDataset(dataset: ResolvedDataset, config: ReplayConfig, on
         groupKnown[g] = (groupKnown[g] as number) + 1;
         groupSum[g] = (groupSum[g] as number) + p;
       } else groupSum[g] = (groupSum[g] as number) + p - previous;
-      if (groupKnown[g] === groups[g]?.marketIndexes.length) checkGroup(g, t);
+      if (groupKnown[g] === groups[g]?.marketIndexes.length && dirty[g] === 0) {
+        dirty[g] = 1;
+        dirtyList.push(g);
+      }
+    }
+    // Legs often print in the same second: a group is priced once every print of that instant is in.
+    if (dirtyList.length > 0 && (k + 1 === n || columns.ts[k + 1] !== t)) {
+      for (const dg of dirtyList) {
+        dirty[dg] = 0;
+        if (groupSettled[dg] === 0) checkGroup(dg, t);
+      }
+      dirtyList.length = 0;
     }
 
     if (estimate && entered[m] === 0) {
