@@ -58,7 +58,9 @@ export function equitySvg(points: readonly EquityPoint[], options: ChartOptions 
       `<text x="${margin.left - 6}" y="${fmt(y(v) + 4)}" text-anchor="end">${v.toFixed(4)}</text>`,
     );
     const t = t0 + ((t1 - t0) * i) / 4;
-    ticks.push(`<text x="${fmt(x(t))}" y="${height - margin.bottom + 16}" text-anchor="middle">${new Date(t).toISOString().slice(0, 10)}</text>`);
+    ticks.push(
+      `<text x="${fmt(x(t))}" y="${height - margin.bottom + 16}" text-anchor="middle">${new Date(t).toISOString().slice(0, 10)}</text>`,
+    );
   }
   const axes = `<line x1="${margin.left}" y1="${margin.top}" x2="${margin.left}" y2="${margin.top + plotH}" stroke="#333"/><line x1="${margin.left}" y1="${margin.top + plotH}" x2="${width - margin.right}" y2="${margin.top + plotH}" stroke="#333"/>`;
   const curve = `<polyline points="${line.join(" ")}" fill="none" stroke="#1f5fbf" stroke-width="1.5"/>`;

@@ -14,9 +14,17 @@ const bet = z.object({
 /** Reads the 2,418 resolved 2023–2024 favourite bets (entry price, won) used to calibrate prices. */
 export async function readFavouriteBets(dataDir: string): Promise<ParseResult<ResolvedBet>> {
   const decoded = JSON.parse(await readFile(path.join(dataDir, FAVOURITE_BIAS_FILE), "utf8")) as unknown;
-  const shell = parseOne("favourite-bias", "", z.object({ bets: z.array(z.unknown()) }).loose(), decoded, (d) => d.bets);
+  const shell = parseOne(
+    "favourite-bias",
+    "",
+    z.object({ bets: z.array(z.unknown()) }).loose(),
+    decoded,
+    (d) => d.bets,
+  );
   if (!shell.ok) return { items: [], rejected: [shell.rejection] };
-  return parseArray("favourite-bias", "bets", bet, shell.value, (b) => [{ price: b.entry_price, won: b.won }]);
+  return parseArray("favourite-bias", "bets", bet, shell.value, (b) => [
+    { price: b.entry_price, won: b.won },
+  ]);
 }
 
 /**

@@ -1,12 +1,24 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { loadResolvedDataset, type ReplayMarket, type ResolvedDataset } from "../signals/replay/resolvedTimeseries.js";
+import {
+  loadResolvedDataset,
+  type ReplayMarket,
+  type ResolvedDataset,
+} from "../signals/replay/resolvedTimeseries.js";
 import type { FeeInfo, MarketSnapshot } from "../signals/types.js";
 import { defaultStrategyConfig, validateStrategyConfig, type StrategyConfig } from "../strategy/config.js";
 import { calibratedEstimate, type CalibrationTable } from "../strategy/estimate.js";
 import { feePerShare } from "../strategy/fees.js";
 import { gateSnapshot } from "../strategy/gates.js";
-import { addExposure, applyCaps, emptyExposure, removeExposure, sizeBuy, type BuySizing, type CapKeys } from "../strategy/sizing.js";
+import {
+  addExposure,
+  applyCaps,
+  emptyExposure,
+  removeExposure,
+  sizeBuy,
+  type BuySizing,
+  type CapKeys,
+} from "../strategy/sizing.js";
 import { equitySvg, type EquityPoint } from "./equityChart.js";
 import { favouriteBiasCalibration } from "./favouriteBias.js";
 import { renderReplayMarkdown } from "./replayMarkdown.js";
@@ -32,13 +44,21 @@ export interface ReplayConfig {
   readonly maxDutchDeviation: number;
 }
 
-export function defaultReplayConfig(calibration: CalibrationTable | null, overrides: Partial<ReplayConfig> = {}): ReplayConfig {
+export function defaultReplayConfig(
+  calibration: CalibrationTable | null,
+  overrides: Partial<ReplayConfig> = {},
+): ReplayConfig {
   const base = defaultStrategyConfig();
   return {
     strategy: defaultStrategyConfig({
       calibration,
       // The recording has no rules text, books or scheduled end: those gates down-weight instead of blocking.
-      gates: { ...base.gates, unknownSettlement: "downweight", unknownLiquidity: "downweight", maxSnapshotAgeMs: Infinity },
+      gates: {
+        ...base.gates,
+        unknownSettlement: "downweight",
+        unknownLiquidity: "downweight",
+        maxSnapshotAgeMs: Infinity,
+      },
       dutchBook: { minProfitPerSet: 0.005, assumedDepthUsd: 1_000, maxFraction: 0.05 },
     }),
     halfSpreadFloor: 0.0005,
@@ -206,7 +226,11 @@ function bestSide(yes: BuySizing, no: BuySizing): { side: "YES" | "NO"; sizing: 
  * mark-to-market equity, sizes entries with the real strategy functions, settles each market at
  * its recorded resolution, and watches complete outcome groups for Dutch books.
  */
-export function replayDataset(dataset: ResolvedDataset, config: ReplayConfig, onProgress?: (done: number, total: number) => void) {
+export function replayDataset(
+  dataset: ResolvedDataset,
+  config: ReplayConfig,
+  onProgress?: (done: number, total: number) => void,
+) {
   validateStrategyConfig(config.strategy);
   const { markets, columns } = dataset;
   const cfg = config.strategy;
@@ -302,7 +326,9 @@ export function replayDataset(dataset: ResolvedDataset, config: ReplayConfig, on
             ? "cooldown"
             : "traded";
       const traded = status === "traded";
-      const sets = traded ? Math.max(0, Math.min(thinnest, (cfg.dutchBook.maxFraction * equityUsd) / capitalPerSet)) : 0;
+      const sets = traded
+        ? Math.max(0, Math.min(thinnest, (cfg.dutchBook.maxFraction * equityUsd) / capitalPerSet))
+        : 0;
       if (traded) lastDutchTrade[g] = t;
       const episode: DutchEpisode = {
         group: groups[g]?.group ?? String(g),
@@ -420,7 +446,14 @@ export function replayDataset(dataset: ResolvedDataset, config: ReplayConfig, on
       const gate = gateSnapshot(snap, cfg.gates, t);
       if (gate.verdict !== "block") {
         const yes = sizeBuy(estimate.p, estimate.confidence, Math.min(1, p + hs), fee, gate.penalty, cfg);
-        const no = sizeBuy(1 - estimate.p, estimate.confidence, Math.min(1, 1 - p + hs), fee, gate.penalty, cfg);
+        const no = sizeBuy(
+          1 - estimate.p,
+          estimate.confidence,
+          Math.min(1, 1 - p + hs),
+          fee,
+          gate.penalty,
+          cfg,
+        );
         const choice = bestSide(yes, no);
         if (choice) {
           const { fraction } = applyCaps(choice.sizing.stake, keys[m] as CapKeys, exposure, cfg.caps);
@@ -586,7 +619,10 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
     files,
   };
   options.onProgress?.({ phase: "report", done: 0, total: 3 });
-  await writeFile(files.svg, equitySvg(result.equityCurve, { title: "Replay equity, Jan 2026 resolved Polymarket set" }));
+  await writeFile(
+    files.svg,
+    equitySvg(result.equityCurve, { title: "Replay equity, Jan 2026 resolved Polymarket set" }),
+  );
   const finished = performance.now();
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   const final: ReplayReport = {

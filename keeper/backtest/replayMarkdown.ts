@@ -24,14 +24,18 @@ export function renderReplayMarkdown(r: ReplayReport): string {
   lines.push("## Calibration", "");
   lines.push(
     `Brier score of recorded prices vs outcomes, over all points: **${r.calibration.brierMarket.toFixed(4)}**` +
-      (r.calibration.brierCalibrated !== null ? `; of the calibrated estimate: ${r.calibration.brierCalibrated.toFixed(4)}` : "") +
+      (r.calibration.brierCalibrated !== null
+        ? `; of the calibrated estimate: ${r.calibration.brierCalibrated.toFixed(4)}`
+        : "") +
       `; of each market's last price: ${r.calibration.brierLastPrice.toFixed(4)}.`,
     "",
     "| price bin | points | mean price | observed YES rate |",
     "|---|---:|---:|---:|",
   );
   for (const row of r.calibration.reliability) {
-    lines.push(`| ${row.lo.toFixed(1)}–${row.hi.toFixed(1)} | ${row.count} | ${row.meanPrice.toFixed(4)} | ${row.observed.toFixed(4)} |`);
+    lines.push(
+      `| ${row.lo.toFixed(1)}–${row.hi.toFixed(1)} | ${row.count} | ${row.meanPrice.toFixed(4)} | ${row.observed.toFixed(4)} |`,
+    );
   }
   lines.push("", "## Returns", "");
   const ret = r.returns;
@@ -44,7 +48,10 @@ export function renderReplayMarkdown(r: ReplayReport): string {
     "",
   );
   if (ret.tradeList.length > 0) {
-    lines.push("| market | side | tier | entry | ask | stake | estimate | won | P&L |", "|---|---|---|---|---:|---:|---:|---|---:|");
+    lines.push(
+      "| market | side | tier | entry | ask | stake | estimate | won | P&L |",
+      "|---|---|---|---|---:|---:|---:|---|---:|",
+    );
     for (const t of ret.tradeList) {
       lines.push(
         `| ${t.slug} | ${t.side} | ${t.tier} | ${iso(t.entryTs)} | ${t.ask.toFixed(4)} | ${pct(t.stake, 3)} | ${t.estimate.toFixed(4)} | ${t.won ? "yes" : "no"} | ${pct(t.pnl, 3)} |`,
@@ -53,9 +60,15 @@ export function renderReplayMarkdown(r: ReplayReport): string {
     lines.push("");
   }
   lines.push("## Dutch-book opportunities", "");
-  lines.push(`Groups checked: ${r.dutchBook.groupsChecked.join(", ") || "none"}. Episodes: ${r.dutchBook.episodes.length}.`, "");
+  lines.push(
+    `Groups checked: ${r.dutchBook.groupsChecked.join(", ") || "none"}. Episodes: ${r.dutchBook.episodes.length}.`,
+    "",
+  );
   if (r.dutchBook.episodes.length > 0) {
-    lines.push("| group | side | status | from | to | Σ mids | best profit/set | sets | capital USD | profit USD |", "|---|---|---|---|---|---:|---:|---:|---:|---:|");
+    lines.push(
+      "| group | side | status | from | to | Σ mids | best profit/set | sets | capital USD | profit USD |",
+      "|---|---|---|---|---|---:|---:|---:|---:|---:|",
+    );
     for (const e of r.dutchBook.episodes) {
       lines.push(
         `| ${e.group} | ${e.side} | ${e.status} | ${iso(e.startTs)} | ${iso(e.endTs)} | ${e.priceSum.toFixed(4)} | ${e.bestProfitPerSet.toFixed(4)} | ${e.sets.toFixed(1)} | ${e.capitalUsd.toFixed(2)} | ${e.profitUsd.toFixed(2)} |`,

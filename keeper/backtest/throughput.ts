@@ -66,7 +66,8 @@ export function scoreAllPoints(dataset: ResolvedDataset, config: ReplayConfig): 
     const yes = sizeBuy(estimate.p, estimate.confidence, p + hs, cfg.assumedFee, gate.penalty, cfg);
     const no = sizeBuy(1 - estimate.p, estimate.confidence, 1 - p + hs, cfg.assumedFee, gate.penalty, cfg);
     const stake = Math.max(yes.stake, no.stake);
-    if (stake > 0 && applyCaps(stake, keys[m] as (typeof keys)[number], exposure, cfg.caps).fraction > 0) sized++;
+    if (stake > 0 && applyCaps(stake, keys[m] as (typeof keys)[number], exposure, cfg.caps).fraction > 0)
+      sized++;
   }
   return { scored: length, blocked, sized };
 }
@@ -80,7 +81,10 @@ export interface ThroughputResult extends ScoreTally {
  * Measures scoring + sizing throughput (snapshots per second, one core) on the recorded Jan-2026
  * points; loading is not timed. Runs `rounds` passes and reports the fastest.
  */
-export async function measureThroughput(options: { dataDir: string; rounds?: number }): Promise<ThroughputResult> {
+export async function measureThroughput(options: {
+  dataDir: string;
+  rounds?: number;
+}): Promise<ThroughputResult> {
   const dataset = await loadResolvedDataset(options.dataDir);
   const config = defaultReplayConfig(await favouriteBiasCalibration(options.dataDir));
   let best: ThroughputResult | null = null;

@@ -19,9 +19,14 @@ export const DEFAULT_BACKOFF_MS = 250;
 /** Upper bound on any configured retry count, so a typo cannot hammer a venue. */
 export const MAX_RETRIES = 5;
 
-export type HttpResult = { ok: true; body: unknown; status: number } | { ok: false; reason: string; status: number | null };
+export type HttpResult =
+  { ok: true; body: unknown; status: number } | { ok: false; reason: string; status: number | null };
 
-export function buildUrl(baseUrl: string, path: string, query?: Record<string, string | number | boolean | undefined>): string {
+export function buildUrl(
+  baseUrl: string,
+  path: string,
+  query?: Record<string, string | number | boolean | undefined>,
+): string {
   const url = new URL(path.replace(/^\//, ""), baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`);
   if (query) {
     for (const [key, value] of Object.entries(query)) {

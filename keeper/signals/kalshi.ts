@@ -66,10 +66,18 @@ export const kalshiMarketSchema = z
   .loose()
   .superRefine((m, ctx) => {
     if (m.market_type != null && m.market_type !== "binary") {
-      ctx.addIssue({ code: "custom", path: ["market_type"], message: `unsupported market type ${m.market_type}` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["market_type"],
+        message: `unsupported market type ${m.market_type}`,
+      });
     }
     if (m.yes_bid_dollars > 0 && m.yes_ask_dollars < 1 && m.yes_bid_dollars > m.yes_ask_dollars) {
-      ctx.addIssue({ code: "custom", path: ["yes_bid_dollars"], message: "crossed book: yes bid above yes ask" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["yes_bid_dollars"],
+        message: "crossed book: yes bid above yes ask",
+      });
     }
   });
 
@@ -121,9 +129,15 @@ const bidOrNull = (p: number | null | undefined) => (p == null || p <= 0 ? null 
 const askOrNull = (p: number | null | undefined) => (p == null || p >= 1 ? null : p);
 
 /** Maps a validated Kalshi market to a YES and a NO snapshot. */
-export function kalshiMarketToSnapshots(m: KalshiMarket, fetchedAt: number, context: KalshiContext = {}): MarketSnapshot[] {
+export function kalshiMarketToSnapshots(
+  m: KalshiMarket,
+  fetchedAt: number,
+  context: KalshiContext = {},
+): MarketSnapshot[] {
   const status = Object.hasOwn(STATUS, m.status) ? (STATUS[m.status] as ResolutionStatus) : "closed";
-  const rules = [m.rules_primary, m.rules_secondary].filter((r): r is string => !!r && r.trim() !== "").join("\n\n");
+  const rules = [m.rules_primary, m.rules_secondary]
+    .filter((r): r is string => !!r && r.trim() !== "")
+    .join("\n\n");
   const yesBid = bidOrNull(m.yes_bid_dollars);
   const yesAsk = askOrNull(m.yes_ask_dollars);
   const noBid = bidOrNull(m.no_bid_dollars ?? (yesAsk === null ? null : round6(1 - yesAsk)));
@@ -299,7 +313,9 @@ export interface KalshiClient {
   fetchOrderbook(ticker: string): Promise<Result<OrderBookSummary>>;
 }
 
-export function createKalshiClient(options: Partial<HttpOptions> & { depthBand?: number } = {}): KalshiClient {
+export function createKalshiClient(
+  options: Partial<HttpOptions> & { depthBand?: number } = {},
+): KalshiClient {
   const http: HttpOptions = { ...options, baseUrl: options.baseUrl ?? DEFAULT_KALSHI_URL };
   const band = options.depthBand ?? DEFAULT_DEPTH_BAND;
   const stats = emptyStats();

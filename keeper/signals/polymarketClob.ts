@@ -1,7 +1,13 @@
 import { z } from "zod";
 import { summarizeBook } from "./book.js";
 import { buildUrl, getJson, type HttpOptions } from "./http.js";
-import { emptyStats, type AdapterStats, type MarketSnapshot, type OrderBookSummary, type PricePoint } from "./types.js";
+import {
+  emptyStats,
+  type AdapterStats,
+  type MarketSnapshot,
+  type OrderBookSummary,
+  type PricePoint,
+} from "./types.js";
 import {
   amountString,
   decimalString,
@@ -44,7 +50,11 @@ export const clobHistorySchema = z
 type Result<T> = { ok: true; value: T } | { ok: false; rejection: SignalRejection };
 
 /** Parses one `/book` payload into a best-first summary with depth inside `band` of the mid. */
-export function parseClobBook(payload: unknown, band = DEFAULT_DEPTH_BAND, stats?: AdapterStats): Result<OrderBookSummary> {
+export function parseClobBook(
+  payload: unknown,
+  band = DEFAULT_DEPTH_BAND,
+  stats?: AdapterStats,
+): Result<OrderBookSummary> {
   const result = parseOne(CLOB_ADAPTER, "book", clobBookSchema, payload, (b) =>
     summarizeBook({
       venue: "polymarket",
@@ -82,7 +92,14 @@ export function parseClobHistory(payload: unknown, stats?: AdapterStats): ParseR
     return { items: [], rejected: [shell.rejection] };
   }
   const point = z.object({ t: z.number().int().nonnegative(), p: probability });
-  return parseArray(CLOB_ADAPTER, "history", point, shell.value, (pt) => [{ t: pt.t * 1000, p: pt.p }], stats);
+  return parseArray(
+    CLOB_ADAPTER,
+    "history",
+    point,
+    shell.value,
+    (pt) => [{ t: pt.t * 1000, p: pt.p }],
+    stats,
+  );
 }
 
 function count(stats: AdapterStats | undefined, ok: boolean): void {
@@ -100,7 +117,11 @@ export function withBook(snapshot: MarketSnapshot, book: OrderBookSummary): Resu
   if (book.tokenId !== snapshot.tokenId) {
     return {
       ok: false,
-      rejection: new SignalRejection(CLOB_ADAPTER, "book.asset_id", `book is for ${book.tokenId}, snapshot for ${snapshot.tokenId}`),
+      rejection: new SignalRejection(
+        CLOB_ADAPTER,
+        "book.asset_id",
+        `book is for ${book.tokenId}, snapshot for ${snapshot.tokenId}`,
+      ),
     };
   }
   return {
@@ -120,14 +141,20 @@ export interface ClobClient {
   readonly stats: AdapterStats;
   fetchBook(tokenId: string): Promise<Result<OrderBookSummary>>;
   fetchPrice(tokenId: string, side: "BUY" | "SELL"): Promise<Result<number>>;
-  fetchPriceHistory(tokenId: string, query?: { interval?: string; fidelity?: number; startTs?: number; endTs?: number }): Promise<ParseResult<PricePoint>>;
+  fetchPriceHistory(
+    tokenId: string,
+    query?: { interval?: string; fidelity?: number; startTs?: number; endTs?: number },
+  ): Promise<ParseResult<PricePoint>>;
 }
 
 export function createClobClient(options: Partial<HttpOptions> & { depthBand?: number } = {}): ClobClient {
   const http: HttpOptions = { ...options, baseUrl: options.baseUrl ?? DEFAULT_CLOB_URL };
   const band = options.depthBand ?? DEFAULT_DEPTH_BAND;
   const stats = emptyStats();
-  const failure = (path: string, reason: string) => ({ ok: false as const, rejection: new SignalRejection(CLOB_ADAPTER, path, reason) });
+  const failure = (path: string, reason: string) => ({
+    ok: false as const,
+    rejection: new SignalRejection(CLOB_ADAPTER, path, reason),
+  });
   return {
     stats,
     async fetchBook(tokenId) {
@@ -147,7 +174,8 @@ export function createClobClient(options: Partial<HttpOptions> & { depthBand?: n
         endTs: query.endTs,
       });
       const res = await getJson(url, http, stats);
-      if (!res.ok) return { items: [], rejected: [new SignalRejection(CLOB_ADAPTER, "/prices-history", res.reason)] };
+      if (!res.ok)
+        return { items: [], rejected: [new SignalRejection(CLOB_ADAPTER, "/prices-history", res.reason)] };
       return parseClobHistory(res.body, stats);
     },
   };

@@ -1,6 +1,12 @@
 import { z } from "zod";
 import { buildUrl, getJson, type HttpOptions } from "./http.js";
-import { emptyStats, type AdapterStats, type FeeInfo, type MarketSnapshot, type ResolutionStatus } from "./types.js";
+import {
+  emptyStats,
+  type AdapterStats,
+  type FeeInfo,
+  type MarketSnapshot,
+  type ResolutionStatus,
+} from "./types.js";
 import {
   isoDate,
   jsonStringArray,
@@ -66,7 +72,11 @@ export const gammaMarketSchema = z
     if (m.version === "v2" && m.positionIds === undefined) {
       ctx.addIssue({ code: "custom", path: ["positionIds"], message: "V2 market without positionIds" });
     } else if (tokens === undefined) {
-      ctx.addIssue({ code: "custom", path: ["clobTokenIds"], message: "missing clobTokenIds (V1) and positionIds (V2)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["clobTokenIds"],
+        message: "missing clobTokenIds (V1) and positionIds (V2)",
+      });
     } else if (tokens.length !== m.outcomes.length) {
       ctx.addIssue({
         code: "custom",
@@ -82,13 +92,20 @@ export const gammaMarketSchema = z
       });
     }
     if (m.bestBid != null && m.bestAsk != null && m.bestBid > m.bestAsk) {
-      ctx.addIssue({ code: "custom", path: ["bestBid"], message: `crossed book: bid ${m.bestBid} > ask ${m.bestAsk}` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["bestBid"],
+        message: `crossed book: bid ${m.bestBid} > ask ${m.bestAsk}`,
+      });
     }
   });
 
 export type GammaMarket = z.output<typeof gammaMarketSchema>;
 
-function tokenIdsOf(m: { positionIds?: string[] | undefined; clobTokenIds?: string[] | undefined }): string[] | undefined {
+function tokenIdsOf(m: {
+  positionIds?: string[] | undefined;
+  clobTokenIds?: string[] | undefined;
+}): string[] | undefined {
   return m.positionIds ?? m.clobTokenIds;
 }
 
@@ -120,13 +137,21 @@ function statusOf(m: GammaMarket): ResolutionStatus {
 function feeOf(m: GammaMarket): FeeInfo | null {
   if (m.feesEnabled === false) return { model: "none", takerRate: 0, makerRate: 0, exponent: 1 };
   if (m.feeSchedule) {
-    return { model: "polymarket", takerRate: m.feeSchedule.rate, makerRate: 0, exponent: m.feeSchedule.exponent };
+    return {
+      model: "polymarket",
+      takerRate: m.feeSchedule.rate,
+      makerRate: 0,
+      exponent: m.feeSchedule.exponent,
+    };
   }
   return null;
 }
 
 /** Pulls "The resolution source for this market is …" out of the rules when the field itself is empty. */
-export function resolutionSourceOf(field: string | null | undefined, rules: string | null | undefined): string | null {
+export function resolutionSourceOf(
+  field: string | null | undefined,
+  rules: string | null | undefined,
+): string | null {
   if (field && field.trim() !== "") return field.trim();
   if (!rules) return null;
   const match = /resolution source (?:for [^.]{0,60}? )?(?:is|will be)\s+(.+?)\.(?:\s|$)/i.exec(rules);
@@ -141,9 +166,14 @@ export function gammaMarketToSnapshots(
 ): MarketSnapshot[] {
   const tokens = tokenIdsOf(m) ?? [];
   const status = statusOf(m);
-  const eventId = context.eventId ?? (m.events?.[0] ? String(m.events[0].id) : (m.negRiskMarketID ?? m.conditionId));
+  const eventId =
+    context.eventId ?? (m.events?.[0] ? String(m.events[0].id) : (m.negRiskMarketID ?? m.conditionId));
   const exclusiveGroup =
-    context.exclusiveGroup !== undefined ? context.exclusiveGroup : m.negRisk ? (m.negRiskMarketID ?? null) : null;
+    context.exclusiveGroup !== undefined
+      ? context.exclusiveGroup
+      : m.negRisk
+        ? (m.negRiskMarketID ?? null)
+        : null;
   const binary = m.outcomes.length === 2;
   const fee = feeOf(m);
   const rules = m.description ?? null;
@@ -198,12 +228,27 @@ function round6(x: number): number {
 }
 
 /** Parses a Gamma `/markets` page (an array). Invalid markets are rejected one by one. */
-export function parseGammaMarkets(payload: unknown, fetchedAt: number, stats?: AdapterStats): ParseResult<MarketSnapshot> {
-  return parseArray(GAMMA_ADAPTER, "markets", gammaMarketSchema, payload, (m) => gammaMarketToSnapshots(m, fetchedAt), stats);
+export function parseGammaMarkets(
+  payload: unknown,
+  fetchedAt: number,
+  stats?: AdapterStats,
+): ParseResult<MarketSnapshot> {
+  return parseArray(
+    GAMMA_ADAPTER,
+    "markets",
+    gammaMarketSchema,
+    payload,
+    (m) => gammaMarketToSnapshots(m, fetchedAt),
+    stats,
+  );
 }
 
 /** Parses a Gamma `/events` page; each nested market is validated on its own. */
-export function parseGammaEvents(payload: unknown, fetchedAt: number, stats?: AdapterStats): ParseResult<MarketSnapshot> {
+export function parseGammaEvents(
+  payload: unknown,
+  fetchedAt: number,
+  stats?: AdapterStats,
+): ParseResult<MarketSnapshot> {
   const items: MarketSnapshot[] = [];
   const rejected: SignalRejection[] = [];
   if (!Array.isArray(payload)) {
@@ -262,7 +307,8 @@ export function createGammaClient(options: Partial<HttpOptions> = {}): GammaClie
     parse: (body: unknown, at: number, s: AdapterStats) => ParseResult<MarketSnapshot>,
   ): Promise<ParseResult<MarketSnapshot>> {
     const response = await getJson(buildUrl(http.baseUrl, path, { ...query }), http, stats);
-    if (!response.ok) return { items: [], rejected: [new SignalRejection(GAMMA_ADAPTER, path, response.reason)] };
+    if (!response.ok)
+      return { items: [], rejected: [new SignalRejection(GAMMA_ADAPTER, path, response.reason)] };
     return parse(response.body, Date.now(), stats);
   }
   return {

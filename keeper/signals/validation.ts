@@ -119,16 +119,14 @@ export const amountString = decimalString.pipe(z.number().min(0));
 export const looseNumber = z.union([z.number().finite(), decimalString]);
 
 /** An ISO-8601 timestamp, returned as ms since epoch. */
-export const isoDate = z
-  .string()
-  .transform((s, ctx) => {
-    const ms = Date.parse(s.includes("T") || s.length <= 10 ? s : s.replace(" ", "T"));
-    if (!Number.isFinite(ms)) {
-      ctx.addIssue({ code: "custom", message: `not a date: ${s.slice(0, 40)}` });
-      return z.NEVER;
-    }
-    return ms;
-  });
+export const isoDate = z.string().transform((s, ctx) => {
+  const ms = Date.parse(s.includes("T") || s.length <= 10 ? s : s.replace(" ", "T"));
+  if (!Number.isFinite(ms)) {
+    ctx.addIssue({ code: "custom", message: `not a date: ${s.slice(0, 40)}` });
+    return z.NEVER;
+  }
+  return ms;
+});
 
 /**
  * A JSON-encoded string array (Gamma's `outcomes`, `outcomePrices`, `clobTokenIds`): the string is
@@ -151,7 +149,10 @@ export function jsonStringArray<T extends z.ZodType>(element: T) {
     for (let i = 0; i < decoded.length; i++) {
       const parsed = element.safeParse(decoded[i]);
       if (!parsed.success) {
-        ctx.addIssue({ code: "custom", message: `element ${i}: ${parsed.error.issues[0]?.message ?? "invalid"}` });
+        ctx.addIssue({
+          code: "custom",
+          message: `element ${i}: ${parsed.error.issues[0]?.message ?? "invalid"}`,
+        });
         return z.NEVER;
       }
       out.push(parsed.data);

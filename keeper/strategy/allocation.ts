@@ -49,7 +49,10 @@ export function nextLevel(rule: PolicyRule, previous: number, metric: number): n
   return level;
 }
 
-function findSignalSnapshot(rule: PolicyRule, snapshots: readonly MarketSnapshot[]): MarketSnapshot | undefined {
+function findSignalSnapshot(
+  rule: PolicyRule,
+  snapshots: readonly MarketSnapshot[],
+): MarketSnapshot | undefined {
   const signal = rule.signal;
   if (signal.kind !== "market") return undefined;
   const outcome = signal.outcome.toLowerCase();
@@ -64,7 +67,10 @@ function findSignalSnapshot(rule: PolicyRule, snapshots: readonly MarketSnapshot
 }
 
 /** Applies the rules' active moves to the base weights (integer bps, sum preserved). */
-export function applyMoves(policy: AllocationPolicy, levels: Readonly<Record<string, number>>): Record<string, number> {
+export function applyMoves(
+  policy: AllocationPolicy,
+  levels: Readonly<Record<string, number>>,
+): Record<string, number> {
   const weights: Record<string, number> = { ...policy.baseWeightsBps };
   for (const rule of policy.rules) {
     const level = rule.levels[levels[rule.id] ?? -1];
@@ -80,7 +86,10 @@ export function applyMoves(policy: AllocationPolicy, levels: Readonly<Record<str
   return weights;
 }
 
-export function turnoverBps(from: Readonly<Record<string, number>>, to: Readonly<Record<string, number>>): number {
+export function turnoverBps(
+  from: Readonly<Record<string, number>>,
+  to: Readonly<Record<string, number>>,
+): number {
   const keys = new Set([...Object.keys(from), ...Object.keys(to)]);
   let sum = 0;
   for (const k of keys) sum += Math.abs((to[k] ?? 0) - (from[k] ?? 0));
@@ -139,21 +148,29 @@ export function computeAllocation(
       if (!snapshot) problem = "signal market missing";
       else if (snapshot.status !== "open") problem = `signal market ${snapshot.status}`;
       else if (now - snapshot.fetchedAt > policy.maxSignalAgeSec * 1000) problem = "signal stale";
-      else if (snapshot.bestBid !== null && snapshot.bestAsk !== null && snapshot.bestAsk - snapshot.bestBid > rule.signal.maxSpread + 1e-12) {
+      else if (
+        snapshot.bestBid !== null &&
+        snapshot.bestAsk !== null &&
+        snapshot.bestAsk - snapshot.bestBid > rule.signal.maxSpread + 1e-12
+      ) {
         problem = `signal spread ${(snapshot.bestAsk - snapshot.bestBid).toFixed(4)} > ${rule.signal.maxSpread} (noise)`;
       } else metric = snapshot.price;
     } else {
       const price = inputs.pegPrices?.[rule.signal.asset];
-      if (price === undefined || !Number.isFinite(price) || price <= 0) problem = `no oracle price for ${rule.signal.asset}`;
+      if (price === undefined || !Number.isFinite(price) || price <= 0)
+        problem = `no oracle price for ${rule.signal.asset}`;
       else metric = Math.abs(1 - price);
     }
     const level = metric === null ? before : nextLevel(rule, before, metric);
     levels[rule.id] = level;
     if (problem) reasons.push(`${rule.id}: ${problem}; keeping level ${levelName(rule, level)}`);
     else if (level !== before) {
-      reasons.push(`${rule.id}: ${levelName(rule, before)} → ${levelName(rule, level)} at ${metric?.toFixed(4)}`);
+      reasons.push(
+        `${rule.id}: ${levelName(rule, before)} → ${levelName(rule, level)} at ${metric?.toFixed(4)}`,
+      );
       if (level > before && rule.levels[level]?.urgent) urgent = true;
-    } else if (level >= 0) reasons.push(`${rule.id}: stays ${levelName(rule, level)} at ${metric?.toFixed(4)}`);
+    } else if (level >= 0)
+      reasons.push(`${rule.id}: stays ${levelName(rule, level)} at ${metric?.toFixed(4)}`);
     if (snapshot && metric !== null) used.push(snapshot);
     evidence.push({
       ruleId: rule.id,
@@ -171,11 +188,14 @@ export function computeAllocation(
   }
 
   const target = applyMoves(policy, levels);
-  const previous = inputs.previous && sameKeys(inputs.previous.weightsBps, target) ? inputs.previous.weightsBps : undefined;
+  const previous =
+    inputs.previous && sameKeys(inputs.previous.weightsBps, target) ? inputs.previous.weightsBps : undefined;
   let weights = target;
   let turnover = previous ? turnoverBps(previous, target) : 0;
   if (previous) {
-    const maxChange = Math.max(...Object.keys(target).map((k) => Math.abs((target[k] ?? 0) - (previous[k] ?? 0))));
+    const maxChange = Math.max(
+      ...Object.keys(target).map((k) => Math.abs((target[k] ?? 0) - (previous[k] ?? 0))),
+    );
     if (maxChange > 0 && maxChange < policy.minChangeBps && !urgent) {
       weights = { ...previous };
       turnover = 0;
@@ -185,11 +205,20 @@ export function computeAllocation(
       reasons.push(`turnover ${turnover} bps limited to ${policy.maxTurnoverBps} bps`);
       turnover = turnoverBps(previous, weights);
     } else if (urgent && turnover > policy.maxTurnoverBps) {
-      reasons.push(`urgent level: turnover ${turnover} bps exceeds the ${policy.maxTurnoverBps} bps limit on purpose`);
+      reasons.push(
+        `urgent level: turnover ${turnover} bps exceeds the ${policy.maxTurnoverBps} bps limit on purpose`,
+      );
     }
   }
   used.sort((a, b) => (a.venue + a.tokenId < b.venue + b.tokenId ? -1 : 1));
-  return { weightsBps: weights, ruleLevels: levels, reasons, evidence, snapshotHash: snapshotHash(used), turnoverBps: turnover };
+  return {
+    weightsBps: weights,
+    ruleLevels: levels,
+    reasons,
+    evidence,
+    snapshotHash: snapshotHash(used),
+    turnoverBps: turnover,
+  };
 }
 
 function levelName(rule: PolicyRule, level: number): string {

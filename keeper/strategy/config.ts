@@ -129,14 +129,23 @@ export function validateStrategyConfig(config: StrategyConfig): void {
   assertKellyFraction(config.kellyFraction);
   const { caps } = config;
   if (!(caps.perEvent > 0 && caps.perEvent <= MAX_EVENT_CAP)) {
-    throw new StrategyConfigError("caps.perEvent", `must be within (0, ${MAX_EVENT_CAP}], got ${caps.perEvent}`);
+    throw new StrategyConfigError(
+      "caps.perEvent",
+      `must be within (0, ${MAX_EVENT_CAP}], got ${caps.perEvent}`,
+    );
   }
-  for (const [key, value] of Object.entries({ perMarket: caps.perMarket, total: caps.total, ...prefixed(caps.perCluster) })) {
-    if (!(value > 0 && value <= 1)) throw new StrategyConfigError(`caps.${key}`, `must be within (0, 1], got ${value}`);
+  for (const [key, value] of Object.entries({
+    perMarket: caps.perMarket,
+    total: caps.total,
+    ...prefixed(caps.perCluster),
+  })) {
+    if (!(value > 0 && value <= 1))
+      throw new StrategyConfigError(`caps.${key}`, `must be within (0, 1], got ${value}`);
   }
   let previous = 0;
   config.tiers.forEach((tier, i) => {
-    if (!(tier.fraction > previous)) throw new StrategyConfigError(`tiers[${i}].fraction`, "tiers must ascend by fraction");
+    if (!(tier.fraction > previous))
+      throw new StrategyConfigError(`tiers[${i}].fraction`, "tiers must ascend by fraction");
     if (tier.fraction > caps.perMarket) {
       throw new StrategyConfigError(`tiers[${i}].fraction`, `above the per-market cap ${caps.perMarket}`);
     }

@@ -29,7 +29,9 @@ export interface ResolvedBet {
  * Default bin edges on the favourite's price: narrow near 1, where prices crowd and a coarse bin
  * would lend 0.99-market win rates to 0.95 markets.
  */
-export const DEFAULT_CALIBRATION_EDGES: readonly number[] = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995, 1];
+export const DEFAULT_CALIBRATION_EDGES: readonly number[] = [
+  0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995, 1,
+];
 
 /** Buckets resolved bets by favourite price between consecutive `edges` (ascending, 0.5 … 1). */
 export function buildCalibration(

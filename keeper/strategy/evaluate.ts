@@ -76,10 +76,16 @@ export function evaluate(
 ): Evaluation {
   validateStrategyConfig(config);
   const rejected: RejectedSnapshot[] = [];
-  const candidates: { s: MarketSnapshot; rec: Omit<TradeRecommendation, "sizeFraction">; stake: number; keys: CapKeys }[] = [];
+  const candidates: {
+    s: MarketSnapshot;
+    rec: Omit<TradeRecommendation, "sizeFraction">;
+    stake: number;
+    keys: CapKeys;
+  }[] = [];
 
   for (const s of snapshots) {
-    const reject = (reasons: string[]) => rejected.push({ venue: s.venue, marketId: s.marketId, tokenId: s.tokenId, reasons });
+    const reject = (reasons: string[]) =>
+      rejected.push({ venue: s.venue, marketId: s.marketId, tokenId: s.tokenId, reasons });
     const gate = gateSnapshot(s, config.gates, now);
     if (gate.verdict === "block") {
       reject(gate.reasons);
@@ -91,7 +97,14 @@ export function evaluate(
       continue;
     }
     const ask = s.bestAsk ?? Math.min(1, s.price + config.assumedHalfSpread);
-    const sizing = sizeBuy(estimate.p, estimate.confidence, ask, s.fee ?? config.assumedFee, gate.penalty, config);
+    const sizing = sizeBuy(
+      estimate.p,
+      estimate.confidence,
+      ask,
+      s.fee ?? config.assumedFee,
+      gate.penalty,
+      config,
+    );
     if (!sizing.tier) {
       reject([
         sizing.evPerShare < config.minEdge
@@ -133,14 +146,21 @@ export function evaluate(
   for (const c of candidates) {
     const { fraction, cappedBy } = applyCaps(c.stake, c.keys, exposure, config.caps);
     if (fraction <= 0) {
-      rejected.push({ venue: c.s.venue, marketId: c.s.marketId, tokenId: c.s.tokenId, reasons: [`${cappedBy} cap reached`] });
+      rejected.push({
+        venue: c.s.venue,
+        marketId: c.s.marketId,
+        tokenId: c.s.tokenId,
+        reasons: [`${cappedBy} cap reached`],
+      });
       continue;
     }
     addExposure(exposure, c.keys, fraction);
     recommendations.push({
       ...c.rec,
       sizeFraction: fraction,
-      reasons: cappedBy ? [...c.rec.reasons, `clipped by ${cappedBy} cap to ${fraction.toFixed(4)}`] : c.rec.reasons,
+      reasons: cappedBy
+        ? [...c.rec.reasons, `clipped by ${cappedBy} cap to ${fraction.toFixed(4)}`]
+        : c.rec.reasons,
     });
   }
 
@@ -149,12 +169,18 @@ export function evaluate(
   return { allocation, recommendations, rejected };
 }
 
-function dutchBooks(snapshots: readonly MarketSnapshot[], config: StrategyConfig, now: number): TradeRecommendation[] {
+function dutchBooks(
+  snapshots: readonly MarketSnapshot[],
+  config: StrategyConfig,
+  now: number,
+): TradeRecommendation[] {
   const out: TradeRecommendation[] = [];
   for (const group of config.exhaustiveGroups) {
     const members = snapshots.filter((s) => s.exclusiveGroup === group && isYesLeg(s));
     if (members.length < 2) continue;
-    const unusable = members.find((s) => s.status !== "open" || now - s.fetchedAt > config.gates.maxSnapshotAgeMs);
+    const unusable = members.find(
+      (s) => s.status !== "open" || now - s.fetchedAt > config.gates.maxSnapshotAgeMs,
+    );
     if (unusable) continue;
     const legs: DutchLeg[] = members.map((s) => {
       const ask = s.bestAsk ?? Math.min(1, s.price + config.assumedHalfSpread);

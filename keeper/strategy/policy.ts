@@ -3,7 +3,9 @@ import { z } from "zod";
 
 export const TOTAL_BPS = 10_000;
 
-const connectorKey = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "connector keys are lowercase letters, digits and dashes");
+const connectorKey = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "connector keys are lowercase letters, digits and dashes");
 const bps = z.number().int().min(0).max(TOTAL_BPS);
 
 const marketSignal = z.object({
@@ -46,7 +48,11 @@ const rule = z
   .superRefine((r, ctx) => {
     for (let i = 1; i < r.levels.length; i++) {
       if ((r.levels[i]?.enter ?? 0) <= (r.levels[i - 1]?.enter ?? 0)) {
-        ctx.addIssue({ code: "custom", path: ["levels", i, "enter"], message: "levels must have ascending enter thresholds" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["levels", i, "enter"],
+          message: "levels must have ascending enter thresholds",
+        });
       }
     }
   });
@@ -68,30 +74,51 @@ export const policySchema = z
   .strict()
   .superRefine((p, ctx) => {
     const known = new Set(p.connectors);
-    if (known.size !== p.connectors.length) ctx.addIssue({ code: "custom", path: ["connectors"], message: "duplicate connector" });
+    if (known.size !== p.connectors.length)
+      ctx.addIssue({ code: "custom", path: ["connectors"], message: "duplicate connector" });
     let sum = 0;
     for (const [key, weight] of Object.entries(p.baseWeightsBps)) {
-      if (!known.has(key)) ctx.addIssue({ code: "custom", path: ["baseWeightsBps", key], message: `unknown connector "${key}"` });
+      if (!known.has(key))
+        ctx.addIssue({
+          code: "custom",
+          path: ["baseWeightsBps", key],
+          message: `unknown connector "${key}"`,
+        });
       sum += weight;
     }
     for (const key of p.connectors) {
-      if (!Object.hasOwn(p.baseWeightsBps, key)) ctx.addIssue({ code: "custom", path: ["baseWeightsBps", key], message: "missing weight" });
+      if (!Object.hasOwn(p.baseWeightsBps, key))
+        ctx.addIssue({ code: "custom", path: ["baseWeightsBps", key], message: "missing weight" });
     }
-    if (sum !== TOTAL_BPS) ctx.addIssue({ code: "custom", path: ["baseWeightsBps"], message: `weights sum to ${sum}, expected ${TOTAL_BPS}` });
+    if (sum !== TOTAL_BPS)
+      ctx.addIssue({
+        code: "custom",
+        path: ["baseWeightsBps"],
+        message: `weights sum to ${sum}, expected ${TOTAL_BPS}`,
+      });
     const ids = new Set<string>();
     p.rules.forEach((r, i) => {
-      if (ids.has(r.id)) ctx.addIssue({ code: "custom", path: ["rules", i, "id"], message: `duplicate rule id "${r.id}"` });
+      if (ids.has(r.id))
+        ctx.addIssue({ code: "custom", path: ["rules", i, "id"], message: `duplicate rule id "${r.id}"` });
       ids.add(r.id);
       r.levels.forEach((l, j) =>
         l.moves.forEach((m, k) => {
           const sources = Array.isArray(m.from) ? m.from : [m.from];
           for (const key of [...sources, m.to]) {
             if (!known.has(key)) {
-              ctx.addIssue({ code: "custom", path: ["rules", i, "levels", j, "moves", k], message: `unknown connector "${key}"` });
+              ctx.addIssue({
+                code: "custom",
+                path: ["rules", i, "levels", j, "moves", k],
+                message: `unknown connector "${key}"`,
+              });
             }
           }
           if (sources.includes(m.to)) {
-            ctx.addIssue({ code: "custom", path: ["rules", i, "levels", j, "moves", k, "to"], message: "moves into one of its sources" });
+            ctx.addIssue({
+              code: "custom",
+              path: ["rules", i, "levels", j, "moves", k, "to"],
+              message: "moves into one of its sources",
+            });
           }
         }),
       );
@@ -107,13 +134,19 @@ export interface PolicyError {
 }
 
 /** Validates a policy object; every problem comes back with its JSON path. */
-export function parsePolicy(input: unknown): { ok: true; policy: AllocationPolicy } | { ok: false; errors: PolicyError[] } {
+export function parsePolicy(
+  input: unknown,
+): { ok: true; policy: AllocationPolicy } | { ok: false; errors: PolicyError[] } {
   const parsed = policySchema.safeParse(input);
   if (parsed.success) return { ok: true, policy: parsed.data };
   return {
     ok: false,
     errors: parsed.error.issues.map((issue) => ({
-      path: issue.path.map((s) => (typeof s === "number" ? `[${s}]` : `.${String(s)}`)).join("").replace(/^\./, "") || "<root>",
+      path:
+        issue.path
+          .map((s) => (typeof s === "number" ? `[${s}]` : `.${String(s)}`))
+          .join("")
+          .replace(/^\./, "") || "<root>",
       message: issue.message,
     })),
   };

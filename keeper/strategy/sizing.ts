@@ -26,13 +26,21 @@ export interface BuySizing {
  * Sizes a buy: EV after fees must reach `minEdge`; fractional Kelly on the all-in cost is then
  * snapped down to a confidence tier (stepping down `penalty` tiers for soft gate failures).
  */
-export function sizeBuy(p: number, confidence: number, ask: number, fee: FeeInfo, penalty: number, config: StrategyConfig): BuySizing {
+export function sizeBuy(
+  p: number,
+  confidence: number,
+  ask: number,
+  fee: FeeInfo,
+  penalty: number,
+  config: StrategyConfig,
+): BuySizing {
   const f = feePerShare(fee, ask);
   const cost = ask + f;
   const evPerShare = p - cost;
   const kellyFull = kellyStake(p, cost);
   const kellyFractional = config.kellyFraction * kellyFull;
-  const tier = evPerShare >= config.minEdge ? snapToTier(kellyFractional, confidence, config.tiers, penalty) : null;
+  const tier =
+    evPerShare >= config.minEdge ? snapToTier(kellyFractional, confidence, config.tiers, penalty) : null;
   return {
     edge: p - ask,
     fee: f,
@@ -71,7 +79,9 @@ export function applyCaps(
   exposure: Exposure,
   caps: CapConfig,
 ): { fraction: number; cappedBy: string | null } {
-  const clusterCap = Object.hasOwn(caps.perCluster, keys.cluster) ? (caps.perCluster[keys.cluster] as number) : caps.perCluster.default;
+  const clusterCap = Object.hasOwn(caps.perCluster, keys.cluster)
+    ? (caps.perCluster[keys.cluster] as number)
+    : caps.perCluster.default;
   const room: [string, number][] = [
     ["per-market", caps.perMarket - (exposure.market.get(keys.marketId) ?? 0)],
     ["per-event", caps.perEvent - (exposure.event.get(keys.eventId) ?? 0)],

@@ -36,7 +36,10 @@ export const clobMarketSchema = z
     taker_base_fee: z.number().nonnegative().optional(),
   })
   .loose()
-  .refine((m) => m.tokens.filter((t) => t.winner).length <= 1, { message: "more than one winner", path: ["tokens"] });
+  .refine((m) => m.tokens.filter((t) => t.winner).length <= 1, {
+    message: "more than one winner",
+    path: ["tokens"],
+  });
 
 const pricePoint = z.object({ t: z.number().int().positive(), p: probability });
 const priceFileSchema = z.object({
@@ -49,7 +52,9 @@ const priceFileSchema = z.object({
  * BTC 15-minute Up/Down set: 615 resolved CLOB market objects, 200 of which have a price file.
  * Returns one series per market with a price file and a winner.
  */
-export async function loadBtc15m(dataDir: string): Promise<ParseResult<RecordedSeries> & { stats: AdapterStats }> {
+export async function loadBtc15m(
+  dataDir: string,
+): Promise<ParseResult<RecordedSeries> & { stats: AdapterStats }> {
   const dir = path.join(dataDir, "polymarket/btc-15m-updown-jan2026");
   const stats = emptyStats();
   const markets = parseArray(
@@ -129,7 +134,10 @@ export function parseBtc5mLine(
   try {
     decoded = JSON.parse(line);
   } catch {
-    return { ok: false, rejection: new SignalRejection(RECORDED_ADAPTER, `line[${index}]`, "not valid JSON") };
+    return {
+      ok: false,
+      rejection: new SignalRejection(RECORDED_ADAPTER, `line[${index}]`, "not valid JSON"),
+    };
   }
   return parseOne(RECORDED_ADAPTER, `line[${index}]`, btc5mLine, decoded, (m) => ({
     slug: m.slug,
@@ -141,9 +149,13 @@ export function parseBtc5mLine(
 }
 
 /** BTC 5-minute markets (jsonl.gz): each line's `raw` is a full Gamma market, parsed by the Gamma schema. */
-export async function loadBtc5m(dataDir: string): Promise<ParseResult<Btc5mMarket> & { stats: AdapterStats }> {
+export async function loadBtc5m(
+  dataDir: string,
+): Promise<ParseResult<Btc5mMarket> & { stats: AdapterStats }> {
   const file = path.join(dataDir, "polymarket/btc-5m-updown-2026-07-24/BTC-5m-markets-2026-07-24.jsonl.gz");
-  const lines = gunzipSync(await readFile(file)).toString("utf8").split("\n");
+  const lines = gunzipSync(await readFile(file))
+    .toString("utf8")
+    .split("\n");
   const stats = emptyStats();
   const items: Btc5mMarket[] = [];
   const rejected: SignalRejection[] = [];
@@ -188,15 +200,26 @@ const engineMarket = z
  * Engine snapshots (1,146 live markets, 2026-04-27) as YES/NO snapshot pairs. The file's
  * `fee_rate_bps` is the order-signing fee ceiling, not a charged rate, so fees stay unknown (null).
  */
-export async function loadEngineSnapshots(dataDir: string): Promise<ParseResult<MarketSnapshot> & { stats: AdapterStats }> {
+export async function loadEngineSnapshots(
+  dataDir: string,
+): Promise<ParseResult<MarketSnapshot> & { stats: AdapterStats }> {
   const file = path.join(dataDir, "polymarket/engine-snapshots-2026-04/market_snapshot.json.gz");
   const stats = emptyStats();
-  return { ...parseEngineSnapshots(JSON.parse(gunzipSync(await readFile(file)).toString("utf8")) as unknown, stats), stats };
+  return {
+    ...parseEngineSnapshots(JSON.parse(gunzipSync(await readFile(file)).toString("utf8")) as unknown, stats),
+    stats,
+  };
 }
 
 /** Parses the decoded engine snapshot file (`{ saved_at, count, markets: [...] }`). */
 export function parseEngineSnapshots(decoded: unknown, stats?: AdapterStats): ParseResult<MarketSnapshot> {
-  const shell = parseOne(RECORDED_ADAPTER, "payload", z.object({ markets: z.array(z.unknown()) }).loose(), decoded, (d) => d.markets);
+  const shell = parseOne(
+    RECORDED_ADAPTER,
+    "payload",
+    z.object({ markets: z.array(z.unknown()) }).loose(),
+    decoded,
+    (d) => d.markets,
+  );
   if (!shell.ok) return { items: [], rejected: [shell.rejection] };
   const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
   return parseArray(
@@ -224,7 +247,14 @@ export function parseEngineSnapshots(decoded: unknown, stats?: AdapterStats): Pa
         fetchedAt: Math.round(m.fetched_at * 1000),
       };
       return [
-        { ...base, tokenId: m.yes_token_id, outcome: "Yes", price: m.yes_price, bestBid: m.yes_bid, bestAsk: m.yes_ask },
+        {
+          ...base,
+          tokenId: m.yes_token_id,
+          outcome: "Yes",
+          price: m.yes_price,
+          bestBid: m.yes_bid,
+          bestAsk: m.yes_ask,
+        },
         {
           ...base,
           tokenId: m.no_token_id,

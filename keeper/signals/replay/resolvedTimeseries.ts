@@ -161,7 +161,10 @@ export interface LoadOptions {
  * outcomes from the CSVs. Points with an unknown market, a non-finite time or a price outside
  * [0, 1] are rejected and counted; the rest load.
  */
-export async function loadResolvedDataset(dataDir: string, options: LoadOptions = {}): Promise<ResolvedDataset> {
+export async function loadResolvedDataset(
+  dataDir: string,
+  options: LoadOptions = {},
+): Promise<ResolvedDataset> {
   const dir = path.join(dataDir, RESOLVED_DIR);
   const stats = emptyStats();
   const rejected: SignalRejection[] = [];
@@ -173,7 +176,12 @@ export async function loadResolvedDataset(dataDir: string, options: LoadOptions 
   const bySlug = new Map<string, { index: number; question: string; outcome: 0 | 1 }>();
   indexRows.forEach((raw, i) => {
     const row = parseOne(RESOLVED_ADAPTER, `markets_index.csv[${i}]`, indexRow, raw, (r) => r);
-    if (row.ok) bySlug.set(row.value.market_slug, { index: row.value.market_idx, question: row.value.question, outcome: row.value.outcome_yes });
+    if (row.ok)
+      bySlug.set(row.value.market_slug, {
+        index: row.value.market_idx,
+        question: row.value.question,
+        outcome: row.value.outcome_yes,
+      });
     else rejected.push(row.rejection);
   });
 
@@ -205,9 +213,12 @@ export async function loadResolvedDataset(dataDir: string, options: LoadOptions 
     const p = priceCol[i];
     let reason: string | null = null;
     let field = "";
-    if (typeof slug !== "string" || !bySlug.has(slug)) [field, reason] = ["market_slug", "market not in markets_index.csv"];
-    else if (typeof t !== "number" || !Number.isFinite(t)) [field, reason] = ["timestamp", "not a finite time"];
-    else if (typeof p !== "number" || !(p >= 0 && p <= 1)) [field, reason] = ["price", "not a probability in [0, 1]"];
+    if (typeof slug !== "string" || !bySlug.has(slug))
+      [field, reason] = ["market_slug", "market not in markets_index.csv"];
+    else if (typeof t !== "number" || !Number.isFinite(t))
+      [field, reason] = ["timestamp", "not a finite time"];
+    else if (typeof p !== "number" || !(p >= 0 && p <= 1))
+      [field, reason] = ["price", "not a probability in [0, 1]"];
     else {
       const recorded = outcomeCol[i];
       if (recorded !== null && recorded !== undefined && recorded !== bySlug.get(slug)?.outcome) {
@@ -216,7 +227,10 @@ export async function loadResolvedDataset(dataDir: string, options: LoadOptions 
     }
     if (reason !== null) {
       stats.rejected += 1;
-      if (rejected.length < 1000) rejected.push(new SignalRejection(RESOLVED_ADAPTER, `resolved_markets.parquet[${i}].${field}`, reason));
+      if (rejected.length < 1000)
+        rejected.push(
+          new SignalRejection(RESOLVED_ADAPTER, `resolved_markets.parquet[${i}].${field}`, reason),
+        );
       continue;
     }
     if (options.onlySlugs && !options.onlySlugs.has(slug as string)) continue;
@@ -269,9 +283,15 @@ export async function loadResolvedDataset(dataDir: string, options: LoadOptions 
   // Groups are re-keyed from markets_index positions to replay slots.
   const slotByIndex = new Map(markets.map((m) => [bySlug.get(m.slug)?.index as number, m.index]));
   const replayGroups = groups.map((g) => {
-    const marketIndexes = g.marketIndexes.map((i) => slotByIndex.get(i)).filter((i): i is number => i !== undefined);
+    const marketIndexes = g.marketIndexes
+      .map((i) => slotByIndex.get(i))
+      .filter((i): i is number => i !== undefined);
     // A group with a member left out of the replay is no longer a complete outcome set.
-    return { ...g, marketIndexes, looksComplete: g.looksComplete && marketIndexes.length === g.marketIndexes.length };
+    return {
+      ...g,
+      marketIndexes,
+      looksComplete: g.looksComplete && marketIndexes.length === g.marketIndexes.length,
+    };
   });
   return { markets, columns: { ts, market, price, length: kept }, groups: replayGroups, rejected, stats };
 }

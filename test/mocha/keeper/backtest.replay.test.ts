@@ -49,7 +49,11 @@ describe("backtest: replay of a few recorded markets against an independent comp
     });
     rows = objects
       .filter((o) => SLUGS.includes(o.market_slug as string))
-      .map((o) => ({ slug: o.market_slug as string, t: (o.timestamp as Date).getTime(), p: o.price as number }));
+      .map((o) => ({
+        slug: o.market_slug as string,
+        t: (o.timestamp as Date).getTime(),
+        p: o.price as number,
+      }));
     const [, ...index] = parseCsv(await readFile(path.join(DIR, "markets_index.csv"), "utf8"));
     outcome = new Map(index.filter((r) => r.length > 3).map((r) => [r[1] as string, Number(r[3])]));
   });
@@ -76,7 +80,8 @@ describe("backtest: replay of a few recorded markets against an independent comp
     expect(report.calibration.brierMarket).to.be.closeTo(brier / rows.length, 1e-12);
     expect(report.calibration.reliability.map((r) => r.count)).to.deep.equal(counts);
     report.calibration.reliability.forEach((r, b) => {
-      if ((counts[b] as number) > 0) expect(r.observed).to.be.closeTo((hits[b] as number) / (counts[b] as number), 1e-12);
+      if ((counts[b] as number) > 0)
+        expect(r.observed).to.be.closeTo((hits[b] as number) / (counts[b] as number), 1e-12);
     });
   });
 

@@ -14,25 +14,40 @@ describe("signal adapters against recorded payloads on a local server", function
   let failuresLeft = 0;
   const routes = {
     "/markets": () => ({ body: readRecorded(PM + "drmanhattan_gamma_markets.json") }),
-    "/resolved/markets": () => ({ body: readRecorded(PM + "sjmagill01_gamma_markets_resolved_negrisk_2024.json") }),
+    "/resolved/markets": () => ({
+      body: readRecorded(PM + "sjmagill01_gamma_markets_resolved_negrisk_2024.json"),
+    }),
     "/events": () => ({ body: readRecorded(PM + "pmvl_polymarket_events.json") }),
     "/book": (url: URL) => ({
       body: readRecorded(
-        PM + (url.searchParams.get("token_id")?.startsWith("1054") ? "pmvl_ext_polymarket-book.json" : "pmvl_polymarket_book.json"),
+        PM +
+          (url.searchParams.get("token_id")?.startsWith("1054")
+            ? "pmvl_ext_polymarket-book.json"
+            : "pmvl_polymarket_book.json"),
       ),
     }),
     // The recorded book for this token has best ask 0.07: /price?side=BUY answers what a buyer pays.
     "/price": () => ({ body: { price: "0.07" } }),
     // btc-15m price files are the CLOB /prices-history series of the Up token, recorded.
     "/prices-history": () => ({
-      body: { history: (readRecorded("polymarket/btc-15m-updown-jan2026/prices/prices_0x00008da1971617.json") as Json).up },
+      body: {
+        history: (
+          readRecorded("polymarket/btc-15m-updown-jan2026/prices/prices_0x00008da1971617.json") as Json
+        ).up,
+      },
     }),
     "/kalshi/markets": () => ({ body: readRecorded(KX + "pmvl_kalshi_markets.json") }),
     "/kalshi/events": () => ({ body: readRecorded(KX + "pmvl_kalshi_events.json") }),
-    "/kalshi/markets/KXBTCD-26JUL2502-T74299.99/orderbook": () => ({ body: readRecorded(KX + "pmvl_kalshi_orderbook.json") }),
-    "/kalshi/markets/KXMLBGAME-26AUG092020HOUSD-SD/orderbook": () => ({ body: readRecorded(KX + "pmvl_ext_kalshi-orderbook.json") }),
+    "/kalshi/markets/KXBTCD-26JUL2502-T74299.99/orderbook": () => ({
+      body: readRecorded(KX + "pmvl_kalshi_orderbook.json"),
+    }),
+    "/kalshi/markets/KXMLBGAME-26AUG092020HOUSD-SD/orderbook": () => ({
+      body: readRecorded(KX + "pmvl_ext_kalshi-orderbook.json"),
+    }),
     "/flaky/markets": () =>
-      failuresLeft-- > 0 ? { status: 503, body: { error: "busy" } } : { body: readRecorded(PM + "pmvl_polymarket_markets.json") },
+      failuresLeft-- > 0
+        ? { status: 503, body: { error: "busy" } }
+        : { body: readRecorded(PM + "pmvl_polymarket_markets.json") },
     "/slow/markets": () => ({ body: [], delayMs: 400 }),
     "/html/markets": () => ({ body: null, raw: "<html>maintenance</html>" }),
   };
@@ -52,11 +67,20 @@ describe("signal adapters against recorded payloads on a local server", function
     expect(page.items).to.have.length(10);
     const [yes, no] = page.items;
     // First market: bestBid 0.50 / bestAsk 0.52, outcomePrices ["0.51","0.49"], feeSchedule rate 0.05.
-    expect(yes).to.include({ outcome: "Yes", price: 0.51, bestBid: 0.5, bestAsk: 0.52, status: "open", eventId: "23784" });
+    expect(yes).to.include({
+      outcome: "Yes",
+      price: 0.51,
+      bestBid: 0.5,
+      bestAsk: 0.52,
+      status: "open",
+      eventId: "23784",
+    });
     // NO bid = 1 − YES ask = 0.48, NO ask = 1 − YES bid = 0.50.
     expect(no).to.include({ outcome: "No", price: 0.49, bestBid: 0.48, bestAsk: 0.5 });
     expect(yes?.fee).to.deep.equal({ model: "polymarket", takerRate: 0.05, makerRate: 0, exponent: 1 });
-    expect(yes?.settlement.source).to.equal("official information from Rockstar Games or its parent company, Take-Two Interactive");
+    expect(yes?.settlement.source).to.equal(
+      "official information from Rockstar Games or its parent company, Take-Two Interactive",
+    );
     expect(gamma.stats).to.include({ requests: 1, itemsSeen: 5, accepted: 5, rejected: 0 });
   });
 
@@ -68,7 +92,9 @@ describe("signal adapters against recorded payloads on a local server", function
     const [trumpYes, trumpNo] = page.items;
     // outcomePrices ["1","0"], closed, umaResolutionStatus "resolved", negRiskMarketID 0xe3b1…f00.
     expect(trumpYes).to.include({ status: "resolved", resolvedValue: 1, outcome: "Yes", eventId: "903193" });
-    expect(trumpYes?.exclusiveGroup).to.equal("0xe3b1bc389210504ebcb9cffe4b0ed06ccac50561e0f24abb6379984cec030f00");
+    expect(trumpYes?.exclusiveGroup).to.equal(
+      "0xe3b1bc389210504ebcb9cffe4b0ed06ccac50561e0f24abb6379984cec030f00",
+    );
     expect(trumpNo).to.include({ outcome: "No", resolvedValue: 0 });
     expect(trumpYes?.settlement.source).to.equal("the Associated Press, Fox News, and NBC");
   });
@@ -91,7 +117,9 @@ describe("signal adapters against recorded payloads on a local server", function
     const v2 = { ...rest, version: "v2", positionIds: tokens };
     const parsed = parseGammaMarkets([v2, { ...rest, version: "v2" }], 0);
     expect(parsed.items.map((s) => s.tokenId)).to.deep.equal(tokens);
-    expect(parsed.rejected.map((r) => [r.path, r.reason])).to.deep.equal([["markets[1].positionIds", "V2 market without positionIds"]]);
+    expect(parsed.rejected.map((r) => [r.path, r.reason])).to.deep.equal([
+      ["markets[1].positionIds", "V2 market without positionIds"],
+    ]);
   });
 
   it("one malformed market does not stop the rest of the page", async function () {
@@ -100,7 +128,9 @@ describe("signal adapters against recorded payloads on a local server", function
     const broken = { ...page[1], outcomePrices: '["0.5"' };
     const parsed = parseGammaMarkets([page[0], broken, page[2]], 0);
     expect(parsed.items).to.have.length(4);
-    expect(parsed.rejected.map((r) => [r.path, r.reason])).to.deep.equal([["markets[1].outcomePrices", "not valid JSON"]]);
+    expect(parsed.rejected.map((r) => [r.path, r.reason])).to.deep.equal([
+      ["markets[1].outcomePrices", "not valid JSON"],
+    ]);
   });
 
   it("CLOB /book, /price and /prices-history; the book agrees with the recorded Gamma quote of the same token", async function () {
@@ -137,7 +167,12 @@ describe("signal adapters against recorded payloads on a local server", function
     expect(markets.items).to.have.length(6);
     expect(markets.cursor).to.be.a("string").and.not.equal("");
     // KXBTCD-…-T74299.99: yes_bid "0.0000" (none), yes_ask "0.0100".
-    expect(markets.items[0]).to.include({ marketId: "KXBTCD-26JUL2502-T74299.99", bestBid: null, bestAsk: 0.01, price: 0.01 });
+    expect(markets.items[0]).to.include({
+      marketId: "KXBTCD-26JUL2502-T74299.99",
+      bestBid: null,
+      bestAsk: 0.01,
+      price: 0.01,
+    });
     const events = await kalshi.fetchEvents({ with_nested_markets: true });
     expect(events.rejected).to.deep.equal([]);
     const nato = events.items.filter((s) => s.eventId === "KXNEXTNATOSECGEN-99");

@@ -2,7 +2,11 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { expect } from "chai";
-import { parseKalshiEvents, parseKalshiMarkets, parseKalshiOrderbook } from "../../../keeper/signals/kalshi.js";
+import {
+  parseKalshiEvents,
+  parseKalshiMarkets,
+  parseKalshiOrderbook,
+} from "../../../keeper/signals/kalshi.js";
 import { parseClobBook, parseClobHistory, parseClobPrice } from "../../../keeper/signals/polymarketClob.js";
 import { parseGammaEvents, parseGammaMarkets } from "../../../keeper/signals/polymarketGamma.js";
 import { parseBtc5mLine, parseEngineSnapshots } from "../../../keeper/signals/replay/recordedMarkets.js";
@@ -61,11 +65,16 @@ const NASTY: Json[] = [
 ];
 
 /** Every node path in a JSON value (capped), so a mutation can land anywhere. */
-function nodePaths(value: Json, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
+function nodePaths(
+  value: Json,
+  prefix: (string | number)[] = [],
+  out: (string | number)[][] = [],
+): (string | number)[][] {
   out.push(prefix);
   if (out.length > 4000) return out;
   if (Array.isArray(value)) value.forEach((v, i) => nodePaths(v, [...prefix, i], out));
-  else if (value !== null && typeof value === "object") for (const [k, v] of Object.entries(value)) nodePaths(v, [...prefix, k], out);
+  else if (value !== null && typeof value === "object")
+    for (const [k, v] of Object.entries(value)) nodePaths(v, [...prefix, k], out);
   return out;
 }
 
@@ -103,7 +112,8 @@ function mutate(input: Json, rand: () => number): Json {
     else if (op < 0.8 && typeof current === "string") parent[key] = mutateString(current, rand);
     else if (op < 0.9 && Array.isArray(current)) parent[key] = current.concat(current.slice(0, 2));
     else if (typeof current === "number") parent[key] = rand() < 0.5 ? -current : current * 1e6;
-    else parent[key] = typeof current === "string" ? Number(current) || current.length : JSON.stringify(current);
+    else
+      parent[key] = typeof current === "string" ? Number(current) || current.length : JSON.stringify(current);
   }
   return value;
 }
@@ -128,7 +138,10 @@ function checkRejection(r: unknown, bases: readonly string[]): void {
   expect(r).to.be.instanceOf(SignalRejection);
   const rejection = r as SignalRejection;
   expect(rejection.path, "every rejection names a field path").to.be.a("string").and.not.equal("");
-  expect(bases.some((b) => rejection.path.startsWith(b)), `path ${rejection.path} under ${bases.join("|")}`).to.equal(true);
+  expect(
+    bases.some((b) => rejection.path.startsWith(b)),
+    `path ${rejection.path} under ${bases.join("|")}`,
+  ).to.equal(true);
   expect(rejection.reason).to.be.a("string").and.not.equal("");
 }
 
@@ -144,31 +157,48 @@ const list = (r: { items: MarketSnapshot[]; rejected: SignalRejection[] }) => {
   r.items.forEach(checkSnapshot);
   return { accepted: r.items.length, rejected: r.rejected };
 };
-const one = <T>(r: { ok: true; value: T } | { ok: false; rejection: SignalRejection }, check: (v: T) => void) => {
+const one = <T>(
+  r: { ok: true; value: T } | { ok: false; rejection: SignalRejection },
+  check: (v: T) => void,
+) => {
   if (r.ok) check(r.value);
   return r.ok ? { accepted: 1, rejected: [] } : { accepted: 0, rejected: [r.rejection] };
 };
 
 const pm = (f: string) => readRecorded(`polymarket/api-samples/${f}`) as Json;
 const kx = (f: string) => readRecorded(`kalshi/api-samples/${f}`) as Json;
-const btc5mLines = gunzipSync(readFileSync(path.join(DATA_DIR, "polymarket/btc-5m-updown-2026-07-24/BTC-5m-markets-2026-07-24.jsonl.gz")))
+const btc5mLines = gunzipSync(
+  readFileSync(path.join(DATA_DIR, "polymarket/btc-5m-updown-2026-07-24/BTC-5m-markets-2026-07-24.jsonl.gz")),
+)
   .toString("utf8")
   .split("\n")
   .filter((l) => l.trim() !== "")
   .slice(0, 3)
   .map((l) => JSON.parse(l) as Json);
 const engine = JSON.parse(
-  gunzipSync(readFileSync(path.join(DATA_DIR, "polymarket/engine-snapshots-2026-04/market_snapshot.json.gz"))).toString("utf8"),
+  gunzipSync(
+    readFileSync(path.join(DATA_DIR, "polymarket/engine-snapshots-2026-04/market_snapshot.json.gz")),
+  ).toString("utf8"),
 ) as { markets: Json[] };
 
 const TARGETS: Target[] = [
   {
     name: "Gamma /markets",
-    seeds: ["drmanhattan_gamma_markets.json", "pmvl_polymarket_markets.json", "sjmagill01_gamma_markets_resolved_negrisk_2024.json", "pmvl_ext_polymarket-market.json"].map(pm),
+    seeds: [
+      "drmanhattan_gamma_markets.json",
+      "pmvl_polymarket_markets.json",
+      "sjmagill01_gamma_markets_resolved_negrisk_2024.json",
+      "pmvl_ext_polymarket-market.json",
+    ].map(pm),
     bases: ["markets"],
     run: (p) => list(parseGammaMarkets(p, 1)),
   },
-  { name: "Gamma /events", seeds: [pm("pmvl_polymarket_events.json")], bases: ["events"], run: (p) => list(parseGammaEvents(p, 1)) },
+  {
+    name: "Gamma /events",
+    seeds: [pm("pmvl_polymarket_events.json")],
+    bases: ["events"],
+    run: (p) => list(parseGammaEvents(p, 1)),
+  },
   {
     name: "CLOB /book",
     seeds: [pm("pmvl_polymarket_book.json"), pm("pmvl_ext_polymarket-book.json")],
@@ -183,7 +213,15 @@ const TARGETS: Target[] = [
   },
   {
     name: "CLOB /prices-history",
-    seeds: [{ history: (readRecorded("polymarket/btc-15m-updown-jan2026/prices/prices_0x00008da1971617.json") as { up: Json }).up }],
+    seeds: [
+      {
+        history: (
+          readRecorded("polymarket/btc-15m-updown-jan2026/prices/prices_0x00008da1971617.json") as {
+            up: Json;
+          }
+        ).up,
+      },
+    ],
     bases: ["payload", "history"],
     run: (p) => {
       const r = parseClobHistory(p);
@@ -197,7 +235,12 @@ const TARGETS: Target[] = [
     bases: ["payload", "markets"],
     run: (p) => list(parseKalshiMarkets(p, 1)),
   },
-  { name: "Kalshi /events", seeds: [kx("pmvl_kalshi_events.json")], bases: ["payload", "events"], run: (p) => list(parseKalshiEvents(p, 1)) },
+  {
+    name: "Kalshi /events",
+    seeds: [kx("pmvl_kalshi_events.json")],
+    bases: ["payload", "events"],
+    run: (p) => list(parseKalshiEvents(p, 1)),
+  },
   {
     name: "Kalshi orderbook",
     seeds: [kx("pmvl_kalshi_orderbook.json"), kx("pmvl_ext_kalshi-orderbook.json")],
@@ -231,7 +274,9 @@ describe(`signal parsers under ${CASES} mutated payloads each (seeded)`, functio
         try {
           outcome = target.run(payload);
         } catch (error) {
-          throw new Error(`case ${i} threw: ${String(error)}\npayload: ${JSON.stringify(payload).slice(0, 400)}`);
+          throw new Error(`case ${i} threw\npayload: ${JSON.stringify(payload).slice(0, 400)}`, {
+            cause: error,
+          });
         }
         for (const r of outcome.rejected) checkRejection(r, target.bases);
         rejections += outcome.rejected.length;

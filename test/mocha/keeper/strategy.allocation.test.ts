@@ -54,7 +54,9 @@ describe("strategy: allocation policy file", function () {
   });
 
   it("every mistake comes back with its JSON path", function () {
-    const base = structuredClone(EXAMPLE_POLICY) as Record<string, unknown> & { rules: Record<string, unknown>[] };
+    const base = structuredClone(EXAMPLE_POLICY) as Record<string, unknown> & {
+      rules: Record<string, unknown>[];
+    };
     const errors = (mutate: (p: typeof base) => void) => {
       const copy = structuredClone(base);
       mutate(copy);
@@ -106,9 +108,20 @@ describe("strategy: event probabilities → connector weights", function () {
     const snapshot = depegSnapshot(0.2);
     const a = computeAllocation([snapshot], policy(), {}, NOW);
     // aave 4000 → 2000 moves; morpho 3500 → 1750 moves; idle 500 + 3750 = 4250. Sum 10000.
-    expect(a.weightsBps).to.deep.equal({ "aave-usdc": 2000, "morpho-usdc": 1750, "uniswap-usdc-weth": 2000, idle: 4250 });
+    expect(a.weightsBps).to.deep.equal({
+      "aave-usdc": 2000,
+      "morpho-usdc": 1750,
+      "uniswap-usdc-weth": 2000,
+      idle: 4250,
+    });
     expect(a.ruleLevels["usdc-depeg-market"]).to.equal(1);
-    expect(a.evidence[0]).to.include({ marketId: DEPEG_MARKET, metric: 0.2, bestBid: 0.19, bestAsk: 0.21, level: 1 });
+    expect(a.evidence[0]).to.include({
+      marketId: DEPEG_MARKET,
+      metric: 0.2,
+      bestBid: 0.19,
+      bestAsk: 0.21,
+      level: 1,
+    });
     expect(a.snapshotHash).to.equal(snapshotHash([snapshot]));
   });
 
@@ -118,7 +131,12 @@ describe("strategy: event probabilities → connector weights", function () {
     // Target turnover (2000 + 1750 + 3750)/2 = 3750 > 2000 → scale 2000/3750:
     // aave −2000 × 0.5333 = −1066, morpho −1750 × 0.5333 = −933, idle +3750 × 0.5333 = +2000;
     // the sum is 10001, so the residual −1 goes to idle (largest increase): 2934 / 2567 / 2000 / 2499.
-    expect(a.weightsBps).to.deep.equal({ "aave-usdc": 2934, "morpho-usdc": 2567, "uniswap-usdc-weth": 2000, idle: 2499 });
+    expect(a.weightsBps).to.deep.equal({
+      "aave-usdc": 2934,
+      "morpho-usdc": 2567,
+      "uniswap-usdc-weth": 2000,
+      idle: 2499,
+    });
     expect(a.turnoverBps).to.equal(1999);
     expect(a.reasons.some((r) => r.startsWith("turnover 3750 bps limited to 2000 bps"))).to.equal(true);
   });
@@ -141,20 +159,42 @@ describe("strategy: event probabilities → connector weights", function () {
   it("noise and staleness: a wide-spread or old signal is ignored and the rule keeps its level", function () {
     const p = policy();
     const reduced = computeAllocation([depegSnapshot(0.2)], p, {}, NOW);
-    const noisy = computeAllocation([depegSnapshot(0.02, { bestBid: 0.01, bestAsk: 0.3 })], p, { previous: reduced }, NOW);
+    const noisy = computeAllocation(
+      [depegSnapshot(0.02, { bestBid: 0.01, bestAsk: 0.3 })],
+      p,
+      { previous: reduced },
+      NOW,
+    );
     expect(noisy.ruleLevels["usdc-depeg-market"]).to.equal(1);
-    expect(noisy.reasons[0]).to.equal("usdc-depeg-market: signal spread 0.2900 > 0.05 (noise); keeping level reduce");
+    expect(noisy.reasons[0]).to.equal(
+      "usdc-depeg-market: signal spread 0.2900 > 0.05 (noise); keeping level reduce",
+    );
     expect(noisy.snapshotHash).to.equal(keccak256(toHex("[]")));
-    const stale = computeAllocation([depegSnapshot(0.02, { fetchedAt: NOW - 901_000 })], p, { previous: reduced }, NOW);
+    const stale = computeAllocation(
+      [depegSnapshot(0.02, { fetchedAt: NOW - 901_000 })],
+      p,
+      { previous: reduced },
+      NOW,
+    );
     expect(stale.ruleLevels["usdc-depeg-market"]).to.equal(1);
-    const closed = computeAllocation([depegSnapshot(0.02, { status: "resolved" })], p, { previous: reduced }, NOW);
+    const closed = computeAllocation(
+      [depegSnapshot(0.02, { status: "resolved" })],
+      p,
+      { previous: reduced },
+      NOW,
+    );
     expect(closed.reasons[0]).to.match(/signal market resolved/);
   });
 
   it("an urgent exit level is not slowed by the turnover cap", function () {
     const previous: AllocationState = { weightsBps: BASE, ruleLevels: NONE_ACTIVE };
     const a = computeAllocation([depegSnapshot(0.5)], policy(), { previous }, NOW);
-    expect(a.weightsBps).to.deep.equal({ "aave-usdc": 0, "morpho-usdc": 0, "uniswap-usdc-weth": 0, idle: 10000 });
+    expect(a.weightsBps).to.deep.equal({
+      "aave-usdc": 0,
+      "morpho-usdc": 0,
+      "uniswap-usdc-weth": 0,
+      idle: 10000,
+    });
     expect(a.turnoverBps).to.equal(9500);
     expect(a.reasons.some((r) => r.startsWith("urgent level"))).to.equal(true);
   });
@@ -162,7 +202,12 @@ describe("strategy: event probabilities → connector weights", function () {
   it("oracle depeg bands: |1 − 0.975| = 2.5 % is 'reduce'; 0.7 % is 'watch' with no move", function () {
     const reduce = computeAllocation([], policy(), { pegPrices: { USDC: 0.975 } }, NOW);
     expect(reduce.ruleLevels["usdc-oracle-peg"]).to.equal(1);
-    expect(reduce.weightsBps).to.deep.equal({ "aave-usdc": 2000, "morpho-usdc": 1750, "uniswap-usdc-weth": 2000, idle: 4250 });
+    expect(reduce.weightsBps).to.deep.equal({
+      "aave-usdc": 2000,
+      "morpho-usdc": 1750,
+      "uniswap-usdc-weth": 2000,
+      idle: 4250,
+    });
     const watch = computeAllocation([], policy(), { pegPrices: { USDC: 1.007 } }, NOW);
     expect(watch.ruleLevels["usdc-oracle-peg"]).to.equal(0);
     expect(watch.weightsBps).to.deep.equal(BASE);
@@ -178,19 +223,33 @@ describe("strategy: event probabilities → connector weights", function () {
     };
     const a = computeAllocation([eth], policy(), {}, NOW);
     // uniswap 2000 × 75 % = 1500 → aave 5500.
-    expect(a.weightsBps).to.deep.equal({ "aave-usdc": 5500, "morpho-usdc": 3500, "uniswap-usdc-weth": 500, idle: 500 });
+    expect(a.weightsBps).to.deep.equal({
+      "aave-usdc": 5500,
+      "morpho-usdc": 3500,
+      "uniswap-usdc-weth": 500,
+      idle: 500,
+    });
   });
 
   it("changes below minChangeBps are skipped (no churn)", function () {
     const nearlyBase = { "aave-usdc": 4030, "morpho-usdc": 3480, "uniswap-usdc-weth": 1990, idle: 500 };
-    const a = computeAllocation([], policy(), { previous: { weightsBps: nearlyBase, ruleLevels: NONE_ACTIVE } }, NOW);
+    const a = computeAllocation(
+      [],
+      policy(),
+      { previous: { weightsBps: nearlyBase, ruleLevels: NONE_ACTIVE } },
+      NOW,
+    );
     expect(a.weightsBps).to.deep.equal(nearlyBase);
     expect(a.turnoverBps).to.equal(0);
   });
 
   it("partialMove keeps integer weights summing to 10000 for any scale", function () {
     for (const scale of [0, 0.1, 0.33, 0.5, 0.999, 1]) {
-      const w = partialMove(BASE, { "aave-usdc": 0, "morpho-usdc": 3333, "uniswap-usdc-weth": 3333, idle: 3334 }, scale);
+      const w = partialMove(
+        BASE,
+        { "aave-usdc": 0, "morpho-usdc": 3333, "uniswap-usdc-weth": 3333, idle: 3334 },
+        scale,
+      );
       expect(Object.values(w).reduce((a, b) => a + b, 0)).to.equal(10000);
       expect(Object.values(w).every(Number.isInteger)).to.equal(true);
     }
@@ -199,7 +258,9 @@ describe("strategy: event probabilities → connector weights", function () {
 
 describe("strategy: provenance hash", function () {
   it("canonical JSON sorts keys at every level, so key order never changes the hash", function () {
-    expect(canonicalJson({ b: 1, a: [1, { d: null, c: "x" }] })).to.equal('{"a":[1,{"c":"x","d":null}],"b":1}');
+    expect(canonicalJson({ b: 1, a: [1, { d: null, c: "x" }] })).to.equal(
+      '{"a":[1,{"c":"x","d":null}],"b":1}',
+    );
     const s = depegSnapshot(0.2);
     const reordered = Object.fromEntries(Object.entries(s).reverse());
     expect(snapshotHash([reordered])).to.equal(snapshotHash([s]));

@@ -17,12 +17,16 @@ describe("strategy: evaluate() on real recorded snapshots", function () {
   if (!parsedPolicy.ok) throw new Error("example policy invalid");
   const policy = parsedPolicy.policy;
   const fresh = (s: MarketSnapshot) => ({ ...s, fetchedAt: NOW });
-  const [hormuzYes, hormuzNo] = parseGammaMarkets(readRecorded("polymarket/api-samples/pmvl_ext_polymarket-market.json"), NOW).items.map(fresh) as [
-    MarketSnapshot,
-    MarketSnapshot,
-  ];
-  const rihanna = parseGammaMarkets(readRecorded("polymarket/api-samples/drmanhattan_gamma_markets.json"), NOW).items.map(fresh)[0] as MarketSnapshot;
-  const mars = parseKalshiEvents(readRecorded("kalshi/api-samples/pmvl_kalshi_events.json"), NOW).items[0] as MarketSnapshot;
+  const [hormuzYes, hormuzNo] = parseGammaMarkets(
+    readRecorded("polymarket/api-samples/pmvl_ext_polymarket-market.json"),
+    NOW,
+  ).items.map(fresh) as [MarketSnapshot, MarketSnapshot];
+  const rihanna = parseGammaMarkets(
+    readRecorded("polymarket/api-samples/drmanhattan_gamma_markets.json"),
+    NOW,
+  ).items.map(fresh)[0] as MarketSnapshot;
+  const mars = parseKalshiEvents(readRecorded("kalshi/api-samples/pmvl_kalshi_events.json"), NOW)
+    .items[0] as MarketSnapshot;
   // Same event as Hormuz, another deadline: tests the per-event cap across markets.
   const hormuzSibling: MarketSnapshot = { ...hormuzYes, marketId: "0xsibling", tokenId: "222" };
   const depeg: MarketSnapshot = {
@@ -58,7 +62,14 @@ describe("strategy: evaluate() on real recorded snapshots", function () {
     const [first, second] = result.recommendations;
     // Hormuz YES: ask 0.07, fees disabled → cost 0.07; EV 0.15 − 0.07 = 0.08/share = 1.142857/dollar;
     // Kelly 0.08 / 0.93 = 0.086022; ¼ → 0.021505 → T2 (1 %), below T3's 2.5 %.
-    expect(first).to.include({ kind: "directional", tokenId: hormuzYes.tokenId, side: "buy", price: 0.07, tier: "T2", sizeFraction: 0.01 });
+    expect(first).to.include({
+      kind: "directional",
+      tokenId: hormuzYes.tokenId,
+      side: "buy",
+      price: 0.07,
+      tier: "T2",
+      sizeFraction: 0.01,
+    });
     expect(first?.edge).to.be.closeTo(0.08, 1e-12);
     expect(first?.ev).to.be.closeTo(0.08 / 0.07, 1e-12);
     // Sibling: same numbers, but the event has 1.5 % − 1 % = 0.5 % left.
@@ -75,13 +86,21 @@ describe("strategy: evaluate() on real recorded snapshots", function () {
 
   it("the allocation comes from the depeg signal and commits to exactly that snapshot", function () {
     const result = evaluate(snapshots, policy, config, NOW);
-    expect(result.allocation.weightsBps).to.deep.equal({ "aave-usdc": 2000, "morpho-usdc": 1750, "uniswap-usdc-weth": 2000, idle: 4250 });
+    expect(result.allocation.weightsBps).to.deep.equal({
+      "aave-usdc": 2000,
+      "morpho-usdc": 1750,
+      "uniswap-usdc-weth": 2000,
+      idle: 4250,
+    });
     expect(result.allocation.snapshotHash).to.equal(snapshotHash([depeg]));
     expect(Object.values(result.allocation.weightsBps).reduce((a, b) => a + b, 0)).to.equal(10_000);
   });
 
   it("is deterministic and refuses a configuration outside the risk framework", function () {
     expect(evaluate(snapshots, policy, config, NOW)).to.deep.equal(evaluate(snapshots, policy, config, NOW));
-    expect(() => evaluate(snapshots, policy, { ...config, kellyFraction: 0.5 }, NOW)).to.throw(StrategyConfigError, "kellyFraction");
+    expect(() => evaluate(snapshots, policy, { ...config, kellyFraction: 0.5 }, NOW)).to.throw(
+      StrategyConfigError,
+      "kellyFraction",
+    );
   });
 });

@@ -5,7 +5,12 @@ import { defaultStrategyConfig, validateStrategyConfig } from "../../../keeper/s
 import { buildCalibration, calibratedEstimate } from "../../../keeper/strategy/estimate.js";
 import { feePerShare, orderFee } from "../../../keeper/strategy/fees.js";
 import { gateSnapshot } from "../../../keeper/strategy/gates.js";
-import { fractionalKelly, kellyStake, snapToTier, StrategyConfigError } from "../../../keeper/strategy/kelly.js";
+import {
+  fractionalKelly,
+  kellyStake,
+  snapToTier,
+  StrategyConfigError,
+} from "../../../keeper/strategy/kelly.js";
 import { addExposure, applyCaps, emptyExposure, sizeBuy } from "../../../keeper/strategy/sizing.js";
 import { readRecorded } from "./helpers/recordedServer.js";
 
@@ -31,7 +36,10 @@ describe("strategy: fees", function () {
   });
 
   it("notional and none models", function () {
-    expect(feePerShare({ model: "notional", takerRate: 0.01, makerRate: 0, exponent: 1 }, 0.3)).to.be.closeTo(0.003, 1e-15);
+    expect(feePerShare({ model: "notional", takerRate: 0.01, makerRate: 0, exponent: 1 }, 0.3)).to.be.closeTo(
+      0.003,
+      1e-15,
+    );
     expect(feePerShare({ model: "none", takerRate: 0, makerRate: 0, exponent: 1 }, 0.3)).to.equal(0);
   });
 });
@@ -61,9 +69,16 @@ describe("strategy: fractional Kelly, tiers and caps", function () {
     expect(() => fractionalKelly(0.6, 0.5, 0.3)).to.throw(StrategyConfigError, "kellyFraction");
     expect(() => fractionalKelly(0.6, 0.5, 0.05)).to.throw(StrategyConfigError);
     expect(() => fractionalKelly(0.6, 0.5, 1)).to.throw(StrategyConfigError);
-    expect(() => validateStrategyConfig(defaultStrategyConfig({ kellyFraction: 0.5 }))).to.throw(StrategyConfigError, "kellyFraction");
+    expect(() => validateStrategyConfig(defaultStrategyConfig({ kellyFraction: 0.5 }))).to.throw(
+      StrategyConfigError,
+      "kellyFraction",
+    );
     expect(() =>
-      validateStrategyConfig(defaultStrategyConfig({ caps: { perMarket: 0.05, perEvent: 0.2, perCluster: { default: 0.3 }, total: 0.6 } })),
+      validateStrategyConfig(
+        defaultStrategyConfig({
+          caps: { perMarket: 0.05, perEvent: 0.2, perCluster: { default: 0.3 }, total: 0.6 },
+        }),
+      ),
     ).to.throw(StrategyConfigError, "caps.perEvent");
   });
 
@@ -80,17 +95,26 @@ describe("strategy: fractional Kelly, tiers and caps", function () {
   it("a 0.9-vs-0.5 signal at 1/4 Kelly (20 %) is clipped to the 15 % per-event cap; caps add up across markets", function () {
     const caps = { perMarket: 0.25, perEvent: 0.15, perCluster: { default: 0.2, weather: 0.1 }, total: 0.3 };
     const exposure = emptyExposure();
-    const first = applyCaps(fractionalKelly(0.9, 0.5, 0.25), { marketId: "a", eventId: "e1", cluster: "politics" }, exposure, caps);
+    const first = applyCaps(
+      fractionalKelly(0.9, 0.5, 0.25),
+      { marketId: "a", eventId: "e1", cluster: "politics" },
+      exposure,
+      caps,
+    );
     expect(first).to.deep.equal({ fraction: 0.15, cappedBy: "per-event" });
     addExposure(exposure, { marketId: "a", eventId: "e1", cluster: "politics" }, first.fraction);
     // Same event, other market: the event has no room left.
-    expect(applyCaps(0.05, { marketId: "b", eventId: "e1", cluster: "politics" }, exposure, caps).fraction).to.equal(0);
+    expect(
+      applyCaps(0.05, { marketId: "b", eventId: "e1", cluster: "politics" }, exposure, caps).fraction,
+    ).to.equal(0);
     // Other event, same cluster: 0.2 − 0.15 = 0.05 left in the cluster.
     const second = applyCaps(0.1, { marketId: "c", eventId: "e2", cluster: "politics" }, exposure, caps);
     expect(second.fraction).to.be.closeTo(0.05, 1e-12);
     expect(second.cappedBy).to.equal("cluster politics");
     // A listed cluster uses its own cap (weather 10 %).
-    expect(applyCaps(0.12, { marketId: "d", eventId: "e3", cluster: "weather" }, exposure, caps).fraction).to.equal(0.1);
+    expect(
+      applyCaps(0.12, { marketId: "d", eventId: "e3", cluster: "weather" }, exposure, caps).fraction,
+    ).to.equal(0.1);
   });
 
   it("sizes a buy after fees: p 0.60 at ask 0.50 with a 5 % Polymarket fee", function () {
@@ -139,7 +163,8 @@ describe("strategy: fractional Kelly, tiers and caps", function () {
 });
 
 describe("strategy: market gates on real recorded markets", function () {
-  const hormuz = parseGammaMarkets(readRecorded("polymarket/api-samples/pmvl_ext_polymarket-market.json"), 0).items[0] as MarketSnapshot;
+  const hormuz = parseGammaMarkets(readRecorded("polymarket/api-samples/pmvl_ext_polymarket-market.json"), 0)
+    .items[0] as MarketSnapshot;
   const now = Date.parse("2026-08-09T11:31:38Z"); // the payload's updatedAt
   const fresh = { ...hormuz, fetchedAt: now };
   const gates = defaultStrategyConfig().gates;
@@ -149,7 +174,10 @@ describe("strategy: market gates on real recorded markets", function () {
   });
 
   it("blocks ambiguous settlement: the recorded Rihanna/GTA market resolves 50-50 if neither happens", function () {
-    const rihanna = parseGammaMarkets(readRecorded("polymarket/api-samples/drmanhattan_gamma_markets.json"), now).items[0] as MarketSnapshot;
+    const rihanna = parseGammaMarkets(
+      readRecorded("polymarket/api-samples/drmanhattan_gamma_markets.json"),
+      now,
+    ).items[0] as MarketSnapshot;
     const result = gateSnapshot(rihanna, gates, now);
     expect(result.verdict).to.equal("block");
     expect(result.reasons).to.include('ambiguous settlement ("resolve to 50-50")');
@@ -159,7 +187,10 @@ describe("strategy: market gates on real recorded markets", function () {
     const blocked = (s: MarketSnapshot, reason: string) => {
       const r = gateSnapshot(s, gates, now);
       expect(r.verdict, reason).to.equal("block");
-      expect(r.reasons.some((x) => x.startsWith(reason)), `${r.reasons.join("; ")} ∌ ${reason}`).to.equal(true);
+      expect(
+        r.reasons.some((x) => x.startsWith(reason)),
+        `${r.reasons.join("; ")} ∌ ${reason}`,
+      ).to.equal(true);
     };
     blocked({ ...fresh, status: "disputed" }, "status disputed");
     blocked({ ...fresh, bestBid: 0.02, bestAsk: 0.12 }, "spread 0.1000");
@@ -175,7 +206,11 @@ describe("strategy: market gates on real recorded markets", function () {
   it("down-weights near-resolution and unknown-end markets one tier per soft failure", function () {
     const near = gateSnapshot({ ...fresh, endDate: now + 10 * 3_600_000 }, gates, now);
     expect(near).to.deep.equal({ verdict: "downweight", penalty: 1, reasons: ["near resolution (10.0 h)"] });
-    const unknown = gateSnapshot({ ...fresh, endDate: null, settlement: { source: null, rules: "x" } }, gates, now);
+    const unknown = gateSnapshot(
+      { ...fresh, endDate: null, settlement: { source: null, rules: "x" } },
+      gates,
+      now,
+    );
     expect(unknown.penalty).to.equal(2);
   });
 });

@@ -11,7 +11,10 @@ export function readRecorded(relative: string): unknown {
 }
 
 /** What the server answers for one request: a JSON body, a status with a body, or a delay before answering. */
-export type Route = (url: URL, request: IncomingMessage) => { status?: number; body: unknown; delayMs?: number; raw?: string };
+export type Route = (
+  url: URL,
+  request: IncomingMessage,
+) => { status?: number; body: unknown; delayMs?: number; raw?: string };
 
 export interface RecordedServer {
   readonly baseUrl: string;
