@@ -4,7 +4,11 @@ import path from "node:path";
 import { expect } from "chai";
 import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
-import { runReplay, type ReplayReport } from "../../../keeper/backtest/replay.js";
+import { equitySvg } from "../../../keeper/backtest/equityChart.js";
+import { favouriteBiasCalibration } from "../../../keeper/backtest/favouriteBias.js";
+import { defaultReplayConfig, runReplay, type ReplayReport } from "../../../keeper/backtest/replay.js";
+import { scoreAllPoints } from "../../../keeper/backtest/throughput.js";
+import { loadResolvedDataset } from "../../../keeper/signals/replay/resolvedTimeseries.js";
 import { parseCsv } from "../../../keeper/signals/replay/csv.js";
 import { DATA_DIR } from "./helpers/recordedServer.js";
 
@@ -152,5 +156,29 @@ describe("backtest: replay of a few recorded markets against an independent comp
     const markdown = await readFile(report.files.markdown, "utf8");
     expect(markdown).to.contain(`**${report.calibration.brierMarket.toFixed(4)}**`);
     expect(report.performance.peakRssMb).to.be.greaterThan(0);
+  });
+
+  it("the throughput loop scores every point with the same gates and sizing as the replay", async function () {
+    const dataset = await loadResolvedDataset(DATA_DIR, { onlySlugs: new Set(SLUGS) });
+    const config = defaultReplayConfig(await favouriteBiasCalibration(DATA_DIR));
+    const tally = scoreAllPoints(dataset, config);
+    expect(tally.scored).to.equal(rows.length);
+    // Tail prices (< 0.03 or > 0.97) are blocked; count them directly.
+    const tails = rows.filter((r) => r.p < 0.03 || r.p > 0.97).length;
+    expect(tally.blocked).to.equal(tails);
+    // Every replayed entry happened at a point the loop also sized.
+    expect(tally.sized).to.be.at.least(report.returns.trades);
+  });
+
+  it("equitySvg draws the curve and its drawdown, and says so when there is no data", function () {
+    const svg = equitySvg([
+      { t: 0, equity: 1 },
+      { t: 1_000, equity: 0.9 },
+      { t: 2_000, equity: 1.1 },
+    ]);
+    expect(svg).to.match(/^<svg[^>]+viewBox="0 0 900 360"/);
+    expect(svg.match(/<polyline points="([^"]+)"/)?.[1]?.split(" ")).to.have.length(3);
+    expect(svg).to.contain("<polygon");
+    expect(equitySvg([])).to.contain("no data");
   });
 });
