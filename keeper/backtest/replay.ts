@@ -380,7 +380,10 @@ export function replayDataset(
     if (g >= 0) {
       groupSettled[g] = 1;
       const open = openEpisode[g];
-      if (open) openEpisode[g] = null;
+      if (open) {
+        open.endTs = t;
+        openEpisode[g] = null;
+      }
       if (o === 1 && (heldSets[g] as number) > 0) {
         const payout = (heldSets[g] as number) / cfg.bankrollUsd;
         cash += payout;

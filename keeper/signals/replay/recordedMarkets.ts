@@ -268,3 +268,60 @@ export function parseEngineSnapshots(decoded: unknown, stats?: AdapterStats): Pa
     stats,
   );
 }
+
+const polledPoint = z.object({
+  ts: z.number().int().positive().max(1e11, "ts is not a unix time in seconds"),
+  yes: probability,
+  spread: z.number().finite().min(0).max(1).nullish(),
+});
+
+/** One market of the polled engine history: YES price and spread over time. */
+export interface PolledSeries {
+  readonly marketId: string;
+  readonly question: string;
+  readonly points: readonly { t: number; p: number; spread: number | null }[];
+}
+
+/**
+ * Engine price history (651 live markets polled 2026-03-22 → 03-24, no resolutions), keyed by
+ * Gamma id. A bad point is rejected alone; a market whose shell is bad is rejected whole.
+ */
+export function parseEnginePriceHistory(decoded: unknown, stats?: AdapterStats): ParseResult<PolledSeries> {
+  const items: PolledSeries[] = [];
+  const rejected: SignalRejection[] = [];
+  if (decoded === null || typeof decoded !== "object" || Array.isArray(decoded)) {
+    return {
+      items,
+      rejected: [new SignalRejection(RECORDED_ADAPTER, "payload", "expected an object keyed by market id")],
+    };
+  }
+  const shell = z.object({ question: z.string(), points: z.array(z.unknown()) }).loose();
+  for (const [id, raw] of Object.entries(decoded)) {
+    const base = `[${JSON.stringify(id)}]`;
+    const market = parseOne(RECORDED_ADAPTER, base, shell, raw, (m) => m);
+    if (!market.ok) {
+      rejected.push(market.rejection);
+      if (stats) stats.rejected += 1;
+      continue;
+    }
+    const points = parseArray(
+      RECORDED_ADAPTER,
+      `${base}.points`,
+      polledPoint,
+      market.value.points,
+      (pt) => [{ t: pt.ts * 1000, p: pt.yes, spread: pt.spread ?? null }],
+      stats,
+    );
+    rejected.push(...points.rejected);
+    items.push({ marketId: id, question: market.value.question, points: points.items });
+  }
+  return { items, rejected };
+}
+
+export async function loadEnginePriceHistory(
+  dataDir: string,
+): Promise<ParseResult<PolledSeries> & { stats: AdapterStats }> {
+  const file = path.join(dataDir, "polymarket/engine-snapshots-2026-04/price_history_polled.json");
+  const stats = emptyStats();
+  return { ...parseEnginePriceHistory(JSON.parse(await readFile(file, "utf8")) as unknown, stats), stats };
+}

@@ -9,7 +9,11 @@ import {
 } from "../../../keeper/signals/kalshi.js";
 import { parseClobBook, parseClobHistory, parseClobPrice } from "../../../keeper/signals/polymarketClob.js";
 import { parseGammaEvents, parseGammaMarkets } from "../../../keeper/signals/polymarketGamma.js";
-import { parseBtc5mLine, parseEngineSnapshots } from "../../../keeper/signals/replay/recordedMarkets.js";
+import {
+  parseBtc5mLine,
+  parseEnginePriceHistory,
+  parseEngineSnapshots,
+} from "../../../keeper/signals/replay/recordedMarkets.js";
 import type { MarketSnapshot, OrderBookSummary } from "../../../keeper/signals/types.js";
 import { SignalRejection } from "../../../keeper/signals/validation.js";
 import { parsePolicy } from "../../../keeper/strategy/policy.js";
@@ -258,6 +262,25 @@ const TARGETS: Target[] = [
     seeds: [{ markets: engine.markets.slice(0, 5) }],
     bases: ["payload", "markets"],
     run: (p) => list(parseEngineSnapshots(p)),
+  },
+  {
+    name: "engine polled history",
+    seeds: [
+      Object.fromEntries(
+        Object.entries(
+          readRecorded("polymarket/engine-snapshots-2026-04/price_history_polled.json") as Record<
+            string,
+            Json
+          >,
+        ).slice(0, 3),
+      ),
+    ],
+    bases: ["payload", '["'],
+    run: (p) => {
+      const r = parseEnginePriceHistory(p);
+      r.items.forEach((m) => m.points.forEach((pt) => expect(pt.p).to.be.within(0, 1)));
+      return { accepted: r.items.length, rejected: r.rejected };
+    },
   },
 ];
 

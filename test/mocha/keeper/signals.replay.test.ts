@@ -3,6 +3,7 @@ import { parseCsv } from "../../../keeper/signals/replay/csv.js";
 import {
   loadBtc15m,
   loadBtc5m,
+  loadEnginePriceHistory,
   loadEngineSnapshots,
 } from "../../../keeper/signals/replay/recordedMarkets.js";
 import {
@@ -94,6 +95,17 @@ describe("replay readers of the recorded files", function () {
     const [yes, no] = set.items;
     // ETH above 2,240: yes bid 0.99 / ask 0.999 → NO bid 0.001 / ask 0.01.
     expect([yes?.bestBid, yes?.bestAsk, no?.bestBid, no?.bestAsk]).to.deep.equal([0.99, 0.999, 0.001, 0.01]);
+  });
+
+  it("engine polled history: 651 markets, 3,649 points, 2026-03-22 18:51 → 03-24 08:03 UTC", async function () {
+    const set = await loadEnginePriceHistory(DATA_DIR);
+    expect(set.rejected).to.deep.equal([]);
+    expect(set.items).to.have.length(651);
+    const points = set.items.flatMap((m) => m.points);
+    expect(points).to.have.length(3649);
+    const times = points.map((p) => p.t);
+    expect(new Date(Math.min(...times)).toISOString().slice(0, 16)).to.equal("2026-03-22T18:51");
+    expect(new Date(Math.max(...times)).toISOString().slice(0, 16)).to.equal("2026-03-24T08:03");
   });
 
   it("CSV parser handles quotes, doubled quotes, commas and CRLF", function () {
