@@ -285,6 +285,8 @@ const TARGETS: Target[] = [
 ];
 
 describe(`signal parsers under ${CASES} mutated payloads each (seeded)`, function () {
+  // The deep campaign takes minutes per parser; the default run stays within mocha's timeout.
+  if (process.env.DEEP === "1") this.timeout(0);
   for (const [t, target] of TARGETS.entries()) {
     it(`${target.name}: no exception escapes, every rejection names a field path`, function () {
       const rand = prng(0xc0ffee + t);
