@@ -190,6 +190,8 @@ export function computeAllocation(
   const target = applyMoves(policy, levels);
   const previous =
     inputs.previous && sameKeys(inputs.previous.weightsBps, target) ? inputs.previous.weightsBps : undefined;
+  if (inputs.previous && !previous)
+    reasons.push("previous weights name other connectors: turnover not limited");
   let weights = target;
   let turnover = previous ? turnoverBps(previous, target) : 0;
   if (previous) {

@@ -243,6 +243,22 @@ describe("strategy: event probabilities → connector weights", function () {
     expect(a.turnoverBps).to.equal(0);
   });
 
+  it("previous weights over a different connector set are not used as a turnover base, and it says so", function () {
+    const a = computeAllocation(
+      [depegSnapshot(0.2)],
+      policy(),
+      { previous: { weightsBps: { idle: 10000 }, ruleLevels: {} } },
+      NOW,
+    );
+    expect(a.weightsBps).to.deep.equal({
+      "aave-usdc": 2000,
+      "morpho-usdc": 1750,
+      "uniswap-usdc-weth": 2000,
+      idle: 4250,
+    });
+    expect(a.reasons.at(-1)).to.equal("previous weights name other connectors: turnover not limited");
+  });
+
   it("partialMove keeps integer weights summing to 10000 for any scale", function () {
     for (const scale of [0, 0.1, 0.33, 0.5, 0.999, 1]) {
       const w = partialMove(
