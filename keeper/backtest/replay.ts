@@ -185,9 +185,13 @@ export interface ReplayReport {
   readonly files: { readonly json: string; readonly markdown: string; readonly svg: string };
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-function replaySnapshot(m: ReplayMarket): Mutable<MarketSnapshot> {
+/**
+ * The snapshot a replayed market presents to the gates; price and quotes are overwritten in place
+ * at every print, so the hot loop allocates nothing per point for it.
+ */
+export function replaySnapshot(m: ReplayMarket, liquidityUsd: number | null = null): Mutable<MarketSnapshot> {
   return {
     venue: "polymarket",
     marketId: m.slug,
@@ -200,7 +204,7 @@ function replaySnapshot(m: ReplayMarket): Mutable<MarketSnapshot> {
     bestBid: null,
     bestAsk: null,
     depth: null,
-    liquidityUsd: null,
+    liquidityUsd,
     volumeUsd: null,
     endDate: null,
     status: "open",
@@ -239,7 +243,7 @@ export function replayDataset(
   const M = markets.length;
   const outcome = Float64Array.from(markets, (m) => m.outcome ?? 0);
   const remaining = Uint32Array.from(markets, (m) => m.points);
-  const snaps = markets.map(replaySnapshot);
+  const snaps = markets.map((m) => replaySnapshot(m, config.assumedLiquidityUsd));
   const keys: CapKeys[] = markets.map((m) => ({ marketId: m.slug, eventId: m.eventId, cluster: m.cluster }));
   const lastPrice = new Float64Array(M).fill(NaN);
   const lastSeen = new Float64Array(M);
@@ -445,7 +449,6 @@ export function replayDataset(
       snap.bestBid = Math.max(0, p - hs);
       snap.bestAsk = Math.min(1, p + hs);
       snap.fetchedAt = t;
-      snap.liquidityUsd = config.assumedLiquidityUsd;
       const gate = gateSnapshot(snap, cfg.gates, t);
       if (gate.verdict !== "block") {
         const yes = sizeBuy(estimate.p, estimate.confidence, Math.min(1, p + hs), fee, gate.penalty, cfg);

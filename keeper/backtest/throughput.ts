@@ -4,7 +4,7 @@ import { calibratedEstimate } from "../strategy/estimate.js";
 import { gateSnapshot } from "../strategy/gates.js";
 import { applyCaps, emptyExposure, sizeBuy } from "../strategy/sizing.js";
 import { favouriteBiasCalibration } from "./favouriteBias.js";
-import { defaultReplayConfig, type ReplayConfig } from "./replay.js";
+import { defaultReplayConfig, replaySnapshot, type Mutable, type ReplayConfig } from "./replay.js";
 
 export interface ScoreTally {
   readonly scored: number;
@@ -13,8 +13,6 @@ export interface ScoreTally {
   readonly sized: number;
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
 /**
  * Scores and sizes every recorded point as a live snapshot would be (gates, calibrated estimate,
  * both sides sized, caps), without entering positions, so every point does the full work.
@@ -22,28 +20,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export function scoreAllPoints(dataset: ResolvedDataset, config: ReplayConfig): ScoreTally {
   const cfg = config.strategy;
   const exposure = emptyExposure();
-  const snaps: Mutable<MarketSnapshot>[] = dataset.markets.map((m) => ({
-    venue: "polymarket",
-    marketId: m.slug,
-    tokenId: `${m.slug}:yes`,
-    eventId: m.eventId,
-    exclusiveGroup: m.exclusiveGroup,
-    question: m.question,
-    outcome: "Yes",
-    price: 0,
-    bestBid: null,
-    bestAsk: null,
-    depth: null,
-    liquidityUsd: config.assumedLiquidityUsd,
-    volumeUsd: null,
-    endDate: null,
-    status: "open",
-    resolvedValue: null,
-    settlement: { source: null, rules: null },
-    fee: null,
-    category: m.cluster,
-    fetchedAt: 0,
-  }));
+  const snaps = dataset.markets.map((m) => replaySnapshot(m, config.assumedLiquidityUsd));
   const keys = dataset.markets.map((m) => ({ marketId: m.slug, eventId: m.eventId, cluster: m.cluster }));
   let blocked = 0;
   let sized = 0;

@@ -120,7 +120,7 @@ export const looseNumber = z.union([z.number().finite(), decimalString]);
 
 /** An ISO-8601 timestamp, returned as ms since epoch. */
 export const isoDate = z.string().transform((s, ctx) => {
-  const ms = Date.parse(s.includes("T") || s.length <= 10 ? s : s.replace(" ", "T"));
+  const ms = Date.parse(s);
   if (!Number.isFinite(ms)) {
     ctx.addIssue({ code: "custom", message: `not a date: ${s.slice(0, 40)}` });
     return z.NEVER;

@@ -38,7 +38,15 @@ export interface RejectedSnapshot {
   readonly reasons: string[];
 }
 
-export interface EvaluationConfig extends StrategyConfig, AllocationInputs {}
+/** A signal-mode position already open; it uses up cap room before new ideas are sized. */
+export interface OpenPosition extends CapKeys {
+  /** Bankroll fraction committed. */
+  readonly fraction: number;
+}
+
+export interface EvaluationConfig extends StrategyConfig, AllocationInputs {
+  readonly openPositions?: readonly OpenPosition[];
+}
 
 export interface Evaluation {
   readonly allocation: TargetAllocation;
@@ -142,6 +150,7 @@ export function evaluate(
 
   candidates.sort((a, b) => b.rec.ev - a.rec.ev);
   const exposure = emptyExposure();
+  for (const position of config.openPositions ?? []) addExposure(exposure, position, position.fraction);
   const recommendations: TradeRecommendation[] = [];
   for (const c of candidates) {
     const { fraction, cappedBy } = applyCaps(c.stake, c.keys, exposure, config.caps);

@@ -84,6 +84,24 @@ describe("strategy: evaluate() on real recorded snapshots", function () {
     expect(why(hormuzNo.tokenId)).to.deep.equal(["no probability estimate"]);
   });
 
+  it("open positions use up cap room first: 1 % already in the Hormuz event leaves 0.5 % for new ideas", function () {
+    const result = evaluate(
+      snapshots,
+      policy,
+      {
+        ...config,
+        openPositions: [{ marketId: "0xold", eventId: hormuzYes.eventId, cluster: "other", fraction: 0.01 }],
+      },
+      NOW,
+    );
+    const directional = result.recommendations.filter((r) => r.kind === "directional");
+    expect(directional).to.have.length(1);
+    expect(directional[0]?.sizeFraction).to.be.closeTo(0.005, 1e-12);
+    expect(result.rejected.find((r) => r.tokenId === "222")?.reasons).to.deep.equal([
+      "per-event cap reached",
+    ]);
+  });
+
   it("the allocation comes from the depeg signal and commits to exactly that snapshot", function () {
     const result = evaluate(snapshots, policy, config, NOW);
     expect(result.allocation.weightsBps).to.deep.equal({
