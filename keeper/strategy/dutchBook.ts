@@ -1,0 +1,74 @@
+import type { FeeInfo } from "../signals/types.js";
+import { feePerShare } from "./fees.js";
+
+/** One outcome of a mutually exclusive, exhaustive set. */
+export interface DutchLeg {
+  readonly id: string;
+  readonly bestBid: number | null;
+  readonly bestAsk: number | null;
+  /** Shares available at (or near) the best ask / bid; null when unknown. */
+  readonly askShares: number | null;
+  readonly bidShares: number | null;
+  readonly fee: FeeInfo;
+}
+
+export interface DutchBook {
+  /** buy-all: buy one share of every leg for < 1; sell-all: mint a set for 1 and sell every leg for > 1. */
+  readonly side: "buy-all" | "sell-all";
+  readonly priceSum: number;
+  readonly feeSum: number;
+  /** Locked-in USD per complete set after fees. */
+  readonly profitPerSet: number;
+  /** Sets executable: the thinnest leg's depth (0 if any leg's depth is unknown). */
+  readonly sets: number;
+  /** The leg that limits `sets`. */
+  readonly limitingLeg: string | null;
+  /** USD committed: cost of `sets` sets (buy-all) or the collateral minted (sell-all). */
+  readonly capitalUsd: number;
+  readonly profitUsd: number;
+}
+
+/**
+ * Checks a complete outcome set for a Dutch book: Σ asks + fees < 1 − minProfit (buy every leg)
+ * or Σ bids − fees > 1 + minProfit (sell every leg). Size is the thinnest leg's depth.
+ * The caller must only pass sets known to be exhaustive; a set missing an outcome is not arbitrage.
+ */
+export function detectDutchBook(legs: readonly DutchLeg[], minProfitPerSet: number): DutchBook | null {
+  if (legs.length < 2) return null;
+  const buy = evaluateSide(legs, "buy-all");
+  if (buy && buy.profitPerSet >= minProfitPerSet) return buy;
+  const sell = evaluateSide(legs, "sell-all");
+  if (sell && sell.profitPerSet >= minProfitPerSet) return sell;
+  return null;
+}
+
+function evaluateSide(legs: readonly DutchLeg[], side: "buy-all" | "sell-all"): DutchBook | null {
+  let priceSum = 0;
+  let feeSum = 0;
+  let sets = Infinity;
+  let limitingLeg: string | null = null;
+  for (const leg of legs) {
+    const price = side === "buy-all" ? leg.bestAsk : leg.bestBid;
+    if (price === null) return null;
+    priceSum += price;
+    feeSum += feePerShare(leg.fee, price);
+    const shares = side === "buy-all" ? leg.askShares : leg.bidShares;
+    const available = shares ?? 0;
+    if (available < sets) {
+      sets = available;
+      limitingLeg = leg.id;
+    }
+  }
+  const profitPerSet = side === "buy-all" ? 1 - priceSum - feeSum : priceSum - feeSum - 1;
+  const capitalPerSet = side === "buy-all" ? priceSum + feeSum : 1;
+  return {
+    side,
+    priceSum,
+    feeSum,
+    profitPerSet,
+    sets,
+    limitingLeg,
+    capitalUsd: sets * capitalPerSet,
+    profitUsd: sets * profitPerSet,
+  };
+}
