@@ -149,19 +149,19 @@ export async function deploySwapTestbed(
     ? sqrtPriceX96(parseEther("1"), parseUnits("3000", 6))
     : sqrtPriceX96(parseUnits("3000", 6), parseEther("1"));
   const pool = await createPool(gov, uniswap, usdc, weth, 3000, price);
-  await mintMockToken(gov, usdc, me, parseUnits("30000000", 6));
+  await mintMockToken(gov, usdc, me, parseUnits("3000000", 6));
   await send(gov, {
     address: weth,
     abi: projectArtifact("WETH9").abi,
     functionName: "deposit",
-    value: parseEther("10000"),
+    value: parseEther("1000"),
   });
   await addLiquidity(gov, uniswap, {
     tokenA: usdc,
     tokenB: weth,
     fee: 3000,
-    amountA: parseUnits("30000000", 6),
-    amountB: parseEther("10000"),
+    amountA: parseUnits("3000000", 6),
+    amountB: parseEther("1000"),
     ...fullRangeTicks(3000),
   });
 
