@@ -87,7 +87,10 @@ function usdcToWethStep(f: Fixture, overrides: Partial<SwapData> = {}, routerMin
   };
 }
 
-function singleSwap(f: Fixture, opts: { receiver?: Address; minAmountOut?: bigint; step?: Partial<SwapData> } = {}): Hex {
+function singleSwap(
+  f: Fixture,
+  opts: { receiver?: Address; minAmountOut?: bigint; step?: Partial<SwapData> } = {},
+): Hex {
   return encodeSingleV3Swap({
     transactionId: TX_ID,
     integrator: "agent-vault",
@@ -200,7 +203,12 @@ describe("LiFiSwapHandler: calldata validation", function () {
       minAmountOut: MIN_OUT,
       swapData: [usdcToWethStep(f), usdcToWethStep(f)],
     });
-    await viem.assertions.revertWithCustomErrorWithArgs(swapAs(f, twoDeposits), f.handler, "UnexpectedDeposit", [1n]);
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      swapAs(f, twoDeposits),
+      f.handler,
+      "UnexpectedDeposit",
+      [1n],
+    );
     const noDeposit = encodeMultiStepSwap("swapTokensGeneric", {
       transactionId: TX_ID,
       integrator: "agent-vault",
@@ -209,17 +217,24 @@ describe("LiFiSwapHandler: calldata validation", function () {
       minAmountOut: MIN_OUT,
       swapData: [usdcToWethStep(f, { requiresDeposit: false })],
     });
-    await viem.assertions.revertWithCustomErrorWithArgs(swapAs(f, noDeposit), f.handler, "UnexpectedDeposit", [0n]);
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      swapAs(f, noDeposit),
+      f.handler,
+      "UnexpectedDeposit",
+      [0n],
+    );
   });
 
   it("[AC18 aggregator calldata] wrong receiver, swapped or disallowed tokens, amount mismatch, native assets and unlisted DEX calls are refused", async function () {
     const f = await networkHelpers.loadFixture(fixture);
     const { tb, handler, registry } = f;
     const outsider = tb.outsider.wallet.account.address;
-    await viem.assertions.revertWithCustomErrorWithArgs(swapAs(f, singleSwap(f, { receiver: outsider })), handler, "ReceiverNotCaller", [
-      getAddress(outsider),
-      getAddress(tb.connector),
-    ]);
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      swapAs(f, singleSwap(f, { receiver: outsider })),
+      handler,
+      "ReceiverNotCaller",
+      [getAddress(outsider), getAddress(tb.connector)],
+    );
     // Connector approves 2999 USDC, calldata wants 3000 (inflated amount).
     await viem.assertions.revertWithCustomErrorWithArgs(
       swapAs(f, singleSwap(f), tb.usdc, AMOUNT_IN - 1_000_000n),
@@ -232,10 +247,12 @@ describe("LiFiSwapHandler: calldata validation", function () {
       minAmountOut: parseUnits("2990", 6),
       step: { sendingAssetId: tb.weth, receivingAssetId: tb.usdc, fromAmount: parseEther("1") },
     });
-    await viem.assertions.revertWithCustomErrorWithArgs(swapAs(f, swapped, tb.usdc, parseEther("1")), handler, "AmountMismatch", [
-      0n,
-      parseEther("1"),
-    ]);
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      swapAs(f, swapped, tb.usdc, parseEther("1")),
+      handler,
+      "AmountMismatch",
+      [0n, parseEther("1")],
+    );
     await viem.assertions.revertWithCustomError(
       swapAs(f, singleSwap(f, { step: { receivingAssetId: zeroAddress } })),
       handler,
@@ -246,10 +263,17 @@ describe("LiFiSwapHandler: calldata validation", function () {
       handler,
       "SameAsset",
     );
-    await viem.assertions.revertWithCustomError(swapAs(f, singleSwap(f, { step: { fromAmount: 0n } }), tb.usdc, 0n), handler, "ZeroAmount");
+    await viem.assertions.revertWithCustomError(
+      swapAs(f, singleSwap(f, { step: { fromAmount: 0n } }), tb.usdc, 0n),
+      handler,
+      "ZeroAmount",
+    );
     // A DEX call that is not on the handler's list: a token transfer to the attacker, dressed as a swap step.
     const drain = singleSwap(f, { step: { callTo: tb.usdc, approveTo: tb.usdc, callData: "0xa9059cbb" } });
-    await viem.assertions.revertWithCustomErrorWithArgs(swapAs(f, drain), handler, "DexCallNotAllowed", [getAddress(tb.usdc), "0xa9059cbb"]);
+    await viem.assertions.revertWithCustomErrorWithArgs(swapAs(f, drain), handler, "DexCallNotAllowed", [
+      getAddress(tb.usdc),
+      "0xa9059cbb",
+    ]);
     await viem.assertions.revertWithCustomErrorWithArgs(
       swapAs(f, singleSwap(f, { step: { approveTo: outsider } })),
       handler,
@@ -257,11 +281,15 @@ describe("LiFiSwapHandler: calldata validation", function () {
       [getAddress(outsider)],
     );
     // The guardian forbids WETH in this connector: the receiving asset is no longer allowed.
-    await registry.write.setConnectorToken([tb.connector, tb.weth, false], { account: tb.guardian.wallet.account });
-    await viem.assertions.revertWithCustomErrorWithArgs(swapAs(f, singleSwap(f)), handler, "TokenNotAllowed", [
-      getAddress(tb.connector),
-      getAddress(tb.weth),
-    ]);
+    await registry.write.setConnectorToken([tb.connector, tb.weth, false], {
+      account: tb.guardian.wallet.account,
+    });
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      swapAs(f, singleSwap(f)),
+      handler,
+      "TokenNotAllowed",
+      [getAddress(tb.connector), getAddress(tb.weth)],
+    );
   });
 
   it("[AC19 slippage] minAmountOut must be worth the oracle value of the input minus the governance slippage", async function () {
@@ -312,9 +340,18 @@ describe("LiFiSwapHandler: calldata validation", function () {
       "NotVaultSwapHandler",
       [getAddress(tb.vault)],
     );
-    await viem.assertions.revertWithCustomError(swapAs(f, concat([singleSwap(f), "0x00"])), handler, "NonCanonicalCalldata");
+    await viem.assertions.revertWithCustomError(
+      swapAs(f, concat([singleSwap(f), "0x00"])),
+      handler,
+      "NonCanonicalCalldata",
+    );
     await viem.assertions.revertWithCustomError(swapAs(f, "0x5fd9ae2e1234"), handler, "MalformedCalldata");
-    await viem.assertions.revertWithCustomErrorWithArgs(swapAs(f, "0xdeadbeef"), handler, "UnsupportedSelector", ["0xdeadbeef"]);
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      swapAs(f, "0xdeadbeef"),
+      handler,
+      "UnsupportedSelector",
+      ["0xdeadbeef"],
+    );
     // MockSwapConnector.swap itself is keeper-gate only.
     await viem.assertions.revertWithCustomError(
       f.connector.write.swap([tb.usdc, AMOUNT_IN, singleSwap(f)], { account: tb.outsider.wallet.account }),
@@ -329,17 +366,31 @@ describe("LiFiSwapHandler: calldata validation", function () {
     for (const caller of [tb.guardian, tb.keeper, tb.outsider]) {
       const as = { account: caller.wallet.account };
       const who = [getAddress(caller.wallet.account.address)] as const;
-      await viem.assertions.revertWithCustomErrorWithArgs(handler.write.setMaxSlippageBps([10n], as), handler, "NotGovernance", who);
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        handler.write.setMaxSlippageBps([10n], as),
+        handler,
+        "NotGovernance",
+        who,
+      );
       await viem.assertions.revertWithCustomErrorWithArgs(
         handler.write.setDexCallAllowed([tb.usdc, "0xa9059cbb", true], as),
         handler,
         "NotGovernance",
         who,
       );
-      await viem.assertions.revertWithCustomErrorWithArgs(handler.write.setApproveToAllowed([tb.usdc, true], as), handler, "NotGovernance", who);
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        handler.write.setApproveToAllowed([tb.usdc, true], as),
+        handler,
+        "NotGovernance",
+        who,
+      );
     }
     const gov = { account: tb.governance.wallet.account };
-    await viem.assertions.emit(handler.write.setApproveToAllowed([tb.uniswap.positionManager, true], gov), handler, "ApproveToAllowed");
+    await viem.assertions.emit(
+      handler.write.setApproveToAllowed([tb.uniswap.positionManager, true], gov),
+      handler,
+      "ApproveToAllowed",
+    );
     expect(await handler.read.isApproveToAllowed([tb.uniswap.positionManager])).to.equal(true);
     await handler.write.setDexCallAllowed([tb.uniswap.swapRouter, "0x414bf389", false], gov);
     await viem.assertions.revertWithCustomError(swapAs(f, singleSwap(f)), handler, "DexCallNotAllowed");
