@@ -126,7 +126,7 @@ contract KeeperGate is IKeeperGate, ThresholdSigners, RegistryAccess, EIP712, Re
         bytes32 callsHash = GateHashing.hashCalls(calls);
         bytes32 digest = _hashTypedDataV4(GateHashing.hashExecute(vault, callsHash, current, deadline, provenance));
         _verifySignatures(digest, signatures);
-        _nonce = uint128(current + 1);
+        _nonce = uint64(current + 1);
         for (uint256 i = 0; i < calls.length; ++i) {
             _allowlistedCall(i, calls[i]);
         }

@@ -232,15 +232,18 @@ contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransie
         bytes calldata lifiCalldata
     ) private returns (uint256 spent) {
         IERC20 sending = plan.sending;
-        uint256 heldBefore = sending.balanceOf(address(this));
         sending.safeTransferFrom(connector, address(this), plan.fromAmount);
         sending.forceApprove(diamond, plan.fromAmount);
         (bool ok, bytes memory result) = diamond.call(lifiCalldata);
         if (!ok) revert DiamondCallFailed(result);
-        if (sending.allowance(address(this), diamond) != 0) sending.forceApprove(diamond, 0);
-        uint256 leftover = sending.balanceOf(address(this)) - heldBefore;
-        if (leftover != 0) sending.safeTransfer(connector, leftover);
-        return plan.fromAmount - leftover;
+        // The Diamond can only take the input through this approval, so what is left of it is exactly
+        // what it did not take: reset the approval and return that part to the connector.
+        uint256 unspent = sending.allowance(address(this), diamond);
+        if (unspent != 0) {
+            sending.forceApprove(diamond, 0);
+            sending.safeTransfer(connector, unspent);
+        }
+        return plan.fromAmount - unspent;
     }
 
     function _validate(DecodedSwap memory decoded, address connector) private view returns (SwapPlan memory plan) {
