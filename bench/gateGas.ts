@@ -47,14 +47,28 @@ export async function measureGateOverhead(
   accounts: readonly Clients[],
   config: { threshold: number; signers: number },
 ): Promise<GateOverhead> {
-  const tb = await deployGateTestbed(accounts, { signerCount: config.signers, threshold: BigInt(config.threshold) });
+  const tb = await deployGateTestbed(accounts, {
+    signerCount: config.signers,
+    threshold: BigInt(config.threshold),
+  });
   const call = { target: tb.actionConnector, data: actData() };
-  const direct = () => send(tb.outsider, { address: tb.actionConnector, abi: ACT_ABI(), functionName: "act", args: [zeroAddress, 1000n, 0n] });
+  const direct = () =>
+    send(tb.outsider, {
+      address: tb.actionConnector,
+      abi: ACT_ABI(),
+      functionName: "act",
+      args: [zeroAddress, 1000n, 0n],
+    });
   const viaGate = async () =>
     executeSigned(
       tb.outsider,
       tb.gate,
-      { vault: tb.vault, calls: [call], deadline: (await tb.outsider.public.getBlock()).timestamp + 600n, provenance: `0x${"11".repeat(32)}` },
+      {
+        vault: tb.vault,
+        calls: [call],
+        deadline: (await tb.outsider.public.getBlock()).timestamp + 600n,
+        provenance: `0x${"11".repeat(32)}`,
+      },
       tb.signers.slice(0, config.threshold).map((s) => s.wallet),
     );
   await direct();
@@ -72,18 +86,38 @@ export async function measureGateOverhead(
 }
 
 /** The same target call through a real Safe 1.4.1 2-of-3, against the gate's 2-of-3 overhead. */
-export async function measureSafeComparison(accounts: readonly Clients[], gate2of3: GateOverhead): Promise<SafeComparison> {
+export async function measureSafeComparison(
+  accounts: readonly Clients[],
+  gate2of3: GateOverhead,
+): Promise<SafeComparison> {
   const tb = await deployGateTestbed(accounts, { signerCount: 3, threshold: 2n });
   const infra = await deploySafeInfrastructure(tb.governance);
   const owners = tb.signers.slice(0, 3);
-  const safe = await createSafe(tb.governance, infra, owners.map((o) => o.wallet.account.address), 2n);
+  const safe = await createSafe(
+    tb.governance,
+    infra,
+    owners.map((o) => o.wallet.account.address),
+    2n,
+  );
   const viaSafe = async () =>
-    execSafeTx(tb.outsider, safe, await buildSafeTx(tb.outsider, safe, tb.actionConnector, actData()), [owners[0]!.wallet, owners[1]!.wallet]);
-  await send(tb.outsider, { address: tb.actionConnector, abi: ACT_ABI(), functionName: "act", args: [zeroAddress, 1000n, 0n] });
+    execSafeTx(tb.outsider, safe, await buildSafeTx(tb.outsider, safe, tb.actionConnector, actData()), [
+      owners[0]!.wallet,
+      owners[1]!.wallet,
+    ]);
+  await send(tb.outsider, {
+    address: tb.actionConnector,
+    abi: ACT_ABI(),
+    functionName: "act",
+    args: [zeroAddress, 1000n, 0n],
+  });
   await viaSafe();
   const safeGas = await gasOf(tb.outsider, viaSafe());
   const safeOverhead = safeGas - gate2of3.direct;
-  return { viaSafe: safeGas, safeOverhead, gateToSafeRatio: Number(gate2of3.overhead) / Number(safeOverhead) };
+  return {
+    viaSafe: safeGas,
+    safeOverhead,
+    gateToSafeRatio: Number(gate2of3.overhead) / Number(safeOverhead),
+  };
 }
 
 export interface SwapOverhead {
@@ -137,13 +171,26 @@ export async function measureSwapHandlerOverhead(
   const direct = async () => {
     await approve(tb.diamond);
     const data = await calldata();
-    return gasOf(asConnector, asConnector.wallet.sendTransaction({ account: asConnector.wallet.account, chain: asConnector.wallet.chain, to: tb.diamond, data }));
+    return gasOf(
+      asConnector,
+      asConnector.wallet.sendTransaction({
+        account: asConnector.wallet.account,
+        chain: asConnector.wallet.chain,
+        to: tb.diamond,
+        data,
+      }),
+    );
   };
   const viaHandler = async () => {
     await approve(tb.handler);
     return gasOf(
       asConnector,
-      send(asConnector, { address: tb.handler, abi: projectArtifact("LiFiSwapHandler").abi, functionName: "swap", args: [await calldata()] }),
+      send(asConnector, {
+        address: tb.handler,
+        abi: projectArtifact("LiFiSwapHandler").abi,
+        functionName: "swap",
+        args: [await calldata()],
+      }),
     );
   };
   await direct();

@@ -365,7 +365,7 @@ describe("LiFiSwapHandler: calldata validation", function () {
     const { tb, handler } = f;
     for (const caller of [tb.guardian, tb.keeper, tb.outsider]) {
       const as = { account: caller.wallet.account };
-      const who = [getAddress(caller.wallet.account.address)] as const;
+      const who: [Address] = [getAddress(caller.wallet.account.address)];
       await viem.assertions.revertWithCustomErrorWithArgs(
         handler.write.setMaxSlippageBps([10n], as),
         handler,
