@@ -4,6 +4,7 @@ import { expect } from "chai";
 import { type Address, type Hex, concat, getAddress, parseEther, parseUnits, zeroAddress } from "viem";
 import { REPO_ROOT, deploy, projectArtifact } from "../../../deploy/lib/artifacts.js";
 import { deploySwapTestbed } from "../../../deploy/local/gateTestbed.js";
+import { applyDexAllowlist, dexAllowlistFromLiFiWhitelist } from "../../../deploy/product/lifiWhitelist.js";
 import {
   type SwapData,
   encodeExactInputSingle,
@@ -48,6 +49,15 @@ const SAMPLES = (
     readFileSync(path.resolve(REPO_ROOT, "../shared/data/lifi/lifi_diamond_calldata_samples.json"), "utf8"),
   ) as { samples: Sample[] }
 ).samples;
+
+const WHITELIST: unknown = JSON.parse(
+  readFileSync(path.resolve(REPO_ROOT, "../shared/data/lifi/contracts-config/whitelist.json"), "utf8"),
+);
+const LIFI_NETWORK: Record<string, string> = {
+  ethereum: "mainnet",
+  optimism: "optimism",
+  polygon: "polygon",
+};
 
 const AMOUNT_IN = parseUnits("3000", 6);
 const MIN_OUT = parseEther("0.992");
@@ -153,6 +163,39 @@ describe("LiFiSwapHandler: calldata validation", function () {
       );
     }
     expect(positives).to.equal(5);
+  });
+
+  it("[AC18 aggregator calldata] LI.FI's own whitelist.json becomes the handler's DEX allowlist; real sample steps are judged by it", async function () {
+    const { tb, handler } = await networkHelpers.loadFixture(fixture);
+    const optimism = dexAllowlistFromLiFiWhitelist(WHITELIST, "optimism");
+    expect(optimism.calls.length).to.be.greaterThan(10);
+    await applyDexAllowlist(tb.governance, tb.handler, optimism);
+    for (const { callTo, selector } of optimism.calls) {
+      expect(await handler.read.isDexCallAllowed([callTo, selector])).to.equal(true);
+    }
+    for (const approveTo of optimism.approveToOnly) {
+      expect(await handler.read.isApproveToAllowed([approveTo])).to.equal(true);
+    }
+    // Steps of the real calldata: the 1inch router calls are on LI.FI's list for their chains, the retired
+    // Odos router and the old fee collector are not, so a handler configured from the list would refuse them.
+    const verdicts = SAMPLES.filter((s) => s.decoded.function !== null).flatMap((sample) => {
+      const list = dexAllowlistFromLiFiWhitelist(
+        WHITELIST,
+        LIFI_NETWORK[(sample as unknown as { chain: string }).chain]!,
+      );
+      return sample.decoded.swapData!.map((step) =>
+        list.calls.some(
+          (c) => c.callTo.toLowerCase() === step.callTo && c.selector === step.callDataSelector,
+        ),
+      );
+    });
+    expect(verdicts).to.deep.equal([true, true, false, false, true, false, false]);
+    expect(() =>
+      dexAllowlistFromLiFiWhitelist(
+        { DEXS: [{ key: "x", contracts: { mainnet: [{ address: "0x12", functions: {} }] } }], PERIPHERY: {} },
+        "mainnet",
+      ),
+    ).to.throw(/20-byte hex address/);
   });
 
   it("[AC18 aggregator calldata] a valid swap: exact approvals reset to zero, nothing left in handler or Diamond, balance delta >= min out", async function () {
