@@ -13,7 +13,7 @@ import {RegistryAccess} from "../registry/RegistryAccess.sol";
 /// @title LiFiSwapHandler
 /// @notice Executes same-chain LI.FI Diamond swaps for the connectors of one registry, after validating the
 ///         calldata completely: one of three ERC-20 selectors, canonical ABI encoding (no trailing or hidden
-///         bytes), receiver = the calling connector, sending and receiving assets allowed for that connector,
+///         bytes), receiver = the calling connector, sending, receiving and intermediate assets allowed for it,
 ///         the input amount equal to what the connector approved, `minAmountOut` worth at least the oracle
 ///         value of the input minus the governance slippage, and every swap step's `callTo` (with its inner
 ///         selector) and `approveTo` on this handler's allowlist (LI.FI's own whitelist model). The Diamond
@@ -266,6 +266,10 @@ contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransie
             if (step.sendingAssetId == address(0) || step.receivingAssetId == address(0)) {
                 revert NativeAssetNotSupported();
             }
+            // The Diamond refunds a step's unspent input to the receiver, so every intermediate asset may
+            // land in the connector and must be one it is allowed to hold.
+            _checkIntermediate(connector, step.sendingAssetId, sendingAsset, receivingAsset);
+            _checkIntermediate(connector, step.receivingAssetId, sendingAsset, receivingAsset);
             bytes4 inner = step.callData.length >= 4 ? bytes4(step.callData) : bytes4(0);
             if (!isDexCallAllowed[step.callTo][inner]) revert DexCallNotAllowed(step.callTo, inner);
             if (step.approveTo != step.callTo && !isApproveToAllowed[step.approveTo]) {
@@ -275,6 +279,14 @@ contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransie
         plan.sending = IERC20(sendingAsset);
         plan.receiving = IERC20(receivingAsset);
         plan.minAmountOut = decoded.minAmountOut;
+    }
+
+    function _checkIntermediate(address connector, address asset, address sendingAsset, address receivingAsset)
+        private
+        view
+    {
+        if (asset == sendingAsset || asset == receivingAsset) return;
+        if (!registry.isConnectorToken(connector, asset)) revert TokenNotAllowed(connector, asset);
     }
 
     function _checkMinAmountOut(address vault, SwapPlan memory plan) private view {

@@ -266,6 +266,25 @@ describe("LiFiSwapHandler: calldata validation", function () {
       "UnexpectedDeposit",
       [0n],
     );
+    // USDC -> X -> WETH where X is not a token of this connector: the Diamond would refund leftover X to it.
+    const intermediate = f.tb.uniswap.positionManager;
+    const viaUnlisted = encodeMultiStepSwap("swapTokensMultipleV3ERC20ToERC20", {
+      transactionId: TX_ID,
+      integrator: "agent-vault",
+      referrer: zeroAddress,
+      receiver: f.tb.connector,
+      minAmountOut: MIN_OUT,
+      swapData: [
+        usdcToWethStep(f, { receivingAssetId: intermediate }),
+        usdcToWethStep(f, { sendingAssetId: intermediate, requiresDeposit: false }),
+      ],
+    });
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      swapAs(f, viaUnlisted),
+      f.handler,
+      "TokenNotAllowed",
+      [getAddress(f.tb.connector), getAddress(intermediate)],
+    );
   });
 
   it("[AC18 aggregator calldata] wrong receiver, swapped or disallowed tokens, amount mismatch, native assets and unlisted DEX calls are refused", async function () {
