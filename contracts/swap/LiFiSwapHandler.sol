@@ -147,8 +147,9 @@ contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransie
         } catch (bytes memory reason) {
             _rethrowNamed(reason);
         }
-        SwapPlan memory plan = _validate(decoded, connector);
-        _checkMinAmountOut(vault, plan);
+        IValueOracle oracle = IValueOracle(registry.valueOracleOf(vault));
+        SwapPlan memory plan = _validate(decoded, connector, oracle);
+        _checkMinAmountOut(oracle, plan);
 
         uint256 approved = plan.sending.allowance(connector, address(this));
         if (approved != plan.fromAmount) revert AmountMismatch(approved, plan.fromAmount);
@@ -246,7 +247,11 @@ contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransie
         return plan.fromAmount - unspent;
     }
 
-    function _validate(DecodedSwap memory decoded, address connector) private view returns (SwapPlan memory plan) {
+    function _validate(
+        DecodedSwap memory decoded,
+        address connector,
+        IValueOracle oracle
+    ) private view returns (SwapPlan memory plan) {
         ILiFiDiamond.SwapData[] memory steps = decoded.swapData;
         if (steps.length == 0 || steps.length > MAX_STEPS) revert BadStepCount(steps.length);
         if (decoded.receiver != connector) revert ReceiverNotCaller(decoded.receiver, connector);
@@ -254,8 +259,8 @@ contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransie
         address receivingAsset = steps[steps.length - 1].receivingAssetId;
         if (sendingAsset == address(0) || receivingAsset == address(0)) revert NativeAssetNotSupported();
         if (sendingAsset == receivingAsset) revert SameAsset(sendingAsset);
-        if (!registry.isConnectorToken(connector, sendingAsset)) revert TokenNotAllowed(connector, sendingAsset);
-        if (!registry.isConnectorToken(connector, receivingAsset)) revert TokenNotAllowed(connector, receivingAsset);
+        _checkToken(connector, sendingAsset, oracle);
+        _checkToken(connector, receivingAsset, oracle);
         plan.fromAmount = steps[0].fromAmount;
         if (plan.fromAmount == 0) revert ZeroAmount();
         // Only the first step may pull from the caller; more deposits would take more than was approved.
@@ -268,8 +273,12 @@ contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransie
             }
             // The Diamond refunds a step's unspent input to the receiver, so every intermediate asset may
             // land in the connector and must be one it is allowed to hold.
-            _checkIntermediate(connector, step.sendingAssetId, sendingAsset, receivingAsset);
-            _checkIntermediate(connector, step.receivingAssetId, sendingAsset, receivingAsset);
+            if (step.sendingAssetId != sendingAsset && step.sendingAssetId != receivingAsset) {
+                _checkToken(connector, step.sendingAssetId, oracle);
+            }
+            if (step.receivingAssetId != sendingAsset && step.receivingAssetId != receivingAsset) {
+                _checkToken(connector, step.receivingAssetId, oracle);
+            }
             bytes4 inner = step.callData.length >= 4 ? bytes4(step.callData) : bytes4(0);
             if (!isDexCallAllowed[step.callTo][inner]) revert DexCallNotAllowed(step.callTo, inner);
             if (step.approveTo != step.callTo && !isApproveToAllowed[step.approveTo]) {
@@ -281,16 +290,14 @@ contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransie
         plan.minAmountOut = decoded.minAmountOut;
     }
 
-    function _checkIntermediate(address connector, address asset, address sendingAsset, address receivingAsset)
-        private
-        view
-    {
-        if (asset == sendingAsset || asset == receivingAsset) return;
-        if (!registry.isConnectorToken(connector, asset)) revert TokenNotAllowed(connector, asset);
+    /// @dev A connector may hold the tokens the Registry lists for it, and always the base asset its vault is
+    ///      valued in (connectors send it to the vault), as BaseConnector treats it.
+    function _checkToken(address connector, address token, IValueOracle oracle) private view {
+        if (registry.isConnectorToken(connector, token) || token == oracle.baseAsset()) return;
+        revert TokenNotAllowed(connector, token);
     }
 
-    function _checkMinAmountOut(address vault, SwapPlan memory plan) private view {
-        IValueOracle oracle = IValueOracle(registry.valueOracleOf(vault));
+    function _checkMinAmountOut(IValueOracle oracle, SwapPlan memory plan) private view {
         uint256 inputValue = oracle.valueOf(address(plan.sending), plan.fromAmount);
         uint256 minOutValue = oracle.valueOf(address(plan.receiving), plan.minAmountOut);
         uint256 required = (inputValue * (BPS - maxSlippageBps)) / BPS;
