@@ -10,6 +10,7 @@ import {IRegistry} from "../interfaces/IRegistry.sol";
 import {IValueOracle} from "../interfaces/IValueOracle.sol";
 import {RegistryAccess} from "../registry/RegistryAccess.sol";
 import {GateHashing} from "./GateHashing.sol";
+import {RollingWindow} from "./RollingWindow.sol";
 import {ThresholdSigners} from "./ThresholdSigners.sol";
 
 /// @title KeeperGate
@@ -42,9 +43,6 @@ contract KeeperGate is IKeeperGate, ThresholdSigners, RegistryAccess, EIP712, Re
         uint256 maxSlippageBps;
         uint256 maxLossBps;
         uint256 lossWindow;
-        /// @dev Notional used in the rolling period, as of `periodUpdatedAt`; drains linearly over `period`.
-        uint256 periodUsed;
-        uint256 periodUpdatedAt;
         /// @dev Cumulative price-per-share loss in bps, as of `lossUpdatedAt`; drains linearly over `lossWindow`.
         uint256 lossBps;
         uint256 lossUpdatedAt;
@@ -63,6 +61,8 @@ contract KeeperGate is IKeeperGate, ThresholdSigners, RegistryAccess, EIP712, Re
     address public immutable vault;
 
     mapping(bytes32 mandateId => MandateState) private _mandates;
+    /// @dev Notional of the mandate's actions in its trailing `period`, exactly (not a refilling allowance).
+    mapping(bytes32 mandateId => RollingWindow.Window) private _notionalWindows;
     mapping(bytes32 mandateId => mapping(address connector => bool)) private _mandateConnectors;
     mapping(bytes32 mandateId => mapping(address token => bool)) private _mandateTokens;
     mapping(bytes32 mandateId => mapping(bytes4 selector => bool)) private _mandateSelectors;
@@ -175,7 +175,6 @@ contract KeeperGate is IKeeperGate, ThresholdSigners, RegistryAccess, EIP712, Re
         state.maxSlippageBps = mandate.maxSlippageBps;
         state.maxLossBps = mandate.maxLossBps;
         state.lossWindow = mandate.lossWindow;
-        state.periodUpdatedAt = block.timestamp;
         state.lossUpdatedAt = block.timestamp;
         state.lastPricePerShare = _pricePerShare();
         for (uint256 i = 0; i < mandate.connectors.length; ++i) {
@@ -213,7 +212,7 @@ contract KeeperGate is IKeeperGate, ThresholdSigners, RegistryAccess, EIP712, Re
         }
 
         uint256 notional = IValueOracle(registry.valueOracleOf(vault)).valueOf(head.token, head.amount);
-        _consumeNotional(state, notional);
+        _consumeNotional(mandateId, state, notional);
         uint256 pricePerShareAfter = _callWithinSlippage(state, action, notional);
 
         lossBps += _lossBps(pricePerShare, pricePerShareAfter);
@@ -250,7 +249,7 @@ contract KeeperGate is IKeeperGate, ThresholdSigners, RegistryAccess, EIP712, Re
     /// @notice Notional still available in the mandate's rolling period right now.
     function mandatePeriodHeadroom(bytes32 mandateId) external view returns (uint256) {
         MandateState storage state = _mandates[mandateId];
-        uint256 used = _drained(state.periodUsed, state.periodUpdatedAt, state.maxNotionalPerPeriod, state.period);
+        (uint256 used, ) = RollingWindow.live(_notionalWindows[mandateId], state.period);
         return state.maxNotionalPerPeriod > used ? state.maxNotionalPerPeriod - used : 0;
     }
 
@@ -269,6 +268,7 @@ contract KeeperGate is IKeeperGate, ThresholdSigners, RegistryAccess, EIP712, Re
             mandate.keeper == address(0) ||
             mandate.expiry <= block.timestamp ||
             mandate.period == 0 ||
+            mandate.maxNotionalPerPeriod > type(uint128).max ||
             mandate.lossWindow == 0 ||
             mandate.maxSlippageBps > BPS ||
             mandate.maxLossBps > BPS ||
@@ -302,16 +302,17 @@ contract KeeperGate is IKeeperGate, ThresholdSigners, RegistryAccess, EIP712, Re
         if (!_mandateTokens[mandateId][head.token]) revert TokenNotInMandate(head.token);
     }
 
-    /// @dev Adds `notional` to the rolling-period usage after checking both notional limits.
-    function _consumeNotional(MandateState storage state, uint256 notional) private {
+    /// @dev Records `notional` in the trailing-period window after checking both notional limits.
+    function _consumeNotional(bytes32 mandateId, MandateState storage state, uint256 notional) private {
         if (notional > state.maxNotionalPerAction) {
             revert NotionalAboveActionLimit(notional, state.maxNotionalPerAction);
         }
-        uint256 used = _drained(state.periodUsed, state.periodUpdatedAt, state.maxNotionalPerPeriod, state.period) +
-            notional;
-        if (used > state.maxNotionalPerPeriod) revert NotionalAbovePeriodLimit(used, state.maxNotionalPerPeriod);
-        state.periodUsed = used;
-        state.periodUpdatedAt = block.timestamp;
+        RollingWindow.Window storage window = _notionalWindows[mandateId];
+        (uint256 used, uint64 head) = RollingWindow.live(window, state.period);
+        if (used + notional > state.maxNotionalPerPeriod) {
+            revert NotionalAbovePeriodLimit(used + notional, state.maxNotionalPerPeriod);
+        }
+        RollingWindow.record(window, head, used, notional);
     }
 
     /// @dev Runs the action and requires the vault's total assets to drop by at most maxSlippage x notional.
@@ -342,8 +343,8 @@ contract KeeperGate is IKeeperGate, ThresholdSigners, RegistryAccess, EIP712, Re
         return Math.mulDiv(before - after_, BPS, before, Math.Rounding.Ceil);
     }
 
-    /// @dev A usage that drains linearly at `capacity / window` per second since `updatedAt`: a rolling limit
-    ///      in O(1) storage (the full capacity is back one window after the last use).
+    /// @dev A cumulative loss that drains linearly at `capacity / window` per second since `updatedAt`
+    ///      (Enzyme's share-price throttle model): the full tolerance is back one window after the last loss.
     function _drained(
         uint256 used,
         uint256 updatedAt,

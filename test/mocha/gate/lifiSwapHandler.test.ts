@@ -343,7 +343,9 @@ describe("LiFiSwapHandler: calldata validation", function () {
       [getAddress(outsider)],
     );
     // The base asset stays allowed without a Registry entry (connectors always hold it, as BaseConnector does).
-    await registry.write.setConnectorToken([tb.connector, tb.usdc, false], { account: tb.guardian.wallet.account });
+    await registry.write.setConnectorToken([tb.connector, tb.usdc, false], {
+      account: tb.guardian.wallet.account,
+    });
     await swapAs(f, singleSwap(f));
     // The guardian forbids WETH in this connector: the receiving asset is no longer allowed.
     await registry.write.setConnectorToken([tb.connector, tb.weth, false], {

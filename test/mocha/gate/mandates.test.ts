@@ -176,7 +176,7 @@ describe("KeeperGate: mandates", function () {
     expect(await vault.read.totalAssets()).to.equal(VAULT_TOTAL_ASSETS - USDC("50"));
   });
 
-  it("[AC19 slippage] the rolling period limit refills linearly with time", async function () {
+  it("[AC19 slippage] the period limit is an exact sum over the trailing period (time travel), and a period holds at most 32 actions", async function () {
     const t = await networkHelpers.loadFixture(fixture);
     const { tb, gate } = t;
     const id = await approve(t, await baseMandate(tb));
@@ -184,20 +184,35 @@ describe("KeeperGate: mandates", function () {
     const run = (amount: bigint) =>
       gate.write.executeMandate([id, act(tb.actionConnector, tb.usdc, amount), PROVENANCE], keeper);
 
-    // Each transaction is one second later, so a few seconds' worth (0.35 USDC/s) has drained meanwhile.
-    for (let i = 0; i < 3; i++) await run(USDC("10000"));
-    expect((await gate.read.mandatePeriodHeadroom([id])) < USDC("2")).to.equal(true);
-    await viem.assertions.revertWithCustomError(run(USDC("5")), gate, "NotionalAbovePeriodLimit");
-
-    // A third of the period later, a third of the capacity is back (30,000 per day drains 10,000 per 8 h).
-    await networkHelpers.time.increase(DAY / 3n - 1n);
+    // Three actions an hour apart.
     await run(USDC("10000"));
-    await viem.assertions.revertWithCustomError(run(USDC("100")), gate, "NotionalAbovePeriodLimit");
+    const first = (await publicClient.getBlock()).timestamp;
+    await networkHelpers.time.increase(3600);
+    await run(USDC("10000"));
+    await networkHelpers.time.increase(3600);
+    await run(USDC("10000"));
+    expect(await gate.read.mandatePeriodHeadroom([id])).to.equal(0n);
+    await viem.assertions.revertWithCustomErrorWithArgs(run(1n), gate, "NotionalAbovePeriodLimit", [
+      USDC("30000") + 1n,
+      USDC("30000"),
+    ]);
 
-    await networkHelpers.time.increase(DAY);
+    // Most of a day later nothing has left the trailing day: still no headroom (no refill).
+    await networkHelpers.time.increaseTo(first + DAY - 600n);
+    await viem.assertions.revertWithCustomError(run(1n), gate, "NotionalAbovePeriodLimit");
+
+    // One day after the first action it leaves the window: exactly its 10,000 is available again.
+    await networkHelpers.time.increaseTo(first + DAY);
+    expect(await gate.read.mandatePeriodHeadroom([id])).to.equal(USDC("10000"));
+    await run(USDC("10000"));
+    await viem.assertions.revertWithCustomError(run(1n), gate, "NotionalAbovePeriodLimit");
+
+    await networkHelpers.time.increase(Number(DAY));
     expect(await gate.read.mandatePeriodHeadroom([id])).to.equal(USDC("30000"));
-    for (let i = 0; i < 3; i++) await run(USDC("10000"));
-    await viem.assertions.revertWithCustomError(run(USDC("5")), gate, "NotionalAbovePeriodLimit");
+
+    // 32 live actions fill the window; the 33rd waits even though notional is left.
+    for (let i = 0; i < 32; i++) await run(USDC("1"));
+    await viem.assertions.revertWithCustomErrorWithArgs(run(USDC("1")), gate, "WindowFull", [32n]);
   });
 
   it("[AC21 role truth table] expiry, scope (connector, token, selector), keeper identity, signer-set change and registry allowlist", async function () {
@@ -374,7 +389,7 @@ describe("KeeperGate: mandates", function () {
       "LossLimitExceeded",
     );
     // Half the window later half of the 1% budget has drained.
-    await networkHelpers.time.increase((7n * DAY) / 2n);
+    await networkHelpers.time.increase(Number((7n * DAY) / 2n));
     await gate.write.executeMandate([id, losing(), PROVENANCE], keeper);
     expect((await gate.read.mandateState([id])).tripped).to.equal(false);
   });
