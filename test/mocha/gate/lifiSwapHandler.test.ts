@@ -452,6 +452,15 @@ describe("LiFiSwapHandler: calldata validation", function () {
         who,
       );
     }
+    // The local Diamond's whitelist is its owner's alone, like LI.FI's DexManagerFacet.
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      f.diamond.write.setContractSelectorWhitelist([tb.usdc, "0xa9059cbb", true], {
+        account: tb.outsider.wallet.account,
+      }),
+      f.diamond,
+      "OwnableUnauthorizedAccount",
+      [getAddress(tb.outsider.wallet.account.address)],
+    );
     const gov = { account: tb.governance.wallet.account };
     await viem.assertions.emit(
       handler.write.setApproveToAllowed([tb.uniswap.positionManager, true], gov),
