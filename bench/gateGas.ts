@@ -1,0 +1,201 @@
+import { type Address, type Hex, encodeFunctionData, parseEther, parseUnits, zeroAddress } from "viem";
+import { projectArtifact, send } from "../deploy/lib/artifacts.js";
+import type { Clients } from "../deploy/lib/clients.js";
+import { deployGateTestbed, deploySwapTestbed } from "../deploy/local/gateTestbed.js";
+import { executeSigned } from "../deploy/product/gate.js";
+import { encodeExactInputSingle, encodeSingleV3Swap } from "../deploy/product/lifi.js";
+import { buildSafeTx, createSafe, deploySafeInfrastructure, execSafeTx } from "../deploy/protocols/safe.js";
+
+/**
+ * Gas measurements for the keeper gate and the swap handler, shared by the gas test and the lead's benchmark.
+ * Every figure is the receipt's gasUsed of one transaction on the local EDR chain, measured after a warm-up
+ * run of the same path so both sides pay for the same storage transitions.
+ */
+
+export interface GateOverhead {
+  readonly threshold: number;
+  readonly signers: number;
+  /** The same call sent by an EOA straight to the target. */
+  readonly direct: bigint;
+  /** The call through KeeperGate.execute with `threshold` signatures. */
+  readonly viaGate: bigint;
+  readonly overhead: bigint;
+  /** The issue's budget: 10k + 8k per signature. */
+  readonly budget: bigint;
+}
+
+export interface SafeComparison {
+  /** The same call through a Safe 1.4.1 2-of-3 execTransaction. */
+  readonly viaSafe: bigint;
+  readonly safeOverhead: bigint;
+  /** KeeperGate 2-of-3 overhead divided by Safe 2-of-3 overhead. */
+  readonly gateToSafeRatio: number;
+}
+
+async function gasOf(clients: Clients, hash: Promise<Hex>): Promise<bigint> {
+  return (await clients.public.getTransactionReceipt({ hash: await hash })).gasUsed;
+}
+
+const ACT_ABI = () => projectArtifact("MockActionConnector").abi;
+
+function actData(): Hex {
+  return encodeFunctionData({ abi: ACT_ABI(), functionName: "act", args: [zeroAddress, 1000n, 0n] });
+}
+
+/** Gate overhead over calling the target directly, for one k-of-n configuration. */
+export async function measureGateOverhead(
+  accounts: readonly Clients[],
+  config: { threshold: number; signers: number },
+): Promise<GateOverhead> {
+  const tb = await deployGateTestbed(accounts, {
+    signerCount: config.signers,
+    threshold: BigInt(config.threshold),
+  });
+  const call = { target: tb.actionConnector, data: actData() };
+  const direct = () =>
+    send(tb.outsider, {
+      address: tb.actionConnector,
+      abi: ACT_ABI(),
+      functionName: "act",
+      args: [zeroAddress, 1000n, 0n],
+    });
+  const viaGate = async () =>
+    executeSigned(
+      tb.outsider,
+      tb.gate,
+      {
+        vault: tb.vault,
+        calls: [call],
+        deadline: (await tb.outsider.public.getBlock()).timestamp + 600n,
+        provenance: `0x${"11".repeat(32)}`,
+      },
+      tb.signers.slice(0, config.threshold).map((s) => s.wallet),
+    );
+  await direct();
+  await viaGate();
+  const directGas = await gasOf(tb.outsider, direct());
+  const gateGas = await gasOf(tb.outsider, viaGate());
+  return {
+    threshold: config.threshold,
+    signers: config.signers,
+    direct: directGas,
+    viaGate: gateGas,
+    overhead: gateGas - directGas,
+    budget: 10_000n + 8_000n * BigInt(config.threshold),
+  };
+}
+
+/** The same target call through a real Safe 1.4.1 2-of-3, against the gate's 2-of-3 overhead. */
+export async function measureSafeComparison(
+  accounts: readonly Clients[],
+  gate2of3: GateOverhead,
+): Promise<SafeComparison> {
+  const tb = await deployGateTestbed(accounts, { signerCount: 3, threshold: 2n });
+  const infra = await deploySafeInfrastructure(tb.governance);
+  const owners = tb.signers.slice(0, 3);
+  const safe = await createSafe(
+    tb.governance,
+    infra,
+    owners.map((o) => o.wallet.account.address),
+    2n,
+  );
+  const viaSafe = async () =>
+    execSafeTx(tb.outsider, safe, await buildSafeTx(tb.outsider, safe, tb.actionConnector, actData()), [
+      owners[0]!.wallet,
+      owners[1]!.wallet,
+    ]);
+  await send(tb.outsider, {
+    address: tb.actionConnector,
+    abi: ACT_ABI(),
+    functionName: "act",
+    args: [zeroAddress, 1000n, 0n],
+  });
+  await viaSafe();
+  const safeGas = await gasOf(tb.outsider, viaSafe());
+  const safeOverhead = safeGas - gate2of3.direct;
+  return {
+    viaSafe: safeGas,
+    safeOverhead,
+    gateToSafeRatio: Number(gate2of3.overhead) / Number(safeOverhead),
+  };
+}
+
+export interface SwapOverhead {
+  /** The connector calling the Diamond itself (approval to the Diamond set beforehand). */
+  readonly direct: bigint;
+  /** The connector calling LiFiSwapHandler.swap with the same calldata (approval to the handler set beforehand). */
+  readonly viaHandler: bigint;
+  readonly overhead: bigint;
+  readonly budget: bigint;
+}
+
+/**
+ * Swap handler overhead over calling the Diamond directly. `impersonate` must return funded Clients that
+ * send as the given address (the connector), e.g. from hardhat's impersonateAccount + getWalletClient.
+ */
+export async function measureSwapHandlerOverhead(
+  accounts: readonly Clients[],
+  impersonate: (address: Address) => Promise<Clients>,
+): Promise<SwapOverhead> {
+  const tb = await deploySwapTestbed(accounts);
+  const asConnector = await impersonate(tb.connector);
+  const erc20 = projectArtifact("MockERC20").abi;
+  const amountIn = parseUnits("3000", 6);
+  const calldata = async () =>
+    encodeSingleV3Swap({
+      transactionId: `0x${"22".repeat(32)}`,
+      integrator: "agent-vault",
+      referrer: zeroAddress,
+      receiver: tb.connector,
+      minAmountOut: parseEther("0.99"),
+      swapData: {
+        callTo: tb.uniswap.swapRouter,
+        approveTo: tb.uniswap.swapRouter,
+        sendingAssetId: tb.usdc,
+        receivingAssetId: tb.weth,
+        fromAmount: amountIn,
+        callData: encodeExactInputSingle({
+          tokenIn: tb.usdc,
+          tokenOut: tb.weth,
+          fee: 3000,
+          recipient: tb.diamond,
+          deadline: (await tb.governance.public.getBlock()).timestamp + 3600n,
+          amountIn,
+          amountOutMinimum: parseEther("0.99"),
+        }),
+        requiresDeposit: true,
+      },
+    });
+  const approve = (spender: Address) =>
+    send(asConnector, { address: tb.usdc, abi: erc20, functionName: "approve", args: [spender, amountIn] });
+  const direct = async () => {
+    await approve(tb.diamond);
+    const data = await calldata();
+    return gasOf(
+      asConnector,
+      asConnector.wallet.sendTransaction({
+        account: asConnector.wallet.account,
+        chain: asConnector.wallet.chain,
+        to: tb.diamond,
+        data,
+      }),
+    );
+  };
+  const viaHandler = async () => {
+    await approve(tb.handler);
+    return gasOf(
+      asConnector,
+      send(asConnector, {
+        address: tb.handler,
+        abi: projectArtifact("LiFiSwapHandler").abi,
+        functionName: "swap",
+        args: [await calldata()],
+      }),
+    );
+  };
+  await direct();
+  await viaHandler();
+  const directGas = await direct();
+  const handlerGas = await viaHandler();
+  return { direct: directGas, viaHandler: handlerGas, overhead: handlerGas - directGas, budget: 40_000n };
+}

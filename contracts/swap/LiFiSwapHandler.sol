@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {ILiFiDiamond} from "../interfaces/ILiFiDiamond.sol";
+import {IRegistry} from "../interfaces/IRegistry.sol";
+import {ISwapHandler} from "../interfaces/ISwapHandler.sol";
+import {IValueOracle} from "../interfaces/IValueOracle.sol";
+import {RegistryAccess} from "../registry/RegistryAccess.sol";
+
+/// @title LiFiSwapHandler
+/// @notice Executes same-chain LI.FI Diamond swaps for the connectors of one registry, after validating the
+///         calldata completely: one of three ERC-20 selectors, canonical ABI encoding (no trailing or hidden
+///         bytes), receiver = the calling connector, sending, receiving and intermediate assets allowed for it,
+///         the input amount equal to what the connector approved, `minAmountOut` worth at least the oracle
+///         value of the input minus the governance slippage, and every swap step's `callTo` (with its inner
+///         selector) and `approveTo` on this handler's allowlist (LI.FI's own whitelist model). The Diamond
+///         gets an exact approval that is reset to zero, and the connector's balance delta is checked.
+/// @dev There is no other call path: the only external call with caller-supplied data goes to the immutable
+///      Diamond, with calldata that passed every check above.
+contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    /// @notice Denominator of basis-point values.
+    uint256 public constant BPS = 10_000;
+    /// @notice Governance can never allow more slippage against the oracle than this.
+    uint256 public constant MAX_SLIPPAGE_BPS = 500;
+    /// @notice Upper bound on swap steps in one call (LI.FI routes use one DEX step plus optional fee steps).
+    uint256 public constant MAX_STEPS = 4;
+
+    /// @notice GenericSwapFacetV3 `swapTokensSingleV3ERC20ToERC20`.
+    bytes4 public constant SWAP_SINGLE_V3 = ILiFiDiamond.swapTokensSingleV3ERC20ToERC20.selector;
+    /// @notice GenericSwapFacetV3 `swapTokensMultipleV3ERC20ToERC20`.
+    bytes4 public constant SWAP_MULTIPLE_V3 = ILiFiDiamond.swapTokensMultipleV3ERC20ToERC20.selector;
+    /// @notice GenericSwapFacet `swapTokensGeneric` (ERC-20 legs only).
+    bytes4 public constant SWAP_GENERIC = ILiFiDiamond.swapTokensGeneric.selector;
+
+    /// @notice The LI.FI Diamond (or the local stand-in) every swap goes to.
+    address public immutable diamond;
+
+    /// @notice Slippage allowed between the oracle value of the input and of `minAmountOut`, in bps.
+    uint256 public maxSlippageBps;
+
+    /// @notice DEX contract and function pairs a swap step may call (LI.FI's `contractSelectorIsAllowed`).
+    mapping(address callTo => mapping(bytes4 selector => bool)) public isDexCallAllowed;
+    /// @notice Spenders a swap step may approve when they differ from its `callTo` (LI.FI's approveTo-only list).
+    mapping(address approveTo => bool) public isApproveToAllowed;
+
+    /// @notice The decoded arguments of one Diamond call, in LI.FI's parameter order.
+    struct DecodedSwap {
+        bytes4 selector;
+        bytes32 transactionId;
+        string integrator;
+        string referrer;
+        address receiver;
+        uint256 minAmountOut;
+        ILiFiDiamond.SwapData[] swapData;
+    }
+
+    /// @dev What a validated swap moves: checked input, output token and minimum.
+    struct SwapPlan {
+        IERC20 sending;
+        IERC20 receiving;
+        uint256 fromAmount;
+        uint256 minAmountOut;
+    }
+
+    event MaxSlippageSet(uint256 maxSlippageBps);
+    event DexCallAllowed(address indexed callTo, bytes4 indexed selector, bool allowed);
+    event ApproveToAllowed(address indexed approveTo, bool allowed);
+    event SwapExecuted(
+        address indexed vault,
+        address indexed connector,
+        address sendingAsset,
+        address receivingAsset,
+        uint256 amountIn,
+        uint256 amountOut,
+        bytes32 transactionId
+    );
+
+    error ZeroDiamond();
+    error SlippageTooHigh(uint256 maxSlippageBps);
+    error UnknownConnector(address caller);
+    error NotVaultSwapHandler(address vault);
+    error UnsupportedSelector(bytes4 selector);
+    error MalformedCalldata();
+    error NonCanonicalCalldata();
+    error BadStepCount(uint256 steps);
+    error ReceiverNotCaller(address receiver, address caller);
+    error NativeAssetNotSupported();
+    error SameAsset(address asset);
+    error TokenNotAllowed(address connector, address token);
+    error ZeroAmount();
+    error UnexpectedDeposit(uint256 step);
+    error DexCallNotAllowed(address callTo, bytes4 selector);
+    error ApproveToNotAllowed(address approveTo);
+    error AmountMismatch(uint256 approved, uint256 fromAmount);
+    error MinAmountOutTooLow(uint256 minOutValue, uint256 requiredValue);
+    error DiamondCallFailed(bytes reason);
+    error InsufficientOutput(uint256 received, uint256 minAmountOut);
+
+    /// @param registry_ The registry of connectors, tokens, oracles and roles.
+    /// @param diamond_ The LI.FI Diamond on this chain.
+    /// @param maxSlippageBps_ Initial slippage bound (<= MAX_SLIPPAGE_BPS).
+    constructor(IRegistry registry_, address diamond_, uint256 maxSlippageBps_) RegistryAccess(registry_) {
+        if (diamond_ == address(0)) revert ZeroDiamond();
+        diamond = diamond_;
+        _setMaxSlippage(maxSlippageBps_);
+    }
+
+    // ------------------------------------------------------------------------------ governance
+
+    /// @notice Sets the slippage bound against the oracle (governance only, <= MAX_SLIPPAGE_BPS).
+    function setMaxSlippageBps(uint256 newMaxSlippageBps) external {
+        _checkGovernance();
+        _setMaxSlippage(newMaxSlippageBps);
+    }
+
+    /// @notice Allows or forbids a swap step to call `selector` on `callTo` (governance only).
+    function setDexCallAllowed(address callTo, bytes4 selector, bool allowed) external {
+        _checkGovernance();
+        isDexCallAllowed[callTo][selector] = allowed;
+        emit DexCallAllowed(callTo, selector, allowed);
+    }
+
+    /// @notice Allows or forbids `approveTo` as a spender distinct from the step's `callTo` (governance only).
+    function setApproveToAllowed(address approveTo, bool allowed) external {
+        _checkGovernance();
+        isApproveToAllowed[approveTo] = allowed;
+        emit ApproveToAllowed(approveTo, allowed);
+    }
+
+    // ------------------------------------------------------------------------------ swap
+
+    /// @inheritdoc ISwapHandler
+    function swap(bytes calldata lifiCalldata) external nonReentrant returns (uint256 amountOut) {
+        address connector = msg.sender;
+        address vault = registry.connectorConfig(connector).vault;
+        if (vault == address(0)) revert UnknownConnector(connector);
+        if (registry.swapHandlerOf(vault) != address(this)) revert NotVaultSwapHandler(vault);
+
+        DecodedSwap memory decoded;
+        try this.decodeSwap(lifiCalldata) returns (DecodedSwap memory result) {
+            decoded = result;
+        } catch (bytes memory reason) {
+            _rethrowNamed(reason);
+        }
+        IValueOracle oracle = IValueOracle(registry.valueOracleOf(vault));
+        SwapPlan memory plan = _validate(decoded, connector, oracle);
+        _checkMinAmountOut(oracle, plan);
+
+        uint256 approved = plan.sending.allowance(connector, address(this));
+        if (approved != plan.fromAmount) revert AmountMismatch(approved, plan.fromAmount);
+        uint256 receivedBefore = plan.receiving.balanceOf(connector);
+        uint256 spent = _callDiamond(plan, connector, lifiCalldata);
+
+        amountOut = plan.receiving.balanceOf(connector) - receivedBefore;
+        if (amountOut < plan.minAmountOut) revert InsufficientOutput(amountOut, plan.minAmountOut);
+        emit SwapExecuted(
+            vault,
+            connector,
+            address(plan.sending),
+            address(plan.receiving),
+            spent,
+            amountOut,
+            decoded.transactionId
+        );
+    }
+
+    /// @notice Decodes Diamond calldata strictly: one of the three supported selectors, and the bytes must
+    ///         be exactly the canonical ABI encoding of what they decode to.
+    function decodeSwap(bytes calldata lifiCalldata) external pure returns (DecodedSwap memory decoded) {
+        if (lifiCalldata.length < 4) revert MalformedCalldata();
+        decoded.selector = bytes4(lifiCalldata[:4]);
+        bytes memory reencoded;
+        if (decoded.selector == SWAP_SINGLE_V3) {
+            ILiFiDiamond.SwapData memory step;
+            (
+                decoded.transactionId,
+                decoded.integrator,
+                decoded.referrer,
+                decoded.receiver,
+                decoded.minAmountOut,
+                step
+            ) = abi.decode(lifiCalldata[4:], (bytes32, string, string, address, uint256, ILiFiDiamond.SwapData));
+            decoded.swapData = new ILiFiDiamond.SwapData[](1);
+            decoded.swapData[0] = step;
+            reencoded = abi.encodeWithSelector(
+                decoded.selector,
+                decoded.transactionId,
+                decoded.integrator,
+                decoded.referrer,
+                decoded.receiver,
+                decoded.minAmountOut,
+                step
+            );
+        } else if (decoded.selector == SWAP_MULTIPLE_V3 || decoded.selector == SWAP_GENERIC) {
+            (
+                decoded.transactionId,
+                decoded.integrator,
+                decoded.referrer,
+                decoded.receiver,
+                decoded.minAmountOut,
+                decoded.swapData
+            ) = abi.decode(lifiCalldata[4:], (bytes32, string, string, address, uint256, ILiFiDiamond.SwapData[]));
+            reencoded = abi.encodeWithSelector(
+                decoded.selector,
+                decoded.transactionId,
+                decoded.integrator,
+                decoded.referrer,
+                decoded.receiver,
+                decoded.minAmountOut,
+                decoded.swapData
+            );
+        } else {
+            revert UnsupportedSelector(decoded.selector);
+        }
+        if (reencoded.length != lifiCalldata.length || keccak256(reencoded) != keccak256(lifiCalldata)) {
+            revert NonCanonicalCalldata();
+        }
+    }
+
+    // ------------------------------------------------------------------------------ internals
+
+    /// @dev Pulls the input, lets the Diamond take it under an exact approval, resets the approval, and
+    ///      returns whatever the Diamond left unspent to the connector.
+    /// @return spent The input the Diamond actually consumed.
+    function _callDiamond(
+        SwapPlan memory plan,
+        address connector,
+        bytes calldata lifiCalldata
+    ) private returns (uint256 spent) {
+        IERC20 sending = plan.sending;
+        sending.safeTransferFrom(connector, address(this), plan.fromAmount);
+        sending.forceApprove(diamond, plan.fromAmount);
+        (bool ok, bytes memory result) = diamond.call(lifiCalldata);
+        if (!ok) revert DiamondCallFailed(result);
+        // The Diamond can only take the input through this approval, so what is left of it is exactly
+        // what it did not take: reset the approval and return that part to the connector.
+        uint256 unspent = sending.allowance(address(this), diamond);
+        if (unspent != 0) {
+            sending.forceApprove(diamond, 0);
+            sending.safeTransfer(connector, unspent);
+        }
+        return plan.fromAmount - unspent;
+    }
+
+    function _validate(
+        DecodedSwap memory decoded,
+        address connector,
+        IValueOracle oracle
+    ) private view returns (SwapPlan memory plan) {
+        ILiFiDiamond.SwapData[] memory steps = decoded.swapData;
+        if (steps.length == 0 || steps.length > MAX_STEPS) revert BadStepCount(steps.length);
+        if (decoded.receiver != connector) revert ReceiverNotCaller(decoded.receiver, connector);
+        address sendingAsset = steps[0].sendingAssetId;
+        address receivingAsset = steps[steps.length - 1].receivingAssetId;
+        if (sendingAsset == address(0) || receivingAsset == address(0)) revert NativeAssetNotSupported();
+        if (sendingAsset == receivingAsset) revert SameAsset(sendingAsset);
+        _checkToken(connector, sendingAsset, oracle);
+        _checkToken(connector, receivingAsset, oracle);
+        plan.fromAmount = steps[0].fromAmount;
+        if (plan.fromAmount == 0) revert ZeroAmount();
+        // Only the first step may pull from the caller; more deposits would take more than was approved.
+        if (decoded.selector != SWAP_SINGLE_V3 && !steps[0].requiresDeposit) revert UnexpectedDeposit(0);
+        for (uint256 i = 0; i < steps.length; ++i) {
+            ILiFiDiamond.SwapData memory step = steps[i];
+            if (i > 0 && step.requiresDeposit) revert UnexpectedDeposit(i);
+            if (step.sendingAssetId == address(0) || step.receivingAssetId == address(0)) {
+                revert NativeAssetNotSupported();
+            }
+            // The Diamond refunds a step's unspent input to the receiver, so every intermediate asset may
+            // land in the connector and must be one it is allowed to hold.
+            if (step.sendingAssetId != sendingAsset && step.sendingAssetId != receivingAsset) {
+                _checkToken(connector, step.sendingAssetId, oracle);
+            }
+            if (step.receivingAssetId != sendingAsset && step.receivingAssetId != receivingAsset) {
+                _checkToken(connector, step.receivingAssetId, oracle);
+            }
+            bytes4 inner = step.callData.length >= 4 ? bytes4(step.callData) : bytes4(0);
+            if (!isDexCallAllowed[step.callTo][inner]) revert DexCallNotAllowed(step.callTo, inner);
+            if (step.approveTo != step.callTo && !isApproveToAllowed[step.approveTo]) {
+                revert ApproveToNotAllowed(step.approveTo);
+            }
+        }
+        plan.sending = IERC20(sendingAsset);
+        plan.receiving = IERC20(receivingAsset);
+        plan.minAmountOut = decoded.minAmountOut;
+    }
+
+    /// @dev A connector may hold the tokens the Registry lists for it, and always the base asset its vault is
+    ///      valued in (connectors send it to the vault), as BaseConnector treats it.
+    function _checkToken(address connector, address token, IValueOracle oracle) private view {
+        if (registry.isConnectorToken(connector, token) || token == oracle.baseAsset()) return;
+        revert TokenNotAllowed(connector, token);
+    }
+
+    function _checkMinAmountOut(IValueOracle oracle, SwapPlan memory plan) private view {
+        uint256 inputValue = oracle.valueOf(address(plan.sending), plan.fromAmount);
+        uint256 minOutValue = oracle.valueOf(address(plan.receiving), plan.minAmountOut);
+        uint256 required = (inputValue * (BPS - maxSlippageBps)) / BPS;
+        if (minOutValue < required) revert MinAmountOutTooLow(minOutValue, required);
+    }
+
+    function _setMaxSlippage(uint256 newMaxSlippageBps) private {
+        if (newMaxSlippageBps > MAX_SLIPPAGE_BPS) revert SlippageTooHigh(newMaxSlippageBps);
+        maxSlippageBps = newMaxSlippageBps;
+        emit MaxSlippageSet(newMaxSlippageBps);
+    }
+
+    /// @dev Keeps the decoder's named errors; an ABI decoding failure (empty revert data) becomes MalformedCalldata.
+    function _rethrowNamed(bytes memory reason) private pure {
+        if (reason.length < 4) revert MalformedCalldata();
+        assembly ("memory-safe") {
+            revert(add(reason, 0x20), mload(reason))
+        }
+    }
+}

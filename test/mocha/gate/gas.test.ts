@@ -1,0 +1,78 @@
+import { expect } from "chai";
+import { parseEther } from "viem";
+import {
+  type GateOverhead,
+  measureGateOverhead,
+  measureSafeComparison,
+  measureSwapHandlerOverhead,
+} from "../../../bench/gateGas.js";
+import type { Clients } from "../../../deploy/lib/clients.js";
+import { localChain } from "../helpers/chain.js";
+
+// Gas of the keeper gate and the swap handler (issue budgets: gate <= 10k + 8k per signature over a direct
+// call, a Safe 1.4.1 2-of-3 measured in the same run, handler <= 40k over a direct Diamond call). The
+// per-signature budget is met and asserted; the fixed 10k and the handler's 40k are not met (breakdown in
+// docs/gate-and-swaps.md), so those assertions are regression guards at the measured level, not the budget.
+
+const { viem, networkHelpers, wallets, clientsFor, publicClient } = await localChain();
+const accounts = wallets.map((_, i) => clientsFor(i));
+
+describe("Gas: keeper gate and swap handler overhead", function () {
+  const gate: GateOverhead[] = [];
+
+  it("gate: each extra signature costs under 8k; a 2-of-3 batch costs no more than the issue's Safe 2-of-3 reference (50k)", async function () {
+    for (const config of [
+      { threshold: 1, signers: 1 },
+      { threshold: 2, signers: 3 },
+      { threshold: 5, signers: 9 },
+    ]) {
+      gate.push(await measureGateOverhead(accounts, config));
+    }
+    console.table(
+      gate.map((g) => ({
+        "k-of-n": `${g.threshold}-of-${g.signers}`,
+        direct: Number(g.direct),
+        viaGate: Number(g.viaGate),
+        overhead: Number(g.overhead),
+        issueBudget: Number(g.budget),
+      })),
+    );
+    const [one, two, five] = gate as [GateOverhead, GateOverhead, GateOverhead];
+    expect(two.overhead > one.overhead && five.overhead > two.overhead).to.equal(true);
+    expect((five.overhead - one.overhead) / 4n < 8_000n, "per-signature cost").to.equal(true);
+    expect(two.overhead <= 50_000n, "2-of-3 overhead").to.equal(true);
+    expect(one.overhead <= 35_000n, "1-of-1 overhead regression guard").to.equal(true);
+  });
+
+  it("gate vs a real Safe 1.4.1 2-of-3 execTransaction of the same call, same run", async function () {
+    const safe = await measureSafeComparison(accounts, gate[1]!);
+    console.table([
+      {
+        viaSafe: Number(safe.viaSafe),
+        safeOverhead: Number(safe.safeOverhead),
+        gateOverhead: Number(gate[1]!.overhead),
+        gateToSafeRatio: safe.gateToSafeRatio.toFixed(2),
+      },
+    ]);
+    expect(safe.safeOverhead > 30_000n && safe.safeOverhead < 50_000n).to.equal(true);
+    expect(safe.gateToSafeRatio < 1.2).to.equal(true);
+  });
+
+  it("swap handler overhead over calling the Diamond directly (regression guard at 95k; issue budget 40k not met)", async function () {
+    const swap = await measureSwapHandlerOverhead(accounts, async (address) => {
+      await networkHelpers.impersonateAccount(address);
+      await networkHelpers.setBalance(address, parseEther("10"));
+      const wallet = await viem.getWalletClient(address);
+      return { public: publicClient as Clients["public"], wallet: wallet as Clients["wallet"] };
+    });
+    console.table([
+      {
+        direct: Number(swap.direct),
+        viaHandler: Number(swap.viaHandler),
+        overhead: Number(swap.overhead),
+        issueBudget: 40_000,
+      },
+    ]);
+    expect(swap.overhead > 0n && swap.overhead <= 95_000n).to.equal(true);
+  });
+});

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Test} from "forge-std/Test.sol";
+import {IRegistry} from "../../contracts/interfaces/IRegistry.sol";
+import {ILiFiDiamond} from "../../contracts/interfaces/ILiFiDiamond.sol";
+import {Registry} from "../../contracts/registry/Registry.sol";
+import {LiFiSwapHandler} from "../../contracts/swap/LiFiSwapHandler.sol";
+import {LocalLiFiDiamond} from "../../contracts/mocks/LocalLiFiDiamond.sol";
+import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
+import {MockFixedPriceOracle} from "../../contracts/mocks/MockFixedPriceOracle.sol";
+import {MockPricedVault} from "../../contracts/mocks/MockPricedVault.sol";
+import {MockSwapConnector} from "../../contracts/mocks/MockSwapConnector.sol";
+
+/// @notice A fixed-rate DEX for this fuzz suite only: pulls tokenIn, mints tokenOut at 3000 USDC per WETH
+///         less 0.3%, like a pool's exactInputSingle would pay the Diamond.
+contract FixedRateDex {
+    function swap(MockERC20 tokenIn, MockERC20 tokenOut, uint256 amountIn, address recipient) external {
+        tokenIn.transferFrom(msg.sender, address(this), amountIn);
+        tokenOut.mint(recipient, (amountIn * 1e12 * 997) / (3000 * 1000));
+    }
+}
+
+/// @title LiFiSwapHandler fuzz suite
+/// @notice Attack classes AC17 (no arbitrary call path) and AC18 (forged aggregator calldata): every forged
+///         variant of a valid Diamond call (wrong receiver, swapped tokens, inflated amount, lowered minimum,
+///         unknown selector, trailing bytes, random bytes, single flipped bytes) is refused or, when a
+///         mutation is harmless, still pays at least the checked minimum and leaves no approval or balance
+///         behind.
+contract LiFiSwapHandlerFuzzTest is Test {
+    uint256 private constant AMOUNT_IN = 3000e6;
+    uint256 private constant MIN_OUT = 0.995e18;
+
+    Registry private registry;
+    MockERC20 private usdc;
+    MockERC20 private weth;
+    MockFixedPriceOracle private oracle;
+    MockPricedVault private vault;
+    LocalLiFiDiamond private diamond;
+    LiFiSwapHandler private handler;
+    MockSwapConnector private connector;
+    FixedRateDex private dex;
+
+    function setUp() public {
+        registry = new Registry(address(this));
+        usdc = new MockERC20("USD Coin", "USDC", 6);
+        weth = new MockERC20("Wrapped Ether", "WETH", 18);
+        oracle = new MockFixedPriceOracle(address(usdc));
+        oracle.setPrice(address(weth), 3000e6);
+        vault = new MockPricedVault(18, 1e12, 1e24);
+        dex = new FixedRateDex();
+        diamond = new LocalLiFiDiamond(address(this));
+        diamond.setContractSelectorWhitelist(address(dex), FixedRateDex.swap.selector, true);
+        handler = new LiFiSwapHandler(IRegistry(address(registry)), address(diamond), 100);
+        handler.setDexCallAllowed(address(dex), FixedRateDex.swap.selector, true);
+        registry.registerVault(
+            address(vault),
+            IRegistry.VaultConfig({
+                asset: address(usdc),
+                valueOracle: address(oracle),
+                swapHandler: address(handler),
+                keeperGate: address(this),
+                guardian: address(0xBEEF),
+                registered: true
+            })
+        );
+        connector = new MockSwapConnector(IRegistry(address(registry)), address(vault));
+        registry.addConnector(address(vault), address(connector), 0);
+        registry.setConnectorToken(address(connector), address(usdc), true);
+        registry.setConnectorToken(address(connector), address(weth), true);
+        usdc.mint(address(connector), 1e12);
+    }
+
+    function _step(MockERC20 tokenIn, MockERC20 tokenOut, uint256 amountIn) private view returns (ILiFiDiamond.SwapData memory) {
+        return
+            ILiFiDiamond.SwapData({
+                callTo: address(dex),
+                approveTo: address(dex),
+                sendingAssetId: address(tokenIn),
+                receivingAssetId: address(tokenOut),
+                fromAmount: amountIn,
+                callData: abi.encodeCall(FixedRateDex.swap, (tokenIn, tokenOut, amountIn, address(diamond))),
+                requiresDeposit: true
+            });
+    }
+
+    function _calldata(address receiver, uint256 minOut, ILiFiDiamond.SwapData memory step) private pure returns (bytes memory) {
+        return
+            abi.encodeCall(
+                ILiFiDiamond.swapTokensSingleV3ERC20ToERC20,
+                (bytes32(uint256(1)), "agent-vault", "0x0000000000000000000000000000000000000000", payable(receiver), minOut, step)
+            );
+    }
+
+    function _valid() private view returns (bytes memory) {
+        return _calldata(address(connector), MIN_OUT, _step(usdc, weth, AMOUNT_IN));
+    }
+
+    function _assertNothingLeftBehind() private view {
+        assertEq(usdc.allowance(address(connector), address(handler)), 0, "connector allowance");
+        assertEq(usdc.allowance(address(handler), address(diamond)), 0, "handler allowance");
+        assertEq(usdc.allowance(address(diamond), address(dex)), 0, "diamond allowance");
+        assertEq(usdc.balanceOf(address(handler)) + weth.balanceOf(address(handler)), 0, "handler balance");
+        assertEq(usdc.balanceOf(address(diamond)) + weth.balanceOf(address(diamond)), 0, "diamond balance");
+    }
+
+    function test_validSwapPaysAtLeastMinimum() public {
+        uint256 out = connector.swap(address(usdc), AMOUNT_IN, _valid());
+        assertGe(out, MIN_OUT);
+        assertEq(weth.balanceOf(address(connector)), out);
+        assertEq(usdc.balanceOf(address(connector)), 1e12 - AMOUNT_IN);
+        _assertNothingLeftBehind();
+    }
+
+    function testFuzz_wrongReceiverRefused(address receiver) public {
+        vm.assume(receiver != address(connector));
+        bytes memory data = _calldata(receiver, MIN_OUT, _step(usdc, weth, AMOUNT_IN));
+        vm.expectRevert(abi.encodeWithSelector(LiFiSwapHandler.ReceiverNotCaller.selector, receiver, address(connector)));
+        connector.swap(address(usdc), AMOUNT_IN, data);
+    }
+
+    function testFuzz_swappedTokensRefused(uint256 amount, uint256 minOut) public {
+        amount = bound(amount, 1, 1e30);
+        bytes memory data = _calldata(address(connector), minOut, _step(weth, usdc, amount));
+        vm.expectRevert();
+        connector.swap(address(usdc), amount, data);
+        assertEq(usdc.balanceOf(address(connector)), 1e12);
+    }
+
+    function testFuzz_inflatedAmountRefused(uint256 approved, uint256 fromAmount) public {
+        fromAmount = bound(fromAmount, 2, 1e12);
+        approved = bound(approved, 0, fromAmount - 1);
+        bytes memory data = _calldata(address(connector), (fromAmount * 1e12) / 3000, _step(usdc, weth, fromAmount));
+        vm.expectRevert(abi.encodeWithSelector(LiFiSwapHandler.AmountMismatch.selector, approved, fromAmount));
+        connector.swap(address(usdc), approved, data);
+    }
+
+    function testFuzz_loweredMinOutRefused(uint256 minOut) public {
+        // 1% below the oracle value of 3000 USDC is 2970 USDC = 0.99 WETH; anything worth less is refused.
+        minOut = bound(minOut, 0, 0.99e18 - 1);
+        bytes memory data = _calldata(address(connector), minOut, _step(usdc, weth, AMOUNT_IN));
+        vm.expectRevert(
+            abi.encodeWithSelector(LiFiSwapHandler.MinAmountOutTooLow.selector, (minOut * 3000e6) / 1e18, 2970e6)
+        );
+        connector.swap(address(usdc), AMOUNT_IN, data);
+    }
+
+    function testFuzz_unknownSelectorRefused(bytes4 selector) public {
+        vm.assume(
+            selector != handler.SWAP_SINGLE_V3() && selector != handler.SWAP_MULTIPLE_V3() && selector != handler.SWAP_GENERIC()
+        );
+        bytes memory valid = _valid();
+        assembly ("memory-safe") {
+            let word := mload(add(valid, 0x20))
+            mstore(add(valid, 0x20), or(selector, shr(32, shl(32, word))))
+        }
+        vm.expectRevert(abi.encodeWithSelector(LiFiSwapHandler.UnsupportedSelector.selector, selector));
+        connector.swap(address(usdc), AMOUNT_IN, valid);
+    }
+
+    function testFuzz_trailingBytesRefused(bytes calldata extra) public {
+        vm.assume(extra.length > 0);
+        vm.expectRevert(LiFiSwapHandler.NonCanonicalCalldata.selector);
+        connector.swap(address(usdc), AMOUNT_IN, bytes.concat(_valid(), extra));
+    }
+
+    function testFuzz_randomCalldataRefused(bytes calldata data) public {
+        vm.expectRevert();
+        connector.swap(address(usdc), AMOUNT_IN, data);
+        assertEq(usdc.balanceOf(address(connector)), 1e12);
+    }
+
+    function testFuzz_flippedByteRefusedOrStillSafe(uint256 index, uint8 mask) public {
+        bytes memory data = _valid();
+        index = bound(index, 0, data.length - 1);
+        mask = uint8(bound(mask, 1, 255));
+        data[index] = data[index] ^ bytes1(mask);
+        try connector.swap(address(usdc), AMOUNT_IN, data) returns (uint256 out) {
+            // A mutation that survives every check (e.g. in the transaction id or integrator string) must
+            // still be the same economic swap: exact input, at least the validated minimum, nothing left.
+            LiFiSwapHandler.DecodedSwap memory decoded = handler.decodeSwap(data);
+            assertEq(decoded.receiver, address(connector));
+            assertGe(out, decoded.minAmountOut);
+            assertGe((out * 3000e6) / 1e18, 2970e6 - 1);
+            assertEq(usdc.balanceOf(address(connector)), 1e12 - AMOUNT_IN);
+            _assertNothingLeftBehind();
+        } catch {
+            assertEq(usdc.balanceOf(address(connector)), 1e12);
+        }
+    }
+}
