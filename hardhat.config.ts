@@ -31,6 +31,9 @@ export default defineConfig({
         settings: { optimizer: { enabled: true, runs: 999999 } },
       },
     },
+    // One WASM solc job over every contract and every Solidity test runs out of WASM memory
+    // ("memory access out of bounds"); compiling the tests in their own job keeps each one small.
+    splitTestsCompilation: true,
     npmFilesToBuild: [
       "@chainlink/contracts/src/v0.8/shared/mocks/MockV3Aggregator.sol",
       "@morpho-org/morpho-blue/src/Morpho.sol",
