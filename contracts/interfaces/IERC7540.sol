@@ -15,7 +15,7 @@ interface IERC7540Operator {
 }
 
 /// @title IERC7540Deposit
-/// @notice ERC-7540 asynchronous deposit requests.
+/// @notice ERC-7540 asynchronous deposit requests and their controller-aware claims.
 /// @dev ERC-165 interface id 0xce3bbe50.
 interface IERC7540Deposit {
     event DepositRequest(
@@ -34,6 +34,12 @@ interface IERC7540Deposit {
 
     /// @notice Assets of `controller`'s settled request not yet claimed.
     function claimableDepositRequest(uint256 requestId, address controller) external view returns (uint256 assets);
+
+    /// @notice Claims settled deposit assets of `controller` as shares sent to `receiver`.
+    function deposit(uint256 assets, address receiver, address controller) external returns (uint256 shares);
+
+    /// @notice Claims exactly `shares` of `controller`'s settled deposits for `receiver`.
+    function mint(uint256 shares, address receiver, address controller) external returns (uint256 assets);
 }
 
 /// @title IERC7540Redeem

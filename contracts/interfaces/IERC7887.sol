@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 /// @title IERC7887Deposit
 /// @notice ERC-7887 cancellation of pending ERC-7540 deposit requests.
+/// @dev ERC-165 interface id 0x8bf840e3.
 interface IERC7887Deposit {
     event CancelDepositRequest(address indexed controller, uint256 indexed requestId, address sender);
     event CancelDepositClaim(
@@ -32,6 +33,7 @@ interface IERC7887Deposit {
 
 /// @title IERC7887Redeem
 /// @notice ERC-7887 cancellation of pending ERC-7540 redeem requests.
+/// @dev ERC-165 interface id 0xe76cffc7.
 interface IERC7887Redeem {
     event CancelRedeemRequest(address indexed controller, uint256 indexed requestId, address sender);
     event CancelRedeemClaim(

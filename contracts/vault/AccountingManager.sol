@@ -286,7 +286,7 @@ contract AccountingManager is
 
     // -------------------------------------------------------------------------------- claims
 
-    /// @notice Claims shares of settled deposits worth `assets` of the deposit for `controller`.
+    /// @inheritdoc IERC7540Deposit
     /// @dev Shares are pro rata of the controller's claimable shares, rounded down.
     function deposit(uint256 assets, address receiver, address controller) public nonReentrant returns (uint256 shares) {
         _checkDepositClaim(receiver, controller, assets);
@@ -309,7 +309,7 @@ contract AccountingManager is
         return deposit(assets, receiver, msg.sender);
     }
 
-    /// @notice Claims exactly `shares` of settled deposits for `controller`.
+    /// @inheritdoc IERC7540Deposit
     /// @dev The assets consumed are pro rata, rounded up.
     function mint(uint256 shares, address receiver, address controller) public nonReentrant returns (uint256 assets) {
         _checkDepositClaim(receiver, controller, shares);
