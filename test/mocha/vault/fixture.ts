@@ -1,5 +1,5 @@
 import { type Address, parseUnits } from "viem";
-import { deployMockToken, mintMockToken } from "../../../deploy/protocols/tokens.js";
+import { mintMockToken } from "../../../deploy/protocols/tokens.js";
 import {
   defaultVaultConfig,
   deployRegistry,
@@ -12,6 +12,13 @@ import { localChain } from "../helpers/chain.js";
 export const USDC = (amount: string) => parseUnits(amount, 6);
 export const MAX_UINT128 = (1n << 128n) - 1n;
 export const DAY = 24n * 3600n;
+export const MIN_REQUEST = parseUnits("1", 6);
+export const TEST_LIMITS = {
+  depositCap: parseUnits("10000000", 6),
+  minRequestAssets: MIN_REQUEST,
+  depositsPaused: false,
+  redeemsPaused: false,
+};
 
 /** MockConnector.Mode */
 export const Mode = { Balance: 0, Fixed: 1, Revert: 2, BurnGas: 3, Malformed: 4 } as const;
@@ -33,11 +40,14 @@ export async function vaultChain() {
     return wallet;
   };
 
-  async function deployFixture(overrides: Partial<VaultInitialConfig> = {}) {
+  async function deployFixture(
+    overrides: Partial<VaultInitialConfig> = {},
+    tokenContract: "MockERC20" | "MockBlocklistERC20" | "MockFeeOnTransferERC20" = "MockERC20",
+  ) {
     const deployer = clientsFor(0);
-    const token = await deployMockToken(deployer, "USD Coin", "USDC", 6);
+    const token = await deploy(deployer, projectArtifact(tokenContract), ["USD Coin", "USDC", 6]);
     const registryAddress = await deployRegistry(deployer, gov);
-    const config = defaultVaultConfig(feeReceiver, overrides);
+    const config = defaultVaultConfig(feeReceiver, { limits: TEST_LIMITS, ...overrides });
     const vaultAddress = await deployVault(deployer, {
       registry: registryAddress,
       asset: token,
