@@ -3,7 +3,7 @@ import { type Address, type Hex, getAddress } from "viem";
 import { deploy, projectArtifact } from "../../../deploy/lib/artifacts.js";
 import { DAY, USDC, type VaultFixture, vaultChain } from "./fixture.js";
 
-const { viem, networkHelpers, accounts, deployFixture, clientsFor } = await vaultChain();
+const { viem, networkHelpers, accounts, deployFixture, clientsFor, publicClient } = await vaultChain();
 const { gov, keeper, guardian, alice, bob, stranger } = accounts;
 
 type Role = "governance" | "keeper" | "guardian" | "stranger";
@@ -42,11 +42,7 @@ async function truthTable(rows: readonly Gated[]) {
           const fx = await networkHelpers.loadFixture(preparedVault);
           const promise = row.call(fx, ROLE_ACCOUNTS[role]);
           if (allowed) {
-            const receipt = await fx.vault.read
-              .totalSupply()
-              .then(async () =>
-                (await viem.getPublicClient()).waitForTransactionReceipt({ hash: await promise }),
-              );
+            const receipt = await publicClient.waitForTransactionReceipt({ hash: await promise });
             expect(receipt.status).to.equal("success");
           } else {
             const source = row.errorSource === "registry" ? fx.registry : fx.vault;
@@ -183,7 +179,7 @@ describe("[AC21 role and modifier logic] AccountingManager role truth table", fu
           const fx = await networkHelpers.loadFixture(controllerVault);
           if (allowed) {
             const hash = await row.call(fx, account);
-            const receipt = await (await viem.getPublicClient()).waitForTransactionReceipt({ hash });
+            const receipt = await publicClient.waitForTransactionReceipt({ hash });
             expect(receipt.status).to.equal("success");
           } else {
             await viem.assertions.revertWithCustomErrorWithArgs(
