@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { getAddress } from "viem";
-import { MIN_REQUEST, Mode, USDC, vaultChain } from "./fixture.js";
+import { MIN_REQUEST, Mode, USDC, vaultChain, expectBetween } from "./fixture.js";
 
 const { viem, networkHelpers, accounts, deployFixture } = await vaultChain();
 const { alice, bob, carol, keeper, gov, stranger, feeReceiver } = accounts;
@@ -19,7 +19,7 @@ describe("AccountingManager: attack classes", function () {
     await vault.write.settle({ account: keeper });
     await vault.write.deposit([USDC("1000"), alice, alice], { account: alice });
     const aliceValue = await vault.read.convertToAssets([await vault.read.balanceOf([alice])]);
-    expect(aliceValue).to.be.within(USDC("999.99"), USDC("1000"));
+    expectBetween(aliceValue, USDC("999.99"), USDC("1000"));
     const attackerValue = await vault.read.convertToAssets([await vault.read.balanceOf([stranger])]);
     expect(attackerValue <= MIN_REQUEST).to.equal(true);
   });

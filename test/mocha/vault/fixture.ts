@@ -20,6 +20,11 @@ export const TEST_LIMITS = {
   redeemsPaused: false,
 };
 
+/** Asserts lo <= value <= hi (chai's `within` is typed for numbers only). */
+export function expectBetween(value: bigint, lo: bigint, hi: bigint): void {
+  if (value < lo || value > hi) throw new Error(`expected ${value} to be within [${lo}, ${hi}]`);
+}
+
 /** MockConnector.Mode */
 export const Mode = { Balance: 0, Fixed: 1, Revert: 2, BurnGas: 3, Malformed: 4 } as const;
 
