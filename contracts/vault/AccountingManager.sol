@@ -169,6 +169,7 @@ contract AccountingManager is
     error UnsupportedTransferAmount(uint256 expected, uint256 received);
     error AssetTransferFailed(address receiver, uint256 amount);
     error FeeTooHigh(uint256 managementFeeBps, uint256 performanceFeeBps);
+    error InvalidFeeReceiver(address receiver);
     error InvalidGuardrails();
     error NotVaultConnector(address connector);
     error ConnectorDisabled(address connector);
@@ -1009,8 +1010,9 @@ contract AccountingManager is
         if (requestId != REQUEST_ID) revert InvalidRequestId(requestId);
     }
 
-    function _checkFees(FeeConfig memory fees) private pure {
-        if (fees.receiver == address(0)) revert ZeroAddress();
+    function _checkFees(FeeConfig memory fees) private view {
+        // The vault's own balance is escrow for controllers; fee shares there would be lost in it.
+        if (fees.receiver == address(0) || fees.receiver == address(this)) revert InvalidFeeReceiver(fees.receiver);
         if (
             fees.managementFeeBps > FeeMath.MAX_MANAGEMENT_FEE_BPS ||
             fees.performanceFeeBps > FeeMath.MAX_PERFORMANCE_FEE_BPS

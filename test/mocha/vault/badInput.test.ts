@@ -455,7 +455,17 @@ describe("AccountingManager: bad input reverts with a named error and changes no
         0n,
         3001n,
       ]);
-      await refuses(fx, () => vault.write.setFeeConfig([zeroAddress, 0, 0], { account: gov }), "ZeroAddress");
+      await refuses(
+        fx,
+        () => vault.write.setFeeConfig([zeroAddress, 0, 0], { account: gov }),
+        "InvalidFeeReceiver",
+        [zeroAddress],
+      );
+      await refuses(
+        fx,
+        () => vault.write.setFeeConfig([vault.address, 0, 0], { account: gov }),
+        "InvalidFeeReceiver",
+      );
       const good = await vault.read.guardrails();
       await refuses(
         fx,
