@@ -157,6 +157,20 @@ describe("[AC21 role and modifier logic] AccountingManager role truth table", fu
         name: "cancelRedeemRequest",
         call: (fx, account) => fx.vault.write.cancelRedeemRequest([0n, alice], { account }),
       },
+      {
+        name: "claimCancelDepositRequest",
+        call: async (fx, account) => {
+          await fx.vault.write.cancelDepositRequest([0n, alice], { account: alice });
+          return fx.vault.write.claimCancelDepositRequest([0n, account, alice], { account });
+        },
+      },
+      {
+        name: "claimCancelRedeemRequest",
+        call: async (fx, account) => {
+          await fx.vault.write.cancelRedeemRequest([0n, alice], { account: alice });
+          return fx.vault.write.claimCancelRedeemRequest([0n, account, alice], { account });
+        },
+      },
     ];
     /** Alice has a claimable deposit and redemption, and new pending requests on both sides. */
     async function controllerVault() {
