@@ -224,6 +224,9 @@ contract AccountingManager is
         _guardrails = config.guardrails;
         _epochs = EpochState({depositEpoch: 1, redeemEpoch: 1, pendingSince: 0, lastNavAt: uint64(block.timestamp)});
         _lastFeeAccrual = uint64(block.timestamp);
+        // The empty vault's price; without it a first settlement that charges no fees (deadline mode)
+        // would leave a zero mark and the next one would take a performance fee on the whole price.
+        highWaterMark = FeeMath.price(1, VIRTUAL_SHARES);
     }
 
     // ------------------------------------------------------------------------------ requests

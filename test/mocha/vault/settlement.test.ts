@@ -5,6 +5,8 @@ import { DAY, Mode, USDC, type VaultFixture, expectBetween, vaultChain } from ".
 const { viem, networkHelpers, accounts, deployFixture, publicClient } = await vaultChain();
 const { alice, bob, carol, keeper, gov, guardian, feeReceiver, stranger } = accounts;
 
+const fixture = () => deployFixture();
+
 /** Alice holds 1,000 USDC of shares; 600 of the vault's assets sit in connector A. */
 async function investedVault() {
   const fx = await deployFixture();
@@ -265,6 +267,19 @@ describe("AccountingManager: NAV, settlement, guardrails, fees, connectors", fun
       await vault.write.requestDeposit([USDC("10"), bob, bob], { account: bob });
       await vault.write.settle({ account: keeper });
       expect(await vault.read.balanceOf([feeReceiver])).to.equal(before);
+    });
+
+    it("[AC13 fee-accrual errors and griefing] no performance fee on capital when the first settlement was a deadline one", async function () {
+      const fx = await networkHelpers.loadFixture(fixture);
+      const { vault } = fx;
+      await vault.write.requestDeposit([USDC("1000"), alice, alice], { account: alice });
+      await networkHelpers.time.increaseTo(await vault.read.settlementDueAt());
+      await vault.write.settle({ account: stranger }); // deadline mode: no fees, no accrual
+      await vault.write.requestDeposit([USDC("10"), bob, bob], { account: bob });
+      await vault.write.settle({ account: keeper });
+      const fee = await vault.read.convertToAssets([await vault.read.balanceOf([feeReceiver])]);
+      // only the management fee for the ~3 days since deployment (2%/yr of 1,000 USDC ~ 0.17 USDC)
+      expect(fee < USDC("0.2")).to.equal(true);
     });
 
     it("a fee change is queued (event), applied after accrual at the old rates (event)", async function () {
