@@ -18,6 +18,7 @@ contract VaultHandler is Test {
     address internal immutable keeper;
     address internal immutable governance;
     address internal immutable feeReceiver;
+    address internal immutable guardian;
 
     address[] internal actors;
     uint256 internal constant MIN_REQUEST = 1e6;
@@ -37,6 +38,8 @@ contract VaultHandler is Test {
     bool public dustRequestAccepted;
     bool public cancelReturnedWrongAmount;
     bool public claimExceededClaimable;
+    bool public deadlineChargedFees;
+    bool public claimedWhilePaused;
 
     uint256 public settlements;
     uint256 public breaches;
@@ -47,7 +50,8 @@ contract VaultHandler is Test {
         MockConnector connector_,
         address keeper_,
         address governance_,
-        address feeReceiver_
+        address feeReceiver_,
+        address guardian_
     ) {
         vault = vault_;
         asset = asset_;
@@ -55,6 +59,7 @@ contract VaultHandler is Test {
         keeper = keeper_;
         governance = governance_;
         feeReceiver = feeReceiver_;
+        guardian = guardian_;
         for (uint256 i = 0; i < 4; ++i) {
             address actor = address(uint160(0xA000 + i));
             actors.push(actor);
@@ -182,6 +187,59 @@ contract VaultHandler is Test {
         _syncSupplyGhosts();
     }
 
+    /// @dev Anyone settles once the deadline passed, at the last accepted NAV and without fees.
+    function settleAfterDeadline(uint256 lateSeconds) external {
+        uint256 dueAt = vault.settlementDueAt();
+        if (dueAt == 0) return;
+        AccountingManager.Limits memory limits = vault.limits();
+        if (limits.depositsPaused || limits.redeemsPaused) return;
+        vm.warp(dueAt + bound(lateSeconds, 0, 5 days));
+        Claims[] memory before = _snapshot();
+        uint256 feeBefore = vault.balanceOf(feeReceiver);
+        uint256 lastNav = vault.lastTotalAssets();
+        uint256 supply = vault.totalSupply();
+        vm.prank(address(0xBEEF));
+        vault.settle();
+        ++settlements;
+        if (vault.balanceOf(feeReceiver) != feeBefore) deadlineChargedFees = true;
+        // The price per share does not move in a deadline settlement (beyond rounding in the vault's favour).
+        uint256 supplyAfter = vault.totalSupply();
+        if ((vault.lastTotalAssets() + 1) * (supply + 1e6) + (supply + 1e6) < (lastNav + 1) * (supplyAfter + 1e6)) {
+            priceMovedOutsideBand = true;
+        }
+        _checkOnlyGrew(before);
+        _syncSupplyGhosts();
+    }
+
+    /// @dev The guardian pauses a side; governance later unpauses it. Claims must be refused meanwhile.
+    function togglePause(bool deposits, uint256 actorSeed) external {
+        AccountingManager.Limits memory limits = vault.limits();
+        bool paused = deposits ? limits.depositsPaused : limits.redeemsPaused;
+        if (paused) {
+            address actor = _actor(actorSeed);
+            uint256 claimable = deposits ? vault.claimableDepositRequest(0, actor) : vault.claimableRedeemAssets(actor);
+            if (claimable != 0) {
+                vm.prank(actor);
+                if (deposits) {
+                    try vault.deposit(claimable, actor, actor) {
+                        claimedWhilePaused = true;
+                    } catch {}
+                } else {
+                    try vault.withdraw(claimable, actor, actor) {
+                        claimedWhilePaused = true;
+                    } catch {}
+                }
+            }
+            vm.prank(governance);
+            if (deposits) vault.unpauseDeposits();
+            else vault.unpauseRedeems();
+        } else {
+            vm.prank(guardian);
+            if (deposits) vault.pauseDeposits();
+            else vault.pauseRedeems();
+        }
+    }
+
     function _syncSupplyGhosts() internal {
         AccountingManager.EpochState memory epochs = vault.epochState();
         uint256 minted;
@@ -293,7 +351,7 @@ contract VaultInvariantsTest is VaultTestBase {
 
     function setUp() public {
         _deployVault(1, 200, 2_000);
-        handler = new VaultHandler(vault, asset, connectors[0], keeper, address(this), feeReceiver);
+        handler = new VaultHandler(vault, asset, connectors[0], keeper, address(this), feeReceiver, guardian);
         targetContract(address(handler));
     }
 
@@ -351,6 +409,11 @@ contract VaultInvariantsTest is VaultTestBase {
 
     function invariant_priceMovesOnlyInsideGuardrails() public view {
         assertFalse(handler.priceMovedOutsideBand(), "settled outside the band, or refused inside it");
+    }
+
+    function invariant_pauseAndDeadlineRules() public view {
+        assertFalse(handler.claimedWhilePaused(), "a claim went through while its side was paused");
+        assertFalse(handler.deadlineChargedFees(), "a deadline settlement charged fees");
     }
 
     function invariant_dustSpamRefused() public view {
