@@ -10,7 +10,7 @@ import {
   zeroAddress,
   zeroHash,
 } from "viem";
-import { deploy, projectArtifact, read, send } from "../lib/artifacts.js";
+import { deploy, projectArtifact, send } from "../lib/artifacts.js";
 import type { Clients } from "../lib/clients.js";
 import { buildSafeTx, execSafeTx } from "../protocols/safe.js";
 
@@ -310,9 +310,4 @@ export async function seedPendingDeposits(
     controllers.push(controller);
   }
   return controllers;
-}
-
-/** Reads the vault's last accepted NAV. */
-export async function lastTotalAssets(clients: Pick<Clients, "public">, vault: Address): Promise<bigint> {
-  return read<bigint>(clients, { address: vault, abi: vaultAbi(), functionName: "lastTotalAssets" });
 }

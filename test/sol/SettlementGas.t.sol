@@ -8,8 +8,8 @@ import {VaultTestBase} from "./VaultTestBase.sol";
 contract SettlementGasTest is VaultTestBase {
     function setUp() public {
         _deployVault(1, 200, 2_000);
-        // Idle assets so redemptions can be paid.
-        // A previous epoch so that settlement writes non-zero slots, as on a live vault.
+        // A previous epoch so that settlement writes non-zero slots, as on a live vault, and idle
+        // assets so the pending redemptions can be paid.
         _enter(makeAddr("seed"), 1_000 * ONE);
         vm.warp(block.timestamp + 1 days);
     }
