@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {IAccountingManager} from "../interfaces/IAccountingManager.sol";
 import {IConnector} from "../interfaces/IConnector.sol";
 import {IRegistry} from "../interfaces/IRegistry.sol";
 import {ISwapHandler} from "../interfaces/ISwapHandler.sol";
@@ -70,8 +71,12 @@ abstract contract BaseConnector is IConnector, RegistryAccess, ReentrancyGuard {
     // --------------------------------------------------------------------------- fund movements
 
     /// @inheritdoc IConnector
+    /// @dev Goes through `receiveFromConnector` so the vault books the assets as idle; a plain transfer
+    ///      would be an unpriced donation. The approval is exact and reset to 0.
     function sendToVault(uint256 amount) external onlyKeeperGate nonReentrant {
-        IERC20(baseAsset).safeTransfer(vault, amount);
+        IERC20(baseAsset).forceApprove(vault, amount);
+        IAccountingManager(vault).receiveFromConnector(amount);
+        IERC20(baseAsset).forceApprove(vault, 0);
         emit SentToVault(amount);
     }
 
