@@ -130,7 +130,7 @@ describe("keeper/multisig: EIP-712 typed data for the KeeperGate", function () {
       provenance: keccak256("0x01"),
     };
     const domainSeparator = hashDomain({
-      domain: gateDomain(chainId, GATE),
+      domain: { ...gateDomain(chainId, GATE), chainId: BigInt(chainId) },
       types: {
         EIP712Domain: [
           { name: "name", type: "string" },
