@@ -71,6 +71,9 @@ export const keeperConfigSchema = z.strictObject({
     threshold: positiveInt,
     signers: z.array(address).min(1),
     proposalTtlSeconds: positiveInt.default(3_600),
+    /** Call targets this operator co-signs for; empty = no local restriction (the gate's allowlist still applies). */
+    allowedTargets: z.array(address).default([]),
+    maxCallsPerProposal: positiveInt.max(256).default(16),
   }),
   sender: z
     .strictObject({

@@ -100,6 +100,19 @@ export class SqliteStore implements Store {
     this.now = now;
   }
 
+  /**
+   * Writes a consistent copy of the database at `source` to `destination` (SQLite `VACUUM INTO`),
+   * safe while other processes write to it. Dry runs work on such a copy.
+   */
+  static snapshot(source: string, destination: string): void {
+    const db = new DatabaseSync(source, { readOnly: true });
+    try {
+      db.prepare("VACUUM INTO ?").run(destination);
+    } finally {
+      db.close();
+    }
+  }
+
   /** Opens (creating if needed) the database and applies pending migrations. */
   static open(options: SqliteStoreOptions): SqliteStore {
     const db = new DatabaseSync(options.path);
