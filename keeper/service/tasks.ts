@@ -1,5 +1,4 @@
 import type { LocalAccount, PublicClient } from "viem";
-import type { ReliableSender } from "../chain/sender.js";
 import type { KeeperConfig } from "../config/schema.js";
 import type { KeeperMetrics } from "../http/keeperMetrics.js";
 import type { Logger } from "../log/logger.js";
@@ -7,7 +6,7 @@ import type { AlertSink } from "../ops/alerts.js";
 import { assessDepeg, navGuardrail, oracleDeviation, type Finding } from "../ops/monitors.js";
 import type { ScheduledTask } from "../ops/scheduler.js";
 import { computeProvenance } from "../multisig/provenance.js";
-import type { MultisigWorkflow } from "../multisig/workflow.js";
+import type { MultisigWorkflow, TxSender } from "../multisig/workflow.js";
 import type { Store } from "../store/types.js";
 import type { EpochSettler, EvaluateFn, Guardian, Planner, ReadingsSource, SnapshotSource } from "./ports.js";
 
@@ -66,7 +65,7 @@ export function multisigTask(
   ctx: TaskContext,
   deps: {
     readonly workflow: MultisigWorkflow;
-    readonly sender: ReliableSender | undefined;
+    readonly sender: TxSender | undefined;
     readonly account: LocalAccount;
   },
 ): ScheduledTask {
@@ -116,7 +115,7 @@ export function settleTask(
   ctx: TaskContext,
   deps: {
     readonly settler: EpochSettler;
-    readonly sender: ReliableSender | undefined;
+    readonly sender: TxSender | undefined;
     readonly client: PublicClient;
     readonly from: `0x${string}`;
   },
