@@ -30,19 +30,19 @@ export function scryptPortable(
   const blockBytes = 128 * r;
   const b = pbkdf2Sync(password, salt, 1, p * blockBytes, "sha256");
   const words = blockBytes / 4;
-  const x = new Uint32Array(words);
-  const v = new Uint32Array(words * n);
-  const scratch = new Uint32Array(words);
+  const x = new Int32Array(words);
+  const v = new Int32Array(words * n);
+  const scratch = new Int32Array(words);
   for (let i = 0; i < p; i++) {
     const offset = i * blockBytes;
-    for (let w = 0; w < words; w++) x[w] = b.readUInt32LE(offset + w * 4);
+    for (let w = 0; w < words; w++) x[w] = b.readInt32LE(offset + w * 4);
     roMix(x, v, scratch, n, r);
-    for (let w = 0; w < words; w++) b.writeUInt32LE(x[w]!, offset + w * 4);
+    for (let w = 0; w < words; w++) b.writeInt32LE(x[w]!, offset + w * 4);
   }
   return pbkdf2Sync(password, b, 1, dkLen, "sha256");
 }
 
-function roMix(x: Uint32Array, v: Uint32Array, scratch: Uint32Array, n: number, r: number): void {
+function roMix(x: Int32Array, v: Int32Array, scratch: Int32Array, n: number, r: number): void {
   const words = 32 * r;
   for (let i = 0; i < n; i++) {
     v.set(x, i * words);
@@ -57,61 +57,137 @@ function roMix(x: Uint32Array, v: Uint32Array, scratch: Uint32Array, n: number, 
   }
 }
 
-const t = new Uint32Array(16);
+const t = new Int32Array(16);
 
-function blockMix(b: Uint32Array, y: Uint32Array, r: number): void {
-  t.set(b.subarray((2 * r - 1) * 16, 2 * r * 16));
+function blockMix(b: Int32Array, y: Int32Array, r: number): void {
+  const last = (2 * r - 1) * 16;
+  for (let w = 0; w < 16; w++) t[w] = b[last + w]!;
   for (let i = 0; i < 2 * r; i++) {
-    for (let w = 0; w < 16; w++) t[w]! ^= b[i * 16 + w]!;
+    const offset = i * 16;
+    for (let w = 0; w < 16; w++) t[w]! ^= b[offset + w]!;
     salsa20_8(t);
     // Even sub-blocks go to the first half of the output, odd ones to the second half.
     const target = (i % 2 === 0 ? i / 2 : r + (i - 1) / 2) * 16;
-    y.set(t, target);
+    for (let w = 0; w < 16; w++) y[target + w] = t[w]!;
   }
   b.set(y);
 }
 
-function rotl(a: number, bits: number): number {
-  return (a << bits) | (a >>> (32 - bits));
-}
-
-const s = new Uint32Array(16);
-
-function salsa20_8(block: Uint32Array): void {
-  s.set(block);
+/** Salsa20/8 core in place, on locals (several times faster than indexing a typed array). */
+function salsa20_8(b: Int32Array): void {
+  const j0 = b[0]!,
+    j1 = b[1]!,
+    j2 = b[2]!,
+    j3 = b[3]!,
+    j4 = b[4]!,
+    j5 = b[5]!,
+    j6 = b[6]!,
+    j7 = b[7]!;
+  const j8 = b[8]!,
+    j9 = b[9]!,
+    j10 = b[10]!,
+    j11 = b[11]!,
+    j12 = b[12]!,
+    j13 = b[13]!,
+    j14 = b[14]!,
+    j15 = b[15]!;
+  let x0 = j0,
+    x1 = j1,
+    x2 = j2,
+    x3 = j3,
+    x4 = j4,
+    x5 = j5,
+    x6 = j6,
+    x7 = j7;
+  let x8 = j8,
+    x9 = j9,
+    x10 = j10,
+    x11 = j11,
+    x12 = j12,
+    x13 = j13,
+    x14 = j14,
+    x15 = j15;
+  let u: number;
   for (let round = 0; round < 8; round += 2) {
-    s[4]! ^= rotl((s[0]! + s[12]!) | 0, 7);
-    s[8]! ^= rotl((s[4]! + s[0]!) | 0, 9);
-    s[12]! ^= rotl((s[8]! + s[4]!) | 0, 13);
-    s[0]! ^= rotl((s[12]! + s[8]!) | 0, 18);
-    s[9]! ^= rotl((s[5]! + s[1]!) | 0, 7);
-    s[13]! ^= rotl((s[9]! + s[5]!) | 0, 9);
-    s[1]! ^= rotl((s[13]! + s[9]!) | 0, 13);
-    s[5]! ^= rotl((s[1]! + s[13]!) | 0, 18);
-    s[14]! ^= rotl((s[10]! + s[6]!) | 0, 7);
-    s[2]! ^= rotl((s[14]! + s[10]!) | 0, 9);
-    s[6]! ^= rotl((s[2]! + s[14]!) | 0, 13);
-    s[10]! ^= rotl((s[6]! + s[2]!) | 0, 18);
-    s[3]! ^= rotl((s[15]! + s[11]!) | 0, 7);
-    s[7]! ^= rotl((s[3]! + s[15]!) | 0, 9);
-    s[11]! ^= rotl((s[7]! + s[3]!) | 0, 13);
-    s[15]! ^= rotl((s[11]! + s[7]!) | 0, 18);
-    s[1]! ^= rotl((s[0]! + s[3]!) | 0, 7);
-    s[2]! ^= rotl((s[1]! + s[0]!) | 0, 9);
-    s[3]! ^= rotl((s[2]! + s[1]!) | 0, 13);
-    s[0]! ^= rotl((s[3]! + s[2]!) | 0, 18);
-    s[6]! ^= rotl((s[5]! + s[4]!) | 0, 7);
-    s[7]! ^= rotl((s[6]! + s[5]!) | 0, 9);
-    s[4]! ^= rotl((s[7]! + s[6]!) | 0, 13);
-    s[5]! ^= rotl((s[4]! + s[7]!) | 0, 18);
-    s[11]! ^= rotl((s[10]! + s[9]!) | 0, 7);
-    s[8]! ^= rotl((s[11]! + s[10]!) | 0, 9);
-    s[9]! ^= rotl((s[8]! + s[11]!) | 0, 13);
-    s[10]! ^= rotl((s[9]! + s[8]!) | 0, 18);
-    s[12]! ^= rotl((s[15]! + s[14]!) | 0, 7);
-    s[13]! ^= rotl((s[12]! + s[15]!) | 0, 9);
-    s[14]! ^= rotl((s[13]! + s[12]!) | 0, 13);
-    s[15]! ^= rotl((s[14]! + s[13]!) | 0, 18);
+    u = (x0 + x12) | 0;
+    x4 ^= (u << 7) | (u >>> 25);
+    u = (x4 + x0) | 0;
+    x8 ^= (u << 9) | (u >>> 23);
+    u = (x8 + x4) | 0;
+    x12 ^= (u << 13) | (u >>> 19);
+    u = (x12 + x8) | 0;
+    x0 ^= (u << 18) | (u >>> 14);
+    u = (x5 + x1) | 0;
+    x9 ^= (u << 7) | (u >>> 25);
+    u = (x9 + x5) | 0;
+    x13 ^= (u << 9) | (u >>> 23);
+    u = (x13 + x9) | 0;
+    x1 ^= (u << 13) | (u >>> 19);
+    u = (x1 + x13) | 0;
+    x5 ^= (u << 18) | (u >>> 14);
+    u = (x10 + x6) | 0;
+    x14 ^= (u << 7) | (u >>> 25);
+    u = (x14 + x10) | 0;
+    x2 ^= (u << 9) | (u >>> 23);
+    u = (x2 + x14) | 0;
+    x6 ^= (u << 13) | (u >>> 19);
+    u = (x6 + x2) | 0;
+    x10 ^= (u << 18) | (u >>> 14);
+    u = (x15 + x11) | 0;
+    x3 ^= (u << 7) | (u >>> 25);
+    u = (x3 + x15) | 0;
+    x7 ^= (u << 9) | (u >>> 23);
+    u = (x7 + x3) | 0;
+    x11 ^= (u << 13) | (u >>> 19);
+    u = (x11 + x7) | 0;
+    x15 ^= (u << 18) | (u >>> 14);
+    u = (x0 + x3) | 0;
+    x1 ^= (u << 7) | (u >>> 25);
+    u = (x1 + x0) | 0;
+    x2 ^= (u << 9) | (u >>> 23);
+    u = (x2 + x1) | 0;
+    x3 ^= (u << 13) | (u >>> 19);
+    u = (x3 + x2) | 0;
+    x0 ^= (u << 18) | (u >>> 14);
+    u = (x5 + x4) | 0;
+    x6 ^= (u << 7) | (u >>> 25);
+    u = (x6 + x5) | 0;
+    x7 ^= (u << 9) | (u >>> 23);
+    u = (x7 + x6) | 0;
+    x4 ^= (u << 13) | (u >>> 19);
+    u = (x4 + x7) | 0;
+    x5 ^= (u << 18) | (u >>> 14);
+    u = (x10 + x9) | 0;
+    x11 ^= (u << 7) | (u >>> 25);
+    u = (x11 + x10) | 0;
+    x8 ^= (u << 9) | (u >>> 23);
+    u = (x8 + x11) | 0;
+    x9 ^= (u << 13) | (u >>> 19);
+    u = (x9 + x8) | 0;
+    x10 ^= (u << 18) | (u >>> 14);
+    u = (x15 + x14) | 0;
+    x12 ^= (u << 7) | (u >>> 25);
+    u = (x12 + x15) | 0;
+    x13 ^= (u << 9) | (u >>> 23);
+    u = (x13 + x12) | 0;
+    x14 ^= (u << 13) | (u >>> 19);
+    u = (x14 + x13) | 0;
+    x15 ^= (u << 18) | (u >>> 14);
   }
-  for (let i = 0; i < 16; i++) block[i] = (block[i]! + s[i]!) | 0;
+  b[0] = (x0 + j0) | 0;
+  b[1] = (x1 + j1) | 0;
+  b[2] = (x2 + j2) | 0;
+  b[3] = (x3 + j3) | 0;
+  b[4] = (x4 + j4) | 0;
+  b[5] = (x5 + j5) | 0;
+  b[6] = (x6 + j6) | 0;
+  b[7] = (x7 + j7) | 0;
+  b[8] = (x8 + j8) | 0;
+  b[9] = (x9 + j9) | 0;
+  b[10] = (x10 + j10) | 0;
+  b[11] = (x11 + j11) | 0;
+  b[12] = (x12 + j12) | 0;
+  b[13] = (x13 + j13) | 0;
+  b[14] = (x14 + j14) | 0;
+  b[15] = (x15 + j15) | 0;
 }
