@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { isHex, type Hex } from "viem";
+import { getAddress, isAddress, isHex, type Address, type Hex } from "viem";
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -39,7 +39,19 @@ export const COMMAND_SPECS: Record<Command, { summary: string; options: Record<s
   },
   sign: {
     summary: "verify (nonce, deadline, simulation, limits) and co-sign a proposal with this operator's key",
-    options: { proposal: { type: "string", help: "proposal id (32-byte hex)", value: "<id>" } },
+    options: {
+      proposal: { type: "string", help: "proposal id (32-byte hex)", value: "<id>" },
+      signer: {
+        type: "string",
+        help: "record another operator's signature: its address",
+        value: "<address>",
+      },
+      signature: {
+        type: "string",
+        help: "record another operator's signature: the signature",
+        value: "<hex>",
+      },
+    },
   },
   submit: {
     summary: "submit a proposal that has reached the threshold",
@@ -122,6 +134,26 @@ export function proposalId(args: ParsedArgs, required = true): Hex | undefined {
     );
   }
   return value.toLowerCase() as Hex;
+}
+
+/** `--signer` and `--signature` come together (importing a signature made elsewhere) or not at all. */
+export function importedSignature(args: ParsedArgs): { signer: Address; signature: Hex } | undefined {
+  const signer = args.values.signer;
+  const signature = args.values.signature;
+  if (signer === undefined && signature === undefined) return undefined;
+  if (typeof signer !== "string" || !isAddress(signer, { strict: false })) {
+    throw new UsageError(
+      `--signer must be an address when --signature is given, got '${String(signer)}'`,
+      args.command,
+    );
+  }
+  if (typeof signature !== "string" || !isHex(signature) || signature.length !== 132) {
+    throw new UsageError(
+      `--signature must be a 65-byte hex signature, got '${String(signature)}'`,
+      args.command,
+    );
+  }
+  return { signer: getAddress(signer), signature };
 }
 
 export function positiveInteger(args: ParsedArgs, name: string, fallback: number): number {

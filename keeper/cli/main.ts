@@ -17,6 +17,7 @@ import { createRuntime, openStore, type Runtime } from "../service/runtime.js";
 import { monitorTask, multisigTask, settleTask, strategyTask, type TaskContext } from "../service/tasks.js";
 import {
   helpText,
+  importedSignature,
   parseCommandLine,
   positiveInteger,
   proposalId,
@@ -122,6 +123,28 @@ async function propose(ctx: Context): Promise<number> {
 
 async function sign(ctx: Context): Promise<number> {
   const id = proposalId(ctx.args)!;
+  const imported = importedSignature(ctx.args);
+  if (imported) {
+    return withRuntime(
+      ctx,
+      async (rt) => {
+        await rt.workflow.addSignature(id, imported.signer, imported.signature);
+        const view = await rt.workflow.status(id);
+        print(
+          ctx,
+          {
+            proposal: id,
+            signer: imported.signer,
+            signatures: view.signatures.length,
+            threshold: view.threshold,
+          },
+          `recorded ${imported.signer}'s signature on ${id} (${view.signatures.length}/${view.threshold})`,
+        );
+        return EXIT_OK;
+      },
+      false,
+    );
+  }
   return withRuntime(ctx, async (rt) => {
     const signature = await rt.workflow.sign(id, rt.account!);
     const view = await rt.workflow.status(id);
@@ -357,6 +380,9 @@ function checkArguments(args: ParsedArgs): void {
       requireString(args, "input");
       break;
     case "sign":
+      proposalId(args);
+      importedSignature(args);
+      break;
     case "submit":
       proposalId(args);
       break;

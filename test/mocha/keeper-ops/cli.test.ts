@@ -78,6 +78,9 @@ describe("keeper/cli", function () {
     const badId = await cli(["sign", "--proposal", "0x12"]);
     expect(badId.code).to.equal(2);
     expect(badId.stderr).to.include("--proposal must be a 32-byte hex id");
+    const half = await cli(["sign", "--proposal", keccak256("0x01"), "--signature", "0x12"]);
+    expect(half.code).to.equal(2);
+    expect(half.stderr).to.include("--signer must be an address");
     const missing = await cli(["submit"]);
     expect(missing.stderr).to.include("missing required option --proposal");
     const limit = await cli(["status", "--limit", "-3"]);
