@@ -64,17 +64,26 @@ export const keeperConfigSchema = z.strictObject({
       busyTimeoutMs: nonNegativeInt.default(5_000),
     })
     .default({ path: "keeper-state.sqlite", busyTimeoutMs: 5_000 }),
-  gate: z.strictObject({
-    address,
-    vault: address,
-    /** k of the k-of-n gate; must equal the gate's on-chain threshold. */
-    threshold: positiveInt,
-    signers: z.array(address).min(1),
-    proposalTtlSeconds: positiveInt.default(3_600),
-    /** Call targets this operator co-signs for; empty = no local restriction (the gate's allowlist still applies). */
-    allowedTargets: z.array(address).default([]),
-    maxCallsPerProposal: positiveInt.max(256).default(16),
-  }),
+  gate: z
+    .strictObject({
+      address,
+      vault: address,
+      /** k of the k-of-n gate; must equal the gate's on-chain threshold. */
+      threshold: positiveInt,
+      signers: z.array(address).min(1),
+      proposalTtlSeconds: positiveInt.default(3_600),
+      /** Call targets this operator co-signs for; empty = no local restriction (the gate's allowlist still applies). */
+      allowedTargets: z.array(address).default([]),
+      maxCallsPerProposal: positiveInt.max(256).default(16),
+    })
+    .refine((g) => g.threshold <= g.signers.length, {
+      error: "threshold cannot exceed the number of signers",
+      path: ["threshold"],
+    })
+    .refine((g) => new Set(g.signers.map((s) => s.toLowerCase())).size === g.signers.length, {
+      error: "signers must not repeat",
+      path: ["signers"],
+    }),
   sender: z
     .strictObject({
       maxRetries: nonNegativeInt.max(20).default(5),

@@ -31,6 +31,7 @@ export interface SchedulerOptions {
 }
 
 const STATE_PREFIX = "scheduler:lastRun:";
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Runs tasks on their cadence, one step at a time (steps never overlap, so a settle and a
@@ -91,7 +92,7 @@ export class Scheduler {
         nextRun.set(task.name, this.now() + task.everyMs);
       }
       if (this.stopping) break;
-      const wakeAt = Math.min(...nextRun.values());
+      const wakeAt = nextRun.size > 0 ? Math.min(...nextRun.values()) : Number.POSITIVE_INFINITY;
       await this.sleep(Math.max(0, wakeAt - this.now()));
     }
     this.logger.info("scheduler stopped");
@@ -129,7 +130,8 @@ export class Scheduler {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
+      // Node fires timers longer than 2^31-1 ms at once; with nothing due, wait for stop() instead.
+      const timer = Number.isFinite(ms) ? setTimeout(done, Math.min(ms, MAX_TIMER_MS)) : undefined;
       function done() {
         clearTimeout(timer);
         resolve();

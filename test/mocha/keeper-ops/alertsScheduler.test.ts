@@ -174,6 +174,15 @@ describe("keeper/ops: scheduler", function () {
     expect(closed).to.equal(true);
   });
 
+  it("with no tasks, idles until stopped instead of spinning", async function () {
+    const scheduler = new Scheduler({ tasks: [] });
+    const loop = scheduler.start();
+    await wait(20);
+    await scheduler.stop();
+    await loop;
+    expect(scheduler.stopping).to.equal(true);
+  });
+
   it("keeps the cadence across a restart through the store", async function () {
     const store = SqliteStore.open({ path: ":memory:" });
     let now = 10_000;

@@ -87,6 +87,17 @@ describe("keeper/config: JSON file + KEEPER_* env, validated", function () {
     expect(issues.find((i) => i.path === "chain")!.source).to.equal("missing");
   });
 
+  it("checks the gate's threshold against its signer set", function () {
+    const doc = minimal();
+    doc.gate.threshold = 2;
+    const issues = issuesOf(() => loadConfig({ file: writeConfig(doc), env: {} }));
+    expect(issues.find((i) => i.path === "gate.threshold")!.message).to.include("cannot exceed");
+    const repeated = { ...minimal(), gate: { ...minimal().gate, signers: [SIGNER, SIGNER.toLowerCase()] } };
+    expect(
+      issuesOf(() => loadConfig({ file: writeConfig(repeated), env: {} })).map((i) => i.path),
+    ).to.include("gate.signers");
+  });
+
   it("refuses secrets in the config file and names where they are", function () {
     const doc = { ...minimal(), signer: { privateKey: "0x01" }, extra: { note: `0x${"1f".repeat(32)}` } };
     const issues = issuesOf(() => loadConfig({ file: writeConfig(doc), env: {} }));

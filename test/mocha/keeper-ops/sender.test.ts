@@ -200,6 +200,40 @@ describe("keeper/chain: reliable sender on a local EDR chain", function () {
     expect(await balanceOf(to)).to.equal(1n);
   });
 
+  it("a tx that simulated fine but reverts on-chain is reported as reverted and never re-sent", async function () {
+    await setAutomine(false);
+    const store = SqliteStore.open({ path: ":memory:" });
+    const account = await freshAccount();
+    await deployer.wallet.writeContract({
+      address: token,
+      abi: erc20,
+      functionName: "mint",
+      args: [account.address, 1n],
+    });
+    await networkHelpers.mine();
+    const { sender, faults } = makeSender(store, account);
+    const transfer = encodeFunctionData({ abi: erc20, functionName: "transfer", args: [recipient(), 1n] });
+    await sender.submit({ id: "doomed", to: token, data: transfer });
+    // Someone burns the balance first, in the same block, with a higher tip.
+    await deployer.wallet.writeContract({
+      address: token,
+      abi: erc20,
+      functionName: "burn",
+      args: [account.address, 1n],
+      gas: 100_000n,
+      maxPriorityFeePerGas: parseEther("0.000001"),
+      maxFeePerGas: parseEther("0.00001"),
+    });
+    await networkHelpers.mine();
+    const outcome = await sender.waitFor("doomed");
+    expect(outcome.status).to.equal("reverted");
+    expect(faults.count("eth_sendRawTransaction")).to.equal(1);
+    expect(await publicClient.getTransactionCount({ address: account.address })).to.equal(1);
+    const again = await sender.send({ id: "doomed", to: token, data: transfer });
+    expect(again.status).to.equal("reverted");
+    expect(faults.count("eth_sendRawTransaction")).to.equal(1);
+  });
+
   it("replaces a stuck tx with bumped fees; only the replacement is mined", async function () {
     await setAutomine(false);
     const store = SqliteStore.open({ path: ":memory:" });
