@@ -216,7 +216,14 @@ export class MultisigWorkflow {
       return proposal;
     const data = await this.executeCalldata(proposalId);
     if (proposal.status !== "submitted") {
-      await this.assertCurrent(proposal);
+      try {
+        await this.assertCurrent(proposal);
+      } catch (error) {
+        // Another keeper's submission may have won already: that is success, not an error.
+        const settled = await this.load(proposalId);
+        if (settled.status === "executed") return settled;
+        throw error;
+      }
       if (!(await this.o.store.transitionProposal(proposalId, ["proposed", "signed"], "submitted"))) {
         const now = await this.load(proposalId);
         if (now.status !== "submitted")

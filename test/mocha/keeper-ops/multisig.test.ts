@@ -325,6 +325,22 @@ describe("keeper/multisig: propose → sign → submit workflow", function () {
     expect(await workflow.submit(p.id, sender)).to.include({ status: "executed", txHash: winner });
   });
 
+  it("submitting after another keeper already executed it returns executed without sending", async function () {
+    const { workflow, gate } = setup();
+    const p = await workflow.propose(input());
+    await workflow.sign(p.id, operators[0]!);
+    await workflow.sign(p.id, operators[1]!);
+    gate.current = 1n;
+    gate.events.set(0n, {
+      provenance: p.provenance,
+      callsHash: callsHash(p.calls),
+      txHash: keccak256("0xaa"),
+    });
+    const sender = new RecordingSender(async () => expect.fail("must not send"));
+    expect(await workflow.submit(p.id, sender)).to.include({ status: "executed", txHash: keccak256("0xaa") });
+    expect(sender.intents).to.have.length(0);
+  });
+
   it("a proposal whose nonce was used by a different execution becomes expired, not executed", async function () {
     const { workflow, gate } = setup();
     const p = await workflow.propose(input());
