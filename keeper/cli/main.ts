@@ -13,7 +13,7 @@ import { computeProvenance } from "../multisig/provenance.js";
 import { ProposalError } from "../multisig/workflow.js";
 import { installGracefulShutdown, Scheduler, type ScheduledTask } from "../ops/scheduler.js";
 import type { KeeperComponents } from "../service/ports.js";
-import { createRuntime, openStore, type Runtime } from "../service/runtime.js";
+import { createRuntime, GateConfigError, openStore, type Runtime } from "../service/runtime.js";
 import { monitorTask, multisigTask, settleTask, strategyTask, type TaskContext } from "../service/tasks.js";
 import {
   helpText,

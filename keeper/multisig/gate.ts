@@ -11,6 +11,35 @@ export interface GateReader {
   chainTime(): Promise<bigint>;
   /** The `Executed` event for `nonce`, if that nonce was used. */
   executed(nonce: bigint): Promise<{ provenance: Hex; callsHash: Hex; txHash: Hex } | undefined>;
+  /** The gate's vault, threshold and signer set, to check the operator's config against. */
+  configuration(): Promise<GateConfiguration>;
+}
+
+export interface GateConfiguration {
+  readonly vault: Address;
+  readonly threshold: number;
+  readonly signers: readonly Address[];
+}
+
+/**
+ * Differences between the operator's configured gate and the one on chain. Signing for the wrong
+ * vault or counting a threshold the gate does not use would waste signatures or stall submissions.
+ */
+export function gateConfigMismatches(expected: GateConfiguration, actual: GateConfiguration): string[] {
+  const problems: string[] = [];
+  if (expected.vault.toLowerCase() !== actual.vault.toLowerCase()) {
+    problems.push(`gate.vault is ${expected.vault} but the gate serves ${actual.vault}`);
+  }
+  if (expected.threshold !== actual.threshold) {
+    problems.push(`gate.threshold is ${expected.threshold} but the gate requires ${actual.threshold}`);
+  }
+  const onChain = new Set(actual.signers.map((s) => s.toLowerCase()));
+  const configured = new Set(expected.signers.map((s) => s.toLowerCase()));
+  const missing = actual.signers.filter((s) => !configured.has(s.toLowerCase()));
+  const extra = expected.signers.filter((s) => !onChain.has(s.toLowerCase()));
+  if (missing.length > 0) problems.push(`gate.signers lacks on-chain signers ${missing.join(", ")}`);
+  if (extra.length > 0) problems.push(`gate.signers lists ${extra.join(", ")}, not signers of the gate`);
+  return problems;
 }
 
 export class ViemGateReader implements GateReader {
@@ -41,6 +70,17 @@ export class ViemGateReader implements GateReader {
     const log = logs[0];
     if (!log || !log.transactionHash) return undefined;
     return { provenance: log.args.provenance!, callsHash: log.args.callsHash!, txHash: log.transactionHash };
+  }
+
+  async configuration(): Promise<GateConfiguration> {
+    const read = <T>(functionName: "vault" | "threshold" | "signers") =>
+      this.client.readContract({ address: this.gate, abi: keeperGateAbi, functionName }) as Promise<T>;
+    const [vault, threshold, signers] = await Promise.all([
+      read<Address>("vault"),
+      read<bigint>("threshold"),
+      read<readonly Address[]>("signers"),
+    ]);
+    return { vault, threshold: Number(threshold), signers };
   }
 }
 

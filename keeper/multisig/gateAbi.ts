@@ -10,4 +10,8 @@ export const keeperGateAbi = parseAbi([
   "function execute(Call[] calls, uint256 deadline, bytes32 provenance, SignerSignature[] signatures)",
   "function nonce() view returns (uint256)",
   "event Executed(uint256 indexed nonce, bytes32 indexed provenance, bytes32 callsHash)",
+  // Views of the landed KeeperGate used to check an operator's config against the chain.
+  "function vault() view returns (address)",
+  "function threshold() view returns (uint256)",
+  "function signers() view returns (address[])",
 ]);

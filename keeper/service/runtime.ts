@@ -8,7 +8,13 @@ import { createKeeperMetrics, type KeeperMetrics } from "../http/keeperMetrics.j
 import { loadSigner } from "../keys/signer.js";
 import type { Logger } from "../log/logger.js";
 import { WebhookAlertSink } from "../ops/alerts.js";
-import { GateCallSimulator, ViemGateReader, type RiskChecker } from "../multisig/gate.js";
+import {
+  GateCallSimulator,
+  gateConfigMismatches,
+  ViemGateReader,
+  type GateReader,
+  type RiskChecker,
+} from "../multisig/gate.js";
 import { MultisigWorkflow } from "../multisig/workflow.js";
 import { SqliteStore } from "../store/sqlite.js";
 import type { Store } from "../store/types.js";
@@ -76,6 +82,37 @@ export function configRiskChecker(config: KeeperConfig, extra?: RiskChecker): Ri
   };
 }
 
+/**
+ * Refuses to start when the configured vault, threshold or signers differ from the gate on chain.
+ * A gate that cannot be read (wrong address, not deployed yet) is logged and left to the tasks,
+ * which fail and alert on their own.
+ */
+export async function checkGateConfiguration(
+  config: KeeperConfig,
+  reader: GateReader,
+  logger: Logger,
+): Promise<void> {
+  let actual;
+  try {
+    actual = await reader.configuration();
+  } catch (error) {
+    logger.warn("cannot read the gate's configuration; is gate.address right?", {
+      gate: config.gate.address,
+      error: (error as Error).message.split("\n")[0],
+    });
+    return;
+  }
+  const problems = gateConfigMismatches(config.gate, actual);
+  if (problems.length > 0) throw new GateConfigError(problems);
+}
+
+export class GateConfigError extends Error {
+  override name = "GateConfigError";
+  constructor(readonly problems: readonly string[]) {
+    super(`config does not match the gate on chain: ${problems.join("; ")}`);
+  }
+}
+
 export async function createRuntime(
   config: KeeperConfig,
   options: {
@@ -97,6 +134,7 @@ export async function createRuntime(
       `RPC ${config.chain.rpcUrl} serves chain ${chainId}, config says chain.chainId ${config.chain.chainId}`,
     );
   }
+  await checkGateConfiguration(config, new ViemGateReader(client, config.gate.address), logger);
   const { store, path: storePath } = openStore(config);
   const metrics = createKeeperMetrics(store);
   const sender =

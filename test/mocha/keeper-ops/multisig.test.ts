@@ -17,7 +17,12 @@ import {
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { deploy, projectArtifact } from "../../../deploy/lib/artifacts.js";
 import { SimulationRevertedError, type SendOutcome, type TxIntent } from "../../../keeper/chain/sender.js";
-import { GateCallSimulator, type GateReader, type RiskChecker } from "../../../keeper/multisig/gate.js";
+import {
+  GateCallSimulator,
+  gateConfigMismatches,
+  type GateReader,
+  type RiskChecker,
+} from "../../../keeper/multisig/gate.js";
 import { keeperGateAbi } from "../../../keeper/multisig/gateAbi.js";
 import { computeProvenance } from "../../../keeper/multisig/provenance.js";
 import {
@@ -57,6 +62,9 @@ class ScriptedGate implements GateReader {
   }
   async executed(nonce: bigint) {
     return this.events.get(nonce);
+  }
+  async configuration() {
+    return { vault: VAULT, threshold: 2, signers };
   }
 }
 
@@ -172,6 +180,23 @@ describe("keeper/multisig: EIP-712 typed data for the KeeperGate", function () {
     expect(await recoverTypedDataAddress({ ...typed, signature })).to.equal(operators[0]!.address);
     const other = executeTypedData(chainId, GATE, { ...message, nonce: 2n });
     expect(await recoverTypedDataAddress({ ...other, signature })).not.to.equal(operators[0]!.address);
+  });
+});
+
+describe("keeper/multisig: gate configuration check", function () {
+  it("reports every difference between the configured and the on-chain gate", function () {
+    const onChain = { vault: VAULT, threshold: 2, signers };
+    expect(gateConfigMismatches({ ...onChain, signers: [...signers].reverse() }, onChain)).to.deep.equal([]);
+    const wrong = gateConfigMismatches(
+      { vault: GATE, threshold: 3, signers: [signers[0]!, signers[1]!, outsider.address] },
+      onChain,
+    );
+    expect(wrong).to.have.length(4);
+    expect(wrong.join("\n"))
+      .to.include("gate.vault")
+      .and.include("requires 2")
+      .and.include(signers[2]!)
+      .and.include(outsider.address);
   });
 });
 

@@ -63,6 +63,9 @@ class FixedGate implements GateReader {
   async executed() {
     return undefined;
   }
+  async configuration() {
+    return { vault: VAULT, threshold: 1, signers: [operator.address] };
+  }
 }
 
 function context(overrides: Partial<typeof config> = {}) {
