@@ -444,7 +444,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return EXIT_USAGE;
     }
     const known =
-      error instanceof ProposalError || error instanceof SignerError || error instanceof NotWiredError;
+      error instanceof ProposalError ||
+      error instanceof SignerError ||
+      error instanceof NotWiredError ||
+      error instanceof GateConfigError;
     const message = (redact(error) as { message?: string }).message ?? String(error);
     io.stderr(`keeper ${args.command}: ${known ? "" : "failed: "}${message}\n`);
     return EXIT_FAILURE;
