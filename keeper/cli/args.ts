@@ -79,8 +79,15 @@ export interface ParsedArgs {
   readonly help: boolean;
 }
 
+/** `replay` is offline and reads no config file. */
+function commonFor(command: Command | undefined): Record<string, OptionSpec> {
+  if (command !== "replay") return COMMON;
+  const { config: _config, ...rest } = COMMON;
+  return rest;
+}
+
 function optionsFor(command: Command | undefined) {
-  const specs = { ...COMMON, ...(command ? COMMAND_SPECS[command].options : {}) };
+  const specs = { ...commonFor(command), ...(command ? COMMAND_SPECS[command].options : {}) };
   return Object.fromEntries(
     Object.entries(specs).map(([name, s]) => [
       name,
@@ -182,7 +189,7 @@ export function helpText(command?: Command): string {
     lines.push("run `keeper <command> --help` for a command's options");
   } else {
     lines.push(`usage: keeper ${command} [options]`, "", COMMAND_SPECS[command].summary, "", "options:");
-    describe({ ...COMMAND_SPECS[command].options, ...COMMON });
+    describe({ ...COMMAND_SPECS[command].options, ...commonFor(command) });
   }
   return `${lines.join("\n")}\n`;
 }

@@ -252,11 +252,13 @@ async function status(ctx: Context): Promise<number> {
   }
 }
 
-async function replay(ctx: Context): Promise<number> {
+/** Offline: reads recorded data only, so it needs no config, key or chain. */
+async function replay(ctx: Pick<Context, "args" | "io" | "logger" | "json">): Promise<number> {
   const dataDir = requireString(ctx.args, "data-dir");
-  const outDir = ctx.config.dryRun
-    ? mkdtempSync(path.join(tmpdir(), "keeper-replay-"))
-    : requireString(ctx.args, "out-dir");
+  const outDir =
+    ctx.args.values["dry-run"] === true
+      ? mkdtempSync(path.join(tmpdir(), "keeper-replay-"))
+      : requireString(ctx.args, "out-dir");
   const runReplay = ctx.io.components.runReplay;
   if (!runReplay)
     throw new NotWiredError(
@@ -298,11 +300,11 @@ async function run(ctx: Context): Promise<number> {
       }),
     );
   else disabled.push("settle (needs an EpochSettler)");
-  if (c.evaluate && c.snapshots && c.planner) {
+  if (c.strategy && c.snapshots && c.planner) {
     tasks.push(
       strategyTask(taskCtx, {
         snapshots: c.snapshots,
-        evaluate: c.evaluate,
+        strategy: c.strategy,
         policy: c.policy,
         strategyConfig: c.strategyConfig,
         planner: c.planner,
@@ -427,6 +429,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const json = args.values.json === true;
   try {
     checkArguments(args);
+    if (args.command === "replay") {
+      return await replay({ args, io, json, logger: createLogger({ write: io.log }) });
+    }
     const config = loadConfig({
       file: typeof args.values.config === "string" ? args.values.config : undefined,
       env: io.env,
@@ -437,7 +442,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       write: io.log,
       fields: { operator: config.operator.id },
     });
-    return await HANDLERS[args.command]({ args, config, io, logger, json });
+    return await HANDLERS[args.command as Exclude<Command, "replay">]({ args, config, io, logger, json });
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError) {
       io.stderr(`keeper ${args.command}: ${error.message}\n`);

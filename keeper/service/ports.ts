@@ -22,13 +22,18 @@ export interface StrategyResult {
   readonly rejected: readonly unknown[];
 }
 
-/** keeper/strategy `evaluate(snapshots, policy, config, now)`. */
-export type EvaluateFn = (
-  snapshots: unknown,
-  policy: unknown,
-  config: unknown,
-  now: Date,
-) => StrategyResult | Promise<StrategyResult>;
+/**
+ * keeper/strategy: `evaluate(snapshots, policy, config, nowMs)`. Declared as a method so that the
+ * strategy's own parameter types (MarketSnapshot[], AllocationPolicy, EvaluationConfig) fit.
+ */
+export interface StrategyModule {
+  evaluate(
+    snapshots: unknown,
+    policy: unknown,
+    config: unknown,
+    nowMs: number,
+  ): StrategyResult | Promise<StrategyResult>;
+}
 
 /** keeper/backtest `runReplay({ dataDir, outDir, onProgress })`. */
 export type RunReplayFn = (options: {
@@ -80,7 +85,7 @@ export interface Guardian {
 
 /** Everything the lead connects in keeper/service/wiring.ts. Absent parts disable what needs them. */
 export interface KeeperComponents {
-  readonly evaluate?: EvaluateFn;
+  readonly strategy?: StrategyModule;
   readonly policy?: unknown;
   readonly strategyConfig?: unknown;
   readonly snapshots?: SnapshotSource;

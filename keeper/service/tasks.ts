@@ -8,7 +8,14 @@ import type { ScheduledTask } from "../ops/scheduler.js";
 import { computeProvenance } from "../multisig/provenance.js";
 import type { MultisigWorkflow, TxSender } from "../multisig/workflow.js";
 import type { Store } from "../store/types.js";
-import type { EpochSettler, EvaluateFn, Guardian, Planner, ReadingsSource, SnapshotSource } from "./ports.js";
+import type {
+  EpochSettler,
+  Guardian,
+  Planner,
+  ReadingsSource,
+  SnapshotSource,
+  StrategyModule,
+} from "./ports.js";
 
 export interface TaskContext {
   readonly config: KeeperConfig;
@@ -24,7 +31,7 @@ export function strategyTask(
   ctx: TaskContext,
   deps: {
     readonly snapshots: SnapshotSource;
-    readonly evaluate: EvaluateFn;
+    readonly strategy: StrategyModule;
     readonly policy: unknown;
     readonly strategyConfig: unknown;
     readonly planner: Planner;
@@ -41,7 +48,7 @@ export function strategyTask(
         ctx.metrics.rejectedInputs.inc({ source: r.source });
         ctx.logger.warn("input rejected", { source: r.source, reason: r.reason });
       }
-      const result = await deps.evaluate(snapshots, deps.policy, deps.strategyConfig, now);
+      const result = await deps.strategy.evaluate(snapshots, deps.policy, deps.strategyConfig, now.getTime());
       if (result.rejected.length > 0)
         ctx.metrics.rejectedInputs.inc({ source: "strategy" }, result.rejected.length);
       const planned = await deps.planner.plan(result.allocation, now);

@@ -7,6 +7,6 @@ import type { KeeperComponents } from "./ports.js";
  *
  *   import { evaluate } from "../strategy/index.js";
  *   import { runReplay } from "../backtest/index.js";
- *   export const components: KeeperComponents = { evaluate, runReplay, ... };
+ *   export const components: KeeperComponents = { strategy: { evaluate }, policy, strategyConfig, runReplay, ... };
  */
 export const components: KeeperComponents = {};

@@ -130,19 +130,11 @@ describe("keeper/cli", function () {
 
   it("replay says what is not wired (exit 1) and runs the wired function otherwise", async function () {
     const ws = workspace();
-    const missing = await cli([
-      "replay",
-      "--config",
-      ws.config,
-      "--data-dir",
-      "../shared/data",
-      "--out-dir",
-      ws.dir,
-    ]);
+    const missing = await cli(["replay", "--data-dir", "../shared/data", "--out-dir", ws.dir]);
     expect(missing.code).to.equal(1);
     expect(missing.stderr).to.include("runReplay from keeper/backtest");
     const calls: unknown[] = [];
-    const wired = await cli(["replay", "--config", ws.config, "--data-dir", "data", "--dry-run", "--json"], {
+    const wired = await cli(["replay", "--data-dir", "data", "--dry-run", "--json"], {
       components: {
         runReplay: async (options) => {
           calls.push(options);
@@ -155,6 +147,10 @@ describe("keeper/cli", function () {
     const out = JSON.parse(wired.stdout) as { outDir: string; result: unknown };
     expect(out.result).to.deep.equal({ cycles: 3 });
     expect(out.outDir).to.include("keeper-replay-", "dry run writes to a temporary directory");
+    expect((await cli(["replay", "--config", ws.config, "--data-dir", "d", "--out-dir", "o"])).code).to.equal(
+      2,
+      "replay is offline and takes no config",
+    );
   });
 
   it("exits 1 with the reason when the RPC serves another chain or a command fails at runtime", async function () {

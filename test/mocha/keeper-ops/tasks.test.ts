@@ -18,7 +18,7 @@ import { GateCallSimulator, type GateReader } from "../../../keeper/multisig/gat
 import { computeProvenance } from "../../../keeper/multisig/provenance.js";
 import { MultisigWorkflow } from "../../../keeper/multisig/workflow.js";
 import type { Alert, AlertSink } from "../../../keeper/ops/alerts.js";
-import type { EvaluateFn } from "../../../keeper/service/ports.js";
+import type { StrategyResult } from "../../../keeper/service/ports.js";
 import {
   monitorTask,
   multisigTask,
@@ -103,8 +103,8 @@ describe("keeper/service: scheduled tasks", function () {
     const { ctx, store, workflow } = context();
     const snapshots = [{ market: "m1", p: 0.4 }];
     const seen: unknown[] = [];
-    const evaluate: EvaluateFn = (snaps, policy, cfg, now) => {
-      seen.push([snaps, policy, cfg, now.toISOString()]);
+    const evaluate = (snaps: unknown, policy: unknown, cfg: unknown, nowMs: number): StrategyResult => {
+      seen.push([snaps, policy, cfg, new Date(nowMs).toISOString()]);
       return {
         allocation: {
           weightsBps: { aave: 6_000, morpho: 4_000 },
@@ -121,7 +121,7 @@ describe("keeper/service: scheduled tasks", function () {
       snapshots: {
         load: async () => ({ snapshots, rejected: [{ source: "polymarket", reason: "bad price" }] }),
       },
-      evaluate,
+      strategy: { evaluate },
       policy: { kelly: 0.1 },
       strategyConfig: { cap: 1_500 },
       planner: {
