@@ -11,7 +11,7 @@ import {
 import { SimulationRevertedError, type SendOutcome, type TxIntent } from "../chain/sender.js";
 import { silentLogger, type Logger } from "../log/logger.js";
 import type { GateCall, ProposalRecord, SignatureRecord, Store } from "../store/types.js";
-import type { GateReader, ProposalSimulator, RiskChecker } from "./gate.js";
+import { sameCalls, type GateReader, type ProposalSimulator, type RiskChecker } from "./gate.js";
 import { keeperGateAbi } from "./gateAbi.js";
 import { canonicalJson, computeProvenance } from "./provenance.js";
 import { callsHash, executeDigest, executeTypedData } from "./typedData.js";
@@ -87,8 +87,16 @@ export class MultisigWorkflow {
     this.signerSet = new Set(options.signers.map((s) => s.toLowerCase()));
   }
 
-  /** Stores a new proposal for the gate's current nonce; idempotent for identical input. */
-  async propose(input: ProposalInput): Promise<ProposalRecord> {
+  /**
+   * Stores a new proposal for the gate's current nonce. The same calls and provenance for the same
+   * nonce return the open proposal already stored (by any operator on the store). With `exclusive`,
+   * any other open proposal for that nonce makes it refuse: the automated strategy cycle uses this
+   * so that several operators do not collect signatures for competing batches.
+   */
+  async propose(
+    input: ProposalInput,
+    options: { readonly exclusive?: boolean } = {},
+  ): Promise<ProposalRecord> {
     if (input.calls.length === 0) throw new ProposalError(undefined, "a proposal needs at least one call");
     const calls = input.calls.map((call, index) => {
       if (!isAddress(call.target, { strict: false }))
@@ -105,6 +113,15 @@ export class MultisigWorkflow {
       );
     }
     const [nonce, now] = await Promise.all([this.o.reader.nonce(), this.o.reader.chainTime()]);
+    const open = (
+      await this.o.store.listProposals({ statuses: ["proposed", "signed", "submitted"], vault: this.o.vault })
+    ).filter((p) => p.nonce === nonce && p.gate === this.o.gate && now < p.deadline);
+    // The same batch for the same nonce is the same proposal, whoever proposed it and when.
+    const same = open.find((p) => p.provenance === expected && sameCalls(p.calls, calls));
+    if (same) return same;
+    if (options.exclusive && open.length > 0) {
+      throw new ProposalError(open[0]!.id, `is already open for gate nonce ${nonce}; not proposing another`);
+    }
     const deadline = now + BigInt(this.o.proposalTtlSeconds);
     const message = { vault: this.o.vault, calls, nonce, deadline, provenance: expected };
     const id = executeDigest(this.o.chainId, this.o.gate, message);

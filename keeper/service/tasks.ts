@@ -6,7 +6,7 @@ import type { AlertSink } from "../ops/alerts.js";
 import { assessDepeg, navGuardrail, oracleDeviation, type Finding } from "../ops/monitors.js";
 import type { ScheduledTask } from "../ops/scheduler.js";
 import { computeProvenance } from "../multisig/provenance.js";
-import type { MultisigWorkflow, TxSender } from "../multisig/workflow.js";
+import { ProposalError, type MultisigWorkflow, type TxSender } from "../multisig/workflow.js";
 import type { Store } from "../store/types.js";
 import type {
   EpochSettler,
@@ -56,13 +56,23 @@ export function strategyTask(
         ctx.logger.info("allocation needs no rebalance", { snapshotHash: result.allocation.snapshotHash });
         return;
       }
-      const proposal = await deps.workflow.propose({
-        plan: planned.plan,
-        snapshot: snapshots,
-        calls: planned.calls,
-        provenance: computeProvenance(snapshots, planned.plan),
-      });
-      ctx.logger.info("rebalance proposed", { proposalId: proposal.id, calls: proposal.calls.length });
+      try {
+        const proposal = await deps.workflow.propose(
+          {
+            plan: planned.plan,
+            snapshot: snapshots,
+            calls: planned.calls,
+            provenance: computeProvenance(snapshots, planned.plan),
+          },
+          { exclusive: true },
+        );
+        ctx.logger.info("rebalance proposed", { proposalId: proposal.id, calls: proposal.calls.length });
+      } catch (error) {
+        if (!(error instanceof ProposalError) || !error.message.includes("already open")) throw error;
+        ctx.logger.info("another proposal is open for this nonce; waiting for it", {
+          proposalId: error.proposalId,
+        });
+      }
     },
   };
 }

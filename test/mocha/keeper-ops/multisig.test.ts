@@ -212,6 +212,17 @@ describe("keeper/multisig: propose → sign → submit workflow", function () {
     expect((await store.listProposals()).length).to.equal(1);
   });
 
+  it("returns the open proposal for the same batch later on, and with `exclusive` refuses a competing one", async function () {
+    const { workflow } = setup();
+    const first = await workflow.propose(input());
+    await networkHelpers.mine(1, { interval: 60 });
+    expect((await workflow.propose(input())).id).to.equal(first.id, "same calls + provenance + nonce");
+    const competing = input(200);
+    const other = await workflow.propose(competing);
+    expect(other.id).not.to.equal(first.id);
+    await rejects(workflow.propose(input(300), { exclusive: true }), "already open for gate nonce 0");
+  });
+
   it("refuses bad proposals with the reason", async function () {
     const { workflow } = setup();
     await rejects(workflow.propose({ ...input(), calls: [] }), "at least one call");

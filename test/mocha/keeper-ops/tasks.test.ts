@@ -127,9 +127,11 @@ describe("keeper/service: scheduled tasks", function () {
       planner: {
         plan: async (allocation) => {
           plans++;
-          return plans === 1
-            ? { plan: { weights: allocation.weightsBps }, calls: [{ target: token, data: mint(1n) }] }
-            : undefined;
+          if (plans === 3) return undefined;
+          return {
+            plan: { weights: allocation.weightsBps, n: plans },
+            calls: [{ target: token, data: mint(BigInt(plans)) }],
+          };
         },
       },
       workflow,
@@ -142,6 +144,8 @@ describe("keeper/service: scheduled tasks", function () {
     expect(seen).to.deep.equal([[snapshots, { kelly: 0.1 }, { cap: 1_500 }, "2026-11-22T00:00:00.000Z"]]);
     expect(ctx.metrics.rejectedInputs.get({ source: "polymarket" })).to.equal(1);
     expect(ctx.metrics.rejectedInputs.get({ source: "strategy" })).to.equal(1);
+    await task.run(signal);
+    expect(await store.listProposals()).to.have.length(1, "a competing batch waits for the open proposal");
     await task.run(signal);
     expect(await store.listProposals()).to.have.length(1, "no rebalance needed → no proposal");
   });
