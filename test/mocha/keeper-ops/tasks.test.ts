@@ -139,7 +139,7 @@ describe("keeper/service: scheduled tasks", function () {
     await task.run(signal);
     const [proposal] = await store.listProposals();
     expect(proposal!.provenance).to.equal(
-      computeProvenance(snapshots, { weights: { aave: 6_000, morpho: 4_000 } }),
+      computeProvenance(snapshots, { weights: { aave: 6_000, morpho: 4_000 }, n: 1 }),
     );
     expect(seen).to.deep.equal([[snapshots, { kelly: 0.1 }, { cap: 1_500 }, "2026-11-22T00:00:00.000Z"]]);
     expect(ctx.metrics.rejectedInputs.get({ source: "polymarket" })).to.equal(1);
