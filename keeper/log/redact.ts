@@ -70,6 +70,10 @@ function redactMnemonics(text: string): string {
   return out;
 }
 
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
 /**
  * Redacts one string: exact registered secrets anywhere, BIP-39 mnemonics, and (unless the field
  * is known to carry hashes) anything shaped like a 32-byte private key.
@@ -81,10 +85,10 @@ export function redactString(
 ): string {
   let out = text;
   for (const secret of secrets) {
-    if (secret.length === 0) continue;
     const bare = secret.startsWith("0x") ? secret.slice(2) : secret;
-    out = out.split(secret).join(REDACTED);
-    if (bare.length >= 8) out = out.split(bare).join(REDACTED).split(bare.toLowerCase()).join(REDACTED);
+    // Case-insensitive: a hex key may be printed upper-case; over-redacting a password is harmless.
+    if (bare.length >= 8) out = out.replace(new RegExp(`(0x)?${escapeRegExp(bare)}`, "gi"), REDACTED);
+    else if (secret.length > 0) out = out.split(secret).join(REDACTED);
   }
   if (fieldName === undefined || !HASH_FIELD.test(fieldName)) out = out.replace(HEX_32, REDACTED);
   return redactMnemonics(out);
