@@ -294,6 +294,7 @@ async function run(ctx: Context): Promise<number> {
     tasks.push(
       settleTask(taskCtx, {
         settler: c.settler,
+        workflow: rt.workflow,
         sender: rt.sender,
         client: rt.client,
         from: rt.account!.address,

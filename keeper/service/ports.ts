@@ -58,9 +58,24 @@ export interface Planner {
   ): Promise<{ readonly plan: unknown; readonly calls: readonly GateCall[] } | undefined>;
 }
 
+/**
+ * How a due settlement reaches the vault. The AccountingManager settles at live NAV only when
+ * called by the keeper gate (`gate`: a proposal the signers co-sign); after its settlement deadline
+ * anyone may settle at the last accepted NAV (`direct`: sent by this keeper's own key).
+ */
+export type SettlementPlan =
+  | {
+      readonly route: "gate";
+      readonly calls: readonly GateCall[];
+      readonly plan: unknown;
+      readonly snapshot: unknown;
+      readonly nav: NavReading;
+    }
+  | { readonly route: "direct"; readonly intent: TxIntent; readonly nav?: NavReading };
+
 /** Builds the epoch settlement when one is due, with the NAV move it would make. */
 export interface EpochSettler {
-  next(now: Date): Promise<{ readonly intent: TxIntent; readonly nav: NavReading } | undefined>;
+  next(now: Date): Promise<SettlementPlan | undefined>;
 }
 
 export interface StablecoinReading {

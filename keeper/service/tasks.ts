@@ -127,11 +127,16 @@ export function multisigTask(
   };
 }
 
-/** Settles the epoch when due, unless the NAV move breaks the guardrail (then alerts instead). */
+/**
+ * Settles the epoch when due. Through the gate, the settlement becomes a proposal (the multisig task
+ * co-signs and submits it); past the vault's deadline it is sent directly. A NAV move beyond the
+ * guardrail is not settled (the vault would pause): the keeper alerts instead.
+ */
 export function settleTask(
   ctx: TaskContext,
   deps: {
     readonly settler: EpochSettler;
+    readonly workflow: MultisigWorkflow;
     readonly sender: TxSender | undefined;
     readonly client: PublicClient;
     readonly from: `0x${string}`;
@@ -143,15 +148,27 @@ export function settleTask(
     async run() {
       const next = await deps.settler.next(ctx.now());
       if (!next) return;
-      const guard = navGuardrail(next.nav, ctx.config.monitors.navBandBps);
-      ctx.metrics.lastNav.set(
-        Number(next.nav.currentPricePerShare) / Number(next.nav.previousPricePerShare),
-        {
-          vault: next.nav.vault,
-        },
-      );
-      if (!guard.withinBand) {
-        await raise(ctx, guard);
+      if (next.nav) {
+        const guard = navGuardrail(next.nav, ctx.config.monitors.navBandBps);
+        ctx.metrics.lastNav.set(
+          Number(next.nav.currentPricePerShare) / Number(next.nav.previousPricePerShare),
+          {
+            vault: next.nav.vault,
+          },
+        );
+        if (!guard.withinBand) {
+          await raise(ctx, guard);
+          return;
+        }
+      }
+      if (next.route === "gate") {
+        const proposal = await deps.workflow.propose({
+          plan: next.plan,
+          snapshot: next.snapshot,
+          calls: next.calls,
+          provenance: computeProvenance(next.snapshot, next.plan),
+        });
+        ctx.logger.info("settlement proposed", { proposalId: proposal.id });
         return;
       }
       if (ctx.config.dryRun || !deps.sender) {

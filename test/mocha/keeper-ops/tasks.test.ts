@@ -3,6 +3,7 @@ import {
   createPublicClient,
   custom,
   encodeFunctionData,
+  getAddress,
   keccak256,
   parseEther,
   parseUnits,
@@ -18,7 +19,7 @@ import { GateCallSimulator, type GateReader } from "../../../keeper/multisig/gat
 import { computeProvenance } from "../../../keeper/multisig/provenance.js";
 import { MultisigWorkflow } from "../../../keeper/multisig/workflow.js";
 import type { Alert, AlertSink } from "../../../keeper/ops/alerts.js";
-import type { StrategyResult } from "../../../keeper/service/ports.js";
+import type { SettlementPlan, StrategyResult } from "../../../keeper/service/ports.js";
 import {
   monitorTask,
   multisigTask,
@@ -174,7 +175,7 @@ describe("keeper/service: scheduled tasks", function () {
     expect(sent.map((i) => i.id)).to.deep.equal([`submit:${p.id}`]);
   });
 
-  it("settle: sends the settlement inside the NAV band, refuses and alerts outside it, simulates only in dry run", async function () {
+  it("settle: direct route sends inside the NAV band, refuses and alerts outside it, simulates only in dry run", async function () {
     const recipient = privateKeyToAccount(generatePrivateKey()).address;
     const intent = (id: string) => ({
       id,
@@ -183,7 +184,7 @@ describe("keeper/service: scheduled tasks", function () {
     });
     const balance = () =>
       read<bigint>(deployer, { address: token, abi: erc20, functionName: "balanceOf", args: [recipient] });
-    const { ctx, store, alerts } = context();
+    const { ctx, store, alerts, workflow } = context();
     const client = createPublicClient({ transport: custom(connection.provider), cacheTime: 0 });
     const sender = new ReliableSender({
       client,
@@ -201,22 +202,49 @@ describe("keeper/service: scheduled tasks", function () {
       previousPricePerShare: ONE,
       currentPricePerShare: current,
     });
-    let next = { intent: intent("epoch-1"), nav: nav(parseUnits("1.001", 18)) };
-    const deps = { settler: { next: async () => next }, sender, client, from: operator.address };
+    let next: SettlementPlan = {
+      route: "direct",
+      intent: intent("epoch-1"),
+      nav: nav(parseUnits("1.001", 18)),
+    };
+    const deps = { settler: { next: async () => next }, workflow, sender, client, from: operator.address };
     await settleTask(ctx, deps).run(signal);
     expect(await balance()).to.equal(1n);
     expect((await store.getIntent("epoch-1"))!.status).to.equal("confirmed");
 
-    next = { intent: intent("epoch-2"), nav: nav(parseUnits("0.97", 18)) };
+    next = { route: "direct", intent: intent("epoch-2"), nav: nav(parseUnits("0.97", 18)) };
     await settleTask(ctx, deps).run(signal);
     expect(await balance()).to.equal(1n);
     expect(await store.getIntent("epoch-2")).to.equal(undefined);
     expect(alerts.alerts.map((a) => [a.kind, a.severity])).to.deep.equal([["nav", "critical"]]);
 
     const dry = context({ dryRun: true });
-    next = { intent: intent("epoch-3"), nav: nav(ONE) };
-    await settleTask(dry.ctx, { ...deps, sender: undefined }).run(signal);
+    next = { route: "direct", intent: intent("epoch-3"), nav: nav(ONE) };
+    await settleTask(dry.ctx, { ...deps, workflow: dry.workflow, sender: undefined }).run(signal);
     expect(await balance()).to.equal(1n);
+  });
+
+  it("settle: gate route turns the settlement into a proposal for the signers", async function () {
+    const { ctx, store, workflow } = context();
+    const client = createPublicClient({ transport: custom(connection.provider), cacheTime: 0 });
+    const settle: SettlementPlan = {
+      route: "gate",
+      calls: [{ target: token, data: mint(9n) }],
+      plan: { settle: "epoch 4" },
+      snapshot: { totalAssets: "100" },
+      nav: { vault: VAULT, previousPricePerShare: ONE, currentPricePerShare: ONE },
+    };
+    await settleTask(ctx, {
+      settler: { next: async () => settle },
+      workflow,
+      sender: undefined,
+      client,
+      from: operator.address,
+    }).run(signal);
+    const [proposal] = await store.listProposals();
+    expect(proposal!.status).to.equal("proposed");
+    expect(proposal!.calls).to.deep.equal([{ target: getAddress(token), data: mint(9n) }]);
+    expect(proposal!.provenance).to.equal(computeProvenance(settle.snapshot, settle.plan));
   });
 
   it("monitor: alerts on warn and critical findings and pauses through the guardian on critical only", async function () {
