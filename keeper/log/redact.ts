@@ -22,7 +22,8 @@ const SECRET_FIELD_SUFFIXES = ["secret", "password", "passphrase", "privatekey",
  * Fields that legitimately carry 32-byte hex values (tx hashes, proposal ids, provenance). A private
  * key has the same shape as a hash, so outside these fields every 32-byte hex string is redacted.
  */
-const HASH_FIELD = /(hash|id|ids|provenance|digest|root|topic|topics)$/i;
+const HASH_FIELD =
+  /^(id|ids|hash|hashes|provenance|digest|root|topics?)$|(Id|Ids|Hash|Hashes|Provenance|Digest|Root|_id|_hash)$/;
 
 const HEX_32 = /(?<![0-9a-fA-F])(0x)?[0-9a-fA-F]{64}(?![0-9a-fA-F])/g;
 const WORDLIST = new Set(english);

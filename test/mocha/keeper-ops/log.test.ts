@@ -47,6 +47,9 @@ describe("keeper/log: structured JSON logger with redaction", function () {
     expect(line.detail).to.equal(`value=${REDACTED}`);
     expect(line.list).to.deep.equal([REDACTED]);
     expect(line.proposalId).to.equal(pk);
+    logger.info("x", { valid: pk, paid: pk, txHash: pk, id: pk, snapshot_hash: pk });
+    const second = JSON.parse(lines[1]!) as Record<string, unknown>;
+    expect(second).to.include({ valid: REDACTED, paid: REDACTED, txHash: pk, id: pk, snapshot_hash: pk });
   });
 
   it("redacts a registered secret everywhere, even inside hash-named fields and errors", function () {
