@@ -300,8 +300,15 @@ export class MultisigWorkflow {
 
   /** The id and provenance must recompute from what is stored: a tampered row is never signed. */
   private verifyIntegrity(proposal: ProposalRecord): void {
-    if (proposal.chainId !== this.o.chainId || proposal.gate.toLowerCase() !== this.o.gate.toLowerCase()) {
-      throw new ProposalError(proposal.id, `belongs to gate ${proposal.gate} on chain ${proposal.chainId}`);
+    if (
+      proposal.chainId !== this.o.chainId ||
+      proposal.gate.toLowerCase() !== this.o.gate.toLowerCase() ||
+      proposal.vault.toLowerCase() !== this.o.vault.toLowerCase()
+    ) {
+      throw new ProposalError(
+        proposal.id,
+        `belongs to vault ${proposal.vault} behind gate ${proposal.gate} on chain ${proposal.chainId}`,
+      );
     }
     if (executeDigest(this.o.chainId, this.o.gate, proposal) !== proposal.id) {
       throw new ProposalError(proposal.id, "stored fields do not hash to its id");

@@ -90,7 +90,10 @@ export function multisigTask(
     name: "multisig",
     everyMs: ctx.config.chain.pollingIntervalMs * 5,
     async run(signal) {
-      const open = await ctx.store.listProposals({ statuses: ["proposed", "signed", "submitted"] });
+      const open = await ctx.store.listProposals({
+        statuses: ["proposed", "signed", "submitted"],
+        vault: ctx.config.gate.vault,
+      });
       for (const proposal of open) {
         if (signal.aborted) return;
         try {

@@ -311,6 +311,25 @@ describe("keeper/multisig: propose → sign → submit workflow", function () {
     expect((await workflow.status(p.id)).proposal.status).to.equal("expired");
   });
 
+  it("refuses to sign a proposal of another vault found in a shared store", async function () {
+    const { workflow, store, gate } = setup();
+    const p = await workflow.propose(input());
+    const otherVault = new MultisigWorkflow({
+      store,
+      chainId,
+      gate: GATE,
+      vault: outsider.address,
+      threshold: 2,
+      signers,
+      proposalTtlSeconds: 3_600,
+      reader: gate,
+      simulator: new GateCallSimulator(publicClient),
+      checker: notionalLimit,
+      operatorId: "op-other",
+    });
+    await rejects(otherVault.sign(p.id, operators[0]!), `belongs to vault ${VAULT}`);
+  });
+
   it("refuses to sign a proposal whose stored plan was tampered with", async function () {
     const dbPath = path.join(mkdtempSync(path.join(tmpdir(), "keeper-ms-")), "s.sqlite");
     const { workflow, store } = setup({ dbPath });
