@@ -319,7 +319,8 @@ export async function deployProductStack(
   const minDelay = options.timelockDelay ?? DEFAULT_TIMELOCK_DELAY;
   const twapWindow = options.twapWindow ?? DEFAULT_TWAP_WINDOW;
   const caps = options.caps ?? DEFAULT_CAPS;
-  const at = (index: number, role: string) => accountAt(options.accounts, index, role).wallet.account.address;
+  const at = (index: number, role: string) =>
+    getAddress(accountAt(options.accounts, index, role).wallet.account.address);
   const safeOwners = roles.safeOwners.map((i) => at(i, "Safe owner"));
   const operators = roles.operators.map((i) => at(i, "operator"));
   const guardian = at(roles.guardian, "guardian");

@@ -6,15 +6,25 @@ import type { Clients } from "../../../deploy/lib/clients.js";
 import { startLiFiQuoteService } from "../../../deploy/local/lifiQuoteService.js";
 import { deployLocalProtocols } from "../../../deploy/local/protocols.js";
 import { connectorValue } from "../../../deploy/product/connectors.js";
-import { keeperGateArtifact } from "../../../deploy/product/gate.js";
 import {
+  type Mandate,
+  gateDomain,
+  keeperGateArtifact,
+  signMandate,
+  sortSignatures,
+} from "../../../deploy/product/gate.js";
+import {
+  DEFAULT_ROLE_INDICES,
   type ProductStack,
   deployProductStack,
   gateExecute,
   productCall,
   provenanceHash,
+  stackAccount,
   stackCalls,
+  stackGovernanceRunner,
 } from "../../../deploy/product/stack.js";
+import { governanceCall } from "../../../deploy/product/core.js";
 import { safeArtifacts } from "../../../deploy/protocols/safe.js";
 import { sortTokens, uniswapArtifacts } from "../../../deploy/protocols/uniswapV3.js";
 import { expectWithin } from "../helpers/bigintAssert.js";
@@ -40,15 +50,21 @@ const abi = {
   uniConnector: () => projectArtifact("UniswapV3Connector").abi,
 };
 
-async function stackFixture() {
-  const protocols = await deployLocalProtocols(deployer);
-  const stack = await deployProductStack(deployer, protocols, { accounts });
+/** Each fixture deploys from its own account: one account's ETH funds one set of protocols (5,000 WETH). */
+async function deployWithDepositors(governance: "safe-timelock" | "eoa", deployerIndex: number) {
+  const from = clientsFor(deployerIndex);
+  const protocols = await deployLocalProtocols(from);
+  const stack = await deployProductStack(from, protocols, {
+    accounts,
+    governance,
+    roles: { ...DEFAULT_ROLE_INDICES, deployer: deployerIndex },
+  });
   for (const [who, amount] of [
     [alice, USDC("600000")],
     [bob, USDC("400000")],
   ] as const) {
     const to = who.wallet.account.address;
-    await send(deployer, {
+    await send(from, {
       address: stack.asset,
       abi: abi.erc20(),
       functionName: "transfer",
@@ -62,6 +78,27 @@ async function stackFixture() {
     });
   }
   return { protocols, stack };
+}
+const stackFixture = () => deployWithDepositors("safe-timelock", 0);
+const eoaStackFixture = () => deployWithDepositors("eoa", 12);
+
+/** Both depositors request, the gate settles, both claim. */
+async function depositAndSettle(stack: ProductStack): Promise<void> {
+  for (const [who, assets] of [
+    [alice, USDC("600000")],
+    [bob, USDC("400000")],
+  ] as const) {
+    const me = who.wallet.account.address;
+    await vaultWrite(who, stack, "requestDeposit", [assets, me, me]);
+  }
+  await gateExecute(stack, accounts, [stackCalls.settle(stack)], provenanceHash("settle deposits"));
+  for (const [who, assets] of [
+    [alice, USDC("600000")],
+    [bob, USDC("400000")],
+  ] as const) {
+    const me = who.wallet.account.address;
+    await vaultWrite(who, stack, "deposit", [assets, me, me]);
+  }
 }
 
 const vaultRead = <T>(stack: ProductStack, functionName: string, args: readonly unknown[] = []) =>
@@ -333,5 +370,153 @@ describe("Full product stack on the local protocols (Safe + timelock governance,
       "CallNotAllowed",
     );
     expect(await vaultRead(stack, "totalAssets")).to.equal(0n);
+  });
+
+  it("[AC21 governance] later configuration goes through the Safe and the timelock delay", async function () {
+    const { stack } = await networkHelpers.loadFixture(stackFixture);
+    const connectorConfig = () =>
+      read<{ cap: bigint }>(deployer, {
+        address: stack.registry,
+        abi: abi.registry(),
+        functionName: "connectorConfig",
+        args: [stack.connectors.uniswap],
+      });
+    expect((await connectorConfig()).cap).to.equal(stack.caps.uniswap);
+    const before = (await publicClient.getBlock()).timestamp;
+    await stackGovernanceRunner(
+      stack,
+      accounts,
+    )([
+      governanceCall(stack.registry, "Registry", "setConnectorCap", [stack.connectors.uniswap, USDC("1000")]),
+    ]);
+    expect((await connectorConfig()).cap).to.equal(USDC("1000"));
+    if (stack.governance.kind !== "safe-timelock") throw new Error("expected the Safe + timelock stack");
+    expect((await publicClient.getBlock()).timestamp - before >= stack.governance.minDelay).to.equal(true);
+  });
+
+  it("[AC21 governance] the EOA fast path owns the Registry directly and runs the same product", async function () {
+    const { stack } = await networkHelpers.loadFixture(eoaStackFixture);
+    expect(stack.governance).to.deep.equal({ kind: "eoa", owner: stack.addresses.safeOwners[0] });
+    expect(
+      await read(deployer, { address: stack.registry, abi: abi.registry(), functionName: "owner" }),
+    ).to.equal(stack.addresses.safeOwners[0]);
+    await depositAndSettle(stack);
+    expect(await vaultRead(stack, "totalAssets")).to.equal(USDC("1000000"));
+  });
+
+  it("[AC19 slippage] under a 2-of-3 mandate the strategist swaps alone through the real connector, oracle and vault", async function () {
+    const { protocols, stack } = await networkHelpers.loadFixture(eoaStackFixture);
+    const { weth } = protocols.tokens;
+    await depositAndSettle(stack);
+    await gateExecute(
+      stack,
+      accounts,
+      [
+        stackCalls.transferToConnector(stack, stack.connectors.uniswap, USDC("20000")),
+        stackCalls.trackToken(stack.connectors.uniswap, weth),
+      ],
+      provenanceHash("fund the swap connector"),
+    );
+    const strategist = stackAccount(stack, accounts, "strategist");
+    const now = (await publicClient.getBlock()).timestamp;
+    const mandate: Mandate = {
+      keeper: strategist.wallet.account.address,
+      connectors: [stack.connectors.uniswap],
+      tokens: [stack.asset],
+      selectors: [stack.allowedCalls.find((c) => c.name === "UniswapV3Connector.swap")!.selector],
+      maxNotionalPerAction: USDC("5000"),
+      maxNotionalPerPeriod: USDC("8000"),
+      period: 86_400n,
+      maxSlippageBps: 100n,
+      maxLossBps: 50n,
+      lossWindow: 7n * 86_400n,
+      expiry: now + 86_400n,
+      nonce: 1n,
+    };
+    const domain = gateDomain(chainId, stack.gate);
+    const signatures = sortSignatures(
+      await Promise.all(
+        stack.roles.operators
+          .slice(1)
+          .map((i) => signMandate(accounts[i]!.wallet, domain, stack.vault, mandate)),
+      ),
+    );
+    const gateAbi = keeperGateArtifact().abi;
+    await send(strategist, {
+      address: stack.gate,
+      abi: gateAbi,
+      functionName: "approveMandate",
+      args: [mandate, signatures],
+    });
+    const id = await read<Hex>(deployer, {
+      address: stack.gate,
+      abi: gateAbi,
+      functionName: "mandateDigest",
+      args: [mandate],
+    });
+
+    const service = await startLiFiQuoteService({
+      client: publicClient,
+      diamond: stack.lifiDiamond,
+      swapRouter: protocols.uniswap.swapRouter,
+      quoterV2: protocols.uniswap.quoterV2,
+    });
+    try {
+      const lifi = createClient({
+        integrator: "agent-vault",
+        apiUrl: service.apiUrl,
+        preloadChains: false,
+        disableVersionCheck: true,
+      });
+      const swapCall = async (amount: bigint) => {
+        const quote = await getQuote(lifi, {
+          fromChain: chainId,
+          toChain: chainId,
+          fromToken: stack.asset,
+          toToken: weth,
+          fromAmount: amount.toString(),
+          fromAddress: stack.swapHandler,
+          toAddress: stack.connectors.uniswap,
+          slippage: 0.003,
+        });
+        return stackCalls.swap(
+          stack.connectors.uniswap,
+          stack.asset,
+          amount,
+          quote.transactionRequest!.data as Hex,
+        );
+      };
+      const navBefore = await vaultRead<bigint>(stack, "totalAssets");
+      await send(strategist, {
+        address: stack.gate,
+        abi: gateAbi,
+        functionName: "executeMandate",
+        args: [id, await swapCall(USDC("5000")), provenanceHash("mandate swap")],
+      });
+      expect((await balanceOf(weth, stack.connectors.uniswap)) > 0n).to.equal(true);
+      // NAV moved only by the swap's cost, valued by the real oracle through the real connector
+      expectWithin(await vaultRead<bigint>(stack, "totalAssets"), navBefore - USDC("10"), navBefore);
+      // the notional limits bind: above the per-action limit, then past the period budget
+      await expectRevert(
+        send(strategist, {
+          address: stack.gate,
+          abi: gateAbi,
+          functionName: "executeMandate",
+          args: [id, await swapCall(USDC("5001")), provenanceHash("too big")],
+        }),
+        "NotionalAboveActionLimit",
+      );
+      await expectRevert(
+        send(strategist, {
+          address: stack.gate,
+          abi: gateAbi,
+          functionName: "executeMandate",
+          args: [id, await swapCall(USDC("4000")), provenanceHash("over budget")],
+        }),
+        "NotionalAbovePeriodLimit",
+      );
+    } finally {
+      await service.close();
+    }
   });
 });
