@@ -25,6 +25,7 @@ import {
   stackGovernanceRunner,
 } from "../../../deploy/product/stack.js";
 import { governanceCall } from "../../../deploy/product/core.js";
+import { tryValueOf } from "../../../deploy/product/oracle.js";
 import { safeArtifacts } from "../../../deploy/protocols/safe.js";
 import { sortTokens, uniswapArtifacts } from "../../../deploy/protocols/uniswapV3.js";
 import { expectWithin } from "../helpers/bigintAssert.js";
@@ -147,7 +148,7 @@ async function mintRequest(stack: ProductStack, pool: Address, weth: Address, we
 
 describe("Full product stack on the local protocols (Safe + timelock governance, 2-of-3 keeper gate)", function () {
   it("[AC21 governance] the timelock owns the Registry, the 2-of-3 Safe proposes, every keeper call is allowlisted", async function () {
-    const { stack } = await networkHelpers.loadFixture(stackFixture);
+    const { stack, protocols } = await networkHelpers.loadFixture(stackFixture);
     if (stack.governance.kind !== "safe-timelock")
       throw new Error("the default stack must be Safe + timelock");
     const { safe, timelock } = stack.governance;
@@ -185,6 +186,11 @@ describe("Full product stack on the local protocols (Safe + timelock governance,
         name,
       ).to.equal(true);
     }
+    // WETH and USDT are priced by Chainlink, cross-checked against the Uniswap TWAPs
+    const weth = await tryValueOf(deployer, stack.oracle, protocols.tokens.weth, 10n ** 18n);
+    expect(weth).to.deep.equal({ ok: true, value: USDC("3000"), reason: "0x00000000" });
+    const usdt = await tryValueOf(deployer, stack.oracle, protocols.tokens.usdt, USDC("1000"));
+    expect(usdt).to.deep.equal({ ok: true, value: USDC("1000"), reason: "0x00000000" });
     // the deployer keeps no power: governance writes from it revert
     await expectRevert(
       send(deployer, {
