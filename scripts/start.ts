@@ -1,25 +1,44 @@
 import { parseArgs } from "node:util";
-import { network } from "hardhat";
-import type { Clients } from "../deploy/lib/clients.js";
-import { type LocalProtocols, deployLocalProtocols } from "../deploy/local/protocols.js";
-import { startRpcServer } from "../deploy/local/rpcServer.js";
+import { ONCE_EPOCHS, runDemo, startDemo } from "./demo/run.js";
+import { formatSummary } from "./demo/summary.js";
 
-const USAGE = `Usage: npm start [-- --once] [-- --port <n>]
+const USAGE = `Usage: npm start [-- --once] [-- --port <n>] [-- --status-port <n>] [-- --interval <seconds>]
 
-Starts an embedded Hardhat (EDR) chain, serves it as JSON-RPC on http://127.0.0.1:<port>,
-deploys the real protocols (Uniswap v3, Aave v3, Morpho Blue, Safe 1.4.1, Conditional Tokens,
-Chainlink feeds) and prints their addresses.
+Starts an embedded Hardhat (EDR) chain served as JSON-RPC on http://127.0.0.1:<port>, deploys the
+real protocols (Uniswap v3, Aave v3, Morpho Blue, Safe 1.4.1, Chainlink mock feeds, the local LI.FI
+Diamond and quote service) and the product (Safe + timelock governance, USDC vault, three connectors,
+value oracle, LI.FI swap handler, 2-of-3 keeper gate, guardian), writes .keeper-data/local-addresses.json,
+seeds liquidity, then runs the keeper over recorded Polymarket prices at an accelerated clock (8 h
+per epoch) while simulated depositors request, get settled and claim.
 
-  --once        exit after deploying (default: keep serving until Ctrl-C)
-  --port <n>    JSON-RPC port (default 8545; 0 picks a free one)
-  --help        show this text`;
+  --once             run ${ONCE_EPOCHS} epochs, print the summary and exit
+  --port <n>         JSON-RPC port (default 8545; 0 picks a free one)
+  --status-port <n>  keeper /status port (default 8645; 0 picks a free one)
+  --interval <s>     wall-clock seconds between epochs without --once (default 5)
+  --help             show this text`;
 
-function parseCli(argv: string[]): { once: boolean; port: number } {
+interface StartOptions {
+  readonly once: boolean;
+  readonly port: number;
+  readonly statusPort: number;
+  readonly intervalSeconds: number;
+}
+
+function parsePort(name: string, value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`${name} must be an integer from 0 to 65535, got "${value}"`);
+  return port;
+}
+
+function parseCli(argv: string[]): StartOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
       once: { type: "boolean", default: false },
       port: { type: "string", default: "8545" },
+      "status-port": { type: "string", default: "8645" },
+      interval: { type: "string", default: "5" },
       help: { type: "boolean", default: false },
     },
     strict: true,
@@ -28,73 +47,56 @@ function parseCli(argv: string[]): { once: boolean; port: number } {
     console.log(USAGE);
     process.exit(0);
   }
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`--port must be an integer from 0 to 65535, got "${values.port}"`);
-  }
-  return { once: values.once, port };
+  const intervalSeconds = Number(values.interval);
+  if (!Number.isFinite(intervalSeconds) || intervalSeconds < 0)
+    throw new Error(`--interval must be a non-negative number of seconds, got "${values.interval}"`);
+  return {
+    once: values.once,
+    port: parsePort("--port", values.port),
+    statusPort: parsePort("--status-port", values["status-port"]),
+    intervalSeconds,
+  };
 }
 
-function printAddresses(protocols: LocalProtocols): void {
-  const rows: [string, string][] = [
-    ["USDC", protocols.tokens.usdc],
-    ["USDT", protocols.tokens.usdt],
-    ["WETH", protocols.tokens.weth],
-    ["Chainlink USDC/USD", protocols.feeds.usdcUsd],
-    ["Chainlink USDT/USD", protocols.feeds.usdtUsd],
-    ["Chainlink ETH/USD", protocols.feeds.ethUsd],
-    ["Uniswap v3 factory", protocols.uniswap.factory],
-    ["Uniswap v3 position manager", protocols.uniswap.positionManager],
-    ["Uniswap v3 swap router", protocols.uniswap.swapRouter],
-    ["Uniswap v3 USDC/WETH 0.05%", protocols.uniswap.usdcWethPool],
-    ["Uniswap v3 USDC/USDT 0.01%", protocols.uniswap.usdcUsdtPool],
-    ["Aave v3 pool", protocols.aave.pool],
-    ["Morpho Blue", protocols.morpho.morpho],
-    ["Safe 1.4.1 singleton", protocols.safe.singleton],
-    ["Safe proxy factory", protocols.safe.proxyFactory],
-    ["Conditional Tokens", protocols.conditionalTokens],
-  ];
-  const width = Math.max(...rows.map(([name]) => name.length));
-  for (const [name, address] of rows) console.log(`  ${name.padEnd(width)}  ${address}`);
+async function runForever(options: StartOptions): Promise<void> {
+  const session = await startDemo({ port: options.port, statusPort: options.statusPort });
+  console.log(
+    `\nKeeper status at ${session.statusUrl}. Running an epoch every ${options.intervalSeconds} s until Ctrl-C.`,
+  );
+  let stopping = false;
+  const stopped = new Promise<void>((resolve) => {
+    const stop = () => {
+      stopping = true;
+      resolve();
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  while (!stopping) {
+    await session.runEpoch();
+    await Promise.race([stopped, new Promise((r) => setTimeout(r, options.intervalSeconds * 1000))]);
+  }
+  console.log("\nShutting down.");
+  console.log(formatSummary(session.summary()));
+  await session.close();
 }
 
 async function main(): Promise<void> {
-  let options: { once: boolean; port: number };
+  let options: StartOptions;
   try {
     options = parseCli(process.argv.slice(2));
   } catch (error) {
     console.error(`error: ${(error as Error).message}\n\n${USAGE}`);
     process.exit(2);
   }
-  const connection = await network.create();
-  const rpc = await startRpcServer(connection.provider, { port: options.port });
-  console.log(`Local chain (Hardhat EDR) serving JSON-RPC at ${rpc.url}`);
-  const [wallet] = await connection.viem.getWalletClients();
-  if (!wallet) throw new Error("the local chain has no funded accounts");
-  const clients: Clients = {
-    public: (await connection.viem.getPublicClient()) as Clients["public"],
-    wallet: wallet as Clients["wallet"],
-  };
-  const started = Date.now();
-  const protocols = await deployLocalProtocols(clients);
-  console.log(`Deployed the real protocols in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
-  printAddresses(protocols);
-
-  const shutdown = async (): Promise<void> => {
-    await rpc.close();
-    await connection.close();
-  };
   if (options.once) {
-    await shutdown();
+    const started = performance.now();
+    const summary = await runDemo(ONCE_EPOCHS, { port: options.port, statusPort: null });
+    console.log(formatSummary(summary));
+    console.log(`Wall time ${((performance.now() - started) / 1000).toFixed(1)} s`);
     return;
   }
-  console.log("\nServing until Ctrl-C.");
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", () => resolve());
-    process.once("SIGTERM", () => resolve());
-  });
-  console.log("\nShutting down.");
-  await shutdown();
+  await runForever(options);
 }
 
 await main();

@@ -1,0 +1,782 @@
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { createClient, getQuote } from "@lifi/sdk";
+import { network } from "hardhat";
+import { type Address, type Hex, getAddress, maxUint256, parseEther, parseEventLogs, parseUnits } from "viem";
+import { projectArtifact, read, send } from "../../deploy/lib/artifacts.js";
+import type { Clients } from "../../deploy/lib/clients.js";
+import { type LiFiQuoteService, startLiFiQuoteService } from "../../deploy/local/lifiQuoteService.js";
+import { type LocalStack, deployLocalStack } from "../../deploy/local/productStack.js";
+import { startRpcServer } from "../../deploy/local/rpcServer.js";
+import { connectorValue } from "../../deploy/product/connectors.js";
+import { advanceTime } from "../../deploy/product/core.js";
+import type { GateCall } from "../../deploy/product/gate.js";
+import {
+  type ProductStack,
+  gateExecute,
+  productCall,
+  refreshFeeds,
+  stackCalls,
+} from "../../deploy/product/stack.js";
+import { aaveArtifacts } from "../../deploy/protocols/aaveV3.js";
+import { sortTokens, uniswapArtifacts } from "../../deploy/protocols/uniswapV3.js";
+import { createStatusServer } from "../../keeper/http/server.js";
+import { MetricsRegistry } from "../../keeper/http/metrics.js";
+import { computeProvenance } from "../../keeper/multisig/provenance.js";
+import { type AllocationState, computeAllocation, parsePolicy } from "../../keeper/strategy/index.js";
+import type { AllocationPolicy } from "../../keeper/strategy/policy.js";
+import { RESOLVED_MARKETS_DIR, type RecordedMarket, loadRecordedMarket, recordedSnapshot } from "./market.js";
+import { CONNECTOR_KEYS, type ConnectorKey, type Transfer, planRebalance } from "./planner.js";
+
+/**
+ * The `npm start` flow: an embedded EDR chain served on localhost, the real protocols and the whole
+ * product (Safe + timelock governance, 2-of-3 keeper gate), the local LI.FI quote service, then the
+ * keeper over recorded Polymarket prices at an accelerated clock while simulated depositors use the vault.
+ */
+
+const USDC = (amount: string) => parseUnits(amount, 6);
+export const DEFAULT_EPOCH_SECONDS = 8 * 3600;
+/** epochs `npm start -- --once` runs: the signal turns on in epoch 2, a redemption settles in epoch 3 */
+export const ONCE_EPOCHS = 7;
+export const DEFAULT_ADDRESSES_FILE = ".keeper-data/local-addresses.json";
+const MIN_MOVE = USDC("1000");
+const LIFI_SLIPPAGE = 0.003;
+/** The recorded window starts here (unix seconds): the signal is low, then crosses the policy's level. */
+const DATA_START = 1_769_439_031;
+const POLICY_FILE = new URL("./demo.policy.json", import.meta.url);
+const SIGNAL_MARKET = "microstrategy-announces-1000-btc-purchase-january-27-february-2";
+/** accounts after the product's roles (0-8) */
+const DEPOSITORS = { alice: 10, bob: 11, carol: 12 } as const;
+type Depositor = keyof typeof DEPOSITORS;
+
+export interface DemoOptions {
+  /** JSON-RPC port; 0 picks a free one (default 8545) */
+  readonly port?: number;
+  /** keeper /status port; 0 picks a free one; null serves none (default 0) */
+  readonly statusPort?: number | null;
+  readonly epochSeconds?: number;
+  readonly addressesFile?: string;
+  /** the recorded Jan-2026 Polymarket set, relative to the working directory */
+  readonly dataDir?: string;
+  readonly log?: (line: string) => void;
+}
+
+export interface EpochRow {
+  readonly epoch: number;
+  /** unix seconds of the recorded price used */
+  readonly dataTime: number;
+  readonly signal: number;
+  readonly nav: bigint;
+  /** assets per 1 share (10**decimals share units), base-asset units */
+  readonly pricePerShare: bigint;
+  readonly totalSupply: bigint;
+  readonly idle: bigint;
+  readonly connectors: Readonly<Record<ConnectorKey, bigint>>;
+  readonly weightsBps: Readonly<Record<string, number>>;
+}
+
+export interface SwapRecord {
+  readonly connector: Address;
+  readonly tokenIn: Address;
+  readonly amountIn: bigint;
+  readonly amountOut: bigint;
+}
+
+export interface RebalanceRecord {
+  readonly epoch: number;
+  readonly nonce: bigint;
+  readonly txHash: Hex;
+  readonly provenance: Hex;
+  readonly snapshotHash: Hex;
+  readonly reasons: readonly string[];
+  readonly signals: readonly {
+    ruleId: string;
+    marketId: string | null;
+    metric: number | null;
+    level: number;
+  }[];
+  readonly transfers: readonly Transfer[];
+  readonly swaps: readonly SwapRecord[];
+  /** SentToConnector events: USDC moved directly from one connector to another */
+  readonly connectorToConnector: readonly { from: Address; to: Address; amount: bigint }[];
+  readonly calls: number;
+}
+
+export interface RequestTotals {
+  depositsRequested: bigint;
+  depositsSettled: bigint;
+  depositSettlements: number;
+  depositsClaimed: bigint;
+  redeemSharesRequested: bigint;
+  redeemsSettledAssets: bigint;
+  redeemSettlements: number;
+  redeemsClaimed: bigint;
+  deferred: number;
+}
+
+export interface DemoSummary {
+  readonly rpcUrl: string;
+  readonly statusUrl: string | null;
+  readonly addressesFile: string;
+  readonly market: { readonly slug: string; readonly question: string };
+  readonly epochs: readonly EpochRow[];
+  readonly rebalances: readonly RebalanceRecord[];
+  /** every gate batch (settle-only batches included) */
+  readonly batches: number;
+  readonly fees: { managementFee: bigint; performanceFee: bigint; shares: bigint };
+  readonly requests: RequestTotals;
+  readonly durationsMs: { readonly protocols: number; readonly product: number; readonly epochs: number };
+}
+
+/** A running demo: call `runEpoch` as often as wanted, then `close`. */
+export interface DemoSession {
+  readonly rpcUrl: string;
+  readonly statusUrl: string | null;
+  readonly local: LocalStack;
+  runEpoch(): Promise<EpochRow>;
+  summary(): DemoSummary;
+  close(): Promise<void>;
+}
+
+interface Chain {
+  readonly close: () => Promise<void>;
+  readonly accounts: readonly Clients[];
+  readonly chainId: number;
+}
+
+async function startChain(): Promise<Chain & { provider: Parameters<typeof startRpcServer>[0] }> {
+  const connection = await network.create();
+  const publicClient = (await connection.viem.getPublicClient()) as Clients["public"];
+  const wallets = await connection.viem.getWalletClients();
+  const accounts = wallets.map((wallet) => ({ public: publicClient, wallet: wallet as Clients["wallet"] }));
+  return {
+    close: () => connection.close(),
+    accounts,
+    chainId: await publicClient.getChainId(),
+    provider: connection.provider,
+  };
+}
+
+const abi = {
+  vault: () => projectArtifact("AccountingManager").abi,
+  erc20: () => projectArtifact("MockERC20").abi,
+  connector: () => projectArtifact("BaseConnector").abi,
+  uniConnector: () => projectArtifact("UniswapV3Connector").abi,
+};
+
+/** Reads the demo policy shipped next to this file (validated like any strategist policy). */
+export async function loadDemoPolicy(): Promise<AllocationPolicy> {
+  const parsed = parsePolicy(JSON.parse(await readFile(POLICY_FILE, "utf8")));
+  if (!parsed.ok)
+    throw new Error(`demo policy: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`);
+  return parsed.policy;
+}
+
+/** The addresses `npm start` writes for the depositor, strategist and operator scripts. */
+export function addressesJson(local: LocalStack, rpcUrl: string, chainId: number): unknown {
+  const { stack, protocols } = local;
+  return {
+    chainId,
+    rpcUrl,
+    vault: stack.vault,
+    asset: stack.asset,
+    registry: stack.registry,
+    oracle: stack.oracle,
+    gate: stack.gate,
+    swapHandler: stack.swapHandler,
+    lifiDiamond: stack.lifiDiamond,
+    connectors: stack.connectors,
+    morphoSupplyVault: stack.morphoSupplyVault,
+    governance: stack.governance,
+    roles: stack.addresses,
+    tokens: protocols.tokens,
+    feeds: protocols.feeds,
+    uniswap: {
+      factory: protocols.uniswap.factory,
+      positionManager: protocols.uniswap.positionManager,
+      swapRouter: protocols.uniswap.swapRouter,
+      quoterV2: protocols.uniswap.quoterV2,
+      usdcWethPool: protocols.uniswap.usdcWethPool,
+    },
+    aavePool: protocols.aave.pool,
+    morpho: protocols.morpho.morpho,
+  };
+}
+
+/** Borrowers on Aave so the vault's supply earns interest while the clock runs. */
+async function seedAaveBorrower(local: LocalStack, deployer: Clients): Promise<void> {
+  const { pool } = local.protocols.aave;
+  const { usdc, weth } = local.protocols.tokens;
+  const me = deployer.wallet.account.address;
+  const poolAbi = aaveArtifacts.poolAbi();
+  for (const [token, amount] of [
+    [usdc, USDC("300000")],
+    [weth, parseEther("400")],
+  ] as const) {
+    await send(deployer, { address: token, abi: abi.erc20(), functionName: "approve", args: [pool, amount] });
+    await send(deployer, {
+      address: pool,
+      abi: poolAbi,
+      functionName: "supply",
+      args: [token, amount, me, 0],
+    });
+  }
+  await send(deployer, {
+    address: pool,
+    abi: poolAbi,
+    functionName: "borrow",
+    args: [usdc, USDC("250000"), 2n, 0, me],
+  });
+}
+
+/**
+ * Starts everything and returns a session whose `runEpoch` runs one keeper epoch: the clock moves on
+ * by `epochSeconds`, feeds are refreshed, depositors act on their schedule, the policy reads the
+ * recorded price, and one 2-of-3 signed gate batch rebalances and settles.
+ */
+export async function startDemo(options: DemoOptions = {}): Promise<DemoSession> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const epochSeconds = options.epochSeconds ?? DEFAULT_EPOCH_SECONDS;
+  const addressesFile = options.addressesFile ?? DEFAULT_ADDRESSES_FILE;
+  const chain = await startChain();
+  const cleanups: (() => Promise<void>)[] = [chain.close];
+  const close = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  };
+  try {
+    const rpc = await startRpcServer(chain.provider, { port: options.port ?? 8545 });
+    cleanups.push(rpc.close);
+    log(`Local chain (Hardhat EDR, chain id ${chain.chainId}) serving JSON-RPC at ${rpc.url}`);
+    const deployer = chain.accounts[0]!;
+    const local = await deployLocalStack(deployer, { accounts: chain.accounts });
+    log(
+      `Deployed the real protocols in ${(local.durationsMs.protocols / 1000).toFixed(1)} s and the product ` +
+        `(Safe 2-of-3 -> timelock -> Registry, USDC vault, 3 connectors, oracle, LI.FI handler, 2-of-3 keeper gate) ` +
+        `in ${(local.durationsMs.product / 1000).toFixed(1)} s`,
+    );
+    const lifi = await startLiFiQuoteService({
+      client: deployer.public,
+      diamond: local.stack.lifiDiamond,
+      swapRouter: local.protocols.uniswap.swapRouter,
+      quoterV2: local.protocols.uniswap.quoterV2,
+    });
+    cleanups.push(lifi.close);
+    log(`LI.FI quote service (local, @lifi/sdk compatible) at ${lifi.apiUrl}`);
+    await mkdir(path.dirname(addressesFile), { recursive: true });
+    await writeFile(
+      addressesFile,
+      `${JSON.stringify(withBigintsAsStrings(addressesJson(local, rpc.url, chain.chainId)), null, 2)}\n`,
+    );
+    log(`Addresses written to ${addressesFile}`);
+    await seedAaveBorrower(local, deployer);
+    log(
+      "Seeded liquidity: Uniswap USDC/WETH and USDC/USDT pools, Aave USDC supply with a WETH-backed borrower",
+    );
+
+    const market = await loadRecordedMarket(options.dataDir ?? RESOLVED_MARKETS_DIR, SIGNAL_MARKET);
+    const policy = await loadDemoPolicy();
+    log(`Keeper signal: Polymarket "${market.question}" (recorded, ${market.points.length} hourly prices)`);
+
+    const keeper = new DemoKeeper(chain, local, lifi, market, policy, epochSeconds, log);
+    await keeper.fundDepositors();
+
+    let statusUrl: string | null = null;
+    if (options.statusPort !== null) {
+      const status = createStatusServer({
+        metrics: new MetricsRegistry(),
+        health: async () => ({ ok: true, checks: { epochs: keeper.rows.length } }),
+        status: async () => keeper.status(),
+      });
+      const bound = await status.listen(options.statusPort ?? 0, "127.0.0.1");
+      cleanups.push(() => status.close());
+      statusUrl = `http://127.0.0.1:${bound.port}/status`;
+    }
+    const durations = local.durationsMs;
+    return {
+      rpcUrl: rpc.url,
+      statusUrl,
+      local,
+      runEpoch: () => keeper.runEpoch(),
+      summary: () => ({
+        rpcUrl: rpc.url,
+        statusUrl,
+        addressesFile,
+        market: { slug: market.slug, question: market.question },
+        epochs: keeper.rows,
+        rebalances: keeper.rebalances,
+        batches: keeper.batches,
+        fees: keeper.fees,
+        requests: keeper.requests,
+        durationsMs: { ...durations, epochs: keeper.epochMs },
+      }),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Runs `epochs` epochs and shuts everything down (`npm start -- --once`, the e2e test). */
+export async function runDemo(epochs: number, options: DemoOptions = {}): Promise<DemoSummary> {
+  const session = await startDemo(options);
+  try {
+    for (let i = 0; i < epochs; i++) await session.runEpoch();
+    return session.summary();
+  } finally {
+    await session.close();
+  }
+}
+
+const format = (amount: bigint) =>
+  (Number(amount) / 1e6).toLocaleString("en-US", { maximumFractionDigits: 2 });
+
+/** The keeper side of the demo: reads the vault, plans, signs 2-of-3 and submits through the gate. */
+class DemoKeeper {
+  readonly rows: EpochRow[] = [];
+  readonly rebalances: RebalanceRecord[] = [];
+  readonly fees = { managementFee: 0n, performanceFee: 0n, shares: 0n };
+  readonly requests: RequestTotals = {
+    depositsRequested: 0n,
+    depositsSettled: 0n,
+    depositSettlements: 0,
+    depositsClaimed: 0n,
+    redeemSharesRequested: 0n,
+    redeemsSettledAssets: 0n,
+    redeemSettlements: 0,
+    redeemsClaimed: 0n,
+    deferred: 0,
+  };
+  batches = 0;
+  epochMs = 0;
+  private previous: AllocationState | undefined;
+  private readonly stack: ProductStack;
+  private readonly reader: Clients;
+  private readonly lifiClient;
+
+  constructor(
+    private readonly chain: Chain,
+    private readonly local: LocalStack,
+    lifi: LiFiQuoteService,
+    private readonly market: RecordedMarket,
+    private readonly policy: AllocationPolicy,
+    private readonly epochSeconds: number,
+    private readonly log: (line: string) => void,
+  ) {
+    this.stack = local.stack;
+    this.reader = chain.accounts[0]!;
+    this.lifiClient = createClient({
+      integrator: "agent-vault-demo",
+      apiUrl: lifi.apiUrl,
+      preloadChains: false,
+      disableVersionCheck: true,
+    });
+  }
+
+  private account(who: Depositor): Clients {
+    return this.chain.accounts[DEPOSITORS[who]]!;
+  }
+
+  async fundDepositors(): Promise<void> {
+    for (const who of Object.keys(DEPOSITORS) as Depositor[]) {
+      const to = this.account(who).wallet.account.address;
+      await send(this.reader, {
+        address: this.stack.asset,
+        abi: abi.erc20(),
+        functionName: "transfer",
+        args: [to, USDC("500000")],
+      });
+      await send(this.account(who), {
+        address: this.stack.asset,
+        abi: abi.erc20(),
+        functionName: "approve",
+        args: [this.stack.vault, maxUint256],
+      });
+    }
+  }
+
+  private vaultRead<T>(functionName: string, args: readonly unknown[] = []): Promise<T> {
+    return read<T>(this.reader, { address: this.stack.vault, abi: abi.vault(), functionName, args });
+  }
+
+  private async vaultWrite(who: Depositor, functionName: string, args: readonly unknown[]): Promise<void> {
+    await send(this.account(who), { address: this.stack.vault, abi: abi.vault(), functionName, args });
+  }
+
+  /** The simulated depositors' schedule, by epoch. */
+  private async depositorsAct(epoch: number): Promise<void> {
+    const me = (who: Depositor) => this.account(who).wallet.account.address;
+    const requestDeposit = async (who: Depositor, amount: string) => {
+      await this.vaultWrite(who, "requestDeposit", [USDC(amount), me(who), me(who)]);
+      this.requests.depositsRequested += USDC(amount);
+      this.log(`  depositor ${who} requests a deposit of ${amount} USDC`);
+    };
+    const claimDeposit = async (who: Depositor) => {
+      const assets = await this.vaultRead<bigint>("maxDeposit", [me(who)]);
+      if (assets === 0n) return;
+      await this.vaultWrite(who, "deposit", [assets, me(who), me(who)]);
+      this.requests.depositsClaimed += assets;
+      const shares = await this.vaultRead<bigint>("balanceOf", [me(who)]);
+      this.log(
+        `  depositor ${who} claims ${format(assets)} USDC of settled deposit (now holds ${shares} shares)`,
+      );
+    };
+    const requestRedeem = async (who: Depositor, shareBps: bigint) => {
+      const shares = ((await this.vaultRead<bigint>("balanceOf", [me(who)])) * shareBps) / 10_000n;
+      await this.vaultWrite(who, "requestRedeem", [shares, me(who), me(who)]);
+      this.requests.redeemSharesRequested += shares;
+      const worth = await this.vaultRead<bigint>("convertToAssets", [shares]);
+      this.log(`  depositor ${who} requests to redeem ${shares} shares (~${format(worth)} USDC now)`);
+    };
+    const claimRedeem = async (who: Depositor) => {
+      const shares = await this.vaultRead<bigint>("maxRedeem", [me(who)]);
+      if (shares === 0n) return;
+      const before = await read<bigint>(this.reader, {
+        address: this.stack.asset,
+        abi: abi.erc20(),
+        functionName: "balanceOf",
+        args: [me(who)],
+      });
+      await this.vaultWrite(who, "redeem", [shares, me(who), me(who)]);
+      const after = await read<bigint>(this.reader, {
+        address: this.stack.asset,
+        abi: abi.erc20(),
+        functionName: "balanceOf",
+        args: [me(who)],
+      });
+      this.requests.redeemsClaimed += after - before;
+      this.log(`  depositor ${who} claims a settled redemption: ${format(after - before)} USDC`);
+    };
+    switch (epoch) {
+      case 0:
+        await requestDeposit("alice", "200000");
+        await requestDeposit("bob", "150000");
+        break;
+      case 1:
+        await claimDeposit("alice");
+        await claimDeposit("bob");
+        await requestDeposit("carol", "100000");
+        break;
+      case 2:
+        await claimDeposit("carol");
+        break;
+      case 3:
+        await requestRedeem("bob", 5_000n);
+        break;
+      case 4:
+        await claimRedeem("bob");
+        break;
+      case 5:
+        await requestRedeem("alice", 2_500n);
+        await requestDeposit("bob", "50000");
+        break;
+      default:
+        await claimRedeem("alice");
+        await claimDeposit("bob");
+    }
+  }
+
+  private async connectorValues(): Promise<Record<ConnectorKey, bigint>> {
+    const byKey: Record<ConnectorKey, Address> = {
+      "aave-usdc": this.stack.connectors.aave,
+      "morpho-usdc": this.stack.connectors.morpho,
+      "uniswap-usdc-weth": this.stack.connectors.uniswap,
+    };
+    const values = {} as Record<ConnectorKey, bigint>;
+    for (const key of CONNECTOR_KEYS) {
+      const { value, healthy } = await connectorValue(this.reader, byKey[key]);
+      if (!healthy) this.log(`  WARNING connector ${key} reports unhealthy`);
+      values[key] = value;
+    }
+    return values;
+  }
+
+  private connectorAddress(key: ConnectorKey): Address {
+    if (key === "aave-usdc") return this.stack.connectors.aave;
+    if (key === "morpho-usdc") return this.stack.connectors.morpho;
+    return this.stack.connectors.uniswap;
+  }
+
+  /** Takes `amount` of USDC out of a lending connector's position (it stays on the connector). */
+  private withdrawCall(key: ConnectorKey, amount: bigint): GateCall {
+    if (key === "aave-usdc") return stackCalls.aaveWithdraw(this.stack, this.stack.asset, amount);
+    if (key === "morpho-usdc") return stackCalls.morphoWithdraw(this.stack, amount, maxUint256);
+    throw new Error("the demo keeper does not unwind the Uniswap LP");
+  }
+
+  /** Puts `amount` of USDC a connector received to work: lend it, or swap half to WETH and add liquidity. */
+  private async investCalls(key: ConnectorKey, amount: bigint): Promise<GateCall[]> {
+    if (key === "aave-usdc") return [stackCalls.aaveSupply(this.stack, this.stack.asset, amount)];
+    if (key === "morpho-usdc") return [stackCalls.morphoDeposit(this.stack, amount, 0n)];
+    const connector = this.stack.connectors.uniswap;
+    const { weth } = this.local.protocols.tokens;
+    const swapAmount = amount / 2n;
+    const quote = await getQuote(this.lifiClient, {
+      fromChain: this.chain.chainId,
+      toChain: this.chain.chainId,
+      fromToken: this.stack.asset,
+      toToken: weth,
+      fromAmount: swapAmount.toString(),
+      fromAddress: this.stack.swapHandler,
+      toAddress: connector,
+      slippage: LIFI_SLIPPAGE,
+    });
+    const wethMin = BigInt(quote.estimate.toAmountMin);
+    this.log(
+      `  LI.FI quote: ${format(swapAmount)} USDC -> ${(Number(quote.estimate.toAmount) / 1e18).toFixed(4)} WETH ` +
+        `(min ${(Number(wethMin) / 1e18).toFixed(4)}) via ${quote.toolDetails?.name ?? quote.tool}: the LP needs WETH`,
+    );
+    const calls: GateCall[] = [
+      stackCalls.trackToken(connector, weth),
+      stackCalls.swap(connector, this.stack.asset, swapAmount, quote.transactionRequest!.data as Hex),
+    ];
+    const usdcAmount = amount - swapAmount;
+    const positions = await read<readonly bigint[]>(this.reader, {
+      address: connector,
+      abi: abi.uniConnector(),
+      functionName: "positionIds",
+    });
+    const [token0] = sortTokens(this.stack.asset, weth);
+    const usdcIs0 = token0 === getAddress(this.stack.asset);
+    const [amount0, amount1] = usdcIs0 ? [usdcAmount, wethMin] : [wethMin, usdcAmount];
+    if (positions.length > 0) {
+      calls.push(
+        productCall(connector, "UniswapV3Connector", "increaseLiquidity", [
+          token0,
+          amount0,
+          positions[0],
+          amount1,
+          0n,
+          0n,
+        ]),
+      );
+      return calls;
+    }
+    const [, tick] = await read<readonly [bigint, number]>(this.reader, {
+      address: this.local.protocols.uniswap.usdcWethPool,
+      abi: uniswapArtifacts.pool().abi,
+      functionName: "slot0",
+    });
+    const spacing = 10;
+    const center = Math.floor(tick / spacing) * spacing;
+    calls.push(
+      productCall(connector, "UniswapV3Connector", "mint", [
+        {
+          token0,
+          amount0,
+          token1: sortTokens(this.stack.asset, weth)[1],
+          amount1,
+          fee: 500,
+          tickLower: center - 600,
+          tickUpper: center + 600,
+          amount0Min: 0n,
+          amount1Min: 0n,
+        },
+      ]),
+    );
+    return calls;
+  }
+
+  async runEpoch(): Promise<EpochRow> {
+    const started = performance.now();
+    const epoch = this.rows.length;
+    const clients = this.reader;
+    if (epoch > 0) {
+      await advanceTime(clients, BigInt(this.epochSeconds));
+      const { feeds } = this.local.protocols;
+      await refreshFeeds(clients, [feeds.usdcUsd, feeds.usdtUsd, feeds.ethUsd]);
+    }
+    const dataTime = DATA_START + epoch * this.epochSeconds;
+    const snapshot = recordedSnapshot(this.market, dataTime);
+    this.log(
+      `\n== epoch ${epoch}  (recorded ${new Date(dataTime * 1000).toISOString().slice(0, 16)}Z, ` +
+        `P(Yes) = ${snapshot.price.toFixed(3)})`,
+    );
+    await this.depositorsAct(epoch);
+
+    const allocation = computeAllocation(
+      [snapshot],
+      this.policy,
+      { previous: this.previous },
+      dataTime * 1000,
+    );
+    this.previous = { weightsBps: allocation.weightsBps, ruleLevels: allocation.ruleLevels };
+    for (const reason of allocation.reasons) this.log(`  policy: ${reason}`);
+    const pending = await this.vaultRead<{ depositAssets: bigint; redeemShares: bigint }>("pendingTotals");
+    const book = await this.vaultRead<{ idle: bigint }>("assetBook");
+    const values = await this.connectorValues();
+    const plan = planRebalance(
+      allocation.weightsBps,
+      {
+        idle: book.idle,
+        connectorValues: values,
+        pendingDepositAssets: pending.depositAssets,
+        pendingRedeemAssets: await this.vaultRead<bigint>("convertToAssets", [pending.redeemShares]),
+      },
+      MIN_MOVE,
+    );
+    for (const note of plan.notes) this.log(`  planner: ${note}`);
+
+    const calls: GateCall[] = [];
+    const received = new Map<ConnectorKey, bigint>();
+    const receive = (key: ConnectorKey, amount: bigint) =>
+      received.set(key, (received.get(key) ?? 0n) + amount);
+    for (const t of plan.beforeSettle) {
+      if (t.from === "vault") continue;
+      const from = this.connectorAddress(t.from);
+      calls.push(this.withdrawCall(t.from, t.amount));
+      if (t.to === "vault") calls.push(stackCalls.sendToVault(from, t.amount));
+      else {
+        calls.push(stackCalls.sendToConnector(from, this.connectorAddress(t.to), this.stack.asset, t.amount));
+        receive(t.to, t.amount);
+      }
+    }
+    // settle() reverts with NothingToSettle when no request is pending
+    if (pending.depositAssets > 0n || pending.redeemShares > 0n) calls.push(stackCalls.settle(this.stack));
+    for (const t of plan.afterSettle) {
+      if (t.to === "vault") continue;
+      calls.push(stackCalls.transferToConnector(this.stack, this.connectorAddress(t.to), t.amount));
+      receive(t.to, t.amount);
+    }
+    for (const [key, amount] of received) calls.push(...(await this.investCalls(key, amount)));
+    const transfers = [...plan.beforeSettle, ...plan.afterSettle];
+    for (const t of transfers) this.log(`  move ${format(t.amount)} USDC ${t.from} -> ${t.to}`);
+
+    const planJson = {
+      epoch,
+      weightsBps: allocation.weightsBps,
+      targets: plan.targets,
+      transfers,
+      calls: calls.map((c) => c.target),
+    };
+    if (calls.length === 0) {
+      this.log("  keeper: on target and nothing to settle, no batch this epoch");
+      const idleRow = await this.readRow(epoch, dataTime, snapshot.price, allocation.weightsBps);
+      this.rows.push(idleRow);
+      this.epochMs += performance.now() - started;
+      return idleRow;
+    }
+    const provenance = computeProvenance([snapshot], planJson);
+    const execution = await gateExecute(this.stack, this.chain.accounts, calls, provenance);
+    this.batches++;
+    this.recordEvents(execution.receipt.logs);
+    const rebalance = transfers.length > 0;
+    if (rebalance) {
+      const swaps = parseEventLogs({
+        abi: abi.connector(),
+        logs: execution.receipt.logs,
+        eventName: "Swapped",
+      }).map((e) => {
+        const args = e.args as { tokenIn: Address; amountIn: bigint; amountOut: bigint };
+        return { connector: getAddress(e.address), ...args };
+      });
+      const direct = parseEventLogs({
+        abi: abi.connector(),
+        logs: execution.receipt.logs,
+        eventName: "SentToConnector",
+      }).map((e) => {
+        const args = e.args as { to: Address; amount: bigint };
+        return { from: getAddress(e.address), to: args.to, amount: args.amount };
+      });
+      this.rebalances.push({
+        epoch,
+        nonce: execution.nonce,
+        txHash: execution.hash,
+        provenance,
+        snapshotHash: allocation.snapshotHash,
+        reasons: allocation.reasons,
+        signals: allocation.evidence.map((e) => ({
+          ruleId: e.ruleId,
+          marketId: e.marketId,
+          metric: e.metric,
+          level: e.level,
+        })),
+        transfers,
+        swaps,
+        connectorToConnector: direct,
+        calls: calls.length,
+      });
+      for (const s of swaps)
+        this.log(
+          `  swapped ${format(s.amountIn)} USDC -> ${(Number(s.amountOut) / 1e18).toFixed(4)} WETH through LI.FI`,
+        );
+    }
+    this.log(
+      `  gate batch #${execution.nonce} (2-of-3 operator signatures, ${calls.length} calls) ` +
+        `provenance ${provenance}  tx ${execution.hash}`,
+    );
+    const row = await this.readRow(epoch, dataTime, snapshot.price, allocation.weightsBps);
+    this.rows.push(row);
+    this.log(
+      `  NAV ${format(row.nav)} USDC  price/share ${(Number(row.pricePerShare) / 1e6).toFixed(6)}  idle ${format(row.idle)}  ` +
+        CONNECTOR_KEYS.map((k) => `${k} ${format(row.connectors[k])}`).join("  "),
+    );
+    this.epochMs += performance.now() - started;
+    return row;
+  }
+
+  private recordEvents(logs: Parameters<typeof parseEventLogs>[0]["logs"]): void {
+    for (const event of parseEventLogs({ abi: abi.vault(), logs })) {
+      const args = event.args as Record<string, bigint>;
+      if (event.eventName === "DepositsSettled") {
+        this.requests.depositsSettled += args.assets!;
+        this.requests.depositSettlements++;
+        this.log(`  settled deposits: ${format(args.assets!)} USDC -> ${args.shares} shares`);
+      } else if (event.eventName === "RedeemsSettled") {
+        this.requests.redeemsSettledAssets += args.assets!;
+        this.requests.redeemSettlements++;
+        this.log(`  settled redemptions: ${args.shares} shares -> ${format(args.assets!)} USDC`);
+      } else if (
+        event.eventName === "RedeemSettlementDeferred" ||
+        event.eventName === "DepositSettlementDeferred"
+      ) {
+        this.requests.deferred++;
+        this.log(`  ${event.eventName}`);
+      } else if (event.eventName === "FeesAccrued") {
+        this.fees.managementFee += args.managementFee!;
+        this.fees.performanceFee += args.performanceFee!;
+        this.fees.shares += args.shares!;
+      }
+    }
+  }
+
+  private async readRow(
+    epoch: number,
+    dataTime: number,
+    signal: number,
+    weightsBps: Readonly<Record<string, number>>,
+  ): Promise<EpochRow> {
+    const decimals = await this.vaultRead<number>("decimals");
+    const book = await this.vaultRead<{ idle: bigint }>("assetBook");
+    return {
+      epoch,
+      dataTime,
+      signal,
+      nav: await this.vaultRead<bigint>("totalAssets"),
+      pricePerShare: await this.vaultRead<bigint>("convertToAssets", [10n ** BigInt(decimals)]),
+      totalSupply: await this.vaultRead<bigint>("totalSupply"),
+      idle: book.idle,
+      connectors: await this.connectorValues(),
+      weightsBps,
+    };
+  }
+
+  status(): unknown {
+    const last = this.rows.at(-1);
+    return withBigintsAsStrings({
+      epochs: this.rows.length,
+      vault: this.stack.vault,
+      gate: this.stack.gate,
+      last: last ?? null,
+      rebalances: this.rebalances.length,
+      lastRebalance: this.rebalances.at(-1) ?? null,
+      requests: this.requests,
+      fees: this.fees,
+    });
+  }
+}
+
+/** JSON has no bigint: amounts go out as decimal strings. */
+function withBigintsAsStrings(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v)));
+}
