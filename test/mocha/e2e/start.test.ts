@@ -1,0 +1,82 @@
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { expect } from "chai";
+import { isAddress } from "viem";
+import { ONCE_EPOCHS, runDemo } from "../../../scripts/demo/run.js";
+import { formatSummary, navParts } from "../../../scripts/demo/summary.js";
+
+// Attack classes covered (../shared/research/attack-classes.md): AC20 (every fund move is a 2-of-3 signed
+// gate batch), AC18/AC19 (the LI.FI swap goes through the oracle-bounded handler), AC8 (NAV equals the
+// sum of its parts after every epoch).
+
+describe("npm start -- --once, in process (the whole product and keeper end to end)", function () {
+  it("[AC20 signed batches] rebalances through the gate with a LI.FI swap, settles deposits and redemptions, NAV = sum of parts", async function () {
+    const dir = await mkdtemp(path.join(tmpdir(), "demo-e2e-"));
+    const addressesFile = path.join(dir, "local-addresses.json");
+    const lines: string[] = [];
+    const summary = await runDemo(ONCE_EPOCHS, {
+      port: 0,
+      statusPort: null,
+      addressesFile,
+      log: (line) => lines.push(line),
+    });
+
+    expect(summary.epochs).to.have.length(ONCE_EPOCHS);
+    // at least one gate-executed rebalance that swapped through LI.FI and moved USDC between connectors
+    const swapping = summary.rebalances.filter(
+      (r) => r.swaps.length > 0 && r.connectorToConnector.length > 0,
+    );
+    expect(swapping.length).to.be.greaterThanOrEqual(1);
+    const rebalance = swapping[0]!;
+    expect(rebalance.swaps[0]!.amountOut > 0n).to.equal(true);
+    expect(rebalance.transfers.some((t) => t.from === "aave-usdc" && t.to === "uniswap-usdc-weth")).to.equal(
+      true,
+    );
+    expect(rebalance.reasons.join(" ")).to.match(/crypto-risk-on: inactive → risk-on/);
+    expect(rebalance.signals[0]!.metric).to.be.greaterThanOrEqual(0.75);
+    expect(rebalance.provenance).to.match(/^0x[0-9a-f]{64}$/);
+    // every batch consumed the next gate nonce and carried its own provenance
+    expect(summary.rebalances.map((r) => r.nonce)).to.deep.equal(
+      [...summary.rebalances.map((r) => r.nonce)].sort((a, b) => (a < b ? -1 : 1)),
+    );
+    expect(new Set(summary.rebalances.map((r) => r.provenance)).size).to.equal(summary.rebalances.length);
+
+    // requests: settled and claimed, none deferred
+    const q = summary.requests;
+    expect(q.depositSettlements).to.be.greaterThanOrEqual(1);
+    expect(q.redeemSettlements).to.be.greaterThanOrEqual(1);
+    expect(q.depositsSettled).to.equal(q.depositsRequested);
+    expect(q.depositsClaimed).to.equal(q.depositsSettled);
+    expect(q.redeemsClaimed).to.equal(q.redeemsSettledAssets);
+    expect(q.redeemsClaimed > 0n).to.equal(true);
+    expect(q.deferred).to.equal(0);
+
+    // NAV reported by the vault equals idle + connector values in every epoch; the LP holds value at the end
+    for (const row of summary.epochs) {
+      const { nav, sumOfParts } = navParts(row);
+      expect(nav, `epoch ${row.epoch}`).to.equal(sumOfParts);
+    }
+    const last = summary.epochs.at(-1)!;
+    expect(last.connectors["uniswap-usdc-weth"] > 0n).to.equal(true);
+    // price per share stays within 0.1 % of 1 (fees, swap cost, Aave interest)
+    expect(Number(last.pricePerShare)).to.be.within(999_000, 1_001_000);
+    expect(summary.fees.managementFee > 0n).to.equal(true);
+
+    const text = formatSummary(summary);
+    for (const heading of [
+      "NAV and price per share",
+      "Allocation per connector",
+      "Rebalances",
+      "Fees accrued",
+      "Requests",
+    ])
+      expect(text).to.include(heading);
+    expect(text).to.include(rebalance.provenance);
+    expect(lines.some((l) => l.includes("through LI.FI"))).to.equal(true);
+
+    const addresses = JSON.parse(await readFile(addressesFile, "utf8")) as Record<string, unknown>;
+    for (const key of ["vault", "gate", "asset", "registry", "swapHandler"])
+      expect(isAddress(addresses[key] as string), key).to.equal(true);
+  });
+});
