@@ -444,7 +444,7 @@ export async function deployProductStack(
 }
 
 /** Every (target, selector) the keeper needs on the vault and the three connectors. */
-function keeperAllowlist(
+export function keeperAllowlist(
   vault: Address,
   connectors: ProductStack["connectors"],
 ): { target: Address; selector: Hex; name: string }[] {

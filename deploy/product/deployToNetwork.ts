@@ -1,0 +1,403 @@
+import { type Address, encodeFunctionData, getAddress, zeroAddress } from "viem";
+import { deploy, projectArtifact, read, send } from "../lib/artifacts.js";
+import type { Clients } from "../lib/clients.js";
+import type { NetworkConfig } from "../networks/schema.js";
+import { createSafe } from "../protocols/safe.js";
+import type { MorphoMarketParams } from "../protocols/morphoBlue.js";
+import { sortTokens, uniswapArtifacts } from "../protocols/uniswapV3.js";
+import {
+  type GovernanceRunner,
+  type TimelockCall,
+  defaultVaultConfig,
+  deployRegistry,
+  deployTimelock,
+  deployVault,
+  registerVaultCall,
+} from "./core.js";
+import {
+  deployAaveV3Connector,
+  deployErc4626Connector,
+  deployMorphoBlueSupplyVault,
+  deployUniswapV3Connector,
+} from "./connectors.js";
+import { deployKeeperGate } from "./gate.js";
+import { EXACT_INPUT, EXACT_INPUT_SINGLE, liFiSwapHandlerArtifact } from "./lifi.js";
+import {
+  ETH_UNIT,
+  type OracleConfig,
+  USD_UNIT,
+  chainlinkHop,
+  deployValueOracle,
+  oracleConfigWrites,
+  twapHop,
+} from "./oracle.js";
+import { type ConnectorCaps, DEFAULT_CAPS, DEFAULT_TWAP_WINDOW, keeperAllowlist } from "./stack.js";
+
+/**
+ * Production deployment of the product against a network config (deploy/networks/*.json): the
+ * deployer bootstraps every contract and the Registry configuration, then hands the Registry to a
+ * TimelockController proposed to by a fresh Safe. The hand-over completes when the Safe has the
+ * timelock run `Registry.acceptOwnership()` (Ownable2Step): `acceptOwnershipCall` is that batch.
+ */
+
+export interface NetworkDeployParams {
+  readonly safeOwners: readonly Address[];
+  readonly safeThreshold: bigint;
+  /** keeper gate signers (k-of-n) */
+  readonly operators: readonly Address[];
+  readonly gateThreshold: bigint;
+  readonly guardian: Address;
+  /** seconds every later governance change waits */
+  readonly timelockDelay: bigint;
+  /** the USDC-loan Morpho Blue market the supply vault lends to (must exist on the network) */
+  readonly morphoMarket: MorphoMarketParams;
+  readonly twapWindow?: number;
+  readonly caps?: ConnectorCaps;
+  readonly swapSlippageBps?: bigint;
+  /** Uniswap fee tiers of the TWAP pools; default USDC/WETH 0.05 %, USDC/USDT 0.01 % */
+  readonly poolFees?: { readonly usdcWeth: number; readonly usdcUsdt: number };
+  /** grace period after an L2 sequencer comes back up, seconds (default one hour) */
+  readonly sequencerGracePeriod?: number;
+}
+
+export interface NetworkDeployment {
+  readonly chainId: number;
+  readonly safe: Address;
+  readonly timelock: Address;
+  readonly registry: Address;
+  readonly vault: Address;
+  readonly oracle: Address;
+  readonly gate: Address;
+  readonly swapHandler: Address;
+  readonly lifiDiamond: Address;
+  readonly morphoSupplyVault: Address;
+  readonly connectors: { readonly aave: Address; readonly morpho: Address; readonly uniswap: Address };
+  readonly pools: { readonly usdcWeth: Address; readonly usdcUsdt: Address };
+  /** the batch the Safe proposes to the timelock to take ownership of the Registry */
+  readonly acceptOwnershipCall: TimelockCall;
+}
+
+/** What would be deployed and configured, without sending anything (for `--dry-run`). */
+export interface DeploymentPlan {
+  readonly contracts: readonly string[];
+  readonly externals: Readonly<Record<string, Address>>;
+  readonly governance: string;
+}
+
+const STABLE_MAX_ANSWER = 10n * 10n ** 8n;
+const ETH_MAX_ANSWER = 1_000_000n * 10n ** 8n;
+const TWAP_MIN_CARDINALITY = 50;
+const WETH_DEVIATION_BPS = 200;
+const USDT_DEVIATION_BPS = 100;
+const ERC4626_MAX_LOSS_BPS = 10;
+const AAVE_MIN_HEALTH_FACTOR = 1_200_000_000_000_000_000n;
+const DEFAULT_SEQUENCER_GRACE = 3_600;
+const DEFAULT_POOL_FEES = { usdcWeth: 500, usdcUsdt: 100 } as const;
+
+/** The ValueOracle configuration on a network: Chainlink primaries with their heartbeats, Uniswap TWAP checks. */
+export function networkOracleConfig(
+  config: NetworkConfig,
+  pools: NetworkDeployment["pools"],
+  twapWindow: number,
+  sequencerGracePeriod = DEFAULT_SEQUENCER_GRACE,
+): OracleConfig {
+  const usdc = config.tokens.USDC.address;
+  const usdt = config.tokens.USDT.address;
+  const weth = config.tokens.WETH.address;
+  const feeds = config.chainlink;
+  const usdcIs0InWeth = sortTokens(usdc, weth)[0] === getAddress(usdc);
+  const usdcIs0InUsdt = sortTokens(usdc, usdt)[0] === getAddress(usdc);
+  const feed = (address: Address, base: Address, heartbeat: number, maxAnswer: bigint) => ({
+    feed: address,
+    base,
+    quote: USD_UNIT,
+    heartbeat,
+    minAnswer: 1n,
+    maxAnswer,
+  });
+  return {
+    units: [{ token: weth, unit: ETH_UNIT }],
+    feeds: [
+      feed(feeds["USDC/USD"].address, usdc, feeds["USDC/USD"].heartbeatSeconds, STABLE_MAX_ANSWER),
+      feed(feeds["USDT/USD"].address, usdt, feeds["USDT/USD"].heartbeatSeconds, STABLE_MAX_ANSWER),
+      feed(feeds["ETH/USD"].address, ETH_UNIT, feeds["ETH/USD"].heartbeatSeconds, ETH_MAX_ANSWER),
+    ],
+    pools: [
+      { pool: pools.usdcWeth, window: twapWindow, minCardinality: TWAP_MIN_CARDINALITY },
+      { pool: pools.usdcUsdt, window: twapWindow, minCardinality: TWAP_MIN_CARDINALITY },
+    ],
+    routes: [
+      {
+        token: weth,
+        primary: [chainlinkHop(feeds["ETH/USD"].address), chainlinkHop(feeds["USDC/USD"].address, true)],
+        secondary: [twapHop(pools.usdcWeth, usdcIs0InWeth)],
+        maxDeviationBps: WETH_DEVIATION_BPS,
+      },
+      {
+        token: usdt,
+        primary: [chainlinkHop(feeds["USDT/USD"].address), chainlinkHop(feeds["USDC/USD"].address, true)],
+        secondary: [twapHop(pools.usdcUsdt, usdcIs0InUsdt)],
+        maxDeviationBps: USDT_DEVIATION_BPS,
+      },
+    ],
+    ...(config.sequencerUptimeFeed
+      ? { sequencer: { feed: config.sequencerUptimeFeed, gracePeriod: sequencerGracePeriod } }
+      : {}),
+  };
+}
+
+/** Lists what `deployToNetwork` will deploy and which external contracts it wires in. */
+export function planDeployment(config: NetworkConfig, params: NetworkDeployParams): DeploymentPlan {
+  return {
+    contracts: [
+      `Safe 1.4.1 proxy (${params.safeThreshold}-of-${params.safeOwners.length})`,
+      `TimelockController (delay ${params.timelockDelay} s, proposer: the Safe, executors: anyone)`,
+      "Registry (bootstrapped by the deployer, then handed to the timelock)",
+      "AccountingManager (USDC)",
+      "ValueOracle",
+      "LiFiSwapHandler",
+      `KeeperGate (${params.gateThreshold}-of-${params.operators.length})`,
+      "MorphoBlueSupplyVault",
+      "AaveV3Connector",
+      "ERC4626Connector (Morpho)",
+      "UniswapV3Connector",
+    ],
+    externals: {
+      USDC: config.tokens.USDC.address,
+      USDT: config.tokens.USDT.address,
+      WETH: config.tokens.WETH.address,
+      "Aave v3 pool": config.aaveV3.pool,
+      "Uniswap v3 factory": config.uniswapV3.factory,
+      "Uniswap v3 position manager": config.uniswapV3.positionManager,
+      ...(config.uniswapV3.swapRouter ? { "Uniswap v3 swap router": config.uniswapV3.swapRouter } : {}),
+      "Chainlink USDC/USD": config.chainlink["USDC/USD"].address,
+      "Chainlink USDT/USD": config.chainlink["USDT/USD"].address,
+      "Chainlink ETH/USD": config.chainlink["ETH/USD"].address,
+      ...(config.sequencerUptimeFeed ? { "Sequencer uptime feed": config.sequencerUptimeFeed } : {}),
+      "Morpho Blue": config.morphoBlue,
+      "Safe singleton": config.safe.singleton,
+      "Safe proxy factory": config.safe.proxyFactory,
+      "LI.FI Diamond": config.lifiDiamond,
+    },
+    governance:
+      "Safe -> TimelockController -> Registry (Ownable2Step; the Safe's first batch accepts ownership)",
+  };
+}
+
+async function poolOf(
+  clients: Clients,
+  factory: Address,
+  a: Address,
+  b: Address,
+  fee: number,
+): Promise<Address> {
+  const [token0, token1] = sortTokens(a, b);
+  const pool = await read<Address>(clients, {
+    address: factory,
+    abi: uniswapArtifacts.factory().abi,
+    functionName: "getPool",
+    args: [token0, token1, fee],
+  });
+  if (pool === zeroAddress)
+    throw new Error(`no Uniswap v3 pool ${token0}/${token1} at fee ${fee} on ${factory}`);
+  return getAddress(pool);
+}
+
+/** Refuses to deploy against a config whose external contracts are missing on the connected chain. */
+async function checkExternals(clients: Clients, config: NetworkConfig): Promise<void> {
+  const chainId = await clients.public.getChainId();
+  if (chainId !== config.chainId)
+    throw new Error(
+      `the RPC serves chain ${chainId} but the network config is for chain ${config.chainId} (${config.name})`,
+    );
+  const required: [string, Address][] = [
+    ["tokens.USDC", config.tokens.USDC.address],
+    ["tokens.USDT", config.tokens.USDT.address],
+    ["tokens.WETH", config.tokens.WETH.address],
+    ["aaveV3.pool", config.aaveV3.pool],
+    ["uniswapV3.factory", config.uniswapV3.factory],
+    ["uniswapV3.positionManager", config.uniswapV3.positionManager],
+    ["morphoBlue", config.morphoBlue],
+    ["safe.singleton", config.safe.singleton],
+    ["safe.proxyFactory", config.safe.proxyFactory],
+    ["lifiDiamond", config.lifiDiamond],
+    ...Object.entries(config.chainlink).map(
+      ([pair, f]) => [`chainlink.${pair}`, f.address] as [string, Address],
+    ),
+  ];
+  for (const [name, address] of required) {
+    const code = await clients.public.getCode({ address });
+    if (!code || code === "0x") throw new Error(`${name} (${address}) has no code on chain ${chainId}`);
+  }
+}
+
+/** Sends `call` from the deployer while it still owns the Registry (bootstrap only). */
+async function sendCall(clients: Clients, call: TimelockCall): Promise<void> {
+  const hash = await clients.wallet.sendTransaction({
+    account: clients.wallet.account,
+    chain: clients.wallet.chain,
+    to: call.target,
+    data: call.data,
+  });
+  const receipt = await clients.public.waitForTransactionReceipt({ hash });
+  if (receipt.status !== "success") throw new Error(`bootstrap call to ${call.target} reverted (tx ${hash})`);
+}
+
+const registryCall = (registry: Address, functionName: string, args: readonly unknown[]): TimelockCall => ({
+  target: registry,
+  data: encodeFunctionData({ abi: projectArtifact("Registry").abi, functionName, args }),
+});
+
+/**
+ * Deploys and configures the product on the chain `clients` is connected to, wired to the external
+ * protocols of `config`. `onStep` reports progress (never keys). Returns every address and the Safe's
+ * pending `acceptOwnershipCall`; pass `governance` to run that batch at once (local chains, tests).
+ */
+export async function deployToNetwork(
+  clients: Clients,
+  config: NetworkConfig,
+  params: NetworkDeployParams,
+  options: {
+    onStep?: (message: string) => void;
+    governance?: (safe: Address, timelock: Address) => GovernanceRunner;
+  } = {},
+): Promise<NetworkDeployment> {
+  const step = options.onStep ?? (() => undefined);
+  await checkExternals(clients, config);
+  const swapRouter = config.uniswapV3.swapRouter;
+  if (!swapRouter)
+    throw new Error(
+      `uniswapV3.swapRouter is missing in the ${config.name} config: the swap handler allowlists the original SwapRouter's exactInput calls (SwapRouter02 support is not built)`,
+    );
+  const usdc = config.tokens.USDC.address;
+  const usdt = config.tokens.USDT.address;
+  const weth = config.tokens.WETH.address;
+  const me = getAddress(clients.wallet.account.address);
+  const fees = params.poolFees ?? DEFAULT_POOL_FEES;
+  const pools = {
+    usdcWeth: await poolOf(clients, config.uniswapV3.factory, usdc, weth, fees.usdcWeth),
+    usdcUsdt: await poolOf(clients, config.uniswapV3.factory, usdc, usdt, fees.usdcUsdt),
+  };
+  if (getAddress(params.morphoMarket.loanToken) !== usdc)
+    throw new Error(`morphoMarket.loanToken must be USDC (${usdc}), got ${params.morphoMarket.loanToken}`);
+
+  const safe = await createSafe(clients, config.safe, params.safeOwners, params.safeThreshold);
+  step(`Safe ${safe}`);
+  const timelock = await deployTimelock(clients, {
+    proposers: [safe],
+    executors: [zeroAddress],
+    minDelay: params.timelockDelay,
+  });
+  step(`TimelockController ${timelock}`);
+  const registry = await deployRegistry(clients, me);
+  const vault = await deployVault(clients, {
+    registry,
+    asset: usdc,
+    name: "Agent Vault USDC",
+    symbol: "avUSDC",
+    config: defaultVaultConfig(safe),
+  });
+  const oracle = await deployValueOracle(clients, { registry, baseAsset: usdc });
+  const swapHandler = await deploy(clients, liFiSwapHandlerArtifact(), [
+    registry,
+    config.lifiDiamond,
+    params.swapSlippageBps ?? 100n,
+  ]);
+  const gate = await deployKeeperGate(clients, {
+    registry,
+    vault,
+    signers: params.operators,
+    threshold: params.gateThreshold,
+  });
+  step(`Registry ${registry}, vault ${vault}, oracle ${oracle}, swap handler ${swapHandler}, gate ${gate}`);
+
+  const twapWindow = params.twapWindow ?? DEFAULT_TWAP_WINDOW;
+  const handlerAbi = liFiSwapHandlerArtifact().abi;
+  const bootstrap: TimelockCall[] = [
+    registerVaultCall(registry, vault, usdc, {
+      keeperGate: gate,
+      guardian: params.guardian,
+      valueOracle: oracle,
+      swapHandler,
+    }),
+    ...oracleConfigWrites(
+      oracle,
+      networkOracleConfig(config, pools, twapWindow, params.sequencerGracePeriod),
+    ).map((write) => ({
+      target: write.address,
+      data: encodeFunctionData({ abi: write.abi, functionName: write.functionName, args: write.args ?? [] }),
+    })),
+    ...[EXACT_INPUT_SINGLE, EXACT_INPUT].map((selector) => ({
+      target: swapHandler,
+      data: encodeFunctionData({
+        abi: handlerAbi,
+        functionName: "setDexCallAllowed",
+        args: [swapRouter, selector, true],
+      }),
+    })),
+  ];
+  for (const call of bootstrap) await sendCall(clients, call);
+  step(`vault registered, oracle configured (${bootstrap.length} calls)`);
+
+  const morphoSupplyVault = await deployMorphoBlueSupplyVault(clients, {
+    morpho: config.morphoBlue,
+    market: params.morphoMarket,
+    name: "Morpho Blue USDC supply",
+    symbol: "mbUSDC",
+  });
+  const connectors = {
+    aave: await deployAaveV3Connector(clients, {
+      registry,
+      vault,
+      pool: config.aaveV3.pool,
+      minHealthFactor: AAVE_MIN_HEALTH_FACTOR,
+    }),
+    morpho: await deployErc4626Connector(clients, {
+      registry,
+      vault,
+      target: morphoSupplyVault,
+      maxLossBps: ERC4626_MAX_LOSS_BPS,
+    }),
+    uniswap: await deployUniswapV3Connector(clients, {
+      registry,
+      vault,
+      positionManager: config.uniswapV3.positionManager,
+    }),
+  };
+  const caps = params.caps ?? DEFAULT_CAPS;
+  const configure: TimelockCall[] = [
+    registryCall(registry, "addConnector", [vault, connectors.aave, caps.aave]),
+    registryCall(registry, "addConnector", [vault, connectors.morpho, caps.morpho]),
+    registryCall(registry, "addConnector", [vault, connectors.uniswap, caps.uniswap]),
+    registryCall(registry, "setConnectorToken", [connectors.aave, weth, true]),
+    registryCall(registry, "setConnectorToken", [connectors.aave, usdt, true]),
+    registryCall(registry, "setConnectorToken", [connectors.uniswap, weth, true]),
+    ...keeperAllowlist(vault, connectors).map(({ target, selector }) =>
+      registryCall(registry, "setAllowedCall", [vault, target, selector, true]),
+    ),
+    registryCall(registry, "transferOwnership", [timelock]),
+  ];
+  for (const call of configure) await sendCall(clients, call);
+  step(`connectors added, keeper allowlist set, Registry ownership offered to the timelock`);
+
+  const acceptOwnershipCall = registryCall(registry, "acceptOwnership", []);
+  if (options.governance) {
+    await options.governance(safe, timelock)([acceptOwnershipCall]);
+    step("the Safe had the timelock accept the Registry");
+  }
+  return {
+    chainId: config.chainId,
+    safe,
+    timelock,
+    registry,
+    vault,
+    oracle,
+    gate,
+    swapHandler,
+    lifiDiamond: config.lifiDiamond,
+    morphoSupplyVault,
+    connectors,
+    pools,
+    acceptOwnershipCall,
+  };
+}

@@ -1,0 +1,349 @@
+import { readFile } from "node:fs/promises";
+import { expect } from "chai";
+import { type Address, getAddress, parseEther, parseUnits } from "viem";
+import { projectArtifact, read, send } from "../../../deploy/lib/artifacts.js";
+import {
+  type NetworkConfig,
+  parseNetworkConfig,
+  readNetworkConfig,
+} from "../../../deploy/networks/schema.js";
+import { advanceTime, safeGovernance } from "../../../deploy/product/core.js";
+import { deployToNetwork, planDeployment } from "../../../deploy/product/deployToNetwork.js";
+import { keeperGateArtifact } from "../../../deploy/product/gate.js";
+import { localLiFiDiamondArtifact, EXACT_INPUT, EXACT_INPUT_SINGLE } from "../../../deploy/product/lifi.js";
+import { tryValueOf } from "../../../deploy/product/oracle.js";
+import { refreshFeeds } from "../../../deploy/product/stack.js";
+import { deployAaveV3 } from "../../../deploy/protocols/aaveV3.js";
+import { deployMockFeed, updateFeed } from "../../../deploy/protocols/chainlink.js";
+import { createMorphoMarket, deployMorphoBlue } from "../../../deploy/protocols/morphoBlue.js";
+import { deploySafeInfrastructure, safeArtifacts } from "../../../deploy/protocols/safe.js";
+import { deployMockToken, deployWeth, mintMockToken } from "../../../deploy/protocols/tokens.js";
+import {
+  type UniswapV3Deployment,
+  addLiquidity,
+  createPool,
+  deployUniswapV3,
+  fullRangeTicks,
+  sqrtPriceX96,
+  uniswapArtifacts,
+} from "../../../deploy/protocols/uniswapV3.js";
+import { localChain } from "../helpers/chain.js";
+import { relocate, uintKey } from "../helpers/canonical.js";
+
+// Attack classes covered (../shared/research/attack-classes.md): AC21 (governance ends with the
+// Safe-proposed timelock), AC17 (the deployment sets the keeper allowlist only), AC19 (the oracle is
+// wired to the canonical Chainlink feeds with their heartbeats).
+
+const NETWORKS = ["ethereum", "arbitrum", "base"] as const;
+const configFile = (name: string) => `deploy/networks/${name}.json`;
+const { clientsFor, deployer } = await localChain();
+const me = deployer.wallet.account.address;
+
+/**
+ * Puts the real protocol code at the canonical addresses of `config` on the local chain. Everything is
+ * deployed from npm artifacts and moved with `hardhat_setCode` (+ the constructor's storage) except the
+ * Aave v3 Pool: it is an upgradeable proxy whose reserves live in mapping storage keyed by values only
+ * known after listing, and its aTokens and debt tokens inline the Pool address as an immutable and only
+ * accept calls from it; relocating it would mean patching every token's code and copying the Pool's
+ * mappings slot by slot. The Aave market is therefore deployed normally and the returned config points
+ * `aaveV3.pool` at it; every other external address stays the canonical one.
+ */
+async function placeCanonicalProtocols(
+  config: NetworkConfig,
+): Promise<{ config: NetworkConfig; morphoIrm: Address }> {
+  const usdc = config.tokens.USDC.address;
+  const usdt = config.tokens.USDT.address;
+  const weth = config.tokens.WETH.address;
+  await relocate(deployer, await deployMockToken(deployer, "USD Coin", "USDC", 6), usdc);
+  await relocate(deployer, await deployMockToken(deployer, "Tether USD", "USDT", 6), usdt);
+  await relocate(deployer, await deployWeth(deployer), weth);
+  await mintMockToken(deployer, usdc, me, parseUnits("20000000", 6));
+  await mintMockToken(deployer, usdt, me, parseUnits("10000000", 6));
+  await send(deployer, {
+    address: weth,
+    abi: projectArtifact("WETH9").abi,
+    functionName: "deposit",
+    value: parseEther("3000"),
+  });
+
+  for (const [pair, answer] of [
+    ["USDC/USD", 1_00000000n],
+    ["USDT/USD", 1_00000000n],
+    ["ETH/USD", 3000_00000000n],
+  ] as const) {
+    const canonical = config.chainlink[pair].address;
+    await relocate(deployer, await deployMockFeed(deployer, 8, answer), canonical);
+    await updateFeed(deployer, canonical, answer);
+  }
+
+  // Uniswap v3: the factory guards createPool with NoDelegateCall (its own address as an immutable),
+  // the periphery inlines the factory address; both are rewritten. Fee tiers live in a mapping.
+  const local = await deployUniswapV3(deployer, weth);
+  const swapRouter = config.uniswapV3.swapRouter;
+  if (!swapRouter) throw new Error(`${config.name} has no SwapRouter`);
+  const uni: UniswapV3Deployment = { ...config.uniswapV3, swapRouter, weth };
+  const factoryMoved = [[local.factory, uni.factory]] as const;
+  await relocate(deployer, local.factory, uni.factory, { mappingKeys: [100, 500, 3000, 10000].map(uintKey) });
+  await relocate(deployer, local.positionManager, uni.positionManager, { replace: factoryMoved });
+  await relocate(deployer, local.swapRouter, uni.swapRouter, { replace: factoryMoved });
+  await relocate(deployer, local.quoterV2, uni.quoterV2, { replace: factoryMoved });
+  const [token0] = BigInt(usdc) < BigInt(weth) ? [usdc] : [weth];
+  const usdcIs0 = token0 === usdc;
+  const oneEth = parseEther("1");
+  const ethInUsdc = parseUnits("3000", 6);
+  await createPool(
+    deployer,
+    uni,
+    usdc,
+    weth,
+    500,
+    usdcIs0 ? sqrtPriceX96(oneEth, ethInUsdc) : sqrtPriceX96(ethInUsdc, oneEth),
+  );
+  await addLiquidity(deployer, uni, {
+    tokenA: usdc,
+    tokenB: weth,
+    fee: 500,
+    amountA: parseUnits("3000000", 6),
+    amountB: parseEther("1000"),
+    ...fullRangeTicks(500),
+  });
+  await createPool(deployer, uni, usdc, usdt, 100, sqrtPriceX96(1n, 1n));
+  await addLiquidity(deployer, uni, {
+    tokenA: usdc,
+    tokenB: usdt,
+    fee: 100,
+    amountA: parseUnits("1000000", 6),
+    amountB: parseUnits("1000000", 6),
+    tickLower: -1000,
+    tickUpper: 1000,
+  });
+
+  // Morpho Blue is not a proxy: its owner sits in slot 0; IRMs, LLTVs and markets are re-created in place.
+  const blue = await deployMorphoBlue(deployer);
+  await relocate(deployer, blue.morpho, config.morphoBlue);
+  await send(deployer, {
+    address: config.morphoBlue,
+    abi: projectArtifact("Morpho").abi,
+    functionName: "enableIrm",
+    args: [blue.irm],
+  });
+
+  const safe = await deploySafeInfrastructure(deployer);
+  await relocate(deployer, safe.singleton, config.safe.singleton);
+  await relocate(deployer, safe.proxyFactory, config.safe.proxyFactory);
+  await relocate(deployer, safe.fallbackHandler, config.safe.fallbackHandler);
+
+  const diamond = await projectDeployDiamond();
+  await relocate(deployer, diamond, config.lifiDiamond);
+  for (const selector of [EXACT_INPUT_SINGLE, EXACT_INPUT])
+    await send(deployer, {
+      address: config.lifiDiamond,
+      abi: localLiFiDiamondArtifact().abi,
+      functionName: "setContractSelectorWhitelist",
+      args: [uni.swapRouter, selector, true],
+    });
+
+  const aave = await deployAaveV3(deployer, [
+    {
+      asset: usdc,
+      decimals: 6,
+      priceUsd8: 1_00000000n,
+      ltvBps: 7500n,
+      liquidationThresholdBps: 7800n,
+      borrowingEnabled: true,
+    },
+    {
+      asset: usdt,
+      decimals: 6,
+      priceUsd8: 1_00000000n,
+      ltvBps: 7500n,
+      liquidationThresholdBps: 7800n,
+      borrowingEnabled: true,
+    },
+    {
+      asset: weth,
+      decimals: 18,
+      priceUsd8: 3000_00000000n,
+      ltvBps: 8000n,
+      liquidationThresholdBps: 8250n,
+      borrowingEnabled: true,
+    },
+  ]);
+  return {
+    config: { ...config, aaveV3: { pool: aave.pool, addressesProvider: aave.addressesProvider } },
+    morphoIrm: blue.irm,
+  };
+
+  async function projectDeployDiamond(): Promise<Address> {
+    const { deploy } = await import("../../../deploy/lib/artifacts.js");
+    return deploy(deployer, localLiFiDiamondArtifact(), [me]);
+  }
+}
+
+describe("Network configs and the production deployment module", function () {
+  it("every checked-in network config passes the schema (checksummed addresses, required fields)", async function () {
+    for (const name of NETWORKS) {
+      const config = await readNetworkConfig(configFile(name));
+      expect(config.name).to.equal(name);
+      expect(config.tokens.USDC.decimals).to.equal(6);
+      expect(Object.keys(config.chainlink)).to.have.members(["USDC/USD", "USDT/USD", "ETH/USD"]);
+      // L2s need a sequencer-uptime feed, L1 has none
+      expect(config.sequencerUptimeFeed === null).to.equal(name === "ethereum");
+    }
+  });
+
+  it("the schema names the bad field: unchecksummed address, missing feed, bad heartbeat", async function () {
+    const good = JSON.parse(await readFile(configFile("ethereum"), "utf8")) as Record<string, any>;
+    const variants: [string, (c: Record<string, any>) => void, RegExp][] = [
+      [
+        "lower-case address",
+        (c) => (c.lifiDiamond = c.lifiDiamond.toLowerCase()),
+        /lifiDiamond: address is not EIP-55 checksummed/,
+      ],
+      ["missing feed", (c) => delete c.chainlink["ETH/USD"], /chainlink\.ETH\/USD/],
+      [
+        "zero heartbeat",
+        (c) => (c.chainlink["USDC/USD"].heartbeatSeconds = 0),
+        /chainlink\.USDC\/USD\.heartbeatSeconds/,
+      ],
+      ["not an address", (c) => (c.aaveV3.pool = "0x1234"), /aaveV3\.pool: not a 20-byte hex address/],
+      ["unknown key", (c) => (c.extra = 1), /extra|Unrecognized/],
+    ];
+    for (const [label, mutate, message] of variants) {
+      const copy = structuredClone(good);
+      mutate(copy);
+      expect(() => parseNetworkConfig(copy, "ethereum.json"), label).to.throw(message);
+    }
+  });
+
+  it("[AC21 governance] deploys the product against the canonical Ethereum addresses, wired to them", async function () {
+    const canonical = await readNetworkConfig(configFile("ethereum"));
+    const { config, morphoIrm } = await placeCanonicalProtocols({
+      ...canonical,
+      chainId: await deployer.public.getChainId(),
+    });
+    const morphoMarket = await createMorphoMarket(
+      deployer,
+      { morpho: config.morphoBlue, irm: morphoIrm },
+      {
+        loanToken: config.tokens.USDC.address,
+        collateralToken: config.tokens.WETH.address,
+        price: 3000n * 10n ** 24n,
+        lltv: parseEther("0.86"),
+      },
+    ).catch(async (error: Error) => {
+      throw new Error(`Morpho market at the canonical address: ${error.message}`);
+    });
+    const owners = [clientsFor(1), clientsFor(2), clientsFor(3)];
+    const operators = [4, 5, 6].map((i) => clientsFor(i).wallet.account.address);
+    const params = {
+      safeOwners: owners.map((o) => o.wallet.account.address),
+      safeThreshold: 2n,
+      operators,
+      gateThreshold: 2n,
+      guardian: clientsFor(7).wallet.account.address,
+      timelockDelay: 86_400n,
+      morphoMarket,
+    };
+    expect(planDeployment(config, params).externals["Uniswap v3 factory"]).to.equal(
+      canonical.uniswapV3.factory,
+    );
+    const steps: string[] = [];
+    const deployment = await deployToNetwork(deployer, config, params, {
+      onStep: (s) => steps.push(s),
+      governance: (safe, timelock) =>
+        safeGovernance(
+          deployer,
+          safe,
+          [owners[0]!.wallet, owners[1]!.wallet],
+          timelock,
+          params.timelockDelay,
+        ),
+    });
+    expect(steps.length).to.be.greaterThan(3);
+
+    const at = (address: Address, contract: string, functionName: string, args: readonly unknown[] = []) =>
+      read<unknown>(deployer, { address, abi: projectArtifact(contract).abi, functionName, args });
+    // governance: the timelock accepted the Registry; the Safe (2-of-3) is its proposer; the deployer has nothing
+    expect(await at(deployment.registry, "Registry", "owner")).to.equal(deployment.timelock);
+    expect(
+      await read(deployer, {
+        address: deployment.safe,
+        abi: safeArtifacts.safe().abi,
+        functionName: "getThreshold",
+      }),
+    ).to.equal(2n);
+    const singletonSlot = await deployer.public.getStorageAt({ address: deployment.safe, slot: "0x0" });
+    expect(getAddress(`0x${singletonSlot!.slice(26)}`)).to.equal(canonical.safe.singleton);
+    // wired to the canonical external contracts
+    expect(await at(deployment.connectors.uniswap, "UniswapV3Connector", "positionManager")).to.equal(
+      canonical.uniswapV3.positionManager,
+    );
+    expect(await at(deployment.connectors.uniswap, "UniswapV3Connector", "factory")).to.equal(
+      canonical.uniswapV3.factory,
+    );
+    expect(await at(deployment.swapHandler, "LiFiSwapHandler", "diamond")).to.equal(canonical.lifiDiamond);
+    expect(await at(deployment.morphoSupplyVault, "MorphoBlueSupplyVault", "morpho")).to.equal(
+      canonical.morphoBlue,
+    );
+    expect(await at(deployment.connectors.aave, "AaveV3Connector", "pool")).to.equal(config.aaveV3.pool);
+    expect(await at(deployment.vault, "AccountingManager", "asset")).to.equal(canonical.tokens.USDC.address);
+    for (const pair of ["USDC/USD", "USDT/USD", "ETH/USD"] as const)
+      expect(
+        await at(deployment.oracle, "ValueOracle", "feedBase", [canonical.chainlink[pair].address]),
+        pair,
+      ).to.not.equal("0x0000000000000000000000000000000000000000");
+    expect(
+      await at(deployment.registry, "Registry", "isAllowedCall", [
+        deployment.vault,
+        deployment.vault,
+        "0x11da60b4",
+      ]),
+    ).to.equal(true); // settle()
+    expect(
+      await read(deployer, {
+        address: deployment.gate,
+        abi: keeperGateArtifact().abi,
+        functionName: "threshold",
+      }),
+    ).to.equal(2n);
+    const factoryPool = await read<Address>(deployer, {
+      address: canonical.uniswapV3.factory,
+      abi: uniswapArtifacts.factory().abi,
+      functionName: "getPool",
+      args: [canonical.tokens.USDC.address, canonical.tokens.WETH.address, 500],
+    });
+    expect(deployment.pools.usdcWeth).to.equal(factoryPool);
+
+    // the canonical feeds price WETH once the TWAP has a full window of history
+    await advanceTime(deployer, 1_800n);
+    await refreshFeeds(
+      deployer,
+      Object.values(canonical.chainlink).map((f) => f.address),
+    );
+    const weth = await tryValueOf(deployer, deployment.oracle, canonical.tokens.WETH.address, 10n ** 18n);
+    expect(weth).to.deep.equal({ ok: true, value: parseUnits("3000", 6), reason: "0x00000000" });
+  });
+
+  it("refuses a config for another chain or with an external contract missing, naming it", async function () {
+    const config = await readNetworkConfig(configFile("ethereum"));
+    const params = {
+      safeOwners: [me],
+      safeThreshold: 1n,
+      operators: [me],
+      gateThreshold: 1n,
+      guardian: me,
+      timelockDelay: 1n,
+      morphoMarket: { loanToken: me, collateralToken: me, oracle: me, irm: me, lltv: 0n },
+    };
+    let message = "";
+    await deployToNetwork(deployer, config, params).catch((error: Error) => (message = error.message));
+    expect(message).to.match(/RPC serves chain 31337 but the network config is for chain 1 \(ethereum\)/);
+    await deployToNetwork(
+      deployer,
+      { ...config, chainId: 31337, lifiDiamond: "0x000000000000000000000000000000000000dEaD" },
+      params,
+    ).catch((error: Error) => (message = error.message));
+    expect(message).to.match(/has no code/);
+  });
+});
