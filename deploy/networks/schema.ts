@@ -75,7 +75,7 @@ export async function readNetworkConfig(file: string): Promise<NetworkConfig> {
   try {
     decoded = JSON.parse(await readFile(file, "utf8"));
   } catch (error) {
-    throw new Error(`cannot read network config ${file}: ${(error as Error).message}`);
+    throw new Error(`cannot read network config ${file}: ${(error as Error).message}`, { cause: error });
   }
   return parseNetworkConfig(decoded, file);
 }

@@ -1,5 +1,5 @@
 import { type Address, encodeFunctionData, getAddress, zeroAddress } from "viem";
-import { deploy, projectArtifact, read, send } from "../lib/artifacts.js";
+import { deploy, projectArtifact, read } from "../lib/artifacts.js";
 import type { Clients } from "../lib/clients.js";
 import type { NetworkConfig } from "../networks/schema.js";
 import { createSafe } from "../protocols/safe.js";

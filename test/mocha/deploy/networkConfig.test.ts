@@ -180,6 +180,14 @@ async function placeCanonicalProtocols(
   }
 }
 
+/** The JSON shape the schema test mutates. */
+interface MutableConfig {
+  lifiDiamond: string;
+  chainlink: Record<string, { heartbeatSeconds: number }>;
+  aaveV3: { pool: string };
+  extra?: number;
+}
+
 describe("Network configs and the production deployment module", function () {
   it("every checked-in network config passes the schema (checksummed addresses, required fields)", async function () {
     for (const name of NETWORKS) {
@@ -193,8 +201,8 @@ describe("Network configs and the production deployment module", function () {
   });
 
   it("the schema names the bad field: unchecksummed address, missing feed, bad heartbeat", async function () {
-    const good = JSON.parse(await readFile(configFile("ethereum"), "utf8")) as Record<string, any>;
-    const variants: [string, (c: Record<string, any>) => void, RegExp][] = [
+    const good = JSON.parse(await readFile(configFile("ethereum"), "utf8")) as MutableConfig;
+    const variants: [string, (c: MutableConfig) => void, RegExp][] = [
       [
         "lower-case address",
         (c) => (c.lifiDiamond = c.lifiDiamond.toLowerCase()),
@@ -203,7 +211,7 @@ describe("Network configs and the production deployment module", function () {
       ["missing feed", (c) => delete c.chainlink["ETH/USD"], /chainlink\.ETH\/USD/],
       [
         "zero heartbeat",
-        (c) => (c.chainlink["USDC/USD"].heartbeatSeconds = 0),
+        (c) => (c.chainlink["USDC/USD"]!.heartbeatSeconds = 0),
         /chainlink\.USDC\/USD\.heartbeatSeconds/,
       ],
       ["not an address", (c) => (c.aaveV3.pool = "0x1234"), /aaveV3\.pool: not a 20-byte hex address/],

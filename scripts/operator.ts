@@ -1,0 +1,115 @@
+import { isHex } from "viem";
+import { projectArtifact } from "../deploy/lib/artifacts.js";
+import {
+  EXIT_OK,
+  type ScriptIo,
+  UsageError,
+  connect,
+  loadRoleSigner,
+  parseCommand,
+  parseRpc,
+  processIo,
+  readAddresses,
+  requiredOption,
+  runScript,
+  stringOption,
+} from "./cli/common.js";
+import { runKeeper } from "./cli/keeperBridge.js";
+import { writeOrSimulate } from "./cli/write.js";
+import { parseThreshold } from "./strategist.js";
+
+export const OPERATOR_USAGE = `usage: npx tsx scripts/operator.ts <command> [options]
+
+commands:
+  sign --proposal <id>      verify (nonce, deadline, simulation, limits) and co-sign with this operator's
+                            key (KEEPER_PRIVATE_KEY, or a keystore with KEEPER_KEYSTORE_PASSWORD)
+  submit --proposal <id>    send a proposal that has reached the threshold through the keeper gate
+  status [--proposal <id>]  list proposals in the shared store, or show one
+  pause --what deposits|redeems|both
+                            as the guardian (GUARDIAN_PRIVATE_KEY or --keystore with
+                            GUARDIAN_KEYSTORE_PASSWORD): pause new requests
+
+options:
+  --rpc <url>          JSON-RPC endpoint (default http://127.0.0.1:8545)
+  --addresses <file>   addresses written by \`npm start\` (default .keeper-data/local-addresses.json)
+  --store <file>       the operators' shared SQLite store (default .keeper-data/keeper.sqlite)
+  --operator-id <id>   this operator's name in the store and logs (default operator)
+  --threshold <k>      the gate's threshold (default 2)
+  --dry-run            sign/submit: only into a temporary copy of the store; pause: simulate only
+  --help               show this text
+
+exit codes: 0 ok, 1 failure, 2 bad arguments`;
+
+const COMMANDS = ["sign", "submit", "status", "pause"] as const;
+const OPTIONS = {
+  proposal: { type: "string" },
+  store: { type: "string" },
+  "operator-id": { type: "string" },
+  threshold: { type: "string" },
+  what: { type: "string" },
+} as const;
+
+function proposalArg(
+  values: Record<string, unknown>,
+  command: string,
+  required: boolean,
+): string | undefined {
+  const id = required ? requiredOption(values, "proposal", command) : stringOption(values, "proposal");
+  if (id !== undefined && !(isHex(id) && id.length === 66))
+    throw new UsageError(`--proposal must be a 32-byte hex id (0x + 64 hex digits), got '${id}'`);
+  return id;
+}
+
+export async function operatorMain(argv: readonly string[], io: ScriptIo = processIo): Promise<number> {
+  return runScript(io, OPERATOR_USAGE, async () => {
+    const { command, values } = parseCommand(argv, COMMANDS, OPTIONS);
+    if (values.help) {
+      io.stdout(`${OPERATOR_USAGE}\n`);
+      return EXIT_OK;
+    }
+    if (!command) throw new UsageError(`a command is required: ${COMMANDS.join(", ")}`);
+    const dryRun = values["dry-run"] === true;
+    if (command === "pause") {
+      const what = requiredOption(values, "what", command);
+      if (what !== "deposits" && what !== "redeems" && what !== "both")
+        throw new UsageError(`--what must be deposits, redeems or both, got '${what}'`);
+      const rpc = parseRpc(values);
+      const addresses = await readAddresses(values);
+      const guardian = loadRoleSigner("GUARDIAN", values, io.env);
+      const clients = await connect(rpc, addresses.chainId, guardian);
+      const functions =
+        what === "both"
+          ? ["pauseDeposits", "pauseRedeems"]
+          : [what === "deposits" ? "pauseDeposits" : "pauseRedeems"];
+      for (const functionName of functions) {
+        const hash = await writeOrSimulate(
+          clients,
+          { address: addresses.vault, abi: projectArtifact("AccountingManager").abi, functionName, args: [] },
+          dryRun,
+        );
+        io.stdout(`${dryRun ? "[dry-run] " : ""}${functionName} on ${addresses.vault} (${hash})\n`);
+      }
+      return EXIT_OK;
+    }
+    const id = proposalArg(values, command, command !== "status");
+    const threshold = parseThreshold(stringOption(values, "threshold"));
+    const rpc = parseRpc(values);
+    const addresses = await readAddresses(values);
+    return runKeeper(
+      {
+        addresses,
+        rpc,
+        operatorId: stringOption(values, "operator-id") ?? "operator",
+        storePath: stringOption(values, "store") ?? ".keeper-data/keeper.sqlite",
+        threshold,
+      },
+      command,
+      id ? ["--proposal", id] : [],
+      io,
+      dryRun,
+    );
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`)
+  process.exitCode = await operatorMain(process.argv.slice(2));
