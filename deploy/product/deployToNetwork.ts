@@ -204,7 +204,7 @@ async function poolOf(
 }
 
 /** Refuses to deploy against a config whose external contracts are missing on the connected chain. */
-async function checkExternals(clients: Clients, config: NetworkConfig): Promise<void> {
+export async function checkExternals(clients: Clients, config: NetworkConfig): Promise<void> {
   const chainId = await clients.public.getChainId();
   if (chainId !== config.chainId)
     throw new Error(

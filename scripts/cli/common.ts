@@ -154,7 +154,7 @@ export async function readAddresses(
 
 /** The signing key from `--keystore` (password in `<ROLE>_KEYSTORE_PASSWORD`) or `<ROLE>_PRIVATE_KEY`. */
 export function loadRoleSigner(
-  role: "DEPOSITOR" | "GUARDIAN",
+  role: "DEPOSITOR" | "GUARDIAN" | "DEPLOYER",
   values: Record<string, unknown>,
   env: NodeJS.ProcessEnv,
 ): LocalAccount {

@@ -1,4 +1,6 @@
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { expect } from "chai";
 import { type Address, getAddress, parseEther, parseUnits } from "viem";
 import { projectArtifact, read, send } from "../../../deploy/lib/artifacts.js";
@@ -28,6 +30,10 @@ import {
   uniswapArtifacts,
 } from "../../../deploy/protocols/uniswapV3.js";
 import { localChain } from "../helpers/chain.js";
+import { startRpcServer } from "../../../deploy/local/rpcServer.js";
+import { deployMain } from "../../../scripts/deploy.js";
+import { mnemonicToAccount } from "viem/accounts";
+import { toHex } from "viem";
 import { relocate, uintKey } from "../helpers/canonical.js";
 
 // Attack classes covered (../shared/research/attack-classes.md): AC21 (governance ends with the
@@ -36,7 +42,9 @@ import { relocate, uintKey } from "../helpers/canonical.js";
 
 const NETWORKS = ["ethereum", "arbitrum", "base"] as const;
 const configFile = (name: string) => `deploy/networks/${name}.json`;
-const { clientsFor, deployer } = await localChain();
+const { clientsFor, deployer, connection } = await localChain();
+/** the canonical config as placed on this chain by the deployment test, reused by the CLI test */
+let placed: { config: NetworkConfig; morphoMarket: unknown } | undefined;
 const me = deployer.wallet.account.address;
 
 /**
@@ -253,6 +261,7 @@ describe("Network configs and the production deployment module", function () {
       timelockDelay: 86_400n,
       morphoMarket,
     };
+    placed = { config, morphoMarket };
     expect(planDeployment(config, params).externals["Uniswap v3 factory"]).to.equal(
       canonical.uniswapV3.factory,
     );
@@ -353,5 +362,113 @@ describe("Network configs and the production deployment module", function () {
       params,
     ).catch((error: Error) => (message = error.message));
     expect(message).to.match(/has no code/);
+  });
+
+  it("scripts/deploy.ts: exit 2 naming the bad argument; --dry-run sends nothing; a real run writes the addresses", async function () {
+    if (!placed) throw new Error("runs after the canonical deployment test");
+    const dir = await mkdtemp(path.join(tmpdir(), "deploy-cli-"));
+    const configFile = path.join(dir, "network.json");
+    await writeFile(
+      configFile,
+      JSON.stringify(placed.config, (_k, v: unknown) => (typeof v === "bigint" ? Number(v) : v)),
+    );
+    const paramsFile = path.join(dir, "params.json");
+    const params = {
+      safeOwners: [8, 9, 10].map((i) => clientsFor(i).wallet.account.address),
+      safeThreshold: 2,
+      operators: [11, 12, 13].map((i) => clientsFor(i).wallet.account.address),
+      gateThreshold: 2,
+      guardian: clientsFor(14).wallet.account.address,
+      timelockDelay: 3600,
+      morphoMarket: JSON.parse(
+        JSON.stringify(placed.morphoMarket, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)),
+      ),
+    };
+    await writeFile(paramsFile, JSON.stringify(params));
+    const badParams = path.join(dir, "bad.json");
+    await writeFile(badParams, JSON.stringify({ ...params, gateThreshold: 4 }));
+    const key = toHex(
+      mnemonicToAccount("test test test test test test test test test test test junk", {
+        addressIndex: 15,
+      }).getHdKey().privateKey!,
+    );
+    const rpc = await startRpcServer(connection.provider, { port: 0 });
+    try {
+      const run = async (argv: string[]) => {
+        const out: string[] = [];
+        const err: string[] = [];
+        const code = await deployMain(argv, {
+          stdout: (t) => out.push(t),
+          stderr: (t) => err.push(t),
+          env: { DEPLOYER_PRIVATE_KEY: key },
+        });
+        return { code, stdout: out.join(""), stderr: err.join("") };
+      };
+      expect((await run(["--params", paramsFile])).stderr).to.include("deploy needs --network-config");
+      const invalid = await run(["--network-config", configFile, "--params", badParams, "--rpc", rpc.url]);
+      expect(invalid.code).to.equal(2);
+      expect(invalid.stderr).to.include(
+        "gateThreshold: gateThreshold must be between 1 and the number of operators",
+      );
+      const wrongNetwork = await run([
+        "--network-config",
+        "deploy/networks/base.json",
+        "--params",
+        paramsFile,
+        "--rpc",
+        rpc.url,
+      ]);
+      expect(wrongNetwork.code).to.equal(1);
+      expect(wrongNetwork.stderr).to.include("serves chain 31337");
+
+      const before = await deployer.public.getTransactionCount({
+        address: mnemonicToAccount("test test test test test test test test test test test junk", {
+          addressIndex: 15,
+        }).address,
+      });
+      const dry = await run([
+        "--network-config",
+        configFile,
+        "--params",
+        paramsFile,
+        "--rpc",
+        rpc.url,
+        "--dry-run",
+      ]);
+      expect(dry.code, dry.stderr).to.equal(0);
+      expect(dry.stdout).to.include("nothing was sent");
+      expect(dry.stdout).to.not.include(key.slice(2));
+      const after = await deployer.public.getTransactionCount({
+        address: mnemonicToAccount("test test test test test test test test test test test junk", {
+          addressIndex: 15,
+        }).address,
+      });
+      expect(after).to.equal(before);
+
+      const out = path.join(dir, "deployment.json");
+      const real = await run([
+        "--network-config",
+        configFile,
+        "--params",
+        paramsFile,
+        "--rpc",
+        rpc.url,
+        "--out",
+        out,
+      ]);
+      expect(real.code, real.stderr).to.equal(0);
+      expect(real.stdout).to.not.include(key.slice(2));
+      const deployment = JSON.parse(await readFile(out, "utf8")) as { registry: Address; timelock: Address };
+      const registryAbi = projectArtifact("Registry").abi;
+      expect(
+        await read(deployer, {
+          address: deployment.registry,
+          abi: registryAbi,
+          functionName: "pendingOwner",
+        }),
+      ).to.equal(deployment.timelock);
+    } finally {
+      await rpc.close();
+    }
   });
 });

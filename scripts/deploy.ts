@@ -1,0 +1,141 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { isAddress } from "viem";
+import { z } from "zod";
+import { readNetworkConfig } from "../deploy/networks/schema.js";
+import { checkExternals, deployToNetwork, planDeployment } from "../deploy/product/deployToNetwork.js";
+import {
+  EXIT_OK,
+  type ScriptIo,
+  UsageError,
+  connect,
+  loadRoleSigner,
+  parseCommand,
+  parseRpc,
+  processIo,
+  requiredOption,
+  runScript,
+  stringOption,
+} from "./cli/common.js";
+
+export const DEPLOY_USAGE = `usage: npx tsx scripts/deploy.ts --network-config <file> --params <file> [options]
+
+Deploys the product (Safe + timelock governance, Registry, USDC vault, ValueOracle, LI.FI swap handler,
+keeper gate, Aave / Morpho / Uniswap connectors) against the external protocols of a network config
+(deploy/networks/*.json), then offers the Registry to the timelock; the Safe's first batch accepts it.
+
+  --network-config <file>  deploy/networks/ethereum.json, arbitrum.json or base.json
+  --params <file>          JSON: safeOwners, safeThreshold, operators, gateThreshold, guardian,
+                           timelockDelay (seconds), morphoMarket {loanToken, collateralToken, oracle, irm, lltv}
+  --rpc <url>              JSON-RPC endpoint (default http://127.0.0.1:8545)
+  --keystore <file>        deployer keystore (password in DEPLOYER_KEYSTORE_PASSWORD); else DEPLOYER_PRIVATE_KEY
+  --out <file>             write the deployed addresses as JSON here
+  --dry-run                validate the config and parameters, check every external contract has code on
+                           the chain, print the plan; send nothing
+  --help                   show this text
+
+exit codes: 0 ok, 1 failure, 2 bad arguments or invalid config`;
+
+const OPTIONS = {
+  "network-config": { type: "string" },
+  params: { type: "string" },
+  out: { type: "string" },
+} as const;
+
+const address = z
+  .string()
+  .refine((v) => isAddress(v, { strict: false }), "must be an address")
+  .transform((v) => v as `0x${string}`);
+const integer = z
+  .union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)])
+  .transform((v) => BigInt(v));
+export const deployParamsSchema = z
+  .strictObject({
+    safeOwners: z.array(address).min(1),
+    safeThreshold: integer,
+    operators: z.array(address).min(1),
+    gateThreshold: integer,
+    guardian: address,
+    timelockDelay: integer,
+    morphoMarket: z.strictObject({
+      loanToken: address,
+      collateralToken: address,
+      oracle: address,
+      irm: address,
+      lltv: integer,
+    }),
+  })
+  .refine((p) => p.safeThreshold >= 1n && p.safeThreshold <= BigInt(p.safeOwners.length), {
+    message: "safeThreshold must be between 1 and the number of safeOwners",
+    path: ["safeThreshold"],
+  })
+  .refine((p) => p.gateThreshold >= 1n && p.gateThreshold <= BigInt(p.operators.length), {
+    message: "gateThreshold must be between 1 and the number of operators",
+    path: ["gateThreshold"],
+  });
+
+export async function deployMain(argv: readonly string[], io: ScriptIo = processIo): Promise<number> {
+  return runScript(io, DEPLOY_USAGE, async () => {
+    const { command, values } = parseCommand(argv, [], OPTIONS);
+    if (values.help) {
+      io.stdout(`${DEPLOY_USAGE}\n`);
+      return EXIT_OK;
+    }
+    if (command !== undefined) throw new UsageError(`unexpected argument '${command}'`);
+    const configFile = requiredOption(values, "network-config", "deploy");
+    const paramsFile = requiredOption(values, "params", "deploy");
+    let config;
+    try {
+      config = await readNetworkConfig(configFile);
+    } catch (error) {
+      throw new UsageError(`--network-config ${(error as Error).message}`);
+    }
+    let decoded: unknown;
+    try {
+      decoded = JSON.parse(await readFile(paramsFile, "utf8"));
+    } catch (error) {
+      throw new UsageError(`--params ${paramsFile}: ${(error as Error).message}`);
+    }
+    const parsed = deployParamsSchema.safeParse(decoded);
+    if (!parsed.success)
+      throw new UsageError(
+        `--params ${paramsFile}: ${parsed.error.issues.map((i) => `${i.path.join(".") || "<root>"}: ${i.message}`).join("; ")}`,
+      );
+    const params = parsed.data;
+    const rpc = parseRpc(values);
+    const account = loadRoleSigner("DEPLOYER", values, io.env);
+    const clients = await connect(rpc, config.chainId, account);
+    const plan = planDeployment(config, params);
+    io.stdout(
+      [
+        `network ${config.name} (chain ${config.chainId}) via ${rpc}, deployer ${account.address}`,
+        "deploys:",
+        ...plan.contracts.map((c) => `  ${c}`),
+        "wired to:",
+        ...Object.entries(plan.externals).map(([name, a]) => `  ${name.padEnd(28)} ${a}`),
+        `governance: ${plan.governance}`,
+      ].join("\n") + "\n",
+    );
+    await checkExternals(clients, config);
+    if (values["dry-run"] === true) {
+      io.stdout("dry run: every external contract has code; nothing was sent\n");
+      return EXIT_OK;
+    }
+    const deployment = await deployToNetwork(clients, config, params, {
+      onStep: (s) => io.stdout(`  ${s}\n`),
+    });
+    const json = JSON.stringify(
+      deployment,
+      (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v),
+      2,
+    );
+    const out = stringOption(values, "out");
+    if (out) await writeFile(out, `${json}\n`);
+    io.stdout(
+      `${json}\nnext: the Safe proposes acceptOwnershipCall to the timelock (see docs/operator-guide.md)\n`,
+    );
+    return EXIT_OK;
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`)
+  process.exitCode = await deployMain(process.argv.slice(2));
