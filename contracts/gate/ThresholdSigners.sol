@@ -87,22 +87,34 @@ abstract contract ThresholdSigners {
     /// @dev Reverts unless at least `threshold` signatures, strictly ascending by signer, from current
     ///      signers, are valid for `digest`. Every signature given is checked, none is ignored.
     function _verifySignatures(bytes32 digest, IKeeperGate.SignerSignature[] calldata signatures) internal view {
+        uint256 given = signatures.length;
         uint256 required = _threshold;
-        if (signatures.length < required) revert BelowThreshold(signatures.length, required);
-        address[] memory list = _loadSigners();
+        if (given < required) revert BelowThreshold(given, required);
+        (uint256 packed, uint256 count) = _copySignerList();
         uint256 cursor;
         address previous;
-        for (uint256 i = 0; i < signatures.length; ++i) {
-            address signer = signatures[i].signer;
-            if (i > 0) {
+        for (uint256 i; i < given; ) {
+            IKeeperGate.SignerSignature calldata entry = signatures[i];
+            address signer = entry.signer;
+            if (i != 0) {
                 if (signer == previous) revert DuplicateSigner(signer);
                 if (signer < previous) revert SignersNotAscending(previous, signer);
             }
             // Both lists ascend, so one forward pass over the stored list checks membership.
-            while (cursor < list.length && list[cursor] < signer) ++cursor;
-            if (cursor == list.length || list[cursor] != signer) revert NotSigner(signer);
-            _checkSignature(signer, digest, signatures[i].signature);
+            address listed;
+            while (cursor < count) {
+                listed = _signerAt(packed, cursor);
+                if (listed >= signer) break;
+                unchecked {
+                    ++cursor;
+                }
+            }
+            if (cursor == count || listed != signer) revert NotSigner(signer);
+            _checkSignature(signer, digest, entry.signature);
             previous = signer;
+            unchecked {
+                ++i;
+            }
         }
     }
 
@@ -125,19 +137,31 @@ abstract contract ThresholdSigners {
     }
 
     function _loadSigners() private view returns (address[] memory list) {
-        uint256 count = _signerCount;
-        address source = _signerList;
+        (uint256 packed, uint256 count) = _copySignerList();
         list = new address[](count);
-        bytes memory packed = new bytes(count * ADDRESS_BYTES);
-        assembly ("memory-safe") {
-            extcodecopy(source, add(packed, 0x20), 1, mul(count, ADDRESS_BYTES))
-        }
         for (uint256 i = 0; i < count; ++i) {
-            address signer;
-            assembly ("memory-safe") {
-                signer := shr(96, mload(add(add(packed, 0x20), mul(i, ADDRESS_BYTES))))
-            }
-            list[i] = signer;
+            list[i] = _signerAt(packed, i);
+        }
+    }
+
+    /// @dev Copies the packed signer list (20 bytes per signer) into fresh memory with one EXTCODECOPY.
+    /// @return packed Memory address of the first signer.
+    /// @return count Number of signers.
+    function _copySignerList() private view returns (uint256 packed, uint256 count) {
+        count = _signerCount;
+        address source = _signerList;
+        assembly ("memory-safe") {
+            packed := mload(0x40)
+            let size := mul(count, ADDRESS_BYTES)
+            extcodecopy(source, packed, 1, size)
+            // Reserve the copy, rounded up to whole words.
+            mstore(0x40, add(packed, and(add(size, 31), not(31))))
+        }
+    }
+
+    function _signerAt(uint256 packed, uint256 index) private pure returns (address signer) {
+        assembly ("memory-safe") {
+            signer := shr(96, mload(add(packed, mul(index, ADDRESS_BYTES))))
         }
     }
 

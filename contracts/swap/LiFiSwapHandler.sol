@@ -137,19 +137,13 @@ contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransie
     /// @inheritdoc ISwapHandler
     function swap(bytes calldata lifiCalldata) external nonReentrant returns (uint256 amountOut) {
         address connector = msg.sender;
-        address vault = registry.connectorConfig(connector).vault;
-        if (vault == address(0)) revert UnknownConnector(connector);
-        if (registry.swapHandlerOf(vault) != address(this)) revert NotVaultSwapHandler(vault);
-
         DecodedSwap memory decoded;
         try this.decodeSwap(lifiCalldata) returns (DecodedSwap memory result) {
             decoded = result;
         } catch (bytes memory reason) {
             _rethrowNamed(reason);
         }
-        IValueOracle oracle = IValueOracle(registry.valueOracleOf(vault));
-        SwapPlan memory plan = _validate(decoded, connector, oracle);
-        _checkMinAmountOut(oracle, plan);
+        (address vault, SwapPlan memory plan) = _plan(decoded, connector);
 
         uint256 approved = plan.sending.allowance(connector, address(this));
         if (approved != plan.fromAmount) revert AmountMismatch(approved, plan.fromAmount);
@@ -247,10 +241,30 @@ contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransie
         return plan.fromAmount - unspent;
     }
 
+    /// @dev Resolves the caller through the Registry (one call answers who it is and whether it may hold the
+    ///      swap's input and output), validates the decoded swap and its minimum out against the oracle.
+    function _plan(
+        DecodedSwap memory decoded,
+        address connector
+    ) private view returns (address vault, SwapPlan memory plan) {
+        ILiFiDiamond.SwapData[] memory steps = decoded.swapData;
+        (address sendingAsset, address receivingAsset) = steps.length == 0
+            ? (address(0), address(0))
+            : (steps[0].sendingAssetId, steps[steps.length - 1].receivingAssetId);
+        IRegistry.SwapContext memory context = registry.swapContext(connector, sendingAsset, receivingAsset);
+        vault = context.vault;
+        if (vault == address(0)) revert UnknownConnector(connector);
+        if (context.swapHandler != address(this)) revert NotVaultSwapHandler(vault);
+        IValueOracle oracle = IValueOracle(context.valueOracle);
+        plan = _validate(decoded, connector, oracle, context);
+        _checkMinAmountOut(oracle, plan);
+    }
+
     function _validate(
         DecodedSwap memory decoded,
         address connector,
-        IValueOracle oracle
+        IValueOracle oracle,
+        IRegistry.SwapContext memory context
     ) private view returns (SwapPlan memory plan) {
         ILiFiDiamond.SwapData[] memory steps = decoded.swapData;
         if (steps.length == 0 || steps.length > MAX_STEPS) revert BadStepCount(steps.length);
@@ -259,13 +273,13 @@ contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransie
         address receivingAsset = steps[steps.length - 1].receivingAssetId;
         if (sendingAsset == address(0) || receivingAsset == address(0)) revert NativeAssetNotSupported();
         if (sendingAsset == receivingAsset) revert SameAsset(sendingAsset);
-        _checkToken(connector, sendingAsset, oracle);
-        _checkToken(connector, receivingAsset, oracle);
+        if (!context.sendingAllowed) _checkBaseAsset(connector, sendingAsset, oracle);
+        if (!context.receivingAllowed) _checkBaseAsset(connector, receivingAsset, oracle);
         plan.fromAmount = steps[0].fromAmount;
         if (plan.fromAmount == 0) revert ZeroAmount();
         // Only the first step may pull from the caller; more deposits would take more than was approved.
         if (decoded.selector != SWAP_SINGLE_V3 && !steps[0].requiresDeposit) revert UnexpectedDeposit(0);
-        for (uint256 i = 0; i < steps.length; ++i) {
+        for (uint256 i; i < steps.length; ) {
             ILiFiDiamond.SwapData memory step = steps[i];
             if (i > 0 && step.requiresDeposit) revert UnexpectedDeposit(i);
             if (step.sendingAssetId == address(0) || step.receivingAssetId == address(0)) {
@@ -284,6 +298,9 @@ contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransie
             if (step.approveTo != step.callTo && !isApproveToAllowed[step.approveTo]) {
                 revert ApproveToNotAllowed(step.approveTo);
             }
+            unchecked {
+                ++i;
+            }
         }
         plan.sending = IERC20(sendingAsset);
         plan.receiving = IERC20(receivingAsset);
@@ -293,8 +310,12 @@ contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransie
     /// @dev A connector may hold the tokens the Registry lists for it, and always the base asset its vault is
     ///      valued in (connectors send it to the vault), as BaseConnector treats it.
     function _checkToken(address connector, address token, IValueOracle oracle) private view {
-        if (registry.isConnectorToken(connector, token) || token == oracle.baseAsset()) return;
-        revert TokenNotAllowed(connector, token);
+        if (!registry.isConnectorToken(connector, token)) _checkBaseAsset(connector, token, oracle);
+    }
+
+    /// @dev For a token the Registry does not list for the connector: only the vault's base asset passes.
+    function _checkBaseAsset(address connector, address token, IValueOracle oracle) private view {
+        if (token != oracle.baseAsset()) revert TokenNotAllowed(connector, token);
     }
 
     function _checkMinAmountOut(IValueOracle oracle, SwapPlan memory plan) private view {
