@@ -30,6 +30,12 @@ contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransie
     /// @notice Upper bound on swap steps in one call (LI.FI routes use one DEX step plus optional fee steps).
     uint256 public constant MAX_STEPS = 4;
 
+    /// @dev The arguments start after the selector; the head holds six words (id, two string offsets,
+    ///      receiver, minimum out, swap data offset) and a `SwapData` head seven.
+    uint256 private constant ARGS = 4;
+    uint256 private constant HEAD_WORDS = 6;
+    uint256 private constant SWAP_DATA_HEAD_WORDS = 7;
+
     /// @notice GenericSwapFacetV3 `swapTokensSingleV3ERC20ToERC20`.
     bytes4 public constant SWAP_SINGLE_V3 = ILiFiDiamond.swapTokensSingleV3ERC20ToERC20.selector;
     /// @notice GenericSwapFacetV3 `swapTokensMultipleV3ERC20ToERC20`.
@@ -137,12 +143,7 @@ contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransie
     /// @inheritdoc ISwapHandler
     function swap(bytes calldata lifiCalldata) external nonReentrant returns (uint256 amountOut) {
         address connector = msg.sender;
-        DecodedSwap memory decoded;
-        try this.decodeSwap(lifiCalldata) returns (DecodedSwap memory result) {
-            decoded = result;
-        } catch (bytes memory reason) {
-            _rethrowNamed(reason);
-        }
+        DecodedSwap memory decoded = _decodeStrict(lifiCalldata);
         (address vault, SwapPlan memory plan) = _plan(decoded, connector);
 
         uint256 approved = plan.sending.allowance(connector, address(this));
@@ -166,54 +167,109 @@ contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransie
     /// @notice Decodes Diamond calldata strictly: one of the three supported selectors, and the bytes must
     ///         be exactly the canonical ABI encoding of what they decode to.
     function decodeSwap(bytes calldata lifiCalldata) external pure returns (DecodedSwap memory decoded) {
-        if (lifiCalldata.length < 4) revert MalformedCalldata();
-        decoded.selector = bytes4(lifiCalldata[:4]);
-        bytes memory reencoded;
-        if (decoded.selector == SWAP_SINGLE_V3) {
-            ILiFiDiamond.SwapData memory step;
-            (
-                decoded.transactionId,
-                decoded.integrator,
-                decoded.referrer,
-                decoded.receiver,
-                decoded.minAmountOut,
-                step
-            ) = abi.decode(lifiCalldata[4:], (bytes32, string, string, address, uint256, ILiFiDiamond.SwapData));
-            decoded.swapData = new ILiFiDiamond.SwapData[](1);
-            decoded.swapData[0] = step;
-            reencoded = abi.encodeWithSelector(
-                decoded.selector,
-                decoded.transactionId,
-                decoded.integrator,
-                decoded.referrer,
-                decoded.receiver,
-                decoded.minAmountOut,
-                step
-            );
-        } else if (decoded.selector == SWAP_MULTIPLE_V3 || decoded.selector == SWAP_GENERIC) {
-            (
-                decoded.transactionId,
-                decoded.integrator,
-                decoded.referrer,
-                decoded.receiver,
-                decoded.minAmountOut,
-                decoded.swapData
-            ) = abi.decode(lifiCalldata[4:], (bytes32, string, string, address, uint256, ILiFiDiamond.SwapData[]));
-            reencoded = abi.encodeWithSelector(
-                decoded.selector,
-                decoded.transactionId,
-                decoded.integrator,
-                decoded.referrer,
-                decoded.receiver,
-                decoded.minAmountOut,
-                decoded.swapData
-            );
-        } else {
+        return _decodeStrict(lifiCalldata);
+    }
+
+    // ------------------------------------------------------------------------------ strict decoding
+
+    /// @dev Reads the calldata in one pass and requires the exact canonical layout `abi.encode` produces:
+    ///      every offset equal to where its tail must start, tails in parameter order, clean address words,
+    ///      booleans 0 or 1, zero padding, and nothing after the last tail. A read past the end is
+    ///      `MalformedCalldata`; anything else that differs from the canonical bytes is `NonCanonicalCalldata`.
+    ///      Equivalent to decoding, re-encoding and comparing, without the copies.
+    function _decodeStrict(bytes calldata data) private pure returns (DecodedSwap memory decoded) {
+        if (data.length < 4) revert MalformedCalldata();
+        decoded.selector = bytes4(data[:4]);
+        bool single = decoded.selector == SWAP_SINGLE_V3;
+        if (!single && decoded.selector != SWAP_MULTIPLE_V3 && decoded.selector != SWAP_GENERIC) {
             revert UnsupportedSelector(decoded.selector);
         }
-        if (reencoded.length != lifiCalldata.length || keccak256(reencoded) != keccak256(lifiCalldata)) {
-            revert NonCanonicalCalldata();
+        decoded.transactionId = bytes32(_word(data, ARGS));
+        uint256 next = HEAD_WORDS * 32;
+        (decoded.integrator, next) = _stringAt(data, _expectOffset(data, ARGS + 32, next));
+        (decoded.referrer, next) = _stringAt(data, _expectOffset(data, ARGS + 64, next));
+        decoded.receiver = _addressAt(data, ARGS + 96);
+        decoded.minAmountOut = _word(data, ARGS + 128);
+        uint256 swapStart = ARGS + _expectOffset(data, ARGS + 160, next);
+        uint256 end;
+        if (single) {
+            decoded.swapData = new ILiFiDiamond.SwapData[](1);
+            (decoded.swapData[0], end) = _swapDataAt(data, swapStart);
+        } else {
+            uint256 count = _word(data, swapStart);
+            if (count > data.length / 32) revert MalformedCalldata();
+            decoded.swapData = new ILiFiDiamond.SwapData[](count);
+            uint256 elements = swapStart + 32;
+            uint256 offset = count * 32;
+            for (uint256 i; i < count; ) {
+                if (_word(data, elements + i * 32) != offset) revert NonCanonicalCalldata();
+                (decoded.swapData[i], end) = _swapDataAt(data, elements + offset);
+                offset = end - elements;
+                unchecked {
+                    ++i;
+                }
+            }
+            if (count == 0) end = elements;
         }
+        if (end != data.length) revert NonCanonicalCalldata();
+    }
+
+    /// @dev The word at `position` (bytes from the start of `data`); reading past the end is malformed.
+    function _word(bytes calldata data, uint256 position) private pure returns (uint256 value) {
+        if (position + 32 > data.length) revert MalformedCalldata();
+        assembly ("memory-safe") {
+            value := calldataload(add(data.offset, position))
+        }
+    }
+
+    function _addressAt(bytes calldata data, uint256 position) private pure returns (address) {
+        uint256 value = _word(data, position);
+        if (value >> 160 != 0) revert NonCanonicalCalldata();
+        return address(uint160(value));
+    }
+
+    /// @dev Requires the offset word at `position` to equal `expected`, where the canonical tail starts.
+    function _expectOffset(bytes calldata data, uint256 position, uint256 expected) private pure returns (uint256) {
+        if (_word(data, position) != expected) revert NonCanonicalCalldata();
+        return expected;
+    }
+
+    /// @dev A `bytes`/`string` tail at `ARGS + relative`; returns it and the relative position after it.
+    function _stringAt(bytes calldata data, uint256 relative) private pure returns (string memory text, uint256 next) {
+        (bytes memory raw, uint256 end) = _bytesAt(data, ARGS + relative);
+        return (string(raw), end - ARGS);
+    }
+
+    /// @dev A `bytes` tail at `position`: length, content, zero padding to a whole word.
+    /// @return raw The content.
+    /// @return end Position right after the padded content.
+    function _bytesAt(bytes calldata data, uint256 position) private pure returns (bytes memory raw, uint256 end) {
+        uint256 length = _word(data, position);
+        uint256 content = position + 32;
+        if (length > data.length - content) revert MalformedCalldata();
+        end = content + ((length + 31) & ~uint256(31));
+        // The content is there but its padding is not: decodable, yet not what abi.encode produces.
+        if (end > data.length) revert NonCanonicalCalldata();
+        raw = data[content:content + length];
+        uint256 tail = length & 31;
+        if (tail != 0 && _word(data, end - 32) << (tail * 8) != 0) revert NonCanonicalCalldata();
+    }
+
+    /// @dev A `SwapData` tuple at `position`: seven head words, then its `callData` tail.
+    function _swapDataAt(
+        bytes calldata data,
+        uint256 position
+    ) private pure returns (ILiFiDiamond.SwapData memory step, uint256 end) {
+        step.callTo = _addressAt(data, position);
+        step.approveTo = _addressAt(data, position + 32);
+        step.sendingAssetId = _addressAt(data, position + 64);
+        step.receivingAssetId = _addressAt(data, position + 96);
+        step.fromAmount = _word(data, position + 128);
+        _expectOffset(data, position + 160, SWAP_DATA_HEAD_WORDS * 32);
+        uint256 flag = _word(data, position + 192);
+        if (flag > 1) revert NonCanonicalCalldata();
+        step.requiresDeposit = flag == 1;
+        (step.callData, end) = _bytesAt(data, position + SWAP_DATA_HEAD_WORDS * 32);
     }
 
     // ------------------------------------------------------------------------------ internals
@@ -329,13 +385,5 @@ contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransie
         if (newMaxSlippageBps > MAX_SLIPPAGE_BPS) revert SlippageTooHigh(newMaxSlippageBps);
         maxSlippageBps = newMaxSlippageBps;
         emit MaxSlippageSet(newMaxSlippageBps);
-    }
-
-    /// @dev Keeps the decoder's named errors; an ABI decoding failure (empty revert data) becomes MalformedCalldata.
-    function _rethrowNamed(bytes memory reason) private pure {
-        if (reason.length < 4) revert MalformedCalldata();
-        assembly ("memory-safe") {
-            revert(add(reason, 0x20), mload(reason))
-        }
     }
 }
