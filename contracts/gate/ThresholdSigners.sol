@@ -18,6 +18,8 @@ abstract contract ThresholdSigners {
     uint256 public constant MAX_SIGNERS = 20;
 
     uint256 private constant ADDRESS_BYTES = 20;
+    /// @dev secp256k1n / 2: a larger `s` is the malleable twin of a valid signature (EIP-2).
+    uint256 private constant HALF_CURVE_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
 
     // One slot, read once per execution.
     uint64 internal _nonce;
@@ -100,20 +102,37 @@ abstract contract ThresholdSigners {
                 if (signer == previous) revert DuplicateSigner(signer);
                 if (signer < previous) revert SignersNotAscending(previous, signer);
             }
-            // Both lists ascend, so one forward pass over the stored list checks membership.
-            address listed;
-            while (cursor < count) {
-                listed = _signerAt(packed, cursor);
-                if (listed >= signer) break;
-                unchecked {
-                    ++cursor;
-                }
-            }
-            if (cursor == count || listed != signer) revert NotSigner(signer);
-            _checkSignature(signer, digest, entry.signature);
+            cursor = _findSigner(packed, count, cursor, signer);
+            if (!_isLowSEcdsaSigner(signer, digest, entry.signature)) _checkSignature(signer, digest, entry.signature);
             previous = signer;
             unchecked {
                 ++i;
+            }
+        }
+    }
+
+    /// @dev The common case in a few opcodes: a 65-byte low-s ECDSA signature recovering to `signer`. Anything
+    ///      else (contract signers, failures and their named errors) goes through `_checkSignature`, which
+    ///      accepts a superset of what this accepts.
+    function _isLowSEcdsaSigner(
+        address signer,
+        bytes32 digest,
+        bytes calldata signature
+    ) private view returns (bool valid) {
+        if (signature.length != 65) return false;
+        assembly ("memory-safe") {
+            let s := calldataload(add(signature.offset, 0x20))
+            if iszero(gt(s, HALF_CURVE_ORDER)) {
+                let free := mload(0x40)
+                mstore(free, digest)
+                mstore(add(free, 0x20), byte(0, calldataload(add(signature.offset, 0x40))))
+                mstore(add(free, 0x40), calldataload(signature.offset))
+                mstore(add(free, 0x60), s)
+                // Precompile 1 leaves the output empty for an invalid signature, so a stale word cannot match.
+                mstore(0x00, 0)
+                if staticcall(gas(), 1, free, 0x80, 0x00, 0x20) {
+                    valid := eq(mload(0x00), signer)
+                }
             }
         }
     }
@@ -157,6 +176,25 @@ abstract contract ThresholdSigners {
             // Reserve the copy, rounded up to whole words.
             mstore(0x40, add(packed, and(add(size, 31), not(31))))
         }
+    }
+
+    /// @dev Both lists ascend, so one forward pass over the stored list, resumed from `cursor`, checks
+    ///      membership of every given signer. Returns the index of `signer` in the list.
+    function _findSigner(
+        uint256 packed,
+        uint256 count,
+        uint256 cursor,
+        address signer
+    ) private pure returns (uint256) {
+        while (cursor < count) {
+            address listed = _signerAt(packed, cursor);
+            if (listed == signer) return cursor;
+            if (listed > signer) break;
+            unchecked {
+                ++cursor;
+            }
+        }
+        revert NotSigner(signer);
     }
 
     function _signerAt(uint256 packed, uint256 index) private pure returns (address signer) {
