@@ -7,7 +7,7 @@ import type { RetryPolicy } from "../chain/retry.js";
 import { keeperConfigSchema, type KeeperConfig } from "../config/schema.js";
 import { createKeeperMetrics } from "../http/keeperMetrics.js";
 import { silentLogger, type Logger } from "../log/logger.js";
-import { GateCallSimulator, ViemGateReader } from "../multisig/gate.js";
+import { ViemGateReader } from "../multisig/gate.js";
 import { MultisigWorkflow } from "../multisig/workflow.js";
 import { WebhookAlertSink, type AlertSink } from "../ops/alerts.js";
 import type { SnapshotSource } from "../service/ports.js";
@@ -21,6 +21,7 @@ import {
   type AllocationState,
   type StrategyConfig,
 } from "../strategy/index.js";
+import { GateBatchSimulator } from "./batchSimulator.js";
 import { ChainGuardian } from "./guardian.js";
 import { ChainPlanner } from "./planner.js";
 import { ChainReadingsSource } from "./readings.js";
@@ -162,7 +163,7 @@ export async function createLocalKeeper(
     signers: config.gate.signers,
     proposalTtlSeconds: config.gate.proposalTtlSeconds,
     reader,
-    simulator: new GateCallSimulator(client),
+    simulator: new GateBatchSimulator(client),
     checker: new ChainRiskChecker({ client, vault: stack.vault, registry: stack.registry }),
     operatorId: config.operator.id,
     logger: logger.child({ component: "multisig" }),
