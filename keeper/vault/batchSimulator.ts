@@ -25,7 +25,8 @@ export class GateBatchSimulator implements ProposalSimulator {
     const slot0 = BigInt((await this.client.getStorageAt({ address: gate, slot: "0x0" })) ?? "0x0");
     const keep = slot0 & ((1n << 64n) - 1n); // nonce
     const epoch = (slot0 >> 80n) & 0xffffn;
-    const overridden = keep | (1n << 64n) | (1n << 72n) | (epoch << 80n) | (BigInt(SIMULATED_SIGNER_LIST) << 96n);
+    const overridden =
+      keep | (1n << 64n) | (1n << 72n) | (epoch << 80n) | (BigInt(SIMULATED_SIGNER_LIST) << 96n);
     const signer = privateKeyToAccount(generatePrivateKey());
     const chainId = await this.client.getChainId();
     const signature = await signer.signTypedData(executeTypedData(chainId, gate, proposal));

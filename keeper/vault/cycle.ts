@@ -1,5 +1,5 @@
 import type { Hex } from "viem";
-import { computeProvenance, signalSnapshotHash } from "../multisig/provenance.js";
+import { canonicalJson, computeProvenance, signalSnapshotHash } from "../multisig/provenance.js";
 import { monitorTask, settleTask } from "../service/tasks.js";
 import type { GateCall } from "../store/types.js";
 import type { MarketSnapshot } from "../signals/types.js";
@@ -9,7 +9,8 @@ import type { RebalancePlan } from "./planner.js";
 
 /** What one cycle did, for the demo, the benchmark and logs. */
 export interface CycleResult {
-  readonly status: "executed" | "failed" | "no-rebalance" | "replayed-signals";
+  /** `signed`: proposed and signed, left for a keeper to submit (`submit: false`). */
+  readonly status: "executed" | "failed" | "signed" | "no-rebalance" | "replayed-signals";
   /** Snapshots the strategy's rules used (what the provenance commits to). */
   readonly signals: readonly MarketSnapshot[];
   /** Inputs refused before the strategy (stale, malformed), with why. */
@@ -60,7 +61,11 @@ export function usedSnapshots(
  * propose → every operator of this process re-simulates, re-checks and signs → submit → mined.
  * Market signals already behind a stored proposal are not proposed again.
  */
-export async function runKeeperCycle(keeper: LocalKeeper, now: Date): Promise<CycleResult> {
+export async function runKeeperCycle(
+  keeper: LocalKeeper,
+  now: Date,
+  options: { readonly submit?: boolean } = {},
+): Promise<CycleResult> {
   const timingsMs: Record<string, number> = {};
   let mark = performance.now();
   const lap = (name: string) => {
@@ -83,15 +88,16 @@ export async function runKeeperCycle(keeper: LocalKeeper, now: Date): Promise<Cy
   const signals = usedSnapshots(markets, allocation);
   lap("evaluate");
   const base = { signals, rejected, allocation, snapshotHash: allocation.snapshotHash, timingsMs };
-  if (signals.length > 0 && (await proposedBefore(keeper, allocation.snapshotHash))) {
+  if (signals.length > 0 && (await proposedBefore(keeper, allocation.snapshotHash, chain.pegPrices))) {
     keeper.logger.info("signals already acted on; no new proposal", {
       snapshotHash: allocation.snapshotHash,
     });
     return { ...base, status: "replayed-signals" };
   }
-  const planned = await keeper.planner.plan(allocation);
+  const rebalance = await keeper.planner.plan(allocation);
   lap("plan");
-  if (!planned) return { ...base, status: "no-rebalance" };
+  if (!rebalance) return { ...base, status: "no-rebalance" };
+  const planned = { ...rebalance, plan: { ...rebalance.plan, pegPrices: chain.pegPrices } };
   const proposal = await keeper.workflow.propose({
     plan: planned.plan,
     snapshot: signals,
@@ -102,25 +108,38 @@ export async function runKeeperCycle(keeper: LocalKeeper, now: Date): Promise<Cy
   for (const operator of keeper.operators.slice(0, keeper.config.gate.threshold))
     await keeper.workflow.sign(proposal.id, operator);
   lap("sign");
-  const done = await keeper.workflow.submit(proposal.id, keeper.sender);
-  lap("submit");
-  return {
+  const proposed = {
     ...base,
-    status: done.status === "executed" ? "executed" : "failed",
     plan: planned.plan,
     calls: planned.calls,
     proposalId: proposal.id,
     provenance: proposal.provenance,
-    txHash: done.txHash,
     gateNonce: proposal.nonce,
   };
+  if (options.submit === false) return { ...proposed, status: "signed" };
+  const done = await keeper.workflow.submit(proposal.id, keeper.sender);
+  lap("submit");
+  return { ...proposed, status: done.status === "executed" ? "executed" : "failed", txHash: done.txHash };
 }
 
-async function proposedBefore(keeper: LocalKeeper, snapshotHash: Hex): Promise<boolean> {
+/**
+ * Whether an executed proposal already acted on these exact market signals and peg prices. An open
+ * one is not a replay: the cycle proposes the same batch again, which resumes it (same id).
+ */
+async function proposedBefore(
+  keeper: LocalKeeper,
+  snapshotHash: Hex,
+  pegPrices: Readonly<Record<string, number>>,
+): Promise<boolean> {
   const proposals = await keeper.store.listProposals({ vault: keeper.stack.vault });
+  const pegs = canonicalJson(pegPrices);
   return proposals.some((p) => {
-    const plan = JSON.parse(p.planJson) as { snapshotHash?: string };
-    return plan.snapshotHash === snapshotHash && p.status !== "failed" && p.status !== "expired";
+    const plan = JSON.parse(p.planJson) as { snapshotHash?: string; pegPrices?: unknown };
+    return (
+      plan.snapshotHash === snapshotHash &&
+      canonicalJson(plan.pegPrices ?? {}) === pegs &&
+      p.status === "executed"
+    );
   });
 }
 
@@ -158,4 +177,25 @@ export async function settleOnce(
     await keeper.workflow.sign(proposal.id, operator);
   const done = await keeper.workflow.submit(proposal.id, keeper.sender);
   return { proposalId: proposal.id, txHash: done.txHash };
+}
+
+/**
+ * After a restart: submits every proposal of this vault that has its signatures (or was in flight),
+ * exactly once; the sender's journal and the gate's nonce make a repeated call a no-op.
+ */
+export async function resumeProposals(
+  keeper: LocalKeeper,
+): Promise<{ id: Hex; status: string; txHash?: Hex }[]> {
+  const open = await keeper.store.listProposals({
+    statuses: ["signed", "submitted"],
+    vault: keeper.stack.vault,
+  });
+  const done: { id: Hex; status: string; txHash?: Hex }[] = [];
+  for (const proposal of open) {
+    const view = await keeper.workflow.status(proposal.id);
+    if (!view.ready && proposal.status !== "submitted") continue;
+    const after = await keeper.workflow.submit(proposal.id, keeper.sender);
+    done.push({ id: after.id, status: after.status, txHash: after.txHash });
+  }
+  return done;
 }

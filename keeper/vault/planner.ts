@@ -63,6 +63,8 @@ export interface RebalancePlan {
   readonly kind: "rebalance";
   readonly vault: Address;
   readonly snapshotHash: string;
+  /** Oracle peg prices the strategy used (set by the cycle); with `snapshotHash`, the signal inputs. */
+  readonly pegPrices?: Readonly<Record<string, number>>;
   readonly nav: string;
   readonly holdings: Readonly<Record<string, string>>;
   readonly targets: Readonly<Record<string, string>>;

@@ -15,7 +15,7 @@ import { updateFeed } from "../../../deploy/protocols/chainlink.js";
 import { ViemGateReader } from "../../../keeper/multisig/gate.js";
 import { computeProvenance, signalSnapshotHash } from "../../../keeper/multisig/provenance.js";
 import type { MarketSnapshot } from "../../../keeper/signals/types.js";
-import { monitorOnce, runKeeperCycle, settleOnce } from "../../../keeper/vault/cycle.js";
+import { monitorOnce, resumeProposals, runKeeperCycle, settleOnce } from "../../../keeper/vault/cycle.js";
 import { createLocalKeeper, type LocalKeeper } from "../../../keeper/vault/localKeeper.js";
 import { RecordedSnapshotSource } from "../../../keeper/vault/snapshots.js";
 import { localChain } from "../helpers/chain.js";
@@ -88,25 +88,24 @@ async function startWebhook(): Promise<Webhook> {
 
 /** A transport over the in-process chain that can be told to fail or hang the next requests. */
 function faultyTransport() {
-  const faults = { failNext: 0, hangNext: 0, failed: 0 };
+  /** `failAt`: the request number (counted from arming) that fails, as an HTTP 503 or a timeout. */
+  const faults = { seen: 0, failAt: -1, kind: "error" as "error" | "timeout", failed: 0 };
   const provider = connection.provider;
   const transport = custom({
     async request(args: { method: string; params?: unknown }) {
-      if (faults.failNext > 0 && args.method !== "eth_chainId") {
-        faults.failNext--;
+      if (faults.seen++ === faults.failAt) {
         faults.failed++;
+        if (faults.kind === "timeout") {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          throw new Error("request timed out after 50 ms");
+        }
         throw Object.assign(new Error("upstream 503: connection reset (ECONNRESET)"), { status: 503 });
-      }
-      if (faults.hangNext > 0 && args.method !== "eth_chainId") {
-        faults.hangNext--;
-        faults.failed++;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        throw new Error("request timed out");
       }
       return provider.request(args as never);
     },
   });
-  return { transport, faults };
+  const arm = (failAt: number, kind: "error" | "timeout") => Object.assign(faults, { seen: 0, failAt, kind });
+  return { transport, faults, arm };
 }
 
 const vaultRead = <T>(local: LocalStack, functionName: string, args: readonly unknown[] = []) =>
@@ -137,6 +136,7 @@ describe("Keeper on the local product stack: signals → plan → 2-of-3 → exe
       webhookUrl: webhook.url,
     });
   let keeper: LocalKeeper;
+  let depegState: LocalKeeper["state"];
 
   before(async function () {
     local = await deployLocalStack(deployer, { accounts });
@@ -146,8 +146,18 @@ describe("Keeper on the local product stack: signals → plan → 2-of-3 → exe
     const amount = USDC("1000000");
     const me = alice.wallet.account.address;
     const erc20 = projectArtifact("MockERC20").abi;
-    await send(deployer, { address: local.stack.asset, abi: erc20, functionName: "transfer", args: [me, amount] });
-    await send(alice, { address: local.stack.asset, abi: erc20, functionName: "approve", args: [local.stack.vault, amount] });
+    await send(deployer, {
+      address: local.stack.asset,
+      abi: erc20,
+      functionName: "transfer",
+      args: [me, amount],
+    });
+    await send(alice, {
+      address: local.stack.asset,
+      abi: erc20,
+      functionName: "approve",
+      args: [local.stack.vault, amount],
+    });
     await send(alice, {
       address: local.stack.vault,
       abi: projectArtifact("AccountingManager").abi,
@@ -216,7 +226,15 @@ describe("Keeper on the local product stack: signals → plan → 2-of-3 → exe
     // 3 % off the peg: the "reduce" level
     await updateFeed(deployer, feed, 97_000_000n);
     await monitorOnce(k2);
-    expect(webhook.bodies.some((b) => b.kind === "depeg" && b.severity === "warn")).to.equal(true);
+    expect(webhook.bodies.filter((b) => b.kind === "depeg")).to.have.length(1);
+    const pauses = () =>
+      client.getContractEvents({
+        address: local.stack.vault,
+        abi: projectArtifact("AccountingManager").abi,
+        eventName: "DepositsPauseSet",
+        fromBlock: 0n,
+      });
+    expect(await pauses()).to.have.length(0); // the reduce band is the strategy's job, not the guardian's
     const reduce = await runKeeperCycle(k2, new Date(NOW + 3 * 3_600_000));
     expect(reduce.status).to.equal("executed");
     expect(reduce.allocation.reasons.join(" ")).to.match(/usdc-oracle-peg/);
@@ -228,15 +246,106 @@ describe("Keeper on the local product stack: signals → plan → 2-of-3 → exe
     for (const connector of Object.values(local.stack.connectors))
       expect((await connectorValue(deployer, connector)).value).to.be.lessThan(USDC("1"));
     await monitorOnce(k2);
-    expect(webhook.bodies.some((b) => b.kind === "depeg" && b.severity === "critical")).to.equal(true);
-    const pausedEvents = await client.getContractEvents({
-      address: local.stack.vault,
-      abi: projectArtifact("AccountingManager").abi,
-      eventName: "DepositsPauseSet",
-      fromBlock: 0n,
-    });
-    expect(pausedEvents).to.have.length(1);
+    const depegAlerts = webhook.bodies.filter((b) => b.kind === "depeg");
+    expect(depegAlerts).to.have.length(2);
+    expect(depegAlerts.map((b) => b.severity)).to.deep.equal(["critical", "critical"]);
+    expect(await pauses()).to.have.length(1);
+    expect((await vaultRead<{ depositsPaused: boolean }>(local, "limits")).depositsPaused).to.equal(true);
     await updateFeed(deployer, feed, 100_000_000n);
+    depegState = k2.state;
     await k2.close();
+  });
+
+  const executedCount = async () =>
+    (
+      await client.getContractEvents({
+        address: local.stack.gate,
+        abi: projectArtifact("KeeperGate").abi,
+        eventName: "Executed",
+        fromBlock: 0n,
+      })
+    ).length;
+  const submitterNonce = () =>
+    client.getTransactionCount({ address: key(DEFAULT_ROLE_INDICES.strategist).address });
+
+  it("process killed between sign and submit: a fresh keeper on the same SQLite store submits once, never twice", async function () {
+    const t = NOW + 4 * 3_600_000;
+    const ka = await keeperFor([depegSnapshot(0.02, t - 10_000)]);
+    ka.state = depegState;
+    const signed = await runKeeperCycle(ka, new Date(t), { submit: false });
+    expect(signed.status).to.equal("signed");
+    await ka.close(); // killed here: signatures stored, nothing sent
+    const executedBefore = await executedCount();
+    const kb = await keeperFor([]);
+    const resumed = await resumeProposals(kb);
+    expect(resumed).to.deep.equal([
+      { id: signed.proposalId, status: "executed", txHash: resumed[0]!.txHash },
+    ]);
+    const nonce = await submitterNonce();
+    expect(await resumeProposals(kb)).to.deep.equal([]);
+    // a third process on the same store finds it executed and sends nothing
+    const kc = await keeperFor([]);
+    expect(await resumeProposals(kc)).to.deep.equal([]);
+    expect((await kc.store.getProposal(signed.proposalId!))!.status).to.equal("executed");
+    expect(await submitterNonce()).to.equal(nonce);
+    expect(await executedCount()).to.equal(executedBefore + 1);
+    depegState = { weightsBps: signed.allocation.weightsBps, ruleLevels: signed.allocation.ruleLevels };
+    await kb.close();
+    await kc.close();
+  });
+
+  for (const [index, kind, failAt] of [
+    [0, "error", 3],
+    [1, "timeout", 12],
+    [2, "error", 25],
+  ] as const) {
+    it(`RPC ${kind === "error" ? "failing (HTTP 503)" : "timing out"} at request ${failAt} of a cycle: the next run resumes the same proposal and executes it exactly once`, async function () {
+      const t = NOW + (5 + index) * 3_600_000;
+      const k = await keeperFor([depegSnapshot(0.02, t - 10_000)]);
+      k.state = depegState;
+      const executedBefore = await executedCount();
+      net.arm(failAt, kind);
+      const failedBefore = net.faults.failed;
+      let result;
+      let errors = 0;
+      for (let attempt = 0; attempt < 4 && !result; attempt++) {
+        try {
+          result = await runKeeperCycle(k, new Date(t));
+        } catch (error) {
+          errors++;
+          expect((error as Error).message).to.match(/503|ECONNRESET|timed out/);
+        }
+      }
+      expect(net.faults.failed).to.equal(failedBefore + 1);
+      expect(errors).to.be.at.most(1);
+      expect(result?.status).to.equal("executed");
+      expect(await executedCount()).to.equal(executedBefore + 1);
+      expect(
+        (await k.store.listProposals({ statuses: ["executed"] })).filter((p) => p.id === result!.proposalId),
+      ).to.have.length(1);
+      depegState = k.state;
+      await k.close();
+    });
+  }
+
+  it("a batch that would revert at submission is marked failed and never sent, nor resent", async function () {
+    const t = NOW + 9 * 3_600_000;
+    const k = await keeperFor([depegSnapshot(0.02, t - 10_000)]);
+    k.state = depegState;
+    const signed = await runKeeperCycle(k, new Date(t), { submit: false });
+    expect(signed.status).to.equal("signed");
+    const transferTo = signed.plan!.actions.find((a) => a.kind === "transferToConnector")!.connector;
+    await k.guardian!.disableConnector(transferTo, "test: connector retired after signing");
+    const nonce = await submitterNonce();
+    const executedBefore = await executedCount();
+    const [outcome] = await resumeProposals(k);
+    expect(outcome!.status).to.equal("failed");
+    expect((await k.store.getProposal(signed.proposalId!))!.statusReason).to.match(
+      /ConnectorDisabled|revert/i,
+    );
+    expect(await resumeProposals(k)).to.deep.equal([]);
+    expect(await submitterNonce()).to.equal(nonce);
+    expect(await executedCount()).to.equal(executedBefore);
+    await k.close();
   });
 });
