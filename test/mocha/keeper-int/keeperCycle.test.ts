@@ -4,7 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { createPublicClient, custom, parseUnits, type Address, type PublicClient } from "viem";
+import { createPublicClient, custom, parseUnits, type PublicClient } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { projectArtifact, read, send } from "../../../deploy/lib/artifacts.js";
 import type { LocalStack } from "../../../deploy/local/productStack.js";
