@@ -63,12 +63,15 @@ export function strategyTask(
         return;
       }
       try {
+        const used = deps.strategy.signalsUsed
+          ? deps.strategy.signalsUsed(snapshots, result.allocation)
+          : snapshots;
         const proposal = await deps.workflow.propose(
           {
             plan: planned.plan,
-            snapshot: snapshots,
+            snapshot: used,
             calls: planned.calls,
-            provenance: computeProvenance(snapshots, planned.plan),
+            provenance: computeProvenance(used, planned.plan),
           },
           { exclusive: true },
         );

@@ -4,7 +4,7 @@ import type { Address, LocalAccount, PublicClient, Transport } from "viem";
 import type { LocalStack } from "../../deploy/local/productStack.js";
 import { ReliableSender } from "../chain/sender.js";
 import type { RetryPolicy } from "../chain/retry.js";
-import { keeperConfigSchema, type KeeperConfig } from "../config/schema.js";
+import { keeperConfigSchema, type KeeperConfig, type KeeperConfigInput } from "../config/schema.js";
 import { createKeeperMetrics } from "../http/keeperMetrics.js";
 import { silentLogger, type Logger } from "../log/logger.js";
 import { ViemGateReader } from "../multisig/gate.js";
@@ -220,5 +220,54 @@ export async function createLocalKeeper(
     tasks: { config, logger, metrics: createKeeperMetrics(store), alerts, store, now },
     state: undefined,
     close: () => store.close(),
+  };
+}
+
+/**
+ * The keeper config (`npm run keeper -- run --config <file>`) for a local stack: gate, vault,
+ * connectors by the example policy's keys, peg feeds. The key comes from the environment
+ * (`KEEPER_PRIVATE_KEY`), never from the file.
+ */
+export function localKeeperConfig(
+  local: LocalStack,
+  options: {
+    readonly rpcUrl: string;
+    readonly chainId: number;
+    readonly operatorId?: string;
+    readonly storePath?: string;
+    readonly signalsFile?: string;
+    readonly webhookUrl?: string;
+  },
+): KeeperConfigInput {
+  const { stack, protocols } = local;
+  return {
+    operator: { id: options.operatorId ?? "local-operator-1" },
+    chain: { rpcUrl: options.rpcUrl, chainId: options.chainId, pollingIntervalMs: 500 },
+    store: { path: options.storePath ?? "keeper-local.sqlite" },
+    gate: {
+      address: stack.gate,
+      vault: stack.vault,
+      threshold: 2,
+      signers: [...stack.addresses.operators],
+      allowedTargets: [stack.vault, ...Object.values(stack.connectors)],
+    },
+    schedule: { settleEverySeconds: 60, strategyEverySeconds: 30, monitorEverySeconds: 15 },
+    ...(options.webhookUrl ? { alerts: { webhookUrl: options.webhookUrl } } : {}),
+    product: {
+      registry: stack.registry,
+      oracle: stack.oracle,
+      asset: stack.asset,
+      nativeToken: protocols.tokens.weth,
+      connectors: {
+        "aave-usdc": { address: stack.connectors.aave, kind: "aave" },
+        "morpho-usdc": { address: stack.connectors.morpho, kind: "erc4626", target: stack.morphoSupplyVault },
+        "uniswap-usdc-weth": { address: stack.connectors.uniswap, kind: "hold" },
+      },
+      pegFeeds: [
+        { symbol: "USDC", token: stack.asset, feed: protocols.feeds.usdcUsd, decimals: 8 },
+        { symbol: "USDT", token: protocols.tokens.usdt, feed: protocols.feeds.usdtUsd, decimals: 8 },
+      ],
+      ...(options.signalsFile ? { signalsFile: options.signalsFile } : {}),
+    },
   };
 }

@@ -1,3 +1,5 @@
+import { readFile } from "node:fs/promises";
+import { z } from "zod";
 import type { MarketSnapshot } from "../signals/types.js";
 import type { SnapshotSource } from "../service/ports.js";
 
@@ -46,4 +48,40 @@ export class RecordedSnapshotSource implements SnapshotSource {
 export function replayClock(startMs: number, speed: number, realNow: () => number = Date.now): () => Date {
   const realStart = realNow();
   return () => new Date(startMs + (realNow() - realStart) * speed);
+}
+
+const recordedSnapshotSchema = z.looseObject({
+  venue: z.enum(["polymarket", "kalshi"]),
+  marketId: z.string().min(1),
+  tokenId: z.string().min(1),
+  eventId: z.string(),
+  outcome: z.string().min(1),
+  price: z.number().min(0).max(1),
+  bestBid: z.number().min(0).max(1).nullable(),
+  bestAsk: z.number().min(0).max(1).nullable(),
+  status: z.enum(["open", "closed", "resolved", "disputed"]),
+  fetchedAt: z.number().int().nonnegative(),
+});
+
+/**
+ * Reads a JSON array of recorded `MarketSnapshot`s. Entries that do not validate are returned in
+ * `rejected` with their index, field and reason; the valid ones are kept.
+ */
+export async function readRecordedSnapshots(file: string): Promise<{
+  snapshots: MarketSnapshot[];
+  rejected: { source: string; reason: string }[];
+}> {
+  const decoded: unknown = JSON.parse(await readFile(file, "utf8"));
+  if (!Array.isArray(decoded)) throw new Error(`${file}: expected a JSON array of market snapshots`);
+  const snapshots: MarketSnapshot[] = [];
+  const rejected: { source: string; reason: string }[] = [];
+  decoded.forEach((entry, index) => {
+    const parsed = recordedSnapshotSchema.safeParse(entry);
+    if (parsed.success) snapshots.push(parsed.data as unknown as MarketSnapshot);
+    else {
+      const issue = parsed.error.issues[0]!;
+      rejected.push({ source: file, reason: `[${index}].${issue.path.join(".")}: ${issue.message}` });
+    }
+  });
+  return { snapshots, rejected };
 }
