@@ -17,7 +17,7 @@ import { localChain } from "../helpers/chain.js";
 // localKeeperConfig (the shape of keeper/config/examples/local.json), keys from the environment.
 // Two operator processes share one SQLite store and reach the gate's 2-of-3 threshold together.
 
-const { connection, clientsFor, publicClient } = await localChain();
+const { connection, clientsFor } = await localChain();
 const accounts = Array.from({ length: 13 }, (_, i) => clientsFor(i));
 const MNEMONIC = "test test test test test test test test test test test junk";
 const USDC = (amount: string) => parseUnits(amount, 6);
@@ -116,6 +116,5 @@ describe("keeper run against the local stack over JSON-RPC (two operators, one s
       expect(codes).to.deep.equal([0, 0]);
       await rpc.close();
     }
-    void publicClient;
   });
 });
