@@ -1,24 +1,21 @@
 import { type Address, type Hex, concat, getAddress } from "viem";
 import { type Artifact, deploy, projectArtifact, read, send } from "../lib/artifacts.js";
 import type { Clients } from "../lib/clients.js";
+import {
+  KEEPER_GATE_DOMAIN_NAME,
+  KEEPER_GATE_DOMAIN_VERSION,
+  executeTypes,
+  type ExecuteMessage,
+} from "../../keeper/multisig/typedData.js";
 
 /** EIP-712 domain name and version of every KeeperGate (fixed: signers and the keeper depend on them). */
-export const KEEPER_GATE_DOMAIN = { name: "AgentVault KeeperGate", version: "1" } as const;
-
-/** Typed data of a k-of-n batch: `Execute(address vault,Call[] calls,uint256 nonce,uint256 deadline,bytes32 provenance)`. */
-export const EXECUTE_TYPES = {
-  Execute: [
-    { name: "vault", type: "address" },
-    { name: "calls", type: "Call[]" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-    { name: "provenance", type: "bytes32" },
-  ],
-  Call: [
-    { name: "target", type: "address" },
-    { name: "data", type: "bytes" },
-  ],
+export const KEEPER_GATE_DOMAIN = {
+  name: KEEPER_GATE_DOMAIN_NAME,
+  version: KEEPER_GATE_DOMAIN_VERSION,
 } as const;
+
+/** Typed data of a k-of-n batch, the keeper's one definition (keeper/multisig/typedData.ts). */
+export const EXECUTE_TYPES = executeTypes;
 
 /** Typed data of a mandate: the keeper may act alone within these bounds until `expiry`. */
 export const MANDATE_TYPES = {
@@ -52,13 +49,7 @@ export interface SignerSignature {
   readonly signature: Hex;
 }
 
-export interface ExecuteMessage {
-  readonly vault: Address;
-  readonly calls: readonly GateCall[];
-  readonly nonce: bigint;
-  readonly deadline: bigint;
-  readonly provenance: Hex;
-}
+export type { ExecuteMessage };
 
 export interface Mandate {
   readonly keeper: Address;

@@ -32,6 +32,8 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   readonly env: NodeJS.ProcessEnv;
   readonly components: KeeperComponents;
+  /** Builds the chain-side components from the running config (keeper/service/wiring.ts). */
+  readonly chainComponents?: (rt: Runtime) => Promise<KeeperComponents>;
   /** Log lines go here (default: stderr as JSON lines). */
   readonly log?: (line: string) => void;
 }
@@ -275,7 +277,7 @@ async function replay(ctx: Pick<Context, "args" | "io" | "logger" | "json">): Pr
 
 async function run(ctx: Context): Promise<number> {
   const rt = await createRuntime(ctx.config, { env: ctx.io.env, logger: ctx.logger });
-  const c = ctx.io.components;
+  const c = { ...ctx.io.components, ...(await ctx.io.chainComponents?.(rt)) };
   const taskCtx: TaskContext = {
     config: rt.config,
     logger: rt.logger,

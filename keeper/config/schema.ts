@@ -142,6 +142,64 @@ export const keeperConfigSchema = z.strictObject({
   log: z
     .strictObject({ level: z.enum(["debug", "info", "warn", "error"]).default("info") })
     .default({ level: "info" }),
+  /**
+   * The product contracts the chain-side tasks (monitor, settle, strategy) work on. Absent: only the
+   * multisig task runs (co-signing and submitting proposals made elsewhere).
+   */
+  product: z
+    .strictObject({
+      registry: address,
+      oracle: address,
+      /** The vault's base asset (USDC). */
+      asset: address,
+      /** Wrapped native token, to value gas through the oracle. */
+      nativeToken: address,
+      /** Policy connector key → connector; the policy's `idle` key is the vault itself. */
+      connectors: z.record(
+        z.string().min(1),
+        z.strictObject({
+          address,
+          kind: z.enum(["aave", "erc4626", "hold"]),
+          /** the ERC-4626 vault an `erc4626` connector deposits into */
+          target: address.optional(),
+        }),
+      ),
+      /** Chainlink USD feeds of the stablecoins watched for depeg (also the strategy's peg prices). */
+      pegFeeds: z
+        .array(
+          z.strictObject({
+            symbol: z.string().min(1),
+            token: address,
+            feed: address,
+            decimals: z.number().int().min(0).max(36).default(8),
+          }),
+        )
+        .default([]),
+      policyPath: z.string().min(1).default("keeper/strategy/policies/example.policy.json"),
+      /** Recorded snapshots (a JSON array of MarketSnapshot) replayed as the signal source. */
+      signalsFile: z.string().min(1).optional(),
+      maxSignalAgeSeconds: positiveInt.default(900),
+      /** This operator's key is the vault's guardian: critical findings pause the vault. */
+      guardian: z.boolean().default(false),
+      planner: z
+        .strictObject({
+          /** base-asset units, decimal string */
+          minMoveAmount: z
+            .string()
+            .regex(/^[0-9]+$/)
+            .default("100000000"),
+          benefitBps: nonNegativeInt.default(10),
+          gasBudgetPerBatch: positiveInt.default(3_000_000),
+          maxSlippageBps: bps.default(10),
+        })
+        .default({
+          minMoveAmount: "100000000",
+          benefitBps: 10,
+          gasBudgetPerBatch: 3_000_000,
+          maxSlippageBps: 10,
+        }),
+    })
+    .optional(),
   /** Shadow mode: compute and log everything, never send or sign. */
   dryRun: z.boolean().default(false),
 });

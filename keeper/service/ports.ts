@@ -33,6 +33,11 @@ export interface StrategyModule {
     config: unknown,
     nowMs: number,
   ): StrategyResult | Promise<StrategyResult>;
+  /**
+   * The snapshots the allocation's `snapshotHash` covers (what a proposal stores and its provenance
+   * commits to). Absent: the whole input is stored.
+   */
+  signalsUsed?(snapshots: unknown, allocation: TargetAllocation): unknown;
 }
 
 /** keeper/backtest `runReplay({ dataDir, outDir, onProgress })`. */

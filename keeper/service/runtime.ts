@@ -8,15 +8,11 @@ import { createKeeperMetrics, type KeeperMetrics } from "../http/keeperMetrics.j
 import { loadSigner } from "../keys/signer.js";
 import type { Logger } from "../log/logger.js";
 import { WebhookAlertSink } from "../ops/alerts.js";
-import {
-  GateCallSimulator,
-  gateConfigMismatches,
-  ViemGateReader,
-  type GateReader,
-  type RiskChecker,
-} from "../multisig/gate.js";
+import { gateConfigMismatches, ViemGateReader, type GateReader, type RiskChecker } from "../multisig/gate.js";
 import { MultisigWorkflow } from "../multisig/workflow.js";
 import { SqliteStore } from "../store/sqlite.js";
+import { GateBatchSimulator } from "../vault/batchSimulator.js";
+import { ChainRiskChecker } from "../vault/riskChecker.js";
 import type { Store } from "../store/types.js";
 
 export interface Runtime {
@@ -163,8 +159,15 @@ export async function createRuntime(
     signers: config.gate.signers,
     proposalTtlSeconds: config.gate.proposalTtlSeconds,
     reader: new ViemGateReader(client, config.gate.address),
-    simulator: new GateCallSimulator(client),
-    checker: configRiskChecker(config, options.checker),
+    // The whole batch, in order, as the gate will run it.
+    simulator: new GateBatchSimulator(client),
+    checker: configRiskChecker(
+      config,
+      options.checker ??
+        (config.product
+          ? new ChainRiskChecker({ client, vault: config.gate.vault, registry: config.product.registry })
+          : undefined),
+    ),
     operatorId: config.operator.id,
     logger: logger.child({ component: "multisig" }),
   });

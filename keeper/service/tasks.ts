@@ -3,7 +3,13 @@ import type { KeeperConfig } from "../config/schema.js";
 import type { KeeperMetrics } from "../http/keeperMetrics.js";
 import type { Logger } from "../log/logger.js";
 import type { AlertSink } from "../ops/alerts.js";
-import { assessDepeg, navGuardrail, oracleDeviation, type Finding } from "../ops/monitors.js";
+import {
+  assessDepeg,
+  navGuardrail,
+  oracleDeviation,
+  type DepegAssessment,
+  type Finding,
+} from "../ops/monitors.js";
 import type { ScheduledTask } from "../ops/scheduler.js";
 import { computeProvenance } from "../multisig/provenance.js";
 import { ProposalError, type MultisigWorkflow, type TxSender } from "../multisig/workflow.js";
@@ -57,12 +63,15 @@ export function strategyTask(
         return;
       }
       try {
+        const used = deps.strategy.signalsUsed
+          ? deps.strategy.signalsUsed(snapshots, result.allocation)
+          : snapshots;
         const proposal = await deps.workflow.propose(
           {
             plan: planned.plan,
-            snapshot: snapshots,
+            snapshot: used,
             calls: planned.calls,
-            provenance: computeProvenance(snapshots, planned.plan),
+            provenance: computeProvenance(used, planned.plan),
           },
           { exclusive: true },
         );
@@ -213,12 +222,21 @@ export function monitorTask(
       for (const finding of findings) {
         if (finding.severity === "ok") continue;
         await raise(ctx, finding);
-        if (finding.severity === "critical" && deps.guardian && !ctx.config.dryRun) {
+        if (pauses(finding) && deps.guardian && !ctx.config.dryRun) {
           await deps.guardian.pause(finding.subject, finding.message);
         }
       }
     },
   };
+}
+
+/**
+ * Whether a finding calls for the guardian. A depeg in the reduce band is the strategy's to handle
+ * (it moves weight out of the stablecoin); only past the exit band does the guardian pause.
+ */
+function pauses(finding: Finding): boolean {
+  if (finding.severity !== "critical") return false;
+  return finding.monitor !== "depeg" || (finding as DepegAssessment).level === "exit";
 }
 
 async function raise(ctx: TaskContext, finding: Finding): Promise<void> {

@@ -1,0 +1,96 @@
+import { encodeFunctionData, getAddress, type Address, type Hex } from "viem";
+import type { GateCall } from "../store/types.js";
+import { productAbis } from "./abis.js";
+
+/** How the planner moves base asset in and out of a connector. */
+export type ConnectorKind =
+  /** AaveV3Connector: supply / withdraw the base asset */
+  | "aave"
+  /** ERC4626Connector: deposit / withdraw with share bounds */
+  | "erc4626"
+  /** a connector whose positions the planner does not manage (e.g. Uniswap LP): only loose base asset moves */
+  | "hold";
+
+/**
+ * One step of a plan, JSON-safe (amounts as decimal strings) because the plan is stored, hashed
+ * into the provenance and re-read by every signer.
+ */
+export type PlanAction =
+  | { readonly kind: "transferToConnector"; readonly connector: Address; readonly amount: string }
+  | { readonly kind: "sendToVault"; readonly connector: Address; readonly amount: string }
+  | {
+      readonly kind: "aaveSupply";
+      readonly connector: Address;
+      readonly token: Address;
+      readonly amount: string;
+    }
+  | {
+      readonly kind: "aaveWithdraw";
+      readonly connector: Address;
+      readonly token: Address;
+      readonly amount: string;
+    }
+  | {
+      readonly kind: "erc4626Deposit";
+      readonly connector: Address;
+      readonly token: Address;
+      readonly amount: string;
+      /** fewest shares accepted */
+      readonly minShares: string;
+    }
+  | {
+      readonly kind: "erc4626Withdraw";
+      readonly connector: Address;
+      readonly token: Address;
+      readonly amount: string;
+      /** most shares burned */
+      readonly maxShares: string;
+    };
+
+/** Gas a call of each kind uses through the gate on the local stack, with headroom (measured, rounded up). */
+export const ACTION_GAS: Readonly<Record<PlanAction["kind"], bigint>> = {
+  transferToConnector: 120_000n,
+  sendToVault: 110_000n,
+  aaveSupply: 260_000n,
+  aaveWithdraw: 260_000n,
+  erc4626Deposit: 280_000n,
+  erc4626Withdraw: 280_000n,
+};
+/** Signature checks and bookkeeping of one `KeeperGate.execute`. */
+export const GATE_OVERHEAD_GAS = 90_000n;
+
+/** The gate call of one plan action. The vault is the target of `transferToConnector`. */
+export function encodeAction(vault: Address, action: PlanAction): GateCall {
+  const call = (
+    target: Address,
+    abi: ReturnType<typeof productAbis.vault>,
+    functionName: string,
+    args: readonly unknown[],
+  ) => ({
+    target: getAddress(target),
+    data: encodeFunctionData({ abi, functionName, args }).toLowerCase() as Hex,
+  });
+  const amount = BigInt(action.amount);
+  switch (action.kind) {
+    case "transferToConnector":
+      return call(vault, productAbis.vault(), "transferToConnector", [action.connector, amount]);
+    case "sendToVault":
+      return call(action.connector, productAbis.connector(), "sendToVault", [amount]);
+    case "aaveSupply":
+      return call(action.connector, productAbis.aave(), "supply", [action.token, amount]);
+    case "aaveWithdraw":
+      return call(action.connector, productAbis.aave(), "withdraw", [action.token, amount]);
+    case "erc4626Deposit":
+      return call(action.connector, productAbis.erc4626(), "deposit", [
+        action.token,
+        amount,
+        BigInt(action.minShares),
+      ]);
+    case "erc4626Withdraw":
+      return call(action.connector, productAbis.erc4626(), "withdraw", [
+        action.token,
+        amount,
+        BigInt(action.maxShares),
+      ]);
+  }
+}

@@ -1,0 +1,58 @@
+import { concat, encodeFunctionData, pad, toHex, type Address, type Hex, type PublicClient } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { errorMessage, isRevert } from "../chain/retry.js";
+import type { CheckResult, ProposalSimulator } from "../multisig/gate.js";
+import { keeperGateAbi } from "../multisig/gateAbi.js";
+import { executeTypedData } from "../multisig/typedData.js";
+import type { ProposalRecord } from "../store/types.js";
+
+/** An address with no code on any real chain, where the override puts the one-signer list. */
+const SIMULATED_SIGNER_LIST: Address = "0x000000000000000000000000000000000000dEaD";
+
+/**
+ * Simulates a whole proposal as the KeeperGate would execute it, before the operators have signed:
+ * an `eth_call` of `execute` with a state override that makes a throwaway key the gate's only
+ * signer (threshold 1). Every call then runs in order from the gate, each seeing the effects of the
+ * ones before it, at the gate's real nonce and deadline check: the exact batch, not an
+ * approximation. Relies on ThresholdSigners' slot 0 layout (nonce u64 | threshold u8 | signerCount
+ * u8 | signerEpoch u16 | signerList address) and its signer list (0x00 then 20-byte addresses).
+ */
+export class GateBatchSimulator implements ProposalSimulator {
+  constructor(private readonly client: PublicClient) {}
+
+  async simulate(proposal: ProposalRecord): Promise<CheckResult> {
+    const gate = proposal.gate;
+    const slot0 = BigInt((await this.client.getStorageAt({ address: gate, slot: "0x0" })) ?? "0x0");
+    const keep = slot0 & ((1n << 64n) - 1n); // nonce
+    const epoch = (slot0 >> 80n) & 0xffffn;
+    const overridden =
+      keep | (1n << 64n) | (1n << 72n) | (epoch << 80n) | (BigInt(SIMULATED_SIGNER_LIST) << 96n);
+    const signer = privateKeyToAccount(generatePrivateKey());
+    const chainId = await this.client.getChainId();
+    const signature = await signer.signTypedData(executeTypedData(chainId, gate, proposal));
+    const data = encodeFunctionData({
+      abi: keeperGateAbi,
+      functionName: "execute",
+      args: [
+        proposal.calls.map((c) => ({ target: c.target, data: c.data })),
+        proposal.deadline,
+        proposal.provenance,
+        [{ signer: signer.address, signature }],
+      ],
+    });
+    try {
+      await this.client.call({
+        to: gate,
+        data,
+        stateOverride: [
+          { address: gate, stateDiff: [{ slot: pad("0x0"), value: pad(toHex(overridden)) }] },
+          { address: SIMULATED_SIGNER_LIST, code: concat(["0x00", signer.address]) as Hex },
+        ],
+      });
+      return { ok: true };
+    } catch (error) {
+      if (!isRevert(error)) throw error;
+      return { ok: false, reasons: [`batch reverts at the gate: ${errorMessage(error)}`] };
+    }
+  }
+}

@@ -1,0 +1,163 @@
+import { getAbiItem, toFunctionSelector, type Abi, type Address, type Hex, type PublicClient } from "viem";
+import type { Logger } from "../log/logger.js";
+import { silentLogger } from "../log/logger.js";
+import type { NavReading, OracleReading } from "../ops/monitors.js";
+import type { ReadingsSource, StablecoinReading } from "../service/ports.js";
+import { productAbis } from "./abis.js";
+
+/** A stablecoin watched through its Chainlink USD feed (the venue the oracle itself trusts). */
+export interface PegFeed {
+  /** Symbol the strategy's `peg` rules name, e.g. "USDC". */
+  readonly symbol: string;
+  readonly token: Address;
+  readonly feed: Address;
+  /** Feed decimals (8 for the USD feeds). */
+  readonly decimals: number;
+}
+
+export interface OracleProbe {
+  readonly symbol: string;
+  readonly token: Address;
+  /** Amount valued (one whole token). */
+  readonly amount: bigint;
+}
+
+export interface ChainReadingsOptions {
+  readonly client: PublicClient;
+  readonly vault: Address;
+  readonly oracle: Address;
+  readonly connectors: Readonly<Record<string, Address>>;
+  readonly pegFeeds: readonly PegFeed[];
+  readonly oracleProbes: readonly OracleProbe[];
+  readonly logger?: Logger;
+}
+
+/** Everything read in one pass; the monitor port uses part of it, the planner and cycle the rest. */
+export interface VaultReadings {
+  readonly totalAssets: bigint;
+  readonly pricePerShare: bigint;
+  readonly lastTotalAssets: bigint;
+  readonly totalSupply: bigint;
+  readonly pending: { readonly depositAssets: bigint; readonly redeemShares: bigint };
+  readonly connectors: Readonly<
+    Record<string, { readonly address: Address; readonly value: bigint; readonly healthy: boolean }>
+  >;
+  /** `ValueOracle.tryValueOf` per probe; `reason` is the decoded error name when not ok. */
+  readonly prices: Readonly<
+    Record<string, { readonly ok: boolean; readonly value: bigint; readonly reason: string | undefined }>
+  >;
+  /** Feed price as a fraction of the peg, per symbol (e.g. { USDC: 0.9987 }): the strategy's `pegPrices`. */
+  readonly pegPrices: Readonly<Record<string, number>>;
+  readonly stablecoins: readonly StablecoinReading[];
+}
+
+/** Names the custom error behind a `tryValueOf` reason selector, from the oracle's ABI. */
+export function decodeOracleReason(abi: Abi, reason: Hex): string | undefined {
+  if (/^0x0{8}$/.test(reason)) return undefined;
+  for (const item of abi) {
+    if (item.type === "error" && toFunctionSelector(item as never) === reason.toLowerCase()) return item.name;
+  }
+  return `unknown error ${reason}`;
+}
+
+/** Reads NAV, connector values, oracle prices and stablecoin pegs from the chain (the monitors' source). */
+export class ChainReadingsSource implements ReadingsSource {
+  private readonly logger: Logger;
+  constructor(private readonly o: ChainReadingsOptions) {
+    this.logger = o.logger ?? silentLogger;
+  }
+
+  async snapshot(): Promise<VaultReadings> {
+    const { client, vault, oracle } = this.o;
+    const vaultAbi = productAbis.vault();
+    const readVault = <T>(functionName: string, args: readonly unknown[] = []) =>
+      client.readContract({ address: vault, abi: vaultAbi, functionName, args }) as Promise<T>;
+    const decimals = await readVault<number>("decimals");
+    const [totalAssets, pricePerShare, book, totalSupply, pending] = await Promise.all([
+      readVault<bigint>("totalAssets"),
+      readVault<bigint>("convertToAssets", [10n ** BigInt(decimals)]),
+      readVault<{ lastTotalAssets: bigint }>("assetBook"),
+      readVault<bigint>("totalSupply"),
+      readVault<{ depositAssets: bigint; redeemShares: bigint }>("pendingTotals"),
+    ]);
+    const connectors: Record<string, { address: Address; value: bigint; healthy: boolean }> = {};
+    for (const [key, address] of Object.entries(this.o.connectors)) {
+      const [value, healthy] = (await client.readContract({
+        address,
+        abi: productAbis.connector(),
+        functionName: "totalValue",
+      })) as readonly [bigint, boolean];
+      connectors[key] = { address, value, healthy };
+    }
+    const oracleAbi = productAbis.oracle();
+    const prices: Record<string, { ok: boolean; value: bigint; reason: string | undefined }> = {};
+    for (const probe of this.o.oracleProbes) {
+      const [ok, value, reason] = (await client.readContract({
+        address: oracle,
+        abi: oracleAbi,
+        functionName: "tryValueOf",
+        args: [probe.token, probe.amount],
+      })) as readonly [boolean, bigint, Hex];
+      prices[probe.symbol] = { ok, value, reason: decodeOracleReason(oracleAbi, reason) };
+      if (!ok)
+        this.logger.warn("oracle cannot price", {
+          token: probe.symbol,
+          reason: prices[probe.symbol]!.reason,
+        });
+    }
+    const pegPrices: Record<string, number> = {};
+    const stablecoins: StablecoinReading[] = [];
+    for (const peg of this.o.pegFeeds) {
+      const [, answer] = (await client.readContract({
+        address: peg.feed,
+        abi: productAbis.feed(),
+        functionName: "latestRoundData",
+      })) as readonly [bigint, bigint, bigint, bigint, bigint];
+      const unit = 10n ** BigInt(peg.decimals);
+      pegPrices[peg.symbol] = Number(answer) / Number(unit);
+      stablecoins.push({ token: peg.symbol, peg: unit, venues: [{ venue: "chainlink", price: answer }] });
+    }
+    return {
+      totalAssets,
+      pricePerShare,
+      lastTotalAssets: book.lastTotalAssets,
+      totalSupply,
+      pending,
+      connectors,
+      prices,
+      pegPrices,
+      stablecoins,
+    };
+  }
+
+  async read(): Promise<{
+    nav: NavReading[];
+    oracles: OracleReading[];
+    stablecoins: readonly StablecoinReading[];
+  }> {
+    const r = await this.snapshot();
+    const nav: NavReading[] = [];
+    if (r.totalSupply > 0n && r.lastTotalAssets > 0n && r.pricePerShare > 0n) {
+      const decimals = await this.o.client.readContract({
+        address: this.o.vault,
+        abi: productAbis.vault(),
+        functionName: "decimals",
+      });
+      const previous = (r.lastTotalAssets * 10n ** BigInt(decimals as number)) / r.totalSupply;
+      if (previous > 0n)
+        nav.push({
+          vault: this.o.vault,
+          previousPricePerShare: previous,
+          currentPricePerShare: r.pricePerShare,
+        });
+    }
+    return { nav, oracles: [], stablecoins: r.stablecoins };
+  }
+}
+
+/** Selector of a function in an ABI (for allowlist and plan checks). */
+export function selectorOf(abi: Abi, name: string): Hex {
+  const item = getAbiItem({ abi, name });
+  if (!item || item.type !== "function") throw new Error(`no function ${name} in the ABI`);
+  return toFunctionSelector(item);
+}

@@ -1,0 +1,351 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { expect } from "chai";
+import { createPublicClient, custom, parseUnits, type PublicClient } from "viem";
+import { mnemonicToAccount } from "viem/accounts";
+import { projectArtifact, read, send } from "../../../deploy/lib/artifacts.js";
+import type { LocalStack } from "../../../deploy/local/productStack.js";
+import { deployLocalStack } from "../../../deploy/local/productStack.js";
+import { connectorValue } from "../../../deploy/product/connectors.js";
+import { DEFAULT_ROLE_INDICES } from "../../../deploy/product/stack.js";
+import { updateFeed } from "../../../deploy/protocols/chainlink.js";
+import { ViemGateReader } from "../../../keeper/multisig/gate.js";
+import { computeProvenance, signalSnapshotHash } from "../../../keeper/multisig/provenance.js";
+import type { MarketSnapshot } from "../../../keeper/signals/types.js";
+import { monitorOnce, resumeProposals, runKeeperCycle, settleOnce } from "../../../keeper/vault/cycle.js";
+import { createLocalKeeper, type LocalKeeper } from "../../../keeper/vault/localKeeper.js";
+import { RecordedSnapshotSource } from "../../../keeper/vault/snapshots.js";
+import { localChain } from "../helpers/chain.js";
+
+// Keeper against the real local product stack (Safe + timelock governance, Registry, AccountingManager,
+// ValueOracle, Aave / Morpho ERC-4626 / Uniswap connectors, 2-of-3 KeeperGate). Attack classes
+// (../shared/research/attack-classes.md): AC20 (2-of-3 signed batches), AC17 (allowlisted calls only).
+
+const { connection, publicClient, clientsFor } = await localChain();
+const accounts = Array.from({ length: 13 }, (_, i) => clientsFor(i));
+const MNEMONIC = "test test test test test test test test test test test junk";
+const key = (index: number) => mnemonicToAccount(MNEMONIC, { addressIndex: index });
+const USDC = (amount: string) => parseUnits(amount, 6);
+const alice = clientsFor(10);
+const deployer = clientsFor(0);
+
+/** The example policy's USDC-depeg market, as a recorded Polymarket snapshot (shape of keeper/signals). */
+const DEPEG_MARKET = "0x00000000000000000000000000000000000000000000000000000000000000aa";
+function depegSnapshot(price: number, fetchedAt: number): MarketSnapshot {
+  return {
+    venue: "polymarket",
+    marketId: DEPEG_MARKET,
+    tokenId: "71321045679252212594626385532706912750332728571942532289631379312455583992563",
+    eventId: "usdc-depeg-q1",
+    exclusiveGroup: null,
+    question: "USDC below $0.99 this quarter?",
+    outcome: "Yes",
+    price,
+    bestBid: price - 0.005,
+    bestAsk: price + 0.005,
+    depth: { bidUsd: 20_000, askUsd: 18_000, bandAbs: 0.02 },
+    liquidityUsd: 250_000,
+    volumeUsd: 1_200_000,
+    endDate: fetchedAt + 60 * 86_400_000,
+    status: "open",
+    resolvedValue: null,
+    settlement: { source: "Circle attestation", rules: "Resolves YES if USDC trades below $0.99." },
+    fee: null,
+    category: "crypto",
+    fetchedAt,
+  };
+}
+
+const NOW = Date.UTC(2026, 0, 15, 12);
+const MAX_AGE_MS = 15 * 60_000;
+
+interface Webhook {
+  readonly url: string;
+  readonly bodies: { kind: string; severity: string; subject: string }[];
+  close(): Promise<void>;
+}
+async function startWebhook(): Promise<Webhook> {
+  const bodies: Webhook["bodies"] = [];
+  const server: Server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk) => (body += chunk));
+    req.on("end", () => {
+      bodies.push(JSON.parse(body));
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/alerts`,
+    bodies,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A transport over the in-process chain that can be told to fail or hang the next requests. */
+function faultyTransport() {
+  /** `failAt`: the request number (counted from arming) that fails, as an HTTP 503 or a timeout. */
+  const faults = { seen: 0, failAt: -1, kind: "error" as "error" | "timeout", failed: 0 };
+  const provider = connection.provider;
+  const transport = custom({
+    async request(args: { method: string; params?: unknown }) {
+      if (faults.seen++ === faults.failAt) {
+        faults.failed++;
+        if (faults.kind === "timeout") {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          throw new Error("request timed out after 50 ms");
+        }
+        throw Object.assign(new Error("upstream 503: connection reset (ECONNRESET)"), { status: 503 });
+      }
+      return provider.request(args as never);
+    },
+  });
+  const arm = (failAt: number, kind: "error" | "timeout") => Object.assign(faults, { seen: 0, failAt, kind });
+  return { transport, faults, arm };
+}
+
+const vaultRead = <T>(local: LocalStack, functionName: string, args: readonly unknown[] = []) =>
+  read<T>(deployer, {
+    address: local.stack.vault,
+    abi: projectArtifact("AccountingManager").abi,
+    functionName,
+    args,
+  });
+
+describe("Keeper on the local product stack: signals → plan → 2-of-3 → executed", function () {
+  let local: LocalStack;
+  let webhook: Webhook;
+  let client: PublicClient;
+  let net: ReturnType<typeof faultyTransport>;
+  const storePath = path.join(mkdtempSync(path.join(tmpdir(), "keeper-int-")), "state.sqlite");
+  const recorded = [depegSnapshot(0.02, NOW - 60_000)];
+
+  const keeperFor = (snapshots: readonly MarketSnapshot[], extra: { storePath?: string } = {}) =>
+    createLocalKeeper(local, {
+      client,
+      transport: net.transport,
+      operators: DEFAULT_ROLE_INDICES.operators.map(key),
+      submitter: key(DEFAULT_ROLE_INDICES.strategist),
+      guardian: key(DEFAULT_ROLE_INDICES.guardian),
+      storePath: extra.storePath ?? storePath,
+      snapshots: new RecordedSnapshotSource(snapshots, MAX_AGE_MS),
+      webhookUrl: webhook.url,
+    });
+  let keeper: LocalKeeper;
+  let depegState: LocalKeeper["state"];
+
+  before(async function () {
+    local = await deployLocalStack(deployer, { accounts });
+    webhook = await startWebhook();
+    net = faultyTransport();
+    client = createPublicClient({ chain: publicClient.chain, transport: net.transport, cacheTime: 0 });
+    const amount = USDC("1000000");
+    const me = alice.wallet.account.address;
+    const erc20 = projectArtifact("MockERC20").abi;
+    await send(deployer, {
+      address: local.stack.asset,
+      abi: erc20,
+      functionName: "transfer",
+      args: [me, amount],
+    });
+    await send(alice, {
+      address: local.stack.asset,
+      abi: erc20,
+      functionName: "approve",
+      args: [local.stack.vault, amount],
+    });
+    await send(alice, {
+      address: local.stack.vault,
+      abi: projectArtifact("AccountingManager").abi,
+      functionName: "requestDeposit",
+      args: [amount, me, me],
+    });
+    keeper = await keeperFor(recorded);
+  });
+  after(async function () {
+    await keeper?.close();
+    await webhook?.close();
+  });
+
+  it("settles the pending deposit epoch through a 2-of-3 gate proposal", async function () {
+    const settled = await settleOnce(keeper);
+    expect(settled?.proposalId).to.be.a("string");
+    expect((await keeper.store.getProposal(settled!.proposalId!))!.status).to.equal("executed");
+    const me = alice.wallet.account.address;
+    expect(await vaultRead(local, "claimableDepositRequest", [0n, me])).to.equal(USDC("1000000"));
+    await send(alice, {
+      address: local.stack.vault,
+      abi: projectArtifact("AccountingManager").abi,
+      functionName: "deposit",
+      args: [USDC("1000000"), me, me],
+    });
+    expect(await vaultRead(local, "totalAssets")).to.equal(USDC("1000000"));
+    expect(await settleOnce(keeper)).to.equal(undefined); // nothing pending: nothing to do
+  });
+
+  it("[AC20 signed batches] recorded signals → evaluate → plan → propose → 2 signers re-simulate and sign → submit → balances as planned, Executed carries the provenance", async function () {
+    const result = await runKeeperCycle(keeper, new Date(NOW));
+    expect(result.status).to.equal("executed");
+    expect(result.signals).to.deep.equal(recorded);
+    expect(result.snapshotHash).to.equal(signalSnapshotHash(recorded));
+    expect(result.provenance).to.equal(computeProvenance(recorded, result.plan));
+    // the example policy's base weights: aave 40 %, morpho 35 %, uniswap 20 %, idle 5 %
+    expect((await connectorValue(deployer, local.stack.connectors.aave)).value).to.equal(USDC("400000"));
+    const morpho = (await connectorValue(deployer, local.stack.connectors.morpho)).value;
+    expect(morpho >= USDC("349999") && morpho <= USDC("350000")).to.equal(true);
+    expect((await connectorValue(deployer, local.stack.connectors.uniswap)).value).to.equal(USDC("200000"));
+    const event = await new ViemGateReader(client, local.stack.gate).executed(result.gateNonce!);
+    expect(event?.provenance).to.equal(result.provenance);
+    expect(event?.txHash).to.equal(result.txHash);
+    const signatures = await keeper.store.listSignatures(result.proposalId!);
+    expect(signatures).to.have.length(2);
+  });
+
+  it("replayed signals (same snapshot hash) make no new proposal; stale signals are rejected", async function () {
+    const before = (await keeper.store.listProposals({})).length;
+    const replay = await runKeeperCycle(keeper, new Date(NOW + 30_000));
+    expect(replay.status).to.equal("replayed-signals");
+    const stale = await runKeeperCycle(keeper, new Date(NOW + 2 * 3_600_000));
+    expect(stale.rejected).to.have.length(1);
+    expect(stale.rejected[0]!.reason).to.match(/stale, fetched 7260 s ago/);
+    expect(stale.signals).to.deep.equal([]);
+    expect(stale.status).to.equal("no-rebalance");
+    expect((await keeper.store.listProposals({})).length).to.equal(before);
+  });
+
+  it("depeg through the bands: reduce moves half of the lending connectors to idle; past the exit band everything leaves, the guardian pauses and the webhook is alerted", async function () {
+    const feed = local.protocols.feeds.usdcUsd;
+    const fresh = [depegSnapshot(0.02, NOW + 3 * 3_600_000 - 30_000)];
+    keeper.state = undefined;
+    const k2 = await keeperFor(fresh);
+    k2.state = keeper.state;
+    // 3 % off the peg: the "reduce" level
+    await updateFeed(deployer, feed, 97_000_000n);
+    await monitorOnce(k2);
+    expect(webhook.bodies.filter((b) => b.kind === "depeg")).to.have.length(1);
+    const pauses = () =>
+      client.getContractEvents({
+        address: local.stack.vault,
+        abi: projectArtifact("AccountingManager").abi,
+        eventName: "DepositsPauseSet",
+        fromBlock: 0n,
+      });
+    expect(await pauses()).to.have.length(0); // the reduce band is the strategy's job, not the guardian's
+    const reduce = await runKeeperCycle(k2, new Date(NOW + 3 * 3_600_000));
+    expect(reduce.status).to.equal("executed");
+    expect(reduce.allocation.reasons.join(" ")).to.match(/usdc-oracle-peg/);
+    expect((await connectorValue(deployer, local.stack.connectors.aave)).value).to.equal(USDC("200000"));
+    // 6 % off: the urgent "exit" level empties every USDC connector and the guardian pauses the vault
+    await updateFeed(deployer, feed, 94_000_000n);
+    const exit = await runKeeperCycle(k2, new Date(NOW + 3 * 3_600_000 + 60_000));
+    expect(exit.status).to.equal("executed");
+    for (const connector of Object.values(local.stack.connectors))
+      expect((await connectorValue(deployer, connector)).value).to.be.lessThan(USDC("1"));
+    await monitorOnce(k2);
+    const depegAlerts = webhook.bodies.filter((b) => b.kind === "depeg");
+    expect(depegAlerts).to.have.length(2);
+    expect(depegAlerts.map((b) => b.severity)).to.deep.equal(["critical", "critical"]);
+    expect(await pauses()).to.have.length(1);
+    expect((await vaultRead<{ depositsPaused: boolean }>(local, "limits")).depositsPaused).to.equal(true);
+    await updateFeed(deployer, feed, 100_000_000n);
+    depegState = k2.state;
+    await k2.close();
+  });
+
+  const executedCount = async () =>
+    (
+      await client.getContractEvents({
+        address: local.stack.gate,
+        abi: projectArtifact("KeeperGate").abi,
+        eventName: "Executed",
+        fromBlock: 0n,
+      })
+    ).length;
+  const submitterNonce = () =>
+    client.getTransactionCount({ address: key(DEFAULT_ROLE_INDICES.strategist).address });
+
+  it("process killed between sign and submit: a fresh keeper on the same SQLite store submits once, never twice", async function () {
+    const t = NOW + 4 * 3_600_000;
+    const ka = await keeperFor([depegSnapshot(0.02, t - 10_000)]);
+    ka.state = depegState;
+    const signed = await runKeeperCycle(ka, new Date(t), { submit: false });
+    expect(signed.status).to.equal("signed");
+    await ka.close(); // killed here: signatures stored, nothing sent
+    const executedBefore = await executedCount();
+    const kb = await keeperFor([]);
+    const resumed = await resumeProposals(kb);
+    expect(resumed).to.deep.equal([
+      { id: signed.proposalId, status: "executed", txHash: resumed[0]!.txHash },
+    ]);
+    const nonce = await submitterNonce();
+    expect(await resumeProposals(kb)).to.deep.equal([]);
+    // a third process on the same store finds it executed and sends nothing
+    const kc = await keeperFor([]);
+    expect(await resumeProposals(kc)).to.deep.equal([]);
+    expect((await kc.store.getProposal(signed.proposalId!))!.status).to.equal("executed");
+    expect(await submitterNonce()).to.equal(nonce);
+    expect(await executedCount()).to.equal(executedBefore + 1);
+    depegState = { weightsBps: signed.allocation.weightsBps, ruleLevels: signed.allocation.ruleLevels };
+    await kb.close();
+    await kc.close();
+  });
+
+  for (const [index, kind, failAt] of [
+    [0, "error", 3],
+    [1, "timeout", 12],
+    [2, "error", 25],
+  ] as const) {
+    it(`RPC ${kind === "error" ? "failing (HTTP 503)" : "timing out"} at request ${failAt} of a cycle: the next run resumes the same proposal and executes it exactly once`, async function () {
+      const t = NOW + (5 + index) * 3_600_000;
+      const k = await keeperFor([depegSnapshot(0.02, t - 10_000)]);
+      k.state = depegState;
+      const executedBefore = await executedCount();
+      net.arm(failAt, kind);
+      const failedBefore = net.faults.failed;
+      let result;
+      let errors = 0;
+      for (let attempt = 0; attempt < 4 && !result; attempt++) {
+        try {
+          result = await runKeeperCycle(k, new Date(t));
+        } catch (error) {
+          errors++;
+          expect((error as Error).message).to.match(/503|ECONNRESET|timed out/);
+        }
+      }
+      expect(net.faults.failed).to.equal(failedBefore + 1);
+      expect(errors).to.be.at.most(1);
+      expect(result?.status).to.equal("executed");
+      expect(await executedCount()).to.equal(executedBefore + 1);
+      expect(
+        (await k.store.listProposals({ statuses: ["executed"] })).filter((p) => p.id === result!.proposalId),
+      ).to.have.length(1);
+      depegState = k.state;
+      await k.close();
+    });
+  }
+
+  it("a batch that would revert at submission is marked failed and never sent, nor resent", async function () {
+    const t = NOW + 9 * 3_600_000;
+    const k = await keeperFor([depegSnapshot(0.02, t - 10_000)]);
+    k.state = depegState;
+    const signed = await runKeeperCycle(k, new Date(t), { submit: false });
+    expect(signed.status).to.equal("signed");
+    const transferTo = signed.plan!.actions.find((a) => a.kind === "transferToConnector")!.connector;
+    await k.guardian!.disableConnector(transferTo, "test: connector retired after signing");
+    const nonce = await submitterNonce();
+    const executedBefore = await executedCount();
+    const [outcome] = await resumeProposals(k);
+    expect(outcome!.status).to.equal("failed");
+    expect((await k.store.getProposal(signed.proposalId!))!.statusReason).to.match(
+      /ConnectorDisabled|revert/i,
+    );
+    expect(await resumeProposals(k)).to.deep.equal([]);
+    expect(await submitterNonce()).to.equal(nonce);
+    expect(await executedCount()).to.equal(executedBefore);
+    await k.close();
+  });
+});
