@@ -4,7 +4,14 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { createPublicClient, custom, parseUnits, type Hex, type PublicClient } from "viem";
+import {
+  createPublicClient,
+  custom,
+  encodeFunctionData,
+  parseUnits,
+  type Hex,
+  type PublicClient,
+} from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { projectArtifact, read, send } from "../../../deploy/lib/artifacts.js";
 import type { LocalStack } from "../../../deploy/local/productStack.js";
@@ -432,6 +439,38 @@ describe("Keeper on the local product stack: signals → plan → 2-of-3 → exe
       await k.close();
     });
   }
+
+  it("nonce gap: a journaled transaction the node dropped is re-broadcast byte for byte on restart, and mined once", async function () {
+    const k = await keeperFor([]);
+    const erc20 = projectArtifact("MockERC20").abi;
+    const intent = {
+      id: "nonce-gap:approve",
+      to: local.stack.asset,
+      data: encodeFunctionData({ abi: erc20, functionName: "approve", args: [local.stack.vault, 0n] }),
+    };
+    const nonce = await submitterNonce();
+    await connection.provider.request({ method: "evm_setAutomine", params: [false] });
+    let hash: Hex;
+    try {
+      hash = (await k.sender.submit(intent)) as Hex;
+      await connection.provider.request({ method: "hardhat_dropTransaction", params: [hash] });
+    } finally {
+      await connection.provider.request({ method: "evm_setAutomine", params: [true] });
+    }
+    expect(await client.getTransactionCount({ address: k.submitter.address, blockTag: "pending" })).to.equal(
+      nonce,
+    );
+    await k.close(); // the process dies with the send journaled but unknown to the node
+    const restarted = await keeperFor([]);
+    const report = await restarted.sender.reconcile();
+    expect(report.rebroadcast).to.deep.equal([hash]);
+    const outcome = await restarted.sender.send(intent);
+    expect(outcome).to.include({ status: "confirmed", hash });
+    expect(await submitterNonce()).to.equal(nonce + 1);
+    expect((await restarted.sender.send(intent)).hash).to.equal(hash);
+    expect(await submitterNonce()).to.equal(nonce + 1);
+    await restarted.close();
+  });
 
   it("a batch that would revert at submission is marked failed and never sent, nor resent", async function () {
     const t = NOW + 9 * 3_600_000;
