@@ -9,7 +9,10 @@ import {IConnector} from "../../interfaces/IConnector.sol";
 ///         it is reported as failed and counted as zero.
 library ConnectorValuation {
     /// @notice Gas forwarded to one connector's `totalValue()`.
-    uint256 internal constant VALUATION_GAS = 150_000;
+    /// @dev Measured on the local stack: a UniswapV3Connector with one live position, WETH priced by
+    ///      Chainlink with a TWAP secondary, reads in ~236k gas cold (Aave ~49k, ERC-4626 ~46k); each more
+    ///      position adds ~35k plus a pool TWAP. 150k silently counted such a connector as zero.
+    uint256 internal constant VALUATION_GAS = 500_000;
     /// @dev Gas kept back for the caller after a call so the 63/64 rule never starves the connector.
     uint256 internal constant GAS_RESERVE = 10_000;
     /// @notice Largest value one connector can contribute to NAV.

@@ -17,6 +17,7 @@ import {
   deployRegistryAndOracle,
   mint,
   tokenWithFeed,
+  vaultIdle,
 } from "./setup.js";
 
 // Attack classes covered: AC2 donations, AC7 TVL liveness, AC9 debt subtracted, AC21 roles,
@@ -43,7 +44,7 @@ async function aaveFixture() {
     },
   ]);
   // the vault's base asset is USDC; WETH through ETH/USD and USDC/USD
-  const { registry, oracle } = await deployRegistryAndOracle(who, usdc.token);
+  const { registry, oracle, vault } = await deployRegistryAndOracle(who, usdc.token);
   await configureValueOracle(g, oracle, {
     units: [{ token: weth.token, unit: ETH_UNIT }],
     feeds: [
@@ -67,9 +68,9 @@ async function aaveFixture() {
     routes: [{ token: weth.token, primary: [chainlinkHop(weth.feed), chainlinkHop(usdc.feed, true)] }],
   });
   const connector = getAddress(
-    await deployAaveV3Connector(g, { registry, vault: who.vault, pool: aave.pool, minHealthFactor: MIN_HF }),
+    await deployAaveV3Connector(g, { registry, vault, pool: aave.pool, minHealthFactor: MIN_HF }),
   );
-  await addConnector(g, registry, who.vault, connector, maxUint256);
+  await addConnector(g, registry, vault, connector, maxUint256);
   await allowConnectorToken(g, registry, connector, weth.token);
   // USDC liquidity to borrow from, supplied by an outside lender
   await mint(g, usdc.token, who.stranger.wallet.account.address, parseUnits("1000000", 6));
@@ -87,7 +88,7 @@ async function aaveFixture() {
   });
   await mint(g, weth.token, connector, parseEther("10"));
   await keeper("trackToken", [weth.token], connector);
-  return { usdc, weth, aave, registry, oracle, connector };
+  return { usdc, weth, aave, registry, oracle, vault, connector };
 }
 
 type Fixture = Awaited<ReturnType<typeof aaveFixture>>;
@@ -203,6 +204,7 @@ describe("AaveV3Connector", function () {
     await keeper("supply", [f.weth.token, parseEther("10")], f.connector);
     await keeper("borrow", [f.usdc.token, parseUnits("20000", 6)], f.connector);
     await keeper("sendToVault", [parseUnits("20000", 6)], f.connector);
+    expect(await vaultIdle(who.governance, f.vault)).to.equal(parseUnits("20000", 6));
     await setWethPrice(f, 1_500n, false); // collateral 15,000 < debt 20,000 by our prices
     expect(await value(f)).to.deep.equal({ value: 0n, healthy: false });
     await setWethPrice(f, 3_000n, false);
@@ -268,7 +270,7 @@ describe("AaveV3Connector", function () {
     const stray = (await tokenWithFeed(who.governance, "STRAY", 18, 8, 1n)).token;
     await mint(who.governance, stray, f.connector, 77n);
     await keeper("recoverToken", [stray], f.connector);
-    expect(await balanceOf(who.governance, stray, who.vault)).to.equal(77n);
+    expect(await balanceOf(who.governance, stray, f.vault)).to.equal(77n);
   });
 
   it("[AC8 bookkeeping drift] after a random action sequence the value equals an independent mark-to-market", async function () {

@@ -22,6 +22,7 @@ import {
   deployRegistryAndOracle,
   mint,
   tokenWithFeed,
+  vaultIdle,
 } from "./setup.js";
 
 // Attack classes covered: AC2 stray tokens recoverable, AC17 cross-vault isolation of fund movements,
@@ -35,7 +36,7 @@ async function baseFixture() {
   const g = who.governance;
   const usdc = await tokenWithFeed(g, "USDC", 6, 8, 100_000_000n);
   const weth = await tokenWithFeed(g, "WETH", 18, 8, 3_000n * 10n ** 8n);
-  const { registry, oracle } = await deployRegistryAndOracle(who, usdc.token);
+  const { registry, oracle, vault } = await deployRegistryAndOracle(who, usdc.token);
   await configureValueOracle(g, oracle, {
     units: [{ token: weth.token, unit: ETH_UNIT }],
     feeds: [
@@ -61,10 +62,10 @@ async function baseFixture() {
   const target = getAddress(await deploy(g, projectArtifact("PlainERC4626"), [usdc.token]));
   const connector = async (vault: Address) =>
     getAddress(await deployErc4626Connector(g, { registry, vault, target, maxLossBps: 10 }));
-  const a = await connector(who.vault);
-  const b = await connector(who.vault);
-  await addConnector(g, registry, who.vault, a, maxUint256);
-  await addConnector(g, registry, who.vault, b, maxUint256);
+  const a = await connector(vault);
+  const b = await connector(vault);
+  await addConnector(g, registry, vault, a, maxUint256);
+  await addConnector(g, registry, vault, b, maxUint256);
   // a second vault in the same registry, with its own connector
   const otherVault = who.stranger.wallet.account.address;
   await send(g, {
@@ -90,12 +91,12 @@ async function baseFixture() {
     address: registry,
     abi: abis.registry(),
     functionName: "setSwapHandler",
-    args: [who.vault, handler],
+    args: [vault, handler],
   });
   await allowConnectorToken(g, registry, a, weth.token);
   await mint(g, usdc.token, a, parseUnits("10000", 6));
   await mint(g, weth.token, handler, parseEther("100"));
-  return { usdc, weth, registry, oracle, a, b, foreign, handler };
+  return { usdc, weth, registry, oracle, vault, a, b, foreign, handler };
 }
 
 const keeper = (connector: Address, functionName: string, args: readonly unknown[]) =>
@@ -105,7 +106,16 @@ describe("BaseConnector", function () {
   it("sends the base asset back to its own vault only", async function () {
     const f = await networkHelpers.loadFixture(baseFixture);
     await keeper(f.a, "sendToVault", [parseUnits("400", 6)]);
-    expect(await balanceOf(who.governance, f.usdc.token, who.vault)).to.equal(parseUnits("400", 6));
+    expect(await balanceOf(who.governance, f.usdc.token, f.vault)).to.equal(parseUnits("400", 6));
+    // booked by the vault as idle shareholder assets, not left as an unpriced donation
+    expect(await vaultIdle(who.governance, f.vault)).to.equal(parseUnits("400", 6));
+    expect(
+      await read<bigint>(who.governance, {
+        address: f.vault,
+        abi: abis.vault(),
+        functionName: "totalAssets",
+      }),
+    ).to.equal(parseUnits("10000", 6));
     expect((await connectorValue(who.governance, f.a)).value).to.equal(parseUnits("9600", 6));
   });
 
@@ -170,7 +180,7 @@ describe("BaseConnector", function () {
       address: f.registry,
       abi: abis.registry(),
       functionName: "setSwapHandler",
-      args: [who.vault, zeroAddress],
+      args: [f.vault, zeroAddress],
     });
     await expectRevert(keeper(f.a, "swap", [f.usdc.token, 1n, data]), "NoSwapHandler");
   });
@@ -187,7 +197,7 @@ describe("BaseConnector", function () {
     await expectRevert(keeper(f.a, "recoverToken", [target]), "TokenNotStray");
     await mint(who.governance, f.weth.token, f.a, 5n);
     await keeper(f.a, "recoverToken", [f.weth.token]);
-    expect(await balanceOf(who.governance, f.weth.token, who.vault)).to.equal(5n);
+    expect(await balanceOf(who.governance, f.weth.token, f.vault)).to.equal(5n);
   });
 
   it("tracks at most MAX_TRACKED_TOKENS, untracks only empty tokens, never the base asset", async function () {

@@ -40,7 +40,7 @@ async function erc4626Fixture() {
   const g = who.governance;
   const usdc = await tokenWithFeed(g, "USDC", 6, 8, 100_000_000n);
   const weth = await tokenWithFeed(g, "WETH", 18, 8, 3_000n * 10n ** 8n);
-  const { registry, oracle } = await deployRegistryAndOracle(who, usdc.token);
+  const { registry, oracle, vault } = await deployRegistryAndOracle(who, usdc.token);
   await configureValueOracle(g, oracle, {
     units: [{ token: weth.token, unit: ETH_UNIT }],
     feeds: [
@@ -81,15 +81,14 @@ async function erc4626Fixture() {
     }),
   );
   const morphoConnector = getAddress(
-    await deployErc4626Connector(g, { registry, vault: who.vault, target: morphoVault, maxLossBps: 10 }),
+    await deployErc4626Connector(g, { registry, vault, target: morphoVault, maxLossBps: 10 }),
   );
   // (b) a plain OZ ERC-4626 over WETH, a non-base asset
   const plainVault = getAddress(await deploy(g, projectArtifact("PlainERC4626"), [weth.token]));
   const plainConnector = getAddress(
-    await deployErc4626Connector(g, { registry, vault: who.vault, target: plainVault, maxLossBps: 10 }),
+    await deployErc4626Connector(g, { registry, vault, target: plainVault, maxLossBps: 10 }),
   );
-  for (const c of [morphoConnector, plainConnector])
-    await addConnector(g, registry, who.vault, c, maxUint256);
+  for (const c of [morphoConnector, plainConnector]) await addConnector(g, registry, vault, c, maxUint256);
   await allowConnectorToken(g, registry, plainConnector, weth.token);
   await mint(g, usdc.token, morphoConnector, parseUnits("100000", 6));
   await mint(g, weth.token, plainConnector, parseEther("10"));

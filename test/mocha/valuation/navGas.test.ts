@@ -52,7 +52,7 @@ async function navFixture() {
   const g = who.governance;
   const usdc = await tokenWithFeed(g, "USDC", 6, 8, 100_000_000n);
   const weth = await tokenWithFeed(g, "WETH", 18, 8, 3_000n * 10n ** 8n);
-  const { registry, oracle } = await deployRegistryAndOracle(who, usdc.token);
+  const { registry, oracle, vault } = await deployRegistryAndOracle(who, usdc.token);
 
   const uni = await deployUniswapV3(g, getAddress(await deployWeth(g)));
   const [token0, token1] = sortTokens(usdc.token, weth.token);
@@ -144,20 +144,20 @@ async function navFixture() {
   const aaveConnector = getAddress(
     await deployAaveV3Connector(g, {
       registry,
-      vault: who.vault,
+      vault,
       pool: aave.pool,
       minHealthFactor: parseEther("1.2"),
     }),
   );
   const target = getAddress(await deploy(g, projectArtifact("PlainERC4626"), [weth.token]));
   const vaultConnector = getAddress(
-    await deployErc4626Connector(g, { registry, vault: who.vault, target, maxLossBps: 10 }),
+    await deployErc4626Connector(g, { registry, vault, target, maxLossBps: 10 }),
   );
   const uniConnector = getAddress(
-    await deployUniswapV3Connector(g, { registry, vault: who.vault, positionManager: uni.positionManager }),
+    await deployUniswapV3Connector(g, { registry, vault, positionManager: uni.positionManager }),
   );
   for (const c of [aaveConnector, vaultConnector, uniConnector]) {
-    await addConnector(g, registry, who.vault, c, maxUint256);
+    await addConnector(g, registry, vault, c, maxUint256);
     await allowConnectorToken(g, registry, c, weth.token);
     await mint(g, usdc.token, c, parseUnits("10000", 6));
     await mint(g, weth.token, c, parseEther("2"));
@@ -195,18 +195,16 @@ async function navFixture() {
     getAddress(
       await deployAaveV3Connector(g, {
         registry,
-        vault: who.vault,
+        vault,
         pool: aave.pool,
         minHealthFactor: parseEther("1.2"),
       }),
     ),
-    getAddress(await deployErc4626Connector(g, { registry, vault: who.vault, target, maxLossBps: 10 })),
-    getAddress(
-      await deployUniswapV3Connector(g, { registry, vault: who.vault, positionManager: uni.positionManager }),
-    ),
+    getAddress(await deployErc4626Connector(g, { registry, vault, target, maxLossBps: 10 })),
+    getAddress(await deployUniswapV3Connector(g, { registry, vault, positionManager: uni.positionManager })),
   ];
   for (const c of tokenHolders) {
-    await addConnector(g, registry, who.vault, c, maxUint256);
+    await addConnector(g, registry, vault, c, maxUint256);
     await allowConnectorToken(g, registry, c, weth.token);
     await mint(g, usdc.token, c, parseUnits("10000", 6));
     await mint(g, weth.token, c, parseEther("2"));

@@ -43,7 +43,7 @@ async function oracleFixture() {
   const steth = await tokenWithFeed(g, "stETH", 18, 18, parseEther("0.99")); // stETH/ETH
   const stethUsd = await deployMockFeed(g, 8, 2_970n * 10n ** 8n);
   const wbtc = await tokenWithFeed(g, "WBTC", 8, 8, 60_000n * 10n ** 8n);
-  const { registry, oracle } = await deployRegistryAndOracle(who, usdt.token);
+  const { registry, oracle, vault } = await deployRegistryAndOracle(who, usdt.token);
   const usdFeed = (feed: Address, base: Address, heartbeat = DAY) => ({
     feed,
     base,
@@ -74,7 +74,7 @@ async function oracleFixture() {
       },
     ],
   });
-  return { registry, oracle, usdt, usdc, weth, steth, stethUsd, wbtc };
+  return { registry, oracle, vault, usdt, usdc, weth, steth, stethUsd, wbtc };
 }
 
 type Fixture = Awaited<ReturnType<typeof oracleFixture>>;
@@ -163,7 +163,7 @@ describe("ValueOracle: Chainlink routes", function () {
       "BaseAssetHasNoRoute",
     );
     await expectRevert(
-      setRoute(f, who.governance, [f.usdc.token, [chainlinkHop(who.vault)], [], 0]),
+      setRoute(f, who.governance, [f.usdc.token, [chainlinkHop(f.vault)], [], 0]),
       "UnknownSource",
     );
     // a secondary route needs a deviation limit, and the limit is capped
@@ -358,12 +358,12 @@ describe("ValueOracle: replays of recorded Chainlink histories", function () {
     const connector = getAddress(
       await deployErc4626Connector(who.governance, {
         registry: f.registry,
-        vault: who.vault,
+        vault: f.vault,
         target,
         maxLossBps: 10,
       }),
     );
-    await addConnector(who.governance, f.registry, who.vault, connector, 2n ** 256n - 1n);
+    await addConnector(who.governance, f.registry, f.vault, connector, 2n ** 256n - 1n);
     await allowConnectorToken(who.governance, f.registry, connector, f.usdc.token);
     await mint(who.governance, f.usdc.token, connector, parseUnits("1000000", 6));
     const connectorAbi = projectArtifact("ERC4626Connector").abi;

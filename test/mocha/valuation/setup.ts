@@ -3,6 +3,7 @@ import { deploy, projectArtifact, read, send } from "../../../deploy/lib/artifac
 import type { Clients } from "../../../deploy/lib/clients.js";
 import { deployMockFeed } from "../../../deploy/protocols/chainlink.js";
 import { deployMockToken, mintMockToken } from "../../../deploy/protocols/tokens.js";
+import { defaultVaultConfig, deployVault } from "../../../deploy/product/core.js";
 import { deployValueOracle } from "../../../deploy/product/oracle.js";
 
 export const abis = {
@@ -10,6 +11,7 @@ export const abis = {
   registry: () => projectArtifact("Registry").abi,
   erc20: () => projectArtifact("MockERC20").abi,
   feed: () => projectArtifact("MockV3Aggregator").abi,
+  vault: () => projectArtifact("AccountingManager").abi,
 };
 
 /** Roles of a valuation test: governance (registry owner), the vault's keeper gate, its guardian, a stranger. */
@@ -18,8 +20,6 @@ export interface Actors {
   readonly keeper: Clients;
   readonly guardian: Clients;
   readonly stranger: Clients;
-  /** an address standing for the AccountingManager (connectors only send it tokens) */
-  readonly vault: Address;
 }
 
 export function actors(clientsFor: (index: number) => Clients): Actors {
@@ -28,25 +28,34 @@ export function actors(clientsFor: (index: number) => Clients): Actors {
     keeper: clientsFor(1),
     guardian: clientsFor(2),
     stranger: clientsFor(3),
-    vault: clientsFor(4).wallet.account.address,
   };
 }
 
-/** Deploys a Registry owned by governance, a ValueOracle for `baseAsset` and registers the vault. */
+/**
+ * Deploys a Registry owned by governance, a ValueOracle for `baseAsset` and a real AccountingManager over
+ * `baseAsset` (so assets connectors send back are booked through `receiveFromConnector`), and registers it.
+ */
 export async function deployRegistryAndOracle(
   who: Actors,
   baseAsset: Address,
-): Promise<{ registry: Address; oracle: Address }> {
+): Promise<{ registry: Address; oracle: Address; vault: Address }> {
   const registry = getAddress(
     await deploy(who.governance, projectArtifact("Registry"), [who.governance.wallet.account.address]),
   );
   const oracle = getAddress(await deployValueOracle(who.governance, { registry, baseAsset }));
+  const vault = await deployVault(who.governance, {
+    registry,
+    asset: baseAsset,
+    name: "Valuation test vault",
+    symbol: "vTEST",
+    config: defaultVaultConfig(who.governance.wallet.account.address),
+  });
   await send(who.governance, {
     address: registry,
     abi: abis.registry(),
     functionName: "registerVault",
     args: [
-      who.vault,
+      vault,
       {
         asset: baseAsset,
         valueOracle: oracle,
@@ -57,7 +66,17 @@ export async function deployRegistryAndOracle(
       },
     ],
   });
-  return { registry, oracle };
+  return { registry, oracle, vault };
+}
+
+/** Assets the vault holds as idle in its own book (what `receiveFromConnector` credits). */
+export async function vaultIdle(clients: Clients, vault: Address): Promise<bigint> {
+  const book = await read<{ idle: bigint }>(clients, {
+    address: vault,
+    abi: abis.vault(),
+    functionName: "assetBook",
+  });
+  return book.idle;
 }
 
 /** A mintable token and its Chainlink-style feed in one go. */

@@ -71,15 +71,15 @@ async function uniswapFixture() {
   await networkHelpers.time.increase(WINDOW + 60);
   await networkHelpers.mine();
 
-  const { registry, oracle } = await deployRegistryAndOracle(who, usdc);
+  const { registry, oracle, vault } = await deployRegistryAndOracle(who, usdc);
   await configureValueOracle(g, oracle, {
     pools: [{ pool, window: WINDOW, minCardinality: 50 }],
     routes: [{ token: weth, primary: [twapHop(pool, usdcIs0)] }],
   });
   const connector = getAddress(
-    await deployUniswapV3Connector(g, { registry, vault: who.vault, positionManager: uni.positionManager }),
+    await deployUniswapV3Connector(g, { registry, vault, positionManager: uni.positionManager }),
   );
-  await addConnector(g, registry, who.vault, connector, maxUint256);
+  await addConnector(g, registry, vault, connector, maxUint256);
   await allowConnectorToken(g, registry, connector, weth);
   await mintMockToken(g, usdc, connector, parseUnits("30000", 6));
   await send(g, {
@@ -103,7 +103,7 @@ async function uniswapFixture() {
       }
     }
   }
-  return { usdc, weth, uni, pool, token0, token1, usdcIs0, registry, oracle, connector };
+  return { usdc, weth, uni, pool, token0, token1, usdcIs0, registry, oracle, vault, connector };
 }
 
 type Fixture = Awaited<ReturnType<typeof uniswapFixture>>;

@@ -1,0 +1,666 @@
+import {
+  keccak256,
+  parseTransaction,
+  TransactionNotFoundError,
+  TransactionReceiptNotFoundError,
+  type Address,
+  type Hex,
+  type LocalAccount,
+  type PublicClient,
+  type TransactionReceipt,
+} from "viem";
+import { silentLogger, type Logger } from "../log/logger.js";
+import type { IntentRecord, SendKind, SendRecord, Store } from "../store/types.js";
+import { errorMessage, isRevert, realSleep, withRetry, type RetryPolicy } from "./retry.js";
+
+/** A transaction to be mined exactly once. `id` is the idempotency key (e.g. `submit:<proposalId>`). */
+export interface TxIntent {
+  readonly id: string;
+  readonly to: Address;
+  readonly data: Hex;
+  readonly value?: bigint;
+}
+
+export interface SendOutcome {
+  readonly intentId: string;
+  /** `cancelled`: our cancel tx took the nonce, so the intent's call never executed. */
+  readonly status: "confirmed" | "reverted" | "cancelled";
+  readonly hash: Hex;
+  readonly blockNumber: bigint;
+}
+
+/** Points between which a crash must leave a recoverable journal; reported to `onCheckpoint`. */
+export type SendCheckpoint =
+  "simulated" | "journaled" | "broadcast" | "replaced" | "cancel-broadcast" | "mined";
+
+export interface SenderOptions {
+  readonly client: PublicClient;
+  readonly account: LocalAccount;
+  readonly chainId: number;
+  readonly store: Store;
+  readonly retry: RetryPolicy;
+  /** A broadcast tx not mined after this long is replaced with bumped fees. */
+  readonly stuckAfterMs: number;
+  /** Fee increase per replacement, in percent (nodes want at least 10). */
+  readonly feeBumpPercent: number;
+  readonly maxReplacements: number;
+  readonly pollIntervalMs: number;
+  /** Blocks a receipt must be buried under before it counts (1 = mined). */
+  readonly confirmations?: number;
+  /** Gas limit = estimate × this / 100. */
+  readonly gasHeadroomPercent?: number;
+  readonly logger?: Logger;
+  readonly onCheckpoint?: (checkpoint: SendCheckpoint, intentId: string, hash?: Hex) => void | Promise<void>;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+}
+
+export class SimulationRevertedError extends Error {
+  override name = "SimulationRevertedError";
+  constructor(
+    readonly intentId: string,
+    readonly reason: string,
+    override readonly cause?: unknown,
+  ) {
+    super(`intent ${intentId} reverts in simulation: ${reason}`);
+  }
+}
+
+export class NonceConsumedError extends Error {
+  override name = "NonceConsumedError";
+  constructor(
+    readonly intentId: string,
+    readonly nonce: number,
+  ) {
+    super(
+      `nonce ${nonce} of intent ${intentId} was consumed by a transaction outside the journal; nothing of ours executed`,
+    );
+  }
+}
+
+export class IntentConflictError extends Error {
+  override name = "IntentConflictError";
+  constructor(readonly intentId: string) {
+    super(`intent ${intentId} is already journaled with a different target, data or value`);
+  }
+}
+
+export class WaitTimeoutError extends Error {
+  override name = "WaitTimeoutError";
+  constructor(
+    readonly intentId: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`intent ${intentId} not mined within ${timeoutMs} ms; it stays journaled and will be reconciled`);
+  }
+}
+
+export interface GapReport {
+  readonly latestNonce: number;
+  readonly pendingNonce: number;
+  /** Journaled txs the node did not know, broadcast again (same raw tx, same hash). */
+  readonly rebroadcast: Hex[];
+  /** Nonces below our highest open send with no journal entry, filled with a 0-value self transfer. */
+  readonly filled: number[];
+}
+
+const OPEN = new Set(["signed", "broadcast"]);
+const TERMINAL = new Set(["confirmed", "reverted", "cancelled"]);
+const CANCEL_GAS = 21_000n;
+
+/** Serialises nonce allocation within one process. */
+class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    const previous = this.tail;
+    let release!: () => void;
+    this.tail = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+}
+
+/**
+ * Sends transactions so that each intent executes at most once, across retries, stuck
+ * transactions and process restarts. The chain is the source of truth for nonces; the store
+ * journals every signed transaction (raw bytes and hash) *before* it is broadcast, so a restarted
+ * sender finds it, looks it up by hash and nonce, and re-broadcasts the identical bytes instead of
+ * signing something new. One process per key: the journal of an account is not shared.
+ */
+export class ReliableSender {
+  private readonly o: Required<Omit<SenderOptions, "onCheckpoint">> & Pick<SenderOptions, "onCheckpoint">;
+  private readonly nonceLock = new Mutex();
+  /** When this process first saw each unmined tx (its own clock), to decide when it is stuck. */
+  private readonly seenAt = new Map<Hex, number>();
+
+  constructor(options: SenderOptions) {
+    this.o = {
+      confirmations: 1,
+      gasHeadroomPercent: 120,
+      logger: silentLogger,
+      now: Date.now,
+      sleep: realSleep,
+      random: Math.random,
+      ...options,
+    };
+  }
+
+  get address(): Address {
+    return this.o.account.address;
+  }
+
+  /** Simulates, journals, broadcasts and waits for `intent`; on a repeated call resumes instead of resending. */
+  async send(intent: TxIntent, options: { readonly timeoutMs?: number } = {}): Promise<SendOutcome> {
+    const done = await this.submit(intent);
+    if (typeof done !== "string") return done;
+    return this.waitFor(intent.id, options);
+  }
+
+  /**
+   * Makes sure `intent` is broadcast (or already final) and returns its current tx hash, or its
+   * outcome when it is already final. Idempotent by `intent.id`.
+   */
+  async submit(intent: TxIntent): Promise<Hex | SendOutcome> {
+    const record = await this.o.store.upsertIntent({
+      id: intent.id,
+      account: this.address,
+      chainId: this.o.chainId,
+      to: intent.to,
+      data: intent.data,
+      value: intent.value ?? 0n,
+    });
+    if (
+      record.to.toLowerCase() !== intent.to.toLowerCase() ||
+      record.data.toLowerCase() !== intent.data.toLowerCase() ||
+      record.value !== (intent.value ?? 0n)
+    ) {
+      throw new IntentConflictError(intent.id);
+    }
+    if (TERMINAL.has(record.status)) return this.storedOutcome(record);
+    // A journaled tx counts even if the crash came before the intent was marked `sent`.
+    const journaled = (await this.o.store.listSends(intent.id)).some((s) => OPEN.has(s.status));
+    if (record.status === "sent" || journaled) {
+      const outcome = await this.reconcileIntent(record);
+      if (outcome) return outcome;
+      const open = (await this.o.store.listSends(intent.id)).filter((s) => OPEN.has(s.status));
+      if (open.length > 0) return this.highestFee(open).hash;
+    }
+    return this.broadcastNew(record);
+  }
+
+  /** Polls until the intent is mined (replacing it when stuck) or `timeoutMs` passes. */
+  async waitFor(intentId: string, options: { readonly timeoutMs?: number } = {}): Promise<SendOutcome> {
+    const started = this.o.now();
+    let warnedStuck = false;
+    for (;;) {
+      const intent = await this.o.store.getIntent(intentId);
+      if (!intent) throw new Error(`unknown intent ${intentId}`);
+      if (TERMINAL.has(intent.status)) return this.storedOutcome(intent);
+      const outcome = await this.reconcileIntent(intent, { rebroadcast: false });
+      if (outcome) return outcome;
+      const open = (await this.o.store.listSends(intentId)).filter((s) => OPEN.has(s.status));
+      const now = this.o.now();
+      for (const s of open) if (!this.seenAt.has(s.hash)) this.seenAt.set(s.hash, now);
+      const newest = open.reduce((max, s) => Math.max(max, this.seenAt.get(s.hash)!), 0);
+      if (open.length > 0 && now - newest >= this.o.stuckAfterMs) {
+        const replacements = open.filter((s) => s.kind !== "original").length;
+        if (replacements < this.o.maxReplacements) {
+          await this.replace(intent);
+        } else if (!warnedStuck) {
+          warnedStuck = true;
+          this.o.logger.warn("transaction stuck after the last allowed replacement", {
+            intentId,
+            nonce: open[0]!.nonce,
+          });
+        }
+      }
+      if (options.timeoutMs !== undefined && this.o.now() - started >= options.timeoutMs) {
+        throw new WaitTimeoutError(intentId, options.timeoutMs);
+      }
+      await this.o.sleep(this.o.pollIntervalMs);
+    }
+  }
+
+  /**
+   * Cancels a broadcast, unmined intent: a 0-value transfer to ourselves at its nonce with bumped
+   * fees. Whichever of the two is mined decides the outcome (`cancelled` or `confirmed`).
+   */
+  async cancel(intentId: string): Promise<Hex> {
+    return this.nonceLock.run(async () => {
+      const open = (await this.o.store.listSends(intentId)).filter((s) => OPEN.has(s.status));
+      if (open.length === 0) throw new Error(`intent ${intentId} has no unmined transaction to cancel`);
+      const top = this.highestFee(open);
+      const fees = await this.bumpedFees(top);
+      const send = await this.signAndJournal(
+        intentId,
+        { to: this.address, data: "0x", value: 0n, gas: CANCEL_GAS, nonce: top.nonce, ...fees },
+        "cancel",
+      );
+      await this.broadcast(send);
+      await this.checkpoint("cancel-broadcast", intentId, send.hash);
+      this.o.logger.warn("cancel broadcast", { intentId, nonce: top.nonce, txHash: send.hash });
+      return send.hash;
+    });
+  }
+
+  /**
+   * Brings the journal in line with the chain after a restart: settles every open intent from
+   * receipts, re-broadcasts journaled txs the node lost, and fills nonce holes below our highest
+   * open send so later transactions are not stuck behind a gap.
+   */
+  async reconcile(): Promise<GapReport> {
+    for (const intent of await this.o.store.listIntents(this.address, ["sent"])) {
+      try {
+        await this.reconcileIntent(intent, { rebroadcast: false });
+      } catch (error) {
+        this.o.logger.error("reconcile failed", { intentId: intent.id, error: errorMessage(error) });
+      }
+    }
+    return this.nonceLock.run(() => this.repairGaps());
+  }
+
+  /** The account's mined (`latest`) and pool-inclusive (`pending`) nonces, read from the chain. */
+  async chainNonces(): Promise<{ latest: number; pending: number }> {
+    const [latest, pending] = await Promise.all([
+      this.rpc("eth_getTransactionCount(latest)", () =>
+        this.o.client.getTransactionCount({ address: this.address, blockTag: "latest" }),
+      ),
+      this.rpc("eth_getTransactionCount(pending)", () =>
+        this.o.client.getTransactionCount({ address: this.address, blockTag: "pending" }),
+      ),
+    ]);
+    return { latest, pending };
+  }
+
+  private async broadcastNew(intent: IntentRecord): Promise<Hex> {
+    await this.simulate(intent, "pending");
+    await this.checkpoint("simulated", intent.id);
+    const send = await this.nonceLock.run(async () => {
+      await this.repairGaps();
+      const nonce = await this.nextNonce();
+      const [fees, estimate] = await Promise.all([
+        this.rpc("estimateFeesPerGas", () => this.o.client.estimateFeesPerGas()),
+        this.rpc("eth_estimateGas", () =>
+          this.o.client.estimateGas({
+            account: this.address,
+            to: intent.to,
+            data: intent.data,
+            value: intent.value,
+          }),
+        ),
+      ]);
+      const gas = (estimate * BigInt(this.o.gasHeadroomPercent)) / 100n;
+      return this.signAndJournal(
+        intent.id,
+        {
+          to: intent.to,
+          data: intent.data,
+          value: intent.value,
+          gas,
+          nonce,
+          maxFeePerGas: fees.maxFeePerGas,
+          maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+        },
+        "original",
+      );
+    });
+    await this.checkpoint("journaled", intent.id, send.hash);
+    await this.broadcast(send);
+    await this.checkpoint("broadcast", intent.id, send.hash);
+    this.o.logger.info("transaction broadcast", {
+      intentId: intent.id,
+      nonce: send.nonce,
+      txHash: send.hash,
+    });
+    return send.hash;
+  }
+
+  private async simulate(intent: IntentRecord, blockTag: "pending" | "latest"): Promise<void> {
+    try {
+      await this.rpc("eth_call", () =>
+        this.o.client.call({
+          account: this.address,
+          to: intent.to,
+          data: intent.data,
+          value: intent.value,
+          blockTag,
+        }),
+      );
+    } catch (error) {
+      if (!isRevert(error)) throw error;
+      const reason = revertReason(error);
+      await this.o.store.setIntentStatus(intent.id, intent.status === "sent" ? "sent" : "failed", {
+        error: reason,
+      });
+      throw new SimulationRevertedError(intent.id, reason, error);
+    }
+  }
+
+  private async nextNonce(): Promise<number> {
+    const { pending } = await this.chainNonces();
+    const open = await this.o.store.listOpenSends(this.address, this.o.chainId);
+    const afterJournal = open.reduce((max, s) => Math.max(max, s.nonce + 1), 0);
+    return Math.max(pending, afterJournal);
+  }
+
+  private async signAndJournal(
+    intentId: string,
+    tx: {
+      to: Address;
+      data: Hex;
+      value?: bigint;
+      gas: bigint;
+      nonce: number;
+      maxFeePerGas: bigint;
+      maxPriorityFeePerGas: bigint;
+    },
+    kind: SendKind,
+  ): Promise<SendRecord> {
+    const raw = await this.o.account.signTransaction({ ...tx, type: "eip1559", chainId: this.o.chainId });
+    const send: Omit<SendRecord, "createdAt" | "updatedAt"> = {
+      hash: keccak256(raw),
+      intentId,
+      account: this.address,
+      chainId: this.o.chainId,
+      nonce: tx.nonce,
+      kind,
+      raw,
+      maxFeePerGas: tx.maxFeePerGas,
+      maxPriorityFeePerGas: tx.maxPriorityFeePerGas,
+      status: "signed",
+    };
+    // Journal first: once this returns, a crash anywhere later is recovered from this row.
+    await this.o.store.insertSend(send);
+    if (kind === "original") await this.o.store.setIntentStatus(intentId, "sent", { txHash: send.hash });
+    const stored = (await this.o.store.listSends(intentId)).find((s) => s.hash === send.hash);
+    return stored!;
+  }
+
+  private async broadcast(send: SendRecord): Promise<void> {
+    try {
+      await this.rpc("eth_sendRawTransaction", () =>
+        this.o.client.sendRawTransaction({ serializedTransaction: send.raw }),
+      );
+    } catch (error) {
+      const message = causeMessages(error);
+      if (/already known|known transaction|already imported|already exists/i.test(message)) {
+        // The node has these exact bytes already (e.g. the response to an earlier attempt was lost).
+      } else if (/nonce too low|nonce has already been used|nonce is too low/i.test(message)) {
+        // Fine if the tx that took the nonce is this very one; reconciliation decides otherwise.
+        if (!(await this.receipt(send.hash))) {
+          this.o.logger.warn("nonce already used when broadcasting", {
+            intentId: send.intentId,
+            nonce: send.nonce,
+          });
+        }
+      } else if (/underpriced|replacement/i.test(message)) {
+        this.o.logger.warn("node kept another tx of ours at this nonce", {
+          intentId: send.intentId,
+          nonce: send.nonce,
+        });
+      } else {
+        throw error;
+      }
+    }
+    this.seenAt.set(send.hash, this.o.now());
+    if (send.status === "signed") await this.o.store.updateSend(send.hash, "broadcast");
+  }
+
+  /** Settles `intent` from the chain if one of its txs is mined; otherwise re-broadcasts lost ones. */
+  private async reconcileIntent(
+    intent: IntentRecord,
+    options: { readonly rebroadcast?: boolean } = {},
+  ): Promise<SendOutcome | undefined> {
+    const sends = await this.o.store.listSends(intent.id);
+    const open = sends.filter((s) => OPEN.has(s.status));
+    if (open.length === 0) return undefined;
+    const found = await this.findMined(open);
+    if (found) return this.settle(intent, found.send, found.receipt, open);
+
+    const { latest } = await this.chainNonces();
+    const nonce = open[0]!.nonce;
+    if (latest > nonce) {
+      // The nonce is used but no receipt of ours exists: look once more (a lagging node), then give up.
+      const again = await this.findMined(open);
+      if (again) return this.settle(intent, again.send, again.receipt, open);
+      for (const s of open) await this.o.store.updateSend(s.hash, "dropped");
+      await this.o.store.setIntentStatus(intent.id, "failed", {
+        error: `nonce ${nonce} consumed by a foreign tx`,
+      });
+      throw new NonceConsumedError(intent.id, nonce);
+    }
+    if (options.rebroadcast === false) return undefined;
+    for (const s of open) {
+      if (!(await this.knownToNode(s.hash))) {
+        this.o.logger.warn("re-broadcasting journaled transaction the node does not know", {
+          intentId: intent.id,
+          nonce: s.nonce,
+          txHash: s.hash,
+        });
+        await this.broadcast(s);
+      }
+    }
+    return undefined;
+  }
+
+  private async findMined(
+    sends: readonly SendRecord[],
+  ): Promise<{ send: SendRecord; receipt: TransactionReceipt } | undefined> {
+    for (const send of sends) {
+      const receipt = await this.receipt(send.hash);
+      if (!receipt) continue;
+      if (this.o.confirmations > 1) {
+        const head = await this.rpc("eth_blockNumber", () => this.o.client.getBlockNumber({ cacheTime: 0 }));
+        if (head - receipt.blockNumber + 1n < BigInt(this.o.confirmations)) return undefined;
+      }
+      return { send, receipt };
+    }
+    return undefined;
+  }
+
+  private async settle(
+    intent: IntentRecord,
+    mined: SendRecord,
+    receipt: TransactionReceipt,
+    open: readonly SendRecord[],
+  ): Promise<SendOutcome> {
+    await this.o.store.updateSend(mined.hash, "mined", {
+      blockNumber: receipt.blockNumber,
+      receiptStatus: receipt.status,
+    });
+    for (const other of open)
+      if (other.hash !== mined.hash) await this.o.store.updateSend(other.hash, "replaced");
+    const status =
+      mined.kind === "cancel" ? "cancelled" : receipt.status === "success" ? "confirmed" : "reverted";
+    await this.o.store.setIntentStatus(intent.id, status, { txHash: mined.hash });
+    await this.checkpoint("mined", intent.id, mined.hash);
+    this.o.logger.info("transaction final", {
+      intentId: intent.id,
+      status,
+      txHash: mined.hash,
+      nonce: mined.nonce,
+    });
+    return { intentId: intent.id, status, hash: mined.hash, blockNumber: receipt.blockNumber };
+  }
+
+  private async replace(intent: IntentRecord): Promise<void> {
+    try {
+      await this.simulate(intent, "latest");
+    } catch (error) {
+      if (!(error instanceof SimulationRevertedError)) throw error;
+      this.o.logger.warn("stuck transaction would now revert: cancelling instead of replacing", {
+        intentId: intent.id,
+        reason: error.reason,
+      });
+      await this.cancel(intent.id);
+      return;
+    }
+    await this.nonceLock.run(async () => {
+      const open = (await this.o.store.listSends(intent.id)).filter((s) => OPEN.has(s.status));
+      if (open.length === 0) return;
+      const top = this.highestFee(open);
+      const original = parseTransaction(top.raw);
+      const fees = await this.bumpedFees(top);
+      const send = await this.signAndJournal(
+        intent.id,
+        {
+          to: original.to!,
+          data: original.data ?? "0x",
+          value: original.value,
+          gas: original.gas!,
+          nonce: top.nonce,
+          ...fees,
+        },
+        "replacement",
+      );
+      await this.broadcast(send);
+      await this.checkpoint("replaced", intent.id, send.hash);
+      this.o.logger.warn("stuck transaction replaced with higher fees", {
+        intentId: intent.id,
+        nonce: top.nonce,
+        txHash: send.hash,
+        maxFeePerGas: fees.maxFeePerGas,
+      });
+    });
+  }
+
+  private async repairGaps(): Promise<GapReport> {
+    const { latest, pending } = await this.chainNonces();
+    const open = await this.o.store.listOpenSends(this.address, this.o.chainId);
+    const report: GapReport = { latestNonce: latest, pendingNonce: pending, rebroadcast: [], filled: [] };
+    const byNonce = new Map<number, SendRecord[]>();
+    for (const s of open) if (s.nonce >= latest) byNonce.set(s.nonce, [...(byNonce.get(s.nonce) ?? []), s]);
+    if (byNonce.size === 0) return report;
+    const highest = Math.max(...byNonce.keys());
+    for (let nonce = latest; nonce <= highest; nonce++) {
+      const sends = byNonce.get(nonce);
+      if (!sends) {
+        // Below `pending` the node holds some tx for this nonce already (not ours): no hole.
+        if (nonce >= pending) {
+          report.filled.push(nonce);
+          await this.fillNonce(nonce);
+        }
+        continue;
+      }
+      let known = false;
+      for (const s of sends) if (await this.knownToNode(s.hash)) known = true;
+      if (!known) {
+        const top = this.highestFee(sends);
+        await this.broadcast(top);
+        report.rebroadcast.push(top.hash);
+      }
+    }
+    if (report.rebroadcast.length > 0 || report.filled.length > 0)
+      this.o.logger.warn("nonce gap repaired", { ...report });
+    return report;
+  }
+
+  private async fillNonce(nonce: number): Promise<void> {
+    const id = `gap-fill:${this.address}:${this.o.chainId}:${nonce}`;
+    await this.o.store.upsertIntent({
+      id,
+      account: this.address,
+      chainId: this.o.chainId,
+      to: this.address,
+      data: "0x",
+      value: 0n,
+    });
+    const fees = await this.rpc("estimateFeesPerGas", () => this.o.client.estimateFeesPerGas());
+    const send = await this.signAndJournal(
+      id,
+      { to: this.address, data: "0x", value: 0n, gas: CANCEL_GAS, nonce, ...fees },
+      "original",
+    );
+    await this.broadcast(send);
+  }
+
+  private highestFee(sends: readonly SendRecord[]): SendRecord {
+    return sends.reduce((top, s) => (s.maxFeePerGas > top.maxFeePerGas ? s : top));
+  }
+
+  private async bumpedFees(
+    previous: SendRecord,
+  ): Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }> {
+    const bump = (value: bigint) => (value * BigInt(100 + this.o.feeBumpPercent) + 99n) / 100n;
+    const current = await this.rpc("estimateFeesPerGas", () => this.o.client.estimateFeesPerGas());
+    const maxPriorityFeePerGas = bigMax(bump(previous.maxPriorityFeePerGas), current.maxPriorityFeePerGas);
+    const maxFeePerGas = bigMax(bump(previous.maxFeePerGas), current.maxFeePerGas, maxPriorityFeePerGas);
+    return { maxFeePerGas, maxPriorityFeePerGas };
+  }
+
+  private async receipt(hash: Hex): Promise<TransactionReceipt | undefined> {
+    try {
+      return await this.rpc("eth_getTransactionReceipt", () => this.o.client.getTransactionReceipt({ hash }));
+    } catch (error) {
+      if (error instanceof TransactionReceiptNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  private async knownToNode(hash: Hex): Promise<boolean> {
+    try {
+      await this.rpc("eth_getTransactionByHash", () => this.o.client.getTransaction({ hash }));
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionNotFoundError) return false;
+      throw error;
+    }
+  }
+
+  private async storedOutcome(intent: IntentRecord): Promise<SendOutcome> {
+    const mined = (await this.o.store.listSends(intent.id)).find((s) => s.status === "mined");
+    return {
+      intentId: intent.id,
+      status: intent.status as SendOutcome["status"],
+      hash: mined?.hash ?? intent.txHash!,
+      blockNumber: mined?.blockNumber ?? 0n,
+    };
+  }
+
+  private rpc<T>(label: string, fn: () => Promise<T>): Promise<T> {
+    return withRetry(label, fn, this.o.retry, {
+      sleep: this.o.sleep,
+      random: this.o.random,
+      onRetry: ({ attempt, delayMs, error }) =>
+        this.o.logger.warn("rpc retry", { call: label, attempt, delayMs, error: errorMessage(error) }),
+    });
+  }
+
+  private async checkpoint(checkpoint: SendCheckpoint, intentId: string, hash?: Hex): Promise<void> {
+    await this.o.onCheckpoint?.(checkpoint, intentId, hash);
+  }
+}
+
+/** The most specific revert message in the cause chain (viem's outer messages are generic). */
+function revertReason(error: unknown): string {
+  const messages: string[] = [];
+  for (let current: unknown = error, depth = 0; current && depth < 10; depth++) {
+    if (current instanceof Error) {
+      messages.push((current as { shortMessage?: string }).shortMessage ?? current.message);
+      messages.push((current as { details?: string }).details ?? "");
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  const specific = messages.filter((m) => /revert/i.test(m));
+  return (specific[specific.length - 1] ?? messages[0] ?? "reverted").split("\n")[0]!.trim();
+}
+
+function bigMax(...values: bigint[]): bigint {
+  return values.reduce((a, b) => (b > a ? b : a));
+}
+
+function causeMessages(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 10; depth++) {
+    if (current instanceof Error)
+      parts.push(current.message, (current as { details?: string }).details ?? "");
+    current = (current as { cause?: unknown }).cause;
+  }
+  return parts.join(" | ");
+}

@@ -1,0 +1,461 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { isAddress, isHex, type Address, type Hex } from "viem";
+import { z } from "zod";
+import { ConfigError, loadConfig } from "../config/load.js";
+import type { KeeperConfig } from "../config/schema.js";
+import { createStatusServer } from "../http/server.js";
+import { SignerError } from "../keys/signer.js";
+import { createLogger, type Logger } from "../log/logger.js";
+import { redact } from "../log/redact.js";
+import { computeProvenance } from "../multisig/provenance.js";
+import { ProposalError } from "../multisig/workflow.js";
+import { installGracefulShutdown, Scheduler, type ScheduledTask } from "../ops/scheduler.js";
+import type { KeeperComponents } from "../service/ports.js";
+import { createRuntime, GateConfigError, openStore, type Runtime } from "../service/runtime.js";
+import { monitorTask, multisigTask, settleTask, strategyTask, type TaskContext } from "../service/tasks.js";
+import {
+  helpText,
+  importedSignature,
+  parseCommandLine,
+  positiveInteger,
+  proposalId,
+  requireString,
+  UsageError,
+  type Command,
+  type ParsedArgs,
+} from "./args.js";
+
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+  readonly components: KeeperComponents;
+  /** Log lines go here (default: stderr as JSON lines). */
+  readonly log?: (line: string) => void;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+class NotWiredError extends Error {
+  override name = "NotWiredError";
+}
+
+const proposalInputSchema = z.strictObject({
+  plan: z.unknown().refine((v) => v !== undefined, "required"),
+  snapshot: z.unknown().refine((v) => v !== undefined, "required"),
+  calls: z
+    .array(
+      z.strictObject({
+        target: z.string().refine((v) => isAddress(v, { strict: false }), "must be an address"),
+        data: z.string().refine((v) => isHex(v) && v.length % 2 === 0, "must be 0x-prefixed hex bytes"),
+      }),
+    )
+    .min(1),
+});
+
+interface Context {
+  readonly args: ParsedArgs;
+  readonly config: KeeperConfig;
+  readonly io: CliIo;
+  readonly logger: Logger;
+  readonly json: boolean;
+}
+
+function print(ctx: Pick<Context, "io" | "json">, value: unknown, human: string): void {
+  ctx.io.stdout(ctx.json ? `${JSON.stringify(redact(value), null, 2)}\n` : `${human}\n`);
+}
+
+async function withRuntime<T>(ctx: Context, fn: (rt: Runtime) => Promise<T>, needsSigner = true): Promise<T> {
+  const rt = await createRuntime(ctx.config, { env: ctx.io.env, logger: ctx.logger, needsSigner });
+  try {
+    return await fn(rt);
+  } finally {
+    await rt.close();
+  }
+}
+
+async function propose(ctx: Context): Promise<number> {
+  const file = requireString(ctx.args, "input");
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new UsageError(`--input ${file}: ${(error as Error).message}`, "propose");
+  }
+  const parsed = proposalInputSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UsageError(`--input ${file}: ${issue.path.join(".") || "(root)"}: ${issue.message}`, "propose");
+  }
+  const { plan, snapshot } = parsed.data;
+  const calls = parsed.data.calls.map((c) => ({ target: c.target as Address, data: c.data as Hex }));
+  return withRuntime(
+    ctx,
+    async (rt) => {
+      const p = await rt.workflow.propose({
+        plan,
+        snapshot,
+        calls,
+        provenance: computeProvenance(snapshot, plan),
+      });
+      print(
+        ctx,
+        {
+          id: p.id,
+          nonce: p.nonce,
+          deadline: p.deadline,
+          provenance: p.provenance,
+          status: p.status,
+          store: rt.storePath,
+        },
+        `proposal ${p.id}\n  nonce ${p.nonce}, deadline ${p.deadline}, ${p.calls.length} call(s), status ${p.status}` +
+          (ctx.config.dryRun ? `\n  dry run: stored only in ${rt.storePath}` : ""),
+      );
+      return EXIT_OK;
+    },
+    false,
+  );
+}
+
+async function sign(ctx: Context): Promise<number> {
+  const id = proposalId(ctx.args)!;
+  const imported = importedSignature(ctx.args);
+  if (imported) {
+    return withRuntime(
+      ctx,
+      async (rt) => {
+        await rt.workflow.addSignature(id, imported.signer, imported.signature);
+        const view = await rt.workflow.status(id);
+        print(
+          ctx,
+          {
+            proposal: id,
+            signer: imported.signer,
+            signatures: view.signatures.length,
+            threshold: view.threshold,
+          },
+          `recorded ${imported.signer}'s signature on ${id} (${view.signatures.length}/${view.threshold})`,
+        );
+        return EXIT_OK;
+      },
+      false,
+    );
+  }
+  return withRuntime(ctx, async (rt) => {
+    const signature = await rt.workflow.sign(id, rt.account!);
+    const view = await rt.workflow.status(id);
+    print(
+      ctx,
+      {
+        proposal: id,
+        signer: signature.signer,
+        signature: signature.signature,
+        signatures: view.signatures.length,
+        threshold: view.threshold,
+      },
+      `signed ${id} as ${signature.signer} (${view.signatures.length}/${view.threshold})` +
+        (ctx.config.dryRun ? `\n  dry run: signature kept only in ${rt.storePath}` : ""),
+    );
+    return EXIT_OK;
+  });
+}
+
+async function submit(ctx: Context): Promise<number> {
+  const id = proposalId(ctx.args)!;
+  return withRuntime(ctx, async (rt) => {
+    if (ctx.config.dryRun || !rt.sender) {
+      const data = await rt.workflow.executeCalldata(id);
+      await rt.client.call({ account: rt.account?.address, to: rt.config.gate.address, data });
+      print(
+        ctx,
+        { proposal: id, dryRun: true, to: rt.config.gate.address, data, simulation: "ok" },
+        `dry run: execute(${id}) simulates fine; nothing sent`,
+      );
+      return EXIT_OK;
+    }
+    const done = await rt.workflow.submit(id, rt.sender);
+    print(
+      ctx,
+      { proposal: id, status: done.status, txHash: done.txHash, reason: done.statusReason },
+      `proposal ${id}: ${done.status}${done.txHash ? ` in ${done.txHash}` : ""}${done.statusReason ? ` (${done.statusReason})` : ""}`,
+    );
+    return done.status === "executed" ? EXIT_OK : EXIT_FAILURE;
+  });
+}
+
+async function status(ctx: Context): Promise<number> {
+  const id = proposalId(ctx.args, false);
+  if (id) {
+    return withRuntime(
+      ctx,
+      async (rt) => {
+        const view = await rt.workflow.status(id);
+        const p = view.proposal;
+        print(
+          ctx,
+          {
+            ...view,
+            proposal: { ...p, planJson: undefined, snapshotJson: undefined, plan: JSON.parse(p.planJson) },
+          },
+          [
+            `proposal ${p.id}: ${p.status}${p.statusReason ? ` (${p.statusReason})` : ""}`,
+            `  vault ${p.vault}, nonce ${p.nonce}, deadline ${p.deadline}, ${p.calls.length} call(s)`,
+            `  signatures ${view.signatures.length}/${view.threshold}: ${view.signatures.map((s) => s.signer).join(", ") || "none"}`,
+            p.txHash ? `  tx ${p.txHash}` : "",
+          ]
+            .filter(Boolean)
+            .join("\n"),
+        );
+        return EXIT_OK;
+      },
+      false,
+    );
+  }
+  const limit = positiveInteger(ctx.args, "limit", 20);
+  const { store } = openStore({ ...ctx.config, dryRun: true });
+  try {
+    const [proposals, counts, sends] = await Promise.all([
+      store.listProposals({ limit }),
+      store.countProposalsByStatus(),
+      store.countSendsByStatus(),
+    ]);
+    const rows = proposals.map((p) => ({
+      id: p.id,
+      status: p.status,
+      nonce: p.nonce,
+      calls: p.calls.length,
+      txHash: p.txHash,
+    }));
+    print(
+      ctx,
+      { proposals: rows, proposalCounts: counts, sendCounts: sends },
+      [
+        `proposals: ${Object.entries(counts)
+          .map(([s, n]) => `${s} ${n}`)
+          .join(", ")}`,
+        `sends: ${Object.entries(sends)
+          .map(([s, n]) => `${s} ${n}`)
+          .join(", ")}`,
+        ...rows.map(
+          (r) =>
+            `  ${r.id} ${r.status.padEnd(9)} nonce ${r.nonce} ${r.calls} call(s)${r.txHash ? ` tx ${r.txHash}` : ""}`,
+        ),
+      ].join("\n"),
+    );
+    return EXIT_OK;
+  } finally {
+    await store.close();
+  }
+}
+
+/** Offline: reads recorded data only, so it needs no config, key or chain. */
+async function replay(ctx: Pick<Context, "args" | "io" | "logger" | "json">): Promise<number> {
+  const dataDir = requireString(ctx.args, "data-dir");
+  const outDir =
+    ctx.args.values["dry-run"] === true
+      ? mkdtempSync(path.join(tmpdir(), "keeper-replay-"))
+      : requireString(ctx.args, "out-dir");
+  const runReplay = ctx.io.components.runReplay;
+  if (!runReplay)
+    throw new NotWiredError(
+      "replay needs runReplay from keeper/backtest, which is not connected in keeper/service/wiring.ts",
+    );
+  const result = await runReplay({
+    dataDir,
+    outDir,
+    onProgress: (progress) => ctx.logger.info("replay progress", { progress }),
+  });
+  print(ctx, { outDir, result }, `replay written to ${outDir}`);
+  return EXIT_OK;
+}
+
+async function run(ctx: Context): Promise<number> {
+  const rt = await createRuntime(ctx.config, { env: ctx.io.env, logger: ctx.logger });
+  const c = ctx.io.components;
+  const taskCtx: TaskContext = {
+    config: rt.config,
+    logger: rt.logger,
+    metrics: rt.metrics,
+    alerts: rt.alerts,
+    store: rt.store,
+    now: () => new Date(),
+  };
+  const tasks: ScheduledTask[] = [
+    multisigTask(taskCtx, { workflow: rt.workflow, sender: rt.sender, account: rt.account! }),
+  ];
+  const disabled: string[] = [];
+  if (c.readings) tasks.push(monitorTask(taskCtx, { readings: c.readings, guardian: c.guardian }));
+  else disabled.push("monitor (needs a ReadingsSource)");
+  if (c.settler)
+    tasks.push(
+      settleTask(taskCtx, {
+        settler: c.settler,
+        workflow: rt.workflow,
+        sender: rt.sender,
+        client: rt.client,
+        from: rt.account!.address,
+      }),
+    );
+  else disabled.push("settle (needs an EpochSettler)");
+  if (c.strategy && c.snapshots && c.planner) {
+    tasks.push(
+      strategyTask(taskCtx, {
+        snapshots: c.snapshots,
+        strategy: c.strategy,
+        policy: c.policy,
+        strategyConfig: c.strategyConfig,
+        planner: c.planner,
+        workflow: rt.workflow,
+      }),
+    );
+  } else disabled.push("strategy (needs evaluate, a SnapshotSource and a Planner)");
+  for (const d of disabled) rt.logger.warn(`task disabled: ${d}; connect it in keeper/service/wiring.ts`);
+
+  if (rt.sender) {
+    const report = await rt.sender.reconcile();
+    rt.logger.info("send journal reconciled", { ...report });
+  }
+  const scheduler = new Scheduler({
+    tasks,
+    logger: rt.logger.child({ component: "scheduler" }),
+    alerts: rt.alerts,
+    store: rt.store,
+    onStep: (task, outcome) => {
+      rt.metrics.cycles.inc({ task, outcome });
+      rt.metrics.lastStepTimestamp.set(Math.floor(Date.now() / 1_000), { task });
+    },
+  });
+  const http = createStatusServer({
+    metrics: rt.metrics.registry,
+    logger: rt.logger.child({ component: "http" }),
+    health: async () => {
+      let rpc: unknown = true;
+      try {
+        await rt.client.getBlockNumber({ cacheTime: 0 });
+      } catch (error) {
+        rpc = (error as Error).message;
+      }
+      return {
+        ok: rpc === true && !scheduler.stopping,
+        checks: { rpc, scheduler: scheduler.stopping ? "stopping" : "running" },
+      };
+    },
+    status: async () => ({
+      operator: rt.config.operator.id,
+      address: rt.account?.address,
+      chainId: rt.config.chain.chainId,
+      gate: rt.config.gate.address,
+      dryRun: rt.config.dryRun,
+      store: rt.storePath,
+      disabled,
+      tasks: Object.fromEntries(scheduler.stats),
+      proposals: await rt.store.countProposalsByStatus(),
+      sends: await rt.store.countSendsByStatus(),
+      alerts: rt.alerts.counters,
+    }),
+  });
+  const bound = await http.listen(rt.config.http.port, rt.config.http.host);
+  rt.logger.info("keeper running", {
+    http: `${bound.address}:${bound.port}`,
+    tasks: tasks.map((t) => t.name),
+    dryRun: rt.config.dryRun,
+  });
+  let closed: Promise<void> | undefined;
+  const close = () => (closed ??= http.close().then(() => rt.close()));
+  const uninstall = installGracefulShutdown(scheduler, close, { logger: rt.logger });
+  try {
+    await scheduler.start();
+    await close();
+  } finally {
+    uninstall();
+  }
+  return EXIT_OK;
+}
+
+/** Validates a command's own options before anything is loaded, so a typo is reported as such. */
+function checkArguments(args: ParsedArgs): void {
+  switch (args.command) {
+    case "propose":
+      requireString(args, "input");
+      break;
+    case "sign":
+      proposalId(args);
+      importedSignature(args);
+      break;
+    case "submit":
+      proposalId(args);
+      break;
+    case "status":
+      proposalId(args, false);
+      positiveInteger(args, "limit", 20);
+      break;
+    case "replay":
+      requireString(args, "data-dir");
+      if (args.values["dry-run"] !== true) requireString(args, "out-dir");
+      break;
+    default:
+      break;
+  }
+}
+
+const HANDLERS: Record<Command, (ctx: Context) => Promise<number>> = {
+  run,
+  propose,
+  sign,
+  submit,
+  status,
+  replay,
+};
+
+/** The CLI as a function: parses, validates, runs one command, returns the exit code. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let args: ParsedArgs;
+  try {
+    args = parseCommandLine(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr(
+      `keeper: ${error.message}\n${error.command ? `run 'keeper ${error.command} --help'` : "run 'keeper --help'"}\n`,
+    );
+    return EXIT_USAGE;
+  }
+  if (args.help || !args.command) {
+    (args.command || args.help ? io.stdout : io.stderr)(helpText(args.command));
+    return args.help ? EXIT_OK : EXIT_USAGE;
+  }
+  const json = args.values.json === true;
+  try {
+    checkArguments(args);
+    if (args.command === "replay") {
+      return await replay({ args, io, json, logger: createLogger({ write: io.log }) });
+    }
+    const config = loadConfig({
+      file: typeof args.values.config === "string" ? args.values.config : undefined,
+      env: io.env,
+      overrides: args.values["dry-run"] === true ? { dryRun: true } : {},
+    });
+    const logger = createLogger({
+      level: config.log.level,
+      write: io.log,
+      fields: { operator: config.operator.id },
+    });
+    return await HANDLERS[args.command as Exclude<Command, "replay">]({ args, config, io, logger, json });
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      io.stderr(`keeper ${args.command}: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    const known =
+      error instanceof ProposalError ||
+      error instanceof SignerError ||
+      error instanceof NotWiredError ||
+      error instanceof GateConfigError;
+    const message = (redact(error) as { message?: string }).message ?? String(error);
+    io.stderr(`keeper ${args.command}: ${known ? "" : "failed: "}${message}\n`);
+    return EXIT_FAILURE;
+  }
+}

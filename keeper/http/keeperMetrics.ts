@@ -1,0 +1,64 @@
+import type { Store } from "../store/types.js";
+import { PROPOSAL_STATUSES, SEND_STATUSES } from "../store/types.js";
+import { MetricsRegistry, type Counter, type Gauge } from "./metrics.js";
+
+/** The keeper's metric set; names are part of the operator interface (dashboards, alert rules). */
+export interface KeeperMetrics {
+  readonly registry: MetricsRegistry;
+  /** Scheduler steps by task and outcome (`ok` / `failed`). */
+  readonly cycles: Counter;
+  /** Inputs rejected by validation, by source (signal adapter, config, CLI, monitor). */
+  readonly rejectedInputs: Counter;
+  /** Sender checkpoints (broadcast, replaced, cancel-broadcast, mined). */
+  readonly txEvents: Counter;
+  readonly alerts: Counter;
+  readonly lastNav: Gauge;
+  readonly lastStepTimestamp: Gauge;
+  readonly proposals: Gauge;
+  readonly sends: Gauge;
+  readonly up: Gauge;
+}
+
+export function createKeeperMetrics(store?: Store): KeeperMetrics {
+  const registry = new MetricsRegistry();
+  const metrics: KeeperMetrics = {
+    registry,
+    up: registry.gauge("keeper_up", "1 while the keeper process is serving."),
+    cycles: registry.counter("keeper_cycles_total", "Scheduler steps run, by task and outcome.", [
+      "task",
+      "outcome",
+    ]),
+    rejectedInputs: registry.counter(
+      "keeper_rejected_inputs_total",
+      "External inputs rejected by validation, by source.",
+      ["source"],
+    ),
+    txEvents: registry.counter("keeper_tx_events_total", "Transaction sender events, by event.", ["event"]),
+    alerts: registry.counter("keeper_alerts_total", "Alerts raised, by kind and severity.", [
+      "kind",
+      "severity",
+    ]),
+    lastNav: registry.gauge("keeper_last_nav_price_per_share", "Last price per share read, per vault.", [
+      "vault",
+    ]),
+    lastStepTimestamp: registry.gauge(
+      "keeper_last_step_timestamp_seconds",
+      "Unix time of the last step, by task.",
+      ["task"],
+    ),
+    proposals: registry.gauge("keeper_proposals", "Proposals in the store, by status.", ["status"]),
+    sends: registry.gauge("keeper_sends", "Journaled transactions, by status.", ["status"]),
+  };
+  metrics.up.set(1);
+  for (const status of PROPOSAL_STATUSES) metrics.proposals.set(0, { status });
+  for (const status of SEND_STATUSES) metrics.sends.set(0, { status });
+  if (store) {
+    registry.onCollect(async () => {
+      for (const [status, n] of Object.entries(await store.countProposalsByStatus()))
+        metrics.proposals.set(n, { status });
+      for (const [status, n] of Object.entries(await store.countSendsByStatus()))
+        metrics.sends.set(n, { status });
+    });
+  }
+  return metrics;
+}

@@ -1,0 +1,191 @@
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createPublicClient, http, type LocalAccount, type PublicClient } from "viem";
+import { ReliableSender } from "../chain/sender.js";
+import type { KeeperConfig } from "../config/schema.js";
+import { createKeeperMetrics, type KeeperMetrics } from "../http/keeperMetrics.js";
+import { loadSigner } from "../keys/signer.js";
+import type { Logger } from "../log/logger.js";
+import { WebhookAlertSink } from "../ops/alerts.js";
+import {
+  GateCallSimulator,
+  gateConfigMismatches,
+  ViemGateReader,
+  type GateReader,
+  type RiskChecker,
+} from "../multisig/gate.js";
+import { MultisigWorkflow } from "../multisig/workflow.js";
+import { SqliteStore } from "../store/sqlite.js";
+import type { Store } from "../store/types.js";
+
+export interface Runtime {
+  readonly config: KeeperConfig;
+  readonly logger: Logger;
+  readonly store: Store;
+  /** Where the store lives; a temporary copy in dry-run mode. */
+  readonly storePath: string;
+  readonly client: PublicClient;
+  /** Absent when the command needs no key (e.g. `status`). */
+  readonly account: LocalAccount | undefined;
+  /** Absent in dry-run mode or without a key: nothing is ever broadcast. */
+  readonly sender: ReliableSender | undefined;
+  readonly workflow: MultisigWorkflow;
+  readonly metrics: KeeperMetrics;
+  readonly alerts: WebhookAlertSink;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the store the run uses. In dry-run mode the configured database is copied to a temporary
+ * file first, so the run sees real state but writes nothing where other operators look.
+ */
+export function openStore(config: KeeperConfig): { store: Store; path: string } {
+  if (!config.dryRun) {
+    return {
+      store: SqliteStore.open({ path: config.store.path, busyTimeoutMs: config.store.busyTimeoutMs }),
+      path: config.store.path,
+    };
+  }
+  const copy = path.join(mkdtempSync(path.join(tmpdir(), "keeper-dry-run-")), "state.sqlite");
+  if (existsSync(config.store.path)) SqliteStore.snapshot(config.store.path, copy);
+  return { store: SqliteStore.open({ path: copy, busyTimeoutMs: config.store.busyTimeoutMs }), path: copy };
+}
+
+/**
+ * The operator's own limits, checked before every signature: the batch size and, when configured,
+ * that every call targets an allowed contract. Strategy limits (caps, mandates, slippage) are
+ * added by passing another {@link RiskChecker} to `createRuntime`; the two are combined.
+ */
+export function configRiskChecker(config: KeeperConfig, extra?: RiskChecker): RiskChecker {
+  const allowed = new Set(config.gate.allowedTargets.map((a) => a.toLowerCase()));
+  return {
+    async check(proposal, plan) {
+      const reasons: string[] = [];
+      if (proposal.calls.length > config.gate.maxCallsPerProposal) {
+        reasons.push(
+          `${proposal.calls.length} calls, more than gate.maxCallsPerProposal ${config.gate.maxCallsPerProposal}`,
+        );
+      }
+      if (allowed.size > 0) {
+        for (const [i, call] of proposal.calls.entries()) {
+          if (!allowed.has(call.target.toLowerCase()))
+            reasons.push(`calls[${i}] targets ${call.target}, not in gate.allowedTargets`);
+        }
+      }
+      if (extra) {
+        const result = await extra.check(proposal, plan);
+        if (!result.ok) reasons.push(...result.reasons);
+      }
+      return reasons.length === 0 ? { ok: true } : { ok: false, reasons };
+    },
+  };
+}
+
+/**
+ * Refuses to start when the configured vault, threshold or signers differ from the gate on chain.
+ * A gate that cannot be read (wrong address, not deployed yet) is logged and left to the tasks,
+ * which fail and alert on their own.
+ */
+export async function checkGateConfiguration(
+  config: KeeperConfig,
+  reader: GateReader,
+  logger: Logger,
+): Promise<void> {
+  let actual;
+  try {
+    actual = await reader.configuration();
+  } catch (error) {
+    logger.warn("cannot read the gate's configuration; is gate.address right?", {
+      gate: config.gate.address,
+      error: (error as Error).message.split("\n")[0],
+    });
+    return;
+  }
+  const problems = gateConfigMismatches(config.gate, actual);
+  if (problems.length > 0) throw new GateConfigError(problems);
+}
+
+export class GateConfigError extends Error {
+  override name = "GateConfigError";
+  constructor(readonly problems: readonly string[]) {
+    super(`config does not match the gate on chain: ${problems.join("; ")}`);
+  }
+}
+
+export async function createRuntime(
+  config: KeeperConfig,
+  options: {
+    readonly env: NodeJS.ProcessEnv;
+    readonly logger: Logger;
+    readonly checker?: RiskChecker;
+    readonly needsSigner?: boolean;
+  },
+): Promise<Runtime> {
+  const logger = options.logger;
+  const account = options.needsSigner === false ? undefined : loadSigner(config.signer, options.env, logger);
+  const client = createPublicClient({
+    transport: http(config.chain.rpcUrl, { retryCount: 0, timeout: config.sender.rpcTimeoutMs }),
+    pollingInterval: config.chain.pollingIntervalMs,
+  });
+  const chainId = await client.getChainId();
+  if (chainId !== config.chain.chainId) {
+    throw new Error(
+      `RPC ${config.chain.rpcUrl} serves chain ${chainId}, config says chain.chainId ${config.chain.chainId}`,
+    );
+  }
+  await checkGateConfiguration(config, new ViemGateReader(client, config.gate.address), logger);
+  const { store, path: storePath } = openStore(config);
+  const metrics = createKeeperMetrics(store);
+  const sender =
+    config.dryRun || !account
+      ? undefined
+      : new ReliableSender({
+          client,
+          account,
+          chainId,
+          store,
+          retry: config.sender,
+          stuckAfterMs: config.sender.stuckAfterMs,
+          feeBumpPercent: config.sender.feeBumpPercent,
+          maxReplacements: config.sender.maxReplacements,
+          pollIntervalMs: config.chain.pollingIntervalMs,
+          confirmations: config.chain.confirmations,
+          logger: logger.child({ component: "sender" }),
+          onCheckpoint: (checkpoint) => metrics.txEvents.inc({ event: checkpoint }),
+        });
+  const workflow = new MultisigWorkflow({
+    store,
+    chainId,
+    gate: config.gate.address,
+    vault: config.gate.vault,
+    threshold: config.gate.threshold,
+    signers: config.gate.signers,
+    proposalTtlSeconds: config.gate.proposalTtlSeconds,
+    reader: new ViemGateReader(client, config.gate.address),
+    simulator: new GateCallSimulator(client),
+    checker: configRiskChecker(config, options.checker),
+    operatorId: config.operator.id,
+    logger: logger.child({ component: "multisig" }),
+  });
+  const alerts = new WebhookAlertSink({
+    url: config.alerts.webhookUrl,
+    timeoutMs: config.alerts.timeoutMs,
+    cooldownMs: config.alerts.cooldownSeconds * 1_000,
+    operatorId: config.operator.id,
+    logger: logger.child({ component: "alerts" }),
+  });
+  return {
+    config,
+    logger,
+    store,
+    storePath,
+    client,
+    account,
+    sender,
+    workflow,
+    metrics,
+    alerts,
+    close: () => store.close(),
+  };
+}

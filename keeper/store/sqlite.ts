@@ -1,0 +1,398 @@
+import { DatabaseSync, type SQLInputValue } from "node:sqlite";
+import type { Address, Hex } from "viem";
+import { SQLITE_MIGRATIONS, type Migration } from "./migrations.js";
+import {
+  PROPOSAL_STATUSES,
+  SEND_STATUSES,
+  type IntentRecord,
+  type IntentStatus,
+  type ProposalFilter,
+  type ProposalRecord,
+  type ProposalStatus,
+  type SendRecord,
+  type SendStatus,
+  type SignatureRecord,
+  type Store,
+} from "./types.js";
+
+export interface SqliteStoreOptions {
+  /** File path, or `:memory:` for a throw-away store. */
+  readonly path: string;
+  /** How long a writer waits for another process's lock before failing (SQLite busy_timeout). */
+  readonly busyTimeoutMs?: number;
+  readonly now?: () => number;
+  readonly migrations?: readonly Migration[];
+}
+
+type Row = Record<string, SQLInputValue>;
+
+function optional<T>(value: SQLInputValue | undefined, map: (v: string) => T): T | undefined {
+  return value === null || value === undefined ? undefined : map(String(value));
+}
+
+function toProposal(row: Row): ProposalRecord {
+  return {
+    id: row.id as Hex,
+    chainId: Number(row.chain_id),
+    gate: row.gate as Address,
+    vault: row.vault as Address,
+    calls: JSON.parse(String(row.calls_json)) as ProposalRecord["calls"],
+    nonce: BigInt(String(row.nonce)),
+    deadline: BigInt(String(row.deadline)),
+    provenance: row.provenance as Hex,
+    planJson: String(row.plan_json),
+    snapshotJson: String(row.snapshot_json),
+    proposer: String(row.proposer),
+    status: row.status as ProposalStatus,
+    statusReason: optional(row.status_reason, String),
+    txHash: optional(row.tx_hash, (v) => v as Hex),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+function toIntent(row: Row): IntentRecord {
+  return {
+    id: String(row.id),
+    account: row.account as Address,
+    chainId: Number(row.chain_id),
+    to: row.target as Address,
+    data: row.data as Hex,
+    value: BigInt(String(row.value)),
+    status: row.status as IntentStatus,
+    txHash: optional(row.tx_hash, (v) => v as Hex),
+    error: optional(row.error, String),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+function toSend(row: Row): SendRecord {
+  return {
+    hash: row.hash as Hex,
+    intentId: String(row.intent_id),
+    account: row.account as Address,
+    chainId: Number(row.chain_id),
+    nonce: Number(row.nonce),
+    kind: row.kind as SendRecord["kind"],
+    raw: row.raw as Hex,
+    maxFeePerGas: BigInt(String(row.max_fee_per_gas)),
+    maxPriorityFeePerGas: BigInt(String(row.max_priority_fee_per_gas)),
+    status: row.status as SendStatus,
+    blockNumber: optional(row.block_number, BigInt),
+    receiptStatus: optional(row.receipt_status, (v) => v as "success" | "reverted"),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+/**
+ * The default {@link Store}: one SQLite file through `node:sqlite`. WAL journaling plus a busy
+ * timeout let several keeper processes on the same host share the file; every write is a single
+ * statement or an IMMEDIATE transaction, so concurrent writers serialise instead of interleaving.
+ */
+export class SqliteStore implements Store {
+  private readonly db: DatabaseSync;
+  private readonly now: () => number;
+
+  private constructor(db: DatabaseSync, now: () => number) {
+    this.db = db;
+    this.now = now;
+  }
+
+  /**
+   * Writes a consistent copy of the database at `source` to `destination` (SQLite `VACUUM INTO`),
+   * safe while other processes write to it. Dry runs work on such a copy.
+   */
+  static snapshot(source: string, destination: string): void {
+    const db = new DatabaseSync(source, { readOnly: true });
+    try {
+      db.prepare("VACUUM INTO ?").run(destination);
+    } finally {
+      db.close();
+    }
+  }
+
+  /** Opens (creating if needed) the database and applies pending migrations. */
+  static open(options: SqliteStoreOptions): SqliteStore {
+    const db = new DatabaseSync(options.path);
+    db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5_000))}`);
+    if (options.path !== ":memory:") db.exec("PRAGMA journal_mode = WAL");
+    // FULL: a committed journal entry survives power loss, which the no-double-send rule relies on.
+    db.exec("PRAGMA synchronous = FULL");
+    db.exec("PRAGMA foreign_keys = ON");
+    const store = new SqliteStore(db, options.now ?? Date.now);
+    store.migrate(options.migrations ?? SQLITE_MIGRATIONS);
+    return store;
+  }
+
+  private migrate(migrations: readonly Migration[]): void {
+    this.db.exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+    );
+    const sorted = [...migrations].sort((a, b) => a.version - b.version);
+    for (const migration of sorted) {
+      this.immediate(() => {
+        const applied = this.db
+          .prepare("SELECT 1 FROM schema_migrations WHERE version = ?")
+          .get(migration.version);
+        if (applied) return;
+        this.db.exec(migration.sql);
+        this.db
+          .prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
+          .run(migration.version, migration.name, this.now());
+      });
+    }
+  }
+
+  /** Runs `fn` in a write transaction taken up front, so two processes never both read-then-write. */
+  private immediate<T>(fn: () => T): T {
+    this.db.exec("BEGIN IMMEDIATE");
+    try {
+      const result = fn();
+      this.db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      this.db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  async schemaVersion(): Promise<number> {
+    const row = this.db.prepare("SELECT MAX(version) AS v FROM schema_migrations").get() as Row | undefined;
+    return Number(row?.v ?? 0);
+  }
+
+  async insertProposal(record: Omit<ProposalRecord, "createdAt" | "updatedAt">): Promise<boolean> {
+    const now = this.now();
+    const result = this.db
+      .prepare(
+        `INSERT OR IGNORE INTO proposals (id, chain_id, gate, vault, calls_json, nonce, deadline, provenance,
+           plan_json, snapshot_json, proposer, status, status_reason, tx_hash, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        record.id,
+        record.chainId,
+        record.gate,
+        record.vault,
+        JSON.stringify(record.calls),
+        record.nonce.toString(),
+        record.deadline.toString(),
+        record.provenance,
+        record.planJson,
+        record.snapshotJson,
+        record.proposer,
+        record.status,
+        record.statusReason ?? null,
+        record.txHash ?? null,
+        now,
+        now,
+      );
+    return Number(result.changes) === 1;
+  }
+
+  async getProposal(id: Hex): Promise<ProposalRecord | undefined> {
+    const row = this.db.prepare("SELECT * FROM proposals WHERE id = ?").get(id.toLowerCase()) as
+      Row | undefined;
+    return row ? toProposal(row) : undefined;
+  }
+
+  async listProposals(filter: ProposalFilter = {}): Promise<ProposalRecord[]> {
+    const where: string[] = [];
+    const args: SQLInputValue[] = [];
+    if (filter.statuses && filter.statuses.length > 0) {
+      where.push(`status IN (${filter.statuses.map(() => "?").join(",")})`);
+      args.push(...filter.statuses);
+    }
+    if (filter.vault) {
+      where.push("vault = ?");
+      args.push(filter.vault);
+    }
+    const sql = `SELECT * FROM proposals ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+      ORDER BY created_at DESC, id LIMIT ?`;
+    args.push(filter.limit ?? 1_000);
+    return (this.db.prepare(sql).all(...args) as Row[]).map(toProposal);
+  }
+
+  async transitionProposal(
+    id: Hex,
+    from: readonly ProposalStatus[],
+    to: ProposalStatus,
+    extra: { readonly txHash?: Hex; readonly reason?: string } = {},
+  ): Promise<boolean> {
+    if (from.length === 0) return false;
+    const result = this.db
+      .prepare(
+        `UPDATE proposals SET status = ?, tx_hash = COALESCE(?, tx_hash), status_reason = COALESCE(?, status_reason),
+           updated_at = ? WHERE id = ? AND status IN (${from.map(() => "?").join(",")})`,
+      )
+      .run(to, extra.txHash ?? null, extra.reason ?? null, this.now(), id.toLowerCase(), ...from);
+    return Number(result.changes) === 1;
+  }
+
+  async countProposalsByStatus(): Promise<Record<ProposalStatus, number>> {
+    const counts = Object.fromEntries(PROPOSAL_STATUSES.map((s) => [s, 0])) as Record<ProposalStatus, number>;
+    for (const row of this.db
+      .prepare("SELECT status, COUNT(*) AS n FROM proposals GROUP BY status")
+      .all() as Row[]) {
+      counts[row.status as ProposalStatus] = Number(row.n);
+    }
+    return counts;
+  }
+
+  async addSignature(record: Omit<SignatureRecord, "createdAt">): Promise<boolean> {
+    const result = this.db
+      .prepare(
+        "INSERT OR IGNORE INTO signatures (proposal_id, signer, signature, created_at) VALUES (?, ?, ?, ?)",
+      )
+      .run(record.proposalId.toLowerCase(), record.signer, record.signature, this.now());
+    return Number(result.changes) === 1;
+  }
+
+  async listSignatures(proposalId: Hex): Promise<SignatureRecord[]> {
+    const rows = this.db
+      .prepare("SELECT * FROM signatures WHERE proposal_id = ? ORDER BY signer")
+      .all(proposalId.toLowerCase()) as Row[];
+    return rows.map((row) => ({
+      proposalId: row.proposal_id as Hex,
+      signer: row.signer as Address,
+      signature: row.signature as Hex,
+      createdAt: Number(row.created_at),
+    }));
+  }
+
+  async upsertIntent(
+    record: Omit<IntentRecord, "status" | "createdAt" | "updatedAt">,
+  ): Promise<IntentRecord> {
+    return this.immediate(() => {
+      const now = this.now();
+      this.db
+        .prepare(
+          `INSERT OR IGNORE INTO intents (id, account, chain_id, target, data, value, status, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+        )
+        .run(
+          record.id,
+          record.account,
+          record.chainId,
+          record.to,
+          record.data,
+          record.value.toString(),
+          now,
+          now,
+        );
+      return toIntent(this.db.prepare("SELECT * FROM intents WHERE id = ?").get(record.id) as Row);
+    });
+  }
+
+  async getIntent(id: string): Promise<IntentRecord | undefined> {
+    const row = this.db.prepare("SELECT * FROM intents WHERE id = ?").get(id) as Row | undefined;
+    return row ? toIntent(row) : undefined;
+  }
+
+  async setIntentStatus(
+    id: string,
+    status: IntentStatus,
+    extra: { readonly txHash?: Hex; readonly error?: string } = {},
+  ): Promise<void> {
+    this.db
+      .prepare(
+        "UPDATE intents SET status = ?, tx_hash = COALESCE(?, tx_hash), error = COALESCE(?, error), updated_at = ? WHERE id = ?",
+      )
+      .run(status, extra.txHash ?? null, extra.error ?? null, this.now(), id);
+  }
+
+  async listIntents(account: Address, statuses: readonly IntentStatus[]): Promise<IntentRecord[]> {
+    if (statuses.length === 0) return [];
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM intents WHERE account = ? AND status IN (${statuses.map(() => "?").join(",")}) ORDER BY created_at, id`,
+      )
+      .all(account, ...statuses) as Row[];
+    return rows.map(toIntent);
+  }
+
+  async insertSend(record: Omit<SendRecord, "createdAt" | "updatedAt">): Promise<void> {
+    const now = this.now();
+    this.db
+      .prepare(
+        `INSERT INTO sends (hash, intent_id, account, chain_id, nonce, kind, raw, max_fee_per_gas,
+           max_priority_fee_per_gas, status, block_number, receipt_status, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        record.hash,
+        record.intentId,
+        record.account,
+        record.chainId,
+        record.nonce,
+        record.kind,
+        record.raw,
+        record.maxFeePerGas.toString(),
+        record.maxPriorityFeePerGas.toString(),
+        record.status,
+        record.blockNumber?.toString() ?? null,
+        record.receiptStatus ?? null,
+        now,
+        now,
+      );
+  }
+
+  async updateSend(
+    hash: Hex,
+    status: SendStatus,
+    extra: { readonly blockNumber?: bigint; readonly receiptStatus?: "success" | "reverted" } = {},
+  ): Promise<void> {
+    this.db
+      .prepare(
+        `UPDATE sends SET status = ?, block_number = COALESCE(?, block_number),
+           receipt_status = COALESCE(?, receipt_status), updated_at = ? WHERE hash = ?`,
+      )
+      .run(status, extra.blockNumber?.toString() ?? null, extra.receiptStatus ?? null, this.now(), hash);
+  }
+
+  async listSends(intentId: string): Promise<SendRecord[]> {
+    const rows = this.db
+      .prepare("SELECT * FROM sends WHERE intent_id = ? ORDER BY created_at, rowid")
+      .all(intentId) as Row[];
+    return rows.map(toSend);
+  }
+
+  async listOpenSends(account: Address, chainId: number): Promise<SendRecord[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM sends WHERE account = ? AND chain_id = ? AND status IN ('signed','broadcast')
+         ORDER BY nonce, created_at, rowid`,
+      )
+      .all(account, chainId) as Row[];
+    return rows.map(toSend);
+  }
+
+  async countSendsByStatus(): Promise<Record<SendStatus, number>> {
+    const counts = Object.fromEntries(SEND_STATUSES.map((s) => [s, 0])) as Record<SendStatus, number>;
+    for (const row of this.db
+      .prepare("SELECT status, COUNT(*) AS n FROM sends GROUP BY status")
+      .all() as Row[]) {
+      counts[row.status as SendStatus] = Number(row.n);
+    }
+    return counts;
+  }
+
+  async getState(key: string): Promise<string | undefined> {
+    const row = this.db.prepare("SELECT value FROM state WHERE key = ?").get(key) as Row | undefined;
+    return row ? String(row.value) : undefined;
+  }
+
+  async setState(key: string, value: string): Promise<void> {
+    this.db
+      .prepare(
+        "INSERT INTO state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+      )
+      .run(key, value, this.now());
+  }
+
+  async close(): Promise<void> {
+    if (this.db.isOpen) this.db.close();
+  }
+}

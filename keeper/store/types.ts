@@ -1,0 +1,156 @@
+import type { Address, Hex } from "viem";
+
+/** One call of a gate batch: `struct Call { address target; bytes data; }`. */
+export interface GateCall {
+  readonly target: Address;
+  readonly data: Hex;
+}
+
+export const PROPOSAL_STATUSES = [
+  "proposed",
+  "signed",
+  "submitted",
+  "executed",
+  "failed",
+  "expired",
+] as const;
+export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
+
+export interface ProposalRecord {
+  /** The EIP-712 digest of the Execute message: unique per (chain, gate, vault, calls, nonce, deadline, provenance). */
+  readonly id: Hex;
+  readonly chainId: number;
+  readonly gate: Address;
+  readonly vault: Address;
+  readonly calls: readonly GateCall[];
+  readonly nonce: bigint;
+  readonly deadline: bigint;
+  readonly provenance: Hex;
+  /** JSON text of the plan that produced the calls (hashed into `provenance`). */
+  readonly planJson: string;
+  /** JSON text of the signal snapshot behind the plan (hashed into `provenance`). */
+  readonly snapshotJson: string;
+  readonly proposer: string;
+  readonly status: ProposalStatus;
+  readonly statusReason?: string;
+  readonly txHash?: Hex;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface SignatureRecord {
+  readonly proposalId: Hex;
+  readonly signer: Address;
+  readonly signature: Hex;
+  readonly createdAt: number;
+}
+
+export const INTENT_STATUSES = ["pending", "sent", "confirmed", "reverted", "cancelled", "failed"] as const;
+/**
+ * `pending`: recorded, nothing broadcast yet. `sent`: at least one signed tx exists for it.
+ * `confirmed` / `reverted`: one of its txs was mined with that receipt status. `cancelled`: its
+ * nonce was consumed by our cancel tx. `failed`: refused before any broadcast (e.g. simulation revert).
+ */
+export type IntentStatus = (typeof INTENT_STATUSES)[number];
+
+/** A transaction we want mined exactly once, keyed by an idempotency id (e.g. `submit:<proposalId>`). */
+export interface IntentRecord {
+  readonly id: string;
+  readonly account: Address;
+  readonly chainId: number;
+  readonly to: Address;
+  readonly data: Hex;
+  readonly value: bigint;
+  readonly status: IntentStatus;
+  readonly txHash?: Hex;
+  readonly error?: string;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export const SEND_STATUSES = ["signed", "broadcast", "mined", "replaced", "dropped"] as const;
+/**
+ * Journal of every signed transaction. `signed` is written before the broadcast so a crash right
+ * after broadcasting still leaves the hash to look up. `replaced`: another tx of ours took its nonce.
+ * `dropped`: its nonce was consumed by a tx that is not in our journal.
+ */
+export type SendStatus = (typeof SEND_STATUSES)[number];
+
+export type SendKind = "original" | "replacement" | "cancel";
+
+export interface SendRecord {
+  readonly hash: Hex;
+  readonly intentId: string;
+  readonly account: Address;
+  readonly chainId: number;
+  readonly nonce: number;
+  readonly kind: SendKind;
+  /** The signed serialized transaction, so the exact same tx can be re-broadcast after a restart. */
+  readonly raw: Hex;
+  readonly maxFeePerGas: bigint;
+  readonly maxPriorityFeePerGas: bigint;
+  readonly status: SendStatus;
+  readonly blockNumber?: bigint;
+  readonly receiptStatus?: "success" | "reverted";
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface ProposalFilter {
+  readonly statuses?: readonly ProposalStatus[];
+  readonly vault?: Address;
+  readonly limit?: number;
+}
+
+/**
+ * Persistent keeper state. Every method is atomic on its own; status changes are compare-and-set
+ * (`from`) so several operators sharing one store cannot overwrite each other's transitions.
+ * Async so that a networked database (Postgres) can implement it unchanged.
+ */
+export interface Store {
+  /** Inserts a proposal; returns false (and changes nothing) when the id is already stored. */
+  insertProposal(record: Omit<ProposalRecord, "createdAt" | "updatedAt">): Promise<boolean>;
+  getProposal(id: Hex): Promise<ProposalRecord | undefined>;
+  listProposals(filter?: ProposalFilter): Promise<ProposalRecord[]>;
+  /** Moves a proposal to `to` only if its status is one of `from`; returns whether it moved. */
+  transitionProposal(
+    id: Hex,
+    from: readonly ProposalStatus[],
+    to: ProposalStatus,
+    extra?: { readonly txHash?: Hex; readonly reason?: string },
+  ): Promise<boolean>;
+  countProposalsByStatus(): Promise<Record<ProposalStatus, number>>;
+
+  /** Records a signature; one per (proposal, signer). Returns false when that signer already signed. */
+  addSignature(record: Omit<SignatureRecord, "createdAt">): Promise<boolean>;
+  listSignatures(proposalId: Hex): Promise<SignatureRecord[]>;
+
+  /** Creates the intent, or returns the stored one unchanged when the id exists (idempotent). */
+  upsertIntent(record: Omit<IntentRecord, "status" | "createdAt" | "updatedAt">): Promise<IntentRecord>;
+  getIntent(id: string): Promise<IntentRecord | undefined>;
+  setIntentStatus(
+    id: string,
+    status: IntentStatus,
+    extra?: { readonly txHash?: Hex; readonly error?: string },
+  ): Promise<void>;
+  listIntents(account: Address, statuses: readonly IntentStatus[]): Promise<IntentRecord[]>;
+
+  insertSend(record: Omit<SendRecord, "createdAt" | "updatedAt">): Promise<void>;
+  updateSend(
+    hash: Hex,
+    status: SendStatus,
+    extra?: { readonly blockNumber?: bigint; readonly receiptStatus?: "success" | "reverted" },
+  ): Promise<void>;
+  listSends(intentId: string): Promise<SendRecord[]>;
+  /** Sends of `account` still `signed` or `broadcast`, lowest nonce first. */
+  listOpenSends(account: Address, chainId: number): Promise<SendRecord[]>;
+  countSendsByStatus(): Promise<Record<SendStatus, number>>;
+
+  /** Small key/value state (e.g. last settlement time), shared by all operators on the store. */
+  getState(key: string): Promise<string | undefined>;
+  setState(key: string, value: string): Promise<void>;
+
+  /** The applied schema version. */
+  schemaVersion(): Promise<number>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,134 @@
+import { expect } from "chai";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { ConfigError, envNameToPath, loadConfig } from "../../../keeper/config/load.js";
+
+const GATE = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+const VAULT = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
+const SIGNER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+
+function minimal() {
+  return {
+    operator: { id: "op-1" },
+    chain: { rpcUrl: "http://127.0.0.1:8545", chainId: 31337 },
+    gate: { address: GATE, vault: VAULT, threshold: 1, signers: [SIGNER] },
+  };
+}
+
+function writeConfig(value: unknown): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "keeper-config-"));
+  const file = path.join(dir, "keeper.json");
+  writeFileSync(file, typeof value === "string" ? value : JSON.stringify(value));
+  return file;
+}
+
+function issuesOf(fn: () => unknown) {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).to.be.instanceOf(ConfigError);
+    return (error as ConfigError).issues;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("keeper/config: JSON file + KEEPER_* env, validated", function () {
+  it("loads a minimal file and fills defaults (depeg bands 50/200/500 bps)", function () {
+    const config = loadConfig({ file: writeConfig(minimal()), env: {} });
+    expect(config.operator.id).to.equal("op-1");
+    expect(config.monitors.depeg).to.deep.equal({ watchBps: 50, reduceBps: 200, exitBps: 500 });
+    expect(config.http.host).to.equal("127.0.0.1");
+    expect(config.gate.signers).to.deep.equal([SIGNER]);
+    expect(config.dryRun).to.equal(false);
+  });
+
+  it("maps KEEPER_SECTION__FIELD_NAME env vars onto the document and lets them win", function () {
+    expect(envNameToPath("KEEPER_CHAIN__RPC_URL")).to.deep.equal(["chain", "rpcUrl"]);
+    const config = loadConfig({
+      file: writeConfig(minimal()),
+      env: {
+        KEEPER_CHAIN__RPC_URL: "http://127.0.0.1:9999",
+        KEEPER_HTTP__PORT: "0",
+        KEEPER_DRY_RUN: "true",
+        KEEPER_MONITORS__DEPEG__EXIT_BPS: "800",
+        KEEPER_PRIVATE_KEY: "ignored by config, read by keeper/keys",
+        PATH: "/bin",
+      },
+    });
+    expect(config.chain.rpcUrl).to.equal("http://127.0.0.1:9999");
+    expect(config.http.port).to.equal(0);
+    expect(config.dryRun).to.equal(true);
+    expect(config.monitors.depeg.exitBps).to.equal(800);
+  });
+
+  it("names the key path and the source of every bad value", function () {
+    const doc = minimal();
+    (doc.chain as Record<string, unknown>).chainId = -1;
+    (doc.gate as Record<string, unknown>).address = "0x1234";
+    const issues = issuesOf(() =>
+      loadConfig({ file: writeConfig(doc), env: { KEEPER_HTTP__PORT: "70000", KEEPER_HTTP__PROT: "1" } }),
+    );
+    const byPath = Object.fromEntries(issues.map((i) => [i.path, i]));
+    expect(byPath["chain.chainId"]!.source).to.match(/^file /);
+    expect(byPath["gate.address"]!.message).to.include("20-byte hex address");
+    expect(byPath["http.port"]!.source).to.equal("env KEEPER_HTTP__PORT");
+    expect(byPath["http.prot"]!).to.include({ message: "unknown key", source: "env KEEPER_HTTP__PROT" });
+  });
+
+  it("reports missing required sections and bad depeg band ordering", function () {
+    const issues = issuesOf(() =>
+      loadConfig({
+        env: { KEEPER_OPERATOR__ID: "x", KEEPER_MONITORS__DEPEG__WATCH_BPS: "300" },
+      }),
+    );
+    const paths = issues.map((i) => i.path);
+    expect(paths).to.include.members(["chain", "gate", "monitors.depeg"]);
+    expect(issues.find((i) => i.path === "chain")!.source).to.equal("missing");
+  });
+
+  it("checks the gate's threshold against its signer set", function () {
+    const doc = minimal();
+    doc.gate.threshold = 2;
+    const issues = issuesOf(() => loadConfig({ file: writeConfig(doc), env: {} }));
+    expect(issues.find((i) => i.path === "gate.threshold")!.message).to.include("cannot exceed");
+    const repeated = { ...minimal(), gate: { ...minimal().gate, signers: [SIGNER, SIGNER.toLowerCase()] } };
+    expect(
+      issuesOf(() => loadConfig({ file: writeConfig(repeated), env: {} })).map((i) => i.path),
+    ).to.include("gate.signers");
+  });
+
+  it("refuses secrets in the config file and names where they are", function () {
+    const doc = { ...minimal(), signer: { privateKey: "0x01" }, extra: { note: `0x${"1f".repeat(32)}` } };
+    const issues = issuesOf(() => loadConfig({ file: writeConfig(doc), env: {} }));
+    expect(issues.find((i) => i.path === "signer.privateKey")!.message).to.include(
+      "not allowed in the config file",
+    );
+    expect(issues.find((i) => i.path === "extra.note")!.message).to.include("looks like a private key");
+    const message = issuesOf(() => loadConfig({ file: writeConfig(doc), env: {} }))
+      .map((i) => i.message)
+      .join(" ");
+    expect(message).not.to.include("1f1f1f");
+  });
+
+  it("reports unreadable files and invalid JSON without throwing anything else", function () {
+    expect(issuesOf(() => loadConfig({ file: "/nonexistent/keeper.json", env: {} }))[0]!.message).to.include(
+      "cannot read",
+    );
+    expect(issuesOf(() => loadConfig({ file: writeConfig("{ nope"), env: {} }))[0]!.message).to.include(
+      "not valid JSON",
+    );
+    expect(issuesOf(() => loadConfig({ file: writeConfig("[1]"), env: {} }))[0]!.message).to.equal(
+      "must be a JSON object",
+    );
+  });
+
+  it("applies validated command-line overrides last", function () {
+    const config = loadConfig({
+      file: writeConfig(minimal()),
+      env: { KEEPER_DRY_RUN: "false" },
+      overrides: { dryRun: true },
+    });
+    expect(config.dryRun).to.equal(true);
+  });
+});

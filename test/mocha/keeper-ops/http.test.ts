@@ -1,0 +1,106 @@
+import { expect } from "chai";
+import { keccak256, toHex } from "viem";
+import { createKeeperMetrics } from "../../../keeper/http/keeperMetrics.js";
+import { MetricsRegistry } from "../../../keeper/http/metrics.js";
+import { createStatusServer } from "../../../keeper/http/server.js";
+import { SqliteStore } from "../../../keeper/store/sqlite.js";
+
+describe("keeper/http: status server and Prometheus metrics", function () {
+  it("renders the text exposition format with HELP/TYPE, labels and escaping", async function () {
+    const registry = new MetricsRegistry();
+    const c = registry.counter("x_total", "Things.\nSecond line", ["kind"]);
+    c.inc({ kind: 'a"b\\c\nd' });
+    c.inc({ kind: 'a"b\\c\nd' }, 2);
+    registry.gauge("y", "A gauge.").set(Number.NaN);
+    const text = await registry.render();
+    expect(text).to.equal(
+      [
+        "# HELP x_total Things.\\nSecond line",
+        "# TYPE x_total counter",
+        'x_total{kind="a\\"b\\\\c\\nd"} 3',
+        "# HELP y A gauge.",
+        "# TYPE y gauge",
+        "y NaN",
+        "",
+      ].join("\n"),
+    );
+    expect(() => c.inc({ other: "x" })).to.throw("takes labels [kind]");
+    expect(() => c.inc({ kind: "a" }, -1)).to.throw("only increase");
+    expect(() => registry.counter("x_total", "again")).to.throw("registered twice");
+    expect(() => registry.gauge("bad-name", "")).to.throw("invalid metric name");
+  });
+
+  it("serves /health, /status and /metrics on 127.0.0.1 (port 0) with live store counts", async function () {
+    const store = SqliteStore.open({ path: ":memory:" });
+    const metrics = createKeeperMetrics(store);
+    metrics.cycles.inc({ task: "strategy", outcome: "ok" });
+    metrics.lastNav.set(1.0042, { vault: "0xabc" });
+    let healthy = true;
+    const server = createStatusServer({
+      metrics: metrics.registry,
+      health: async () => ({ ok: healthy, checks: { rpc: healthy } }),
+      status: async () => ({ operator: "op-1", privateKey: "0xdeadbeef" }),
+    });
+    const { port, address } = await server.listen(0, "127.0.0.1");
+    expect(address).to.equal("127.0.0.1");
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      const health = await fetch(`${base}/health`);
+      expect(health.status).to.equal(200);
+      expect(await health.json()).to.deep.equal({ status: "ok", checks: { rpc: true } });
+      healthy = false;
+      expect((await fetch(`${base}/health`)).status).to.equal(503);
+
+      const status = await fetch(`${base}/status`);
+      expect(status.headers.get("content-type")).to.include("application/json");
+      expect(await status.json()).to.deep.equal({ operator: "op-1", privateKey: "[REDACTED]" });
+
+      await store.insertProposal({
+        id: keccak256(toHex("p")),
+        chainId: 1,
+        gate: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+        vault: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+        calls: [],
+        nonce: 0n,
+        deadline: 1n,
+        provenance: keccak256("0x01"),
+        planJson: "{}",
+        snapshotJson: "{}",
+        proposer: "op-1",
+        status: "signed",
+      });
+      const scrape = await fetch(`${base}/metrics`);
+      expect(scrape.headers.get("content-type")).to.include("text/plain; version=0.0.4");
+      const text = await scrape.text();
+      expect(text).to.include('keeper_cycles_total{task="strategy",outcome="ok"} 1');
+      expect(text).to.include('keeper_proposals{status="signed"} 1');
+      expect(text).to.include('keeper_proposals{status="executed"} 0');
+      expect(text).to.include('keeper_last_nav_price_per_share{vault="0xabc"} 1.0042');
+      expect(text).to.include("keeper_up 1");
+      expect(text).to.match(/# TYPE keeper_sends gauge/);
+
+      expect((await fetch(`${base}/nope`)).status).to.equal(404);
+      expect((await fetch(`${base}/status`, { method: "POST" })).status).to.equal(405);
+    } finally {
+      await server.close();
+      await store.close();
+    }
+  });
+
+  it("answers 500 when a handler throws and keeps serving", async function () {
+    const server = createStatusServer({
+      metrics: new MetricsRegistry(),
+      health: async () => ({ ok: true, checks: {} }),
+      status: async () => {
+        throw new Error("store unavailable");
+      },
+    });
+    const { port } = await server.listen(0, "127.0.0.1");
+    try {
+      expect((await fetch(`http://127.0.0.1:${port}/status`)).status).to.equal(500);
+      expect((await fetch(`http://127.0.0.1:${port}/health`)).status).to.equal(200);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,274 @@
+import { expect } from "chai";
+import {
+  createPublicClient,
+  custom,
+  encodeFunctionData,
+  getAddress,
+  keccak256,
+  parseEther,
+  parseUnits,
+  type Hex,
+} from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { deploy, projectArtifact, read } from "../../../deploy/lib/artifacts.js";
+import { ReliableSender, type SendOutcome, type TxIntent } from "../../../keeper/chain/sender.js";
+import { keeperConfigSchema } from "../../../keeper/config/schema.js";
+import { createKeeperMetrics } from "../../../keeper/http/keeperMetrics.js";
+import { silentLogger } from "../../../keeper/log/logger.js";
+import { GateCallSimulator, type GateReader } from "../../../keeper/multisig/gate.js";
+import { computeProvenance } from "../../../keeper/multisig/provenance.js";
+import { MultisigWorkflow } from "../../../keeper/multisig/workflow.js";
+import type { Alert, AlertSink } from "../../../keeper/ops/alerts.js";
+import type { SettlementPlan, StrategyResult } from "../../../keeper/service/ports.js";
+import {
+  monitorTask,
+  multisigTask,
+  settleTask,
+  strategyTask,
+  type TaskContext,
+} from "../../../keeper/service/tasks.js";
+import { SqliteStore } from "../../../keeper/store/sqlite.js";
+import { localChain } from "../helpers/chain.js";
+
+const { connection, networkHelpers, deployer, publicClient } = await localChain();
+const chainId = await publicClient.getChainId();
+const token = await deploy(deployer, projectArtifact("MockERC20"), ["USD Coin", "USDC", 6]);
+const erc20 = projectArtifact("MockERC20").abi;
+const operator = privateKeyToAccount(generatePrivateKey());
+await networkHelpers.setBalance(operator.address, parseEther("10"));
+const GATE = privateKeyToAccount(generatePrivateKey()).address;
+const VAULT = privateKeyToAccount(generatePrivateKey()).address;
+const ONE = parseUnits("1", 18);
+const signal = new AbortController().signal;
+
+const config = keeperConfigSchema.parse({
+  operator: { id: "op-tasks" },
+  chain: { rpcUrl: "http://127.0.0.1:8545", chainId },
+  gate: { address: GATE, vault: VAULT, threshold: 1, signers: [operator.address] },
+});
+
+class RecordingAlerts implements AlertSink {
+  alerts: Alert[] = [];
+  async send(alert: Alert) {
+    this.alerts.push(alert);
+  }
+}
+
+class FixedGate implements GateReader {
+  async nonce() {
+    return 0n;
+  }
+  async chainTime() {
+    return (await publicClient.getBlock()).timestamp;
+  }
+  async executed() {
+    return undefined;
+  }
+  async configuration() {
+    return { vault: VAULT, threshold: 1, signers: [operator.address] };
+  }
+}
+
+function context(overrides: Partial<typeof config> = {}) {
+  const store = SqliteStore.open({ path: ":memory:" });
+  const alerts = new RecordingAlerts();
+  const ctx: TaskContext = {
+    config: { ...config, ...overrides },
+    logger: silentLogger,
+    metrics: createKeeperMetrics(store),
+    alerts,
+    store,
+    now: () => new Date("2026-11-22T00:00:00Z"),
+  };
+  const workflow = new MultisigWorkflow({
+    store,
+    chainId,
+    gate: GATE,
+    vault: VAULT,
+    threshold: 1,
+    signers: [operator.address],
+    proposalTtlSeconds: 3_600,
+    reader: new FixedGate(),
+    simulator: new GateCallSimulator(publicClient),
+    checker: { check: async () => ({ ok: true }) },
+    operatorId: "op-tasks",
+  });
+  return { ctx, store, alerts, workflow };
+}
+
+const mint = (amount: bigint): Hex =>
+  encodeFunctionData({ abi: erc20, functionName: "mint", args: [VAULT, amount] });
+
+describe("keeper/service: scheduled tasks", function () {
+  it("strategy: snapshots → evaluate → plan → proposal with provenance, counting rejected inputs", async function () {
+    const { ctx, store, workflow } = context();
+    const snapshots = [{ market: "m1", p: 0.4 }];
+    const seen: unknown[] = [];
+    const evaluate = (snaps: unknown, policy: unknown, cfg: unknown, nowMs: number): StrategyResult => {
+      seen.push([snaps, policy, cfg, new Date(nowMs).toISOString()]);
+      return {
+        allocation: {
+          weightsBps: { aave: 6_000, morpho: 4_000 },
+          reasons: [],
+          evidence: [],
+          snapshotHash: "0xabc",
+        },
+        recommendations: [],
+        rejected: [{ market: "m2", reason: "thin book" }],
+      };
+    };
+    let plans = 0;
+    const task = strategyTask(ctx, {
+      snapshots: {
+        load: async () => ({ snapshots, rejected: [{ source: "polymarket", reason: "bad price" }] }),
+      },
+      strategy: { evaluate },
+      policy: { kelly: 0.1 },
+      strategyConfig: { cap: 1_500 },
+      planner: {
+        plan: async (allocation) => {
+          plans++;
+          if (plans === 3) return undefined;
+          return {
+            plan: { weights: allocation.weightsBps, n: plans },
+            calls: [{ target: token, data: mint(BigInt(plans)) }],
+          };
+        },
+      },
+      workflow,
+    });
+    await task.run(signal);
+    const [proposal] = await store.listProposals();
+    expect(proposal!.provenance).to.equal(
+      computeProvenance(snapshots, { weights: { aave: 6_000, morpho: 4_000 }, n: 1 }),
+    );
+    expect(seen).to.deep.equal([[snapshots, { kelly: 0.1 }, { cap: 1_500 }, "2026-11-22T00:00:00.000Z"]]);
+    expect(ctx.metrics.rejectedInputs.get({ source: "polymarket" })).to.equal(1);
+    expect(ctx.metrics.rejectedInputs.get({ source: "strategy" })).to.equal(1);
+    await task.run(signal);
+    expect(await store.listProposals()).to.have.length(1, "a competing batch waits for the open proposal");
+    await task.run(signal);
+    expect(await store.listProposals()).to.have.length(1, "no rebalance needed → no proposal");
+  });
+
+  it("multisig: co-signs open proposals and submits them once the threshold is met", async function () {
+    const { ctx, workflow } = context();
+    const snapshot = { s: 1 };
+    const plan = { p: 1 };
+    const p = await workflow.propose({
+      plan,
+      snapshot,
+      calls: [{ target: token, data: mint(2n) }],
+      provenance: computeProvenance(snapshot, plan),
+    });
+    const sent: TxIntent[] = [];
+    const sender = {
+      send: async (intent: TxIntent): Promise<SendOutcome> => {
+        sent.push(intent);
+        return { intentId: intent.id, status: "confirmed", hash: keccak256("0x01"), blockNumber: 1n };
+      },
+    };
+    await multisigTask(ctx, { workflow, sender, account: operator }).run(signal);
+    const view = await workflow.status(p.id);
+    expect(view.signatures.map((s) => s.signer)).to.deep.equal([operator.address]);
+    expect(view.proposal.status).to.equal("executed");
+    expect(sent.map((i) => i.id)).to.deep.equal([`submit:${p.id}`]);
+  });
+
+  it("settle: direct route sends inside the NAV band, refuses and alerts outside it, simulates only in dry run", async function () {
+    const recipient = privateKeyToAccount(generatePrivateKey()).address;
+    const intent = (id: string) => ({
+      id,
+      to: token,
+      data: encodeFunctionData({ abi: erc20, functionName: "mint", args: [recipient, 1n] }),
+    });
+    const balance = () =>
+      read<bigint>(deployer, { address: token, abi: erc20, functionName: "balanceOf", args: [recipient] });
+    const { ctx, store, alerts, workflow } = context();
+    const client = createPublicClient({ transport: custom(connection.provider), cacheTime: 0 });
+    const sender = new ReliableSender({
+      client,
+      account: operator,
+      chainId,
+      store,
+      retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 2, rpcTimeoutMs: 1_000 },
+      stuckAfterMs: 60_000,
+      feeBumpPercent: 15,
+      maxReplacements: 1,
+      pollIntervalMs: 5,
+    });
+    const nav = (current: bigint) => ({
+      vault: VAULT,
+      previousPricePerShare: ONE,
+      currentPricePerShare: current,
+    });
+    let next: SettlementPlan = {
+      route: "direct",
+      intent: intent("epoch-1"),
+      nav: nav(parseUnits("1.001", 18)),
+    };
+    const deps = { settler: { next: async () => next }, workflow, sender, client, from: operator.address };
+    await settleTask(ctx, deps).run(signal);
+    expect(await balance()).to.equal(1n);
+    expect((await store.getIntent("epoch-1"))!.status).to.equal("confirmed");
+
+    next = { route: "direct", intent: intent("epoch-2"), nav: nav(parseUnits("0.97", 18)) };
+    await settleTask(ctx, deps).run(signal);
+    expect(await balance()).to.equal(1n);
+    expect(await store.getIntent("epoch-2")).to.equal(undefined);
+    expect(alerts.alerts.map((a) => [a.kind, a.severity])).to.deep.equal([["nav", "critical"]]);
+
+    const dry = context({ dryRun: true });
+    next = { route: "direct", intent: intent("epoch-3"), nav: nav(ONE) };
+    await settleTask(dry.ctx, { ...deps, workflow: dry.workflow, sender: undefined }).run(signal);
+    expect(await balance()).to.equal(1n);
+  });
+
+  it("settle: gate route turns the settlement into a proposal for the signers", async function () {
+    const { ctx, store, workflow } = context();
+    const client = createPublicClient({ transport: custom(connection.provider), cacheTime: 0 });
+    const settle: SettlementPlan = {
+      route: "gate",
+      calls: [{ target: token, data: mint(9n) }],
+      plan: { settle: "epoch 4" },
+      snapshot: { totalAssets: "100" },
+      nav: { vault: VAULT, previousPricePerShare: ONE, currentPricePerShare: ONE },
+    };
+    await settleTask(ctx, {
+      settler: { next: async () => settle },
+      workflow,
+      sender: undefined,
+      client,
+      from: operator.address,
+    }).run(signal);
+    const [proposal] = await store.listProposals();
+    expect(proposal!.status).to.equal("proposed");
+    expect(proposal!.calls).to.deep.equal([{ target: getAddress(token), data: mint(9n) }]);
+    expect(proposal!.provenance).to.equal(computeProvenance(settle.snapshot, settle.plan));
+  });
+
+  it("monitor: alerts on warn and critical findings and pauses through the guardian on critical only", async function () {
+    const { ctx, alerts } = context();
+    const pauses: string[] = [];
+    const readings = {
+      read: async () => ({
+        nav: [{ vault: VAULT, previousPricePerShare: ONE, currentPricePerShare: parseUnits("1.0001", 18) }],
+        oracles: [{ token: "WETH", primary: parseUnits("3000", 18), secondary: parseUnits("2900", 18) }],
+        stablecoins: [
+          { token: "USDC", peg: ONE, venues: [{ venue: "a", price: parseUnits("0.993", 18) }] },
+          { token: "DAI", peg: ONE, venues: [{ venue: "a", price: ONE }] },
+        ],
+      }),
+    };
+    await monitorTask(ctx, {
+      readings,
+      guardian: { pause: async (subject) => void pauses.push(subject) },
+    }).run(signal);
+    expect(alerts.alerts.map((a) => [a.kind, a.subject, a.severity])).to.deep.equal([
+      ["oracle", "WETH", "critical"],
+      ["depeg", "USDC", "warn"],
+    ]);
+    expect(pauses).to.deep.equal(["WETH"]);
+    expect(ctx.metrics.lastNav.get({ vault: VAULT })).to.be.closeTo(1.0001, 1e-9);
+  });
+});
