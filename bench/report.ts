@@ -53,6 +53,25 @@ const keeperFigure = (value: number | null, unit: string, why: string | undefine
     ? `not measured: ${why ?? "no reason recorded"}`
     : `${value.toLocaleString("en-US")} ${unit}`;
 
+/** How the cycle latency was measured (only when it was). */
+function cycleNote(results: BenchResults): string {
+  const meta = results.meta;
+  if (results.keeper.cycleMsMedian === null) return "";
+  return `
+The cycle figures time one local keeper cycle end to end on the same EDR chain (automining, so "mined"
+is the next block): median and p95 over ${String(meta.cycleSamples)} cycles after 3 warm-up cycles. Signals
+(${String(meta.cycleSnapshots)} market snapshots parsed and validated from recorded Polymarket Gamma API payloads by the
+keeper's adapter) → \`evaluate\` with the example allocation policy → a plan of ${String(meta.cycleCallsPerBatch)} gate calls → the
+keeper's \`MultisigWorkflow\` (keeper/multisig): propose (stored in an in-memory SQLite store), two of the
+three signers co-sign (each re-simulates the calls with \`GateCallSimulator\` and re-checks the plan) →
+submit through the \`ReliableSender\` (keeper/chain/sender.ts: simulate, estimate, sign, journal, broadcast,
+poll every 20 ms) until the receipt is in. The gate is the real KeeperGate (deployed by the gate testbed,
+whose vault and connector are test doubles). The plan step is a bench planner (one \`act(token, amount)\`
+call per target weight) because the product planner is not built yet; real connector calls would add
+their own simulation time. Latency to a remote RPC node is not included.
+`;
+}
+
 /** docs/benchmarks.md from one run's results and target checks. */
 export function renderBenchmarksMarkdown(results: BenchResults, checks: readonly TargetCheck[]): string {
   const missed = checks.filter((c) => !c.met);
@@ -93,9 +112,12 @@ issue.
 ## How to run
 
 \`\`\`sh
-npm run bench            # builds the contracts, then runs bench/run.ts (a few minutes on 2 cores)
-BENCH_REPS=5 npm run bench   # more repetitions of the varying gas figures (default 3)
+npm run bench                  # builds the contracts, then runs bench/run.ts
+BENCH_REPS=9 npm run bench     # more repetitions of the gas figures (default 5)
+BENCH_CYCLES=500 npm run bench # more keeper cycles (default 100)
 \`\`\`
+
+This run took ${String(meta.benchSeconds)} s after the build.
 
 It starts an in-process Hardhat EDR chain (\`network.create()\`), deploys everything it measures on it,
 prints progress, and writes \`bench/results.json\`, this page and \`docs/benchmarks-scaling.svg\`.
@@ -130,10 +152,10 @@ prints progress, and writes \`bench/results.json\`, this page and \`docs/benchma
   requests from distinct controllers into one epoch, one connector.
 - **Medians.** Every operation figure is the median of ${String(meta.repetitions ?? "several")} repetitions on fresh deployments
   (the addresses, hence calldata bytes, differ); the scaling curves and the keeper figures are single runs
-  (settlement by requests is deterministic and long to seed; the keeper's throughput is the best of 3
-  passes).
+  (settlement by requests and NAV by connectors repeat identically per point, as the tables show).
 - **Keeper.** \`snapshotsPerSec\`: \`measureThroughput\` over the recorded Polymarket set (scoring and
-  sizing of every point on one core, loading not timed). \`replaySeconds\` and \`replayPeakMB\`: the full
+  sizing of every point on one core, loading not timed; best of 3 passes). Wall-clock keeper figures
+  depend on the machine and on what else runs on it (the run above shares 2 cores with other work). \`replaySeconds\` and \`replayPeakMB\`: the full
   replay (\`runReplay\`: load, replay, report files) of ${n(Number(meta.replayPoints ?? 379634))} points in a child Node process
   that does nothing else, its peak resident memory read from \`/proc/self/status\` (VmHWM) at the end.
 
@@ -201,7 +223,7 @@ ${table(
     ["local cycle latency, p95", keeperFigure(k.cycleMsP95, "ms", why.cycleMsP95)],
   ],
 )}
-${String(meta.cycleMethod ?? "")}
+${cycleNote(results)}
 
 ## Extending
 

@@ -66,12 +66,12 @@ export const REQUIRED_RATIO_KEYS = ["gate_vs_safe_2of3", "deposit_vs_oz4626"] as
 export const SETTLE_SCALING_POINTS = [1, 10, 100, 200] as const;
 export const NAV_SCALING_POINTS = Array.from({ length: 16 }, (_, i) => i + 1);
 
-/** Median of a non-empty list (mean of the two middle values for an even count, rounded). */
+/** Median of a non-empty list (mean of the two middle values for an even count). */
 export function median(values: readonly number[]): number {
   if (values.length === 0) throw new Error("median of no values");
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : Math.round((sorted[mid - 1]! + sorted[mid]!) / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** The p-th percentile (0..100) by nearest rank. */
@@ -188,8 +188,11 @@ export interface Measurements {
   readonly meta: BenchResults["meta"];
 }
 
+/** Gas medians, rounded to whole gas. */
 function medians(samples: Readonly<Record<string, readonly number[]>>): Record<string, number> {
-  return Object.fromEntries(Object.entries(samples).map(([key, values]) => [key, median(values)]));
+  return Object.fromEntries(
+    Object.entries(samples).map(([key, values]) => [key, Math.round(median(values))]),
+  );
 }
 
 const ratio = (a: number, b: number, digits = 4) => Number((a / b).toFixed(digits));

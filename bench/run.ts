@@ -7,6 +7,7 @@ import { type Address, parseEther } from "viem";
 import { REPO_ROOT } from "../deploy/lib/artifacts.js";
 import type { Clients } from "../deploy/lib/clients.js";
 import { measureGateOverhead, measureSafeComparison, measureSwapHandlerOverhead } from "./gateGas.js";
+import { measureKeeperCycle } from "./keeperCycle.js";
 import { measureReplayInChild, measureSnapshotsPerSecond } from "./keeperPerf.js";
 import { measureMandateGas } from "./mandateGas.js";
 import { measureNavScaling } from "./navScaling.js";
@@ -19,6 +20,8 @@ import {
   SETTLE_SCALING_POINTS,
   buildResults,
   evaluateTargets,
+  median,
+  percentile,
   writeResults,
 } from "./results.js";
 import { scalingSvg } from "./scalingChart.js";
@@ -26,9 +29,11 @@ import { measureVaultGas } from "./vaultGas.js";
 
 // `npm run bench`: every measurement on one in-process EDR chain plus the keeper's recorded-data
 // figures; writes bench/results.json, docs/benchmarks.md and docs/benchmarks-scaling.svg.
-// BENCH_REPS (default 3) sets how many times the varying gas figures are repeated.
+// BENCH_REPS (default 5) repeats the gas figures; BENCH_CYCLES (default 100) sets the keeper cycles timed.
 
-const REPS = Number(process.env.BENCH_REPS ?? "3");
+const REPS = Number(process.env.BENCH_REPS ?? "5");
+const CYCLES = Number(process.env.BENCH_CYCLES ?? "100");
+const WARMUP_CYCLES = 3;
 const DATA_DIR = path.resolve(REPO_ROOT, "../shared/data");
 const started = performance.now();
 const progress = (message: string) =>
@@ -119,16 +124,18 @@ progress("keeper: full recorded replay in a child process");
 const replay = await measureReplayInChild(DATA_DIR);
 progress(`keeper: replay of ${replay.points} points took ${replay.seconds.toFixed(2)} s`);
 
+progress(
+  `keeper: ${CYCLES} local cycles (signals → proposal → 2-of-3 signatures → simulate → submit → mined)`,
+);
+const cycle = await measureKeeperCycle(accounts, { dataDir: DATA_DIR, cycles: WARMUP_CYCLES + CYCLES });
+const cycleMs = cycle.samplesMs.slice(WARMUP_CYCLES);
+
 const keeper: KeeperFigures = {
   snapshotsPerSec,
   replaySeconds: Number(replay.seconds.toFixed(3)),
   replayPeakMB: Number(replay.peakMB.toFixed(1)),
-  cycleMsMedian: null,
-  cycleMsP95: null,
-  notMeasured: {
-    cycleMsMedian: "the keeper's multisig workflow (keeper/multisig) is not on main yet",
-    cycleMsP95: "the keeper's multisig workflow (keeper/multisig) is not on main yet",
-  },
+  cycleMsMedian: Number(median(cycleMs).toFixed(1)),
+  cycleMsP95: Number(percentile(cycleMs, 95).toFixed(1)),
 };
 
 const git = (...args: string[]) => execFileSync("git", args, { cwd: REPO_ROOT, encoding: "utf8" }).trim();
@@ -145,6 +152,9 @@ const measurements: Measurements = {
     node: process.version,
     cpu: `${os.cpus()[0]?.model ?? "unknown"} × ${os.cpus().length}`,
     replayPoints: replay.points,
+    cycleSamples: cycleMs.length,
+    cycleSnapshots: cycle.snapshots,
+    cycleCallsPerBatch: cycle.callsPerBatch,
     benchSeconds: Math.round((performance.now() - started) / 1000),
   },
 };

@@ -125,7 +125,7 @@ describe("bench: results file writer and target classification", function () {
 
   it("median and p95 by nearest rank", function () {
     expect(median([3, 1, 2])).to.equal(2);
-    expect(median([4, 1, 2, 3])).to.equal(3); // (2 + 3) / 2 rounded
+    expect(median([4, 1, 2, 3])).to.equal(2.5);
     expect(
       percentile(
         [...Array(100).keys()].map((i) => i + 1),
