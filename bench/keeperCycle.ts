@@ -1,10 +1,17 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { type Address, type Hex, type LocalAccount, encodeFunctionData, getAddress, parseUnits } from "viem";
+import { type LocalAccount, getAddress, parseUnits } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
-import { projectArtifact } from "../deploy/lib/artifacts.js";
+import { projectArtifact, send } from "../deploy/lib/artifacts.js";
 import type { Clients } from "../deploy/lib/clients.js";
-import { deployGateTestbed } from "../deploy/local/gateTestbed.js";
+import { deployLocalProtocols } from "../deploy/local/protocols.js";
+import {
+  DEFAULT_ROLE_INDICES,
+  deployProductStack,
+  gateExecute,
+  provenanceHash,
+  stackCalls,
+} from "../deploy/product/stack.js";
 import { ReliableSender } from "../keeper/chain/sender.js";
 import { type CheckResult, GateCallSimulator, ViemGateReader } from "../keeper/multisig/gate.js";
 import { computeProvenance } from "../keeper/multisig/provenance.js";
@@ -20,8 +27,13 @@ import { REPO_ROOT } from "../deploy/lib/artifacts.js";
 /** Hardhat's default development mnemonic: the funded local accounts, as keys the keeper can hold. */
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
 const GAMMA_SAMPLES = ["drmanhattan_gamma_markets.json", "pmvl_ext_polymarket-market.json"];
-/** The vault notional the bench planner spreads over the allocation (USDC, 6 decimals). */
-const PLAN_NOTIONAL = parseUnits("100000", 6);
+/** USDC moved into Aave per cycle at a 100% Aave weight (6 decimals); the policy's weight scales it. */
+const PLAN_NOTIONAL = parseUnits("1000", 6);
+const DEPOSIT = parseUnits("500000", 6);
+/** The depositor account: outside the stack's roles (0 deployer, 1-3 Safe owners, 4-6 operators, 7, 8). */
+const DEPOSITOR = 10;
+/** Deploys the stack: an account whose ETH no other measurement spent (the local protocols wrap 5,000 ETH). */
+const STACK_DEPLOYER = 12;
 
 export interface CycleLatency {
   /** Wall time of each cycle, milliseconds. */
@@ -41,24 +53,50 @@ function localKey(accounts: readonly Clients[], index: number): LocalAccount {
 }
 
 /**
- * Median/p95 material for one local keeper cycle against a real KeeperGate (2 of 3 signers) on the
- * EDR chain: signals (recorded Gamma API payloads through the keeper's adapter and validation) →
- * strategy `evaluate` with the example policy → a plan of gate calls (a bench planner: one
- * `act(usdc, amount, 0)` per connector weight, since the product planner is not built) → the keeper's
- * MultisigWorkflow: propose (stored in SQLite), two signers co-sign (each re-simulates the calls and
- * re-checks the plan), submit through the ReliableSender (simulate, estimate, sign, broadcast) until
- * mined. Every cycle executes at the next gate nonce.
+ * Median/p95 material for one local keeper cycle on the full product stack (deploy/product/stack.ts on
+ * the local Uniswap, Aave, Morpho and Safe deployments; KeeperGate 2 of 3 operators; real
+ * AccountingManager and AaveV3Connector): signals (recorded Gamma API payloads through the keeper's
+ * adapter and validation) → strategy `evaluate` with the example policy → a plan (a bench planner, the
+ * product planner is not built: the Aave weight of the allocation sizes a move of idle vault USDC into
+ * Aave) → the keeper's MultisigWorkflow: propose (stored in SQLite), two operators co-sign (each
+ * re-simulates the calls and re-checks the plan) → submit through the ReliableSender (simulate,
+ * estimate, sign, broadcast) until mined. Each batch supplies to Aave what the previous batch moved to
+ * the connector and moves the next amount, so each call simulates on its own, as the workflow checks.
  */
 export async function measureKeeperCycle(
   accounts: readonly Clients[],
   options: { dataDir: string; cycles: number },
 ): Promise<CycleLatency> {
-  const tb = await deployGateTestbed(accounts, { signerCount: 3, threshold: 2n });
-  const indexOf = (c: Clients) =>
-    accounts.findIndex((a) => a.wallet.account.address === c.wallet.account.address);
-  const signerKeys = tb.signers.slice(0, 2).map((s) => localKey(accounts, indexOf(s)));
-  const submitterKey = localKey(accounts, indexOf(tb.keeper));
-  const client = tb.keeper.public;
+  const deployer = accounts[STACK_DEPLOYER];
+  if (!deployer) throw new Error(`keeper cycle needs funded account #${STACK_DEPLOYER}`);
+  const stack = await deployProductStack(deployer, await deployLocalProtocols(deployer), {
+    accounts,
+    governance: "eoa",
+    roles: { ...DEFAULT_ROLE_INDICES, deployer: STACK_DEPLOYER },
+  });
+  const depositor = accounts[DEPOSITOR];
+  if (!depositor) throw new Error(`keeper cycle needs funded account #${DEPOSITOR}`);
+  const me = depositor.wallet.account.address;
+  const erc20 = projectArtifact("MockERC20").abi;
+  const vaultAbi = projectArtifact("AccountingManager").abi;
+  await send(deployer, { address: stack.asset, abi: erc20, functionName: "transfer", args: [me, DEPOSIT] });
+  await send(depositor, {
+    address: stack.asset,
+    abi: erc20,
+    functionName: "approve",
+    args: [stack.vault, DEPOSIT],
+  });
+  await send(depositor, {
+    address: stack.vault,
+    abi: vaultAbi,
+    functionName: "requestDeposit",
+    args: [DEPOSIT, me, me],
+  });
+  await gateExecute(stack, accounts, [stackCalls.settle(stack)], provenanceHash("bench: settle the deposit"));
+
+  const signerKeys = stack.roles.operators.slice(0, 2).map((i) => localKey(accounts, i));
+  const submitterKey = localKey(accounts, stack.roles.strategist);
+  const client = deployer.public;
   const chainId = await client.getChainId();
   const store = SqliteStore.open({ path: ":memory:" });
   const notionalCap: { check: (p: unknown, plan: unknown) => Promise<CheckResult> } = {
@@ -72,12 +110,12 @@ export async function measureKeeperCycle(
   const workflow = new MultisigWorkflow({
     store,
     chainId,
-    gate: tb.gate,
-    vault: tb.vault,
+    gate: stack.gate,
+    vault: stack.vault,
     threshold: 2,
-    signers: tb.signers.map((s) => s.wallet.account.address),
+    signers: stack.addresses.operators,
     proposalTtlSeconds: 3_600,
-    reader: new ViemGateReader(client, tb.gate),
+    reader: new ViemGateReader(client, stack.gate),
     simulator: new GateCallSimulator(client),
     checker: notionalCap,
     operatorId: "bench",
@@ -107,27 +145,24 @@ export async function measureKeeperCycle(
   );
   if (!policyResult.ok) throw new Error("example policy does not parse");
   const config = defaultStrategyConfig();
-  const actAbi = projectArtifact("MockActionConnector").abi;
 
   const samplesMs: number[] = [];
   let callsPerBatch = 0;
   let snapshotCount = 0;
+  let atConnector = 0n;
   for (let cycle = 0; cycle < options.cycles; cycle++) {
     const started = performance.now();
     const now = Date.now();
     const snapshots: MarketSnapshot[] = payloads.flatMap((p) => parseGammaMarkets(p, now).items);
     const { allocation } = evaluate(snapshots, policyResult.policy, config, now);
-    const weights = Object.entries(allocation.weightsBps).filter(([, bps]) => bps > 0);
-    const calls = weights.map(([, bps], i) => ({
-      target: tb.actionConnector as Address,
-      // the cycle index keeps every batch distinct, as every real rebalance is
-      data: encodeFunctionData({
-        abi: actAbi,
-        functionName: "act",
-        args: [tb.usdc, (PLAN_NOTIONAL * BigInt(bps)) / 10_000n + BigInt(cycle * 10 + i), 0n],
-      }) as Hex,
-    }));
-    const plan = { cycle, notional: PLAN_NOTIONAL.toString(), weightsBps: allocation.weightsBps };
+    const aaveBps = BigInt(allocation.weightsBps["aave-usdc"] ?? 0);
+    // a distinct amount per cycle, as every real rebalance is
+    const amount = (PLAN_NOTIONAL * aaveBps) / 10_000n + BigInt(cycle + 1);
+    const calls = [
+      ...(atConnector > 0n ? [stackCalls.aaveSupply(stack, stack.asset, atConnector)] : []),
+      stackCalls.transferToConnector(stack, stack.connectors.aave, amount),
+    ];
+    const plan = { cycle, notional: amount.toString(), weightsBps: allocation.weightsBps };
     const proposal = await workflow.propose({
       plan,
       snapshot: snapshots,
@@ -138,7 +173,8 @@ export async function measureKeeperCycle(
     const done = await workflow.submit(proposal.id, sender);
     if (done.status !== "executed") throw new Error(`cycle ${cycle}: proposal ended ${done.status}`);
     samplesMs.push(performance.now() - started);
-    callsPerBatch = calls.length;
+    atConnector = amount;
+    callsPerBatch = Math.max(callsPerBatch, calls.length);
     snapshotCount = snapshots.length;
   }
   store.close?.();

@@ -63,12 +63,14 @@ is the next block): median and p95 over ${String(meta.cycleSamples)} cycles afte
 (${String(meta.cycleSnapshots)} market snapshots parsed and validated from recorded Polymarket Gamma API payloads by the
 keeper's adapter) → \`evaluate\` with the example allocation policy → a plan of ${String(meta.cycleCallsPerBatch)} gate calls → the
 keeper's \`MultisigWorkflow\` (keeper/multisig): propose (stored in an in-memory SQLite store), two of the
-three signers co-sign (each re-simulates the calls with \`GateCallSimulator\` and re-checks the plan) →
+three operators co-sign (each re-simulates the calls with \`GateCallSimulator\` and re-checks the plan) →
 submit through the \`ReliableSender\` (keeper/chain/sender.ts: simulate, estimate, sign, journal, broadcast,
-poll every 20 ms) until the receipt is in. The gate is the real KeeperGate (deployed by the gate testbed,
-whose vault and connector are test doubles). The plan step is a bench planner (one \`act(token, amount)\`
-call per target weight) because the product planner is not built yet; real connector calls would add
-their own simulation time. Latency to a remote RPC node is not included.
+poll every 20 ms) until the receipt is in. It runs on the full product stack (deploy/product/stack.ts on
+the local Uniswap v3, Aave v3, Morpho Blue and Safe deployments): the real KeeperGate (2 of 3), the real
+AccountingManager holding a 500,000 USDC deposit, and the real AaveV3Connector. Each batch is
+\`AaveV3Connector.supply\` of what the previous batch moved plus \`AccountingManager.transferToConnector\` of
+the next amount (sized by the policy's Aave weight). The plan step is a bench planner because the product
+planner is not built yet; its own time would add to the cycle. Latency to a remote RPC node is not included.
 `;
 }
 
