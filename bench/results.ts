@@ -131,6 +131,10 @@ export function evaluateTargets(results: BenchResults): TargetCheck[] {
     check("requestRedeem", "gas.requestRedeem", g.requestRedeem, 80_000, "gas"),
     check("claimDeposit", "gas.claimDeposit", g.claimDeposit, 60_000, "gas"),
     check("claimRedeem", "gas.claimRedeem", g.claimRedeem, 60_000, "gas"),
+    ...(["claimMint", "claimWithdraw"] as const).flatMap((claim) => {
+      const value = g[claim];
+      return value === undefined ? [] : [check(claim, `gas.${claim}`, value, 60_000, "gas")];
+    }),
     check("settle_1", "gas.settle_1", g.settle_1, 200_000, "gas"),
     check(
       "settle, per extra connector (1 → 3)",

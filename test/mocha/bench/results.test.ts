@@ -87,6 +87,15 @@ describe("bench: results file writer and target classification", function () {
       "gate 2-of-3 below the Safe's": "met",
       swapHandler_overhead: "MISSED by 1",
     });
+    const withClaims = evaluateTargets(
+      buildResults(synthetic({ claimMint: [59_000], claimWithdraw: [60_500] })),
+    );
+    expect(withClaims.filter((c) => c.name.startsWith("claim")).map((c) => c.status)).to.deep.equal([
+      "met",
+      "MISSED by 1,000",
+      "met",
+      "MISSED by 500",
+    ]);
     const slower = evaluateTargets(buildResults(synthetic({ gate_2of3_exec: [75_000] })));
     expect(slower.find((c) => c.name === "gate 2-of-3 below the Safe's")?.status).to.equal("MISSED by 0.000");
   });
