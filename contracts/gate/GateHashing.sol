@@ -23,12 +23,33 @@ library GateHashing {
         );
 
     /// @notice EIP-712 `encodeData` of a `Call[]`: the hash of the concatenated struct hashes.
-    function hashCalls(IKeeperGate.Call[] calldata calls) internal pure returns (bytes32) {
-        bytes32[] memory hashes = new bytes32[](calls.length);
-        for (uint256 i = 0; i < calls.length; ++i) {
-            hashes[i] = keccak256(abi.encode(CALL_TYPEHASH, calls[i].target, keccak256(calls[i].data)));
+    /// @dev Hashes straight from calldata in scratch memory past the free pointer (nothing is allocated). It
+    ///      follows the same offsets as Solidity's `calls[i].target` / `calls[i].data`, so a batch whose
+    ///      encoding Solidity would reject when the calls run reverts there, and an accepted batch runs
+    ///      exactly the bytes hashed here.
+    function hashCalls(IKeeperGate.Call[] calldata calls) internal pure returns (bytes32 result) {
+        bytes32 callTypehash = CALL_TYPEHASH;
+        assembly ("memory-safe") {
+            let hashes := mload(0x40)
+            let count := calls.length
+            let buffer := add(hashes, shl(5, count))
+            for {
+                let i := 0
+            } lt(i, count) {
+                i := add(i, 1)
+            } {
+                let entry := add(calls.offset, calldataload(add(calls.offset, shl(5, i))))
+                let data := add(entry, calldataload(add(entry, 0x20)))
+                let length := calldataload(data)
+                calldatacopy(buffer, add(data, 0x20), length)
+                let dataHash := keccak256(buffer, length)
+                mstore(buffer, callTypehash)
+                mstore(add(buffer, 0x20), calldataload(entry))
+                mstore(add(buffer, 0x40), dataHash)
+                mstore(add(hashes, shl(5, i)), keccak256(buffer, 0x60))
+            }
+            result := keccak256(hashes, shl(5, count))
         }
-        return keccak256(abi.encodePacked(hashes));
     }
 
     /// @notice Struct hash of `Execute` for `vault` at `nonce`.
@@ -38,8 +59,18 @@ library GateHashing {
         uint256 nonce,
         uint256 deadline,
         bytes32 provenance
-    ) internal pure returns (bytes32) {
-        return keccak256(abi.encode(EXECUTE_TYPEHASH, vault, callsHash, nonce, deadline, provenance));
+    ) internal pure returns (bytes32 result) {
+        bytes32 executeTypehash = EXECUTE_TYPEHASH;
+        assembly ("memory-safe") {
+            let buffer := mload(0x40)
+            mstore(buffer, executeTypehash)
+            mstore(add(buffer, 0x20), vault)
+            mstore(add(buffer, 0x40), callsHash)
+            mstore(add(buffer, 0x60), nonce)
+            mstore(add(buffer, 0x80), deadline)
+            mstore(add(buffer, 0xa0), provenance)
+            result := keccak256(buffer, 0xc0)
+        }
     }
 
     /// @notice Struct hash of `Mandate` for `vault`. Arrays of atomic types hash their 32-byte-padded

@@ -121,14 +121,21 @@ contract KeeperGate is IKeeperGate, ThresholdSigners, RegistryAccess, EIP712, Re
         SignerSignature[] calldata signatures
     ) external nonReentrant {
         if (block.timestamp > deadline) revert DeadlineExpired(deadline, block.timestamp);
-        if (calls.length == 0) revert EmptyBatch();
+        uint256 count = calls.length;
+        if (count == 0) revert EmptyBatch();
         uint256 current = _nonce;
         bytes32 callsHash = GateHashing.hashCalls(calls);
         bytes32 digest = _hashTypedDataV4(GateHashing.hashExecute(vault, callsHash, current, deadline, provenance));
         _verifySignatures(digest, signatures);
-        _nonce = uint64(current + 1);
-        for (uint256 i = 0; i < calls.length; ++i) {
+        // A 64-bit nonce moving by one per batch cannot wrap.
+        unchecked {
+            _nonce = uint64(current + 1);
+        }
+        for (uint256 i; i < count; ) {
             _allowlistedCall(i, calls[i]);
+            unchecked {
+                ++i;
+            }
         }
         emit Executed(current, provenance, callsHash);
     }
@@ -259,8 +266,26 @@ contract KeeperGate is IKeeperGate, ThresholdSigners, RegistryAccess, EIP712, Re
         if (call.data.length < 4) revert MissingSelector(index);
         bytes4 selector = bytes4(call.data[:4]);
         if (!registry.isAllowedCall(vault, call.target, selector)) revert CallNotAllowed(call.target, selector);
-        (bool ok, bytes memory reason) = call.target.call(call.data);
-        if (!ok) revert CallFailed(index, call.target, reason);
+        if (!_plainCall(call.target, call.data)) revert CallFailed(index, call.target, _returnData());
+    }
+
+    /// @dev A CALL without value that leaves the return data unread (a batch does not use it), so a target's
+    ///      large return costs nothing; the caller copies it only to report a failure.
+    function _plainCall(address target, bytes calldata data) private returns (bool ok) {
+        assembly ("memory-safe") {
+            let buffer := mload(0x40)
+            calldatacopy(buffer, data.offset, data.length)
+            ok := call(gas(), target, 0, buffer, data.length, 0, 0)
+        }
+    }
+
+    function _returnData() private pure returns (bytes memory data) {
+        assembly ("memory-safe") {
+            data := mload(0x40)
+            mstore(data, returndatasize())
+            returndatacopy(add(data, 0x20), 0, returndatasize())
+            mstore(0x40, add(add(data, 0x20), and(add(returndatasize(), 31), not(31))))
+        }
     }
 
     function _checkMandateShape(Mandate calldata mandate) private view {

@@ -18,6 +18,8 @@ abstract contract ThresholdSigners {
     uint256 public constant MAX_SIGNERS = 20;
 
     uint256 private constant ADDRESS_BYTES = 20;
+    /// @dev secp256k1n / 2: a larger `s` is the malleable twin of a valid signature (EIP-2).
+    uint256 private constant HALF_CURVE_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
 
     // One slot, read once per execution.
     uint64 internal _nonce;
@@ -87,22 +89,51 @@ abstract contract ThresholdSigners {
     /// @dev Reverts unless at least `threshold` signatures, strictly ascending by signer, from current
     ///      signers, are valid for `digest`. Every signature given is checked, none is ignored.
     function _verifySignatures(bytes32 digest, IKeeperGate.SignerSignature[] calldata signatures) internal view {
+        uint256 given = signatures.length;
         uint256 required = _threshold;
-        if (signatures.length < required) revert BelowThreshold(signatures.length, required);
-        address[] memory list = _loadSigners();
+        if (given < required) revert BelowThreshold(given, required);
+        (uint256 packed, uint256 count) = _copySignerList();
         uint256 cursor;
         address previous;
-        for (uint256 i = 0; i < signatures.length; ++i) {
-            address signer = signatures[i].signer;
-            if (i > 0) {
+        for (uint256 i; i < given; ) {
+            IKeeperGate.SignerSignature calldata entry = signatures[i];
+            address signer = entry.signer;
+            if (i != 0) {
                 if (signer == previous) revert DuplicateSigner(signer);
                 if (signer < previous) revert SignersNotAscending(previous, signer);
             }
-            // Both lists ascend, so one forward pass over the stored list checks membership.
-            while (cursor < list.length && list[cursor] < signer) ++cursor;
-            if (cursor == list.length || list[cursor] != signer) revert NotSigner(signer);
-            _checkSignature(signer, digest, signatures[i].signature);
+            cursor = _findSigner(packed, count, cursor, signer);
+            if (!_isLowSEcdsaSigner(signer, digest, entry.signature)) _checkSignature(signer, digest, entry.signature);
             previous = signer;
+            unchecked {
+                ++i;
+            }
+        }
+    }
+
+    /// @dev The common case in a few opcodes: a 65-byte low-s ECDSA signature recovering to `signer`. Anything
+    ///      else (contract signers, failures and their named errors) goes through `_checkSignature`, which
+    ///      accepts a superset of what this accepts.
+    function _isLowSEcdsaSigner(
+        address signer,
+        bytes32 digest,
+        bytes calldata signature
+    ) private view returns (bool valid) {
+        if (signature.length != 65) return false;
+        assembly ("memory-safe") {
+            let s := calldataload(add(signature.offset, 0x20))
+            if iszero(gt(s, HALF_CURVE_ORDER)) {
+                let free := mload(0x40)
+                mstore(free, digest)
+                mstore(add(free, 0x20), byte(0, calldataload(add(signature.offset, 0x40))))
+                mstore(add(free, 0x40), calldataload(signature.offset))
+                mstore(add(free, 0x60), s)
+                // Precompile 1 leaves the output empty for an invalid signature, so a stale word cannot match.
+                mstore(0x00, 0)
+                if staticcall(gas(), 1, free, 0x80, 0x00, 0x20) {
+                    valid := eq(mload(0x00), signer)
+                }
+            }
         }
     }
 
@@ -125,19 +156,50 @@ abstract contract ThresholdSigners {
     }
 
     function _loadSigners() private view returns (address[] memory list) {
-        uint256 count = _signerCount;
-        address source = _signerList;
+        (uint256 packed, uint256 count) = _copySignerList();
         list = new address[](count);
-        bytes memory packed = new bytes(count * ADDRESS_BYTES);
-        assembly ("memory-safe") {
-            extcodecopy(source, add(packed, 0x20), 1, mul(count, ADDRESS_BYTES))
-        }
         for (uint256 i = 0; i < count; ++i) {
-            address signer;
-            assembly ("memory-safe") {
-                signer := shr(96, mload(add(add(packed, 0x20), mul(i, ADDRESS_BYTES))))
+            list[i] = _signerAt(packed, i);
+        }
+    }
+
+    /// @dev Copies the packed signer list (20 bytes per signer) into fresh memory with one EXTCODECOPY.
+    /// @return packed Memory address of the first signer.
+    /// @return count Number of signers.
+    function _copySignerList() private view returns (uint256 packed, uint256 count) {
+        count = _signerCount;
+        address source = _signerList;
+        assembly ("memory-safe") {
+            packed := mload(0x40)
+            let size := mul(count, ADDRESS_BYTES)
+            extcodecopy(source, packed, 1, size)
+            // Reserve the copy, rounded up to whole words.
+            mstore(0x40, add(packed, and(add(size, 31), not(31))))
+        }
+    }
+
+    /// @dev Both lists ascend, so one forward pass over the stored list, resumed from `cursor`, checks
+    ///      membership of every given signer. Returns the index of `signer` in the list.
+    function _findSigner(
+        uint256 packed,
+        uint256 count,
+        uint256 cursor,
+        address signer
+    ) private pure returns (uint256) {
+        while (cursor < count) {
+            address listed = _signerAt(packed, cursor);
+            if (listed == signer) return cursor;
+            if (listed > signer) break;
+            unchecked {
+                ++cursor;
             }
-            list[i] = signer;
+        }
+        revert NotSigner(signer);
+    }
+
+    function _signerAt(uint256 packed, uint256 index) private pure returns (address signer) {
+        assembly ("memory-safe") {
+            signer := shr(96, mload(add(packed, mul(index, ADDRESS_BYTES))))
         }
     }
 

@@ -22,6 +22,16 @@ interface IRegistry {
         uint256 cap;
     }
 
+    /// @notice What a swap handler needs to know about a calling connector, read in one call.
+    struct SwapContext {
+        /// @dev Zero when the connector is unknown.
+        address vault;
+        address swapHandler;
+        address valueOracle;
+        bool sendingAllowed;
+        bool receivingAllowed;
+    }
+
     /// @notice Governance: the timelock that owns the registry and every risk-increasing setting.
     function governance() external view returns (address);
 
@@ -43,4 +53,12 @@ interface IRegistry {
     function valueOracleOf(address vault) external view returns (address);
 
     function swapHandlerOf(address vault) external view returns (address);
+
+    /// @notice The connector's vault, that vault's swap handler and value oracle, and whether the connector
+    ///         may hold `sending` and `receiving` (`isConnectorToken`), in one call for the swap handler.
+    function swapContext(
+        address connector,
+        address sending,
+        address receiving
+    ) external view returns (SwapContext memory context);
 }

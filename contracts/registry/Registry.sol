@@ -199,6 +199,25 @@ contract Registry is IRegistry, Ownable2Step {
         return _vaults[vault].swapHandler;
     }
 
+    /// @inheritdoc IRegistry
+    function swapContext(
+        address connector,
+        address sending,
+        address receiving
+    ) external view returns (SwapContext memory context) {
+        address vault = _connectors[connector].vault;
+        if (vault == address(0)) return context;
+        VaultConfig storage config = _vaults[vault];
+        mapping(address token => bool) storage tokens = _connectorTokens[connector];
+        context = SwapContext({
+            vault: vault,
+            swapHandler: config.swapHandler,
+            valueOracle: config.valueOracle,
+            sendingAllowed: tokens[sending],
+            receivingAllowed: tokens[receiving]
+        });
+    }
+
     // -------------------------------------------------------------------------- internals
 
     function _vaultOfConnector(address connector) private view returns (address vault) {

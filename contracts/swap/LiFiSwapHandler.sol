@@ -30,6 +30,12 @@ contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransie
     /// @notice Upper bound on swap steps in one call (LI.FI routes use one DEX step plus optional fee steps).
     uint256 public constant MAX_STEPS = 4;
 
+    /// @dev The arguments start after the selector; the head holds six words (id, two string offsets,
+    ///      receiver, minimum out, swap data offset) and a `SwapData` head seven.
+    uint256 private constant ARGS = 4;
+    uint256 private constant HEAD_WORDS = 6;
+    uint256 private constant SWAP_DATA_HEAD_WORDS = 7;
+
     /// @notice GenericSwapFacetV3 `swapTokensSingleV3ERC20ToERC20`.
     bytes4 public constant SWAP_SINGLE_V3 = ILiFiDiamond.swapTokensSingleV3ERC20ToERC20.selector;
     /// @notice GenericSwapFacetV3 `swapTokensMultipleV3ERC20ToERC20`.
@@ -137,19 +143,8 @@ contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransie
     /// @inheritdoc ISwapHandler
     function swap(bytes calldata lifiCalldata) external nonReentrant returns (uint256 amountOut) {
         address connector = msg.sender;
-        address vault = registry.connectorConfig(connector).vault;
-        if (vault == address(0)) revert UnknownConnector(connector);
-        if (registry.swapHandlerOf(vault) != address(this)) revert NotVaultSwapHandler(vault);
-
-        DecodedSwap memory decoded;
-        try this.decodeSwap(lifiCalldata) returns (DecodedSwap memory result) {
-            decoded = result;
-        } catch (bytes memory reason) {
-            _rethrowNamed(reason);
-        }
-        IValueOracle oracle = IValueOracle(registry.valueOracleOf(vault));
-        SwapPlan memory plan = _validate(decoded, connector, oracle);
-        _checkMinAmountOut(oracle, plan);
+        DecodedSwap memory decoded = _decodeStrict(lifiCalldata);
+        (address vault, SwapPlan memory plan) = _plan(decoded, connector);
 
         uint256 approved = plan.sending.allowance(connector, address(this));
         if (approved != plan.fromAmount) revert AmountMismatch(approved, plan.fromAmount);
@@ -172,54 +167,109 @@ contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransie
     /// @notice Decodes Diamond calldata strictly: one of the three supported selectors, and the bytes must
     ///         be exactly the canonical ABI encoding of what they decode to.
     function decodeSwap(bytes calldata lifiCalldata) external pure returns (DecodedSwap memory decoded) {
-        if (lifiCalldata.length < 4) revert MalformedCalldata();
-        decoded.selector = bytes4(lifiCalldata[:4]);
-        bytes memory reencoded;
-        if (decoded.selector == SWAP_SINGLE_V3) {
-            ILiFiDiamond.SwapData memory step;
-            (
-                decoded.transactionId,
-                decoded.integrator,
-                decoded.referrer,
-                decoded.receiver,
-                decoded.minAmountOut,
-                step
-            ) = abi.decode(lifiCalldata[4:], (bytes32, string, string, address, uint256, ILiFiDiamond.SwapData));
-            decoded.swapData = new ILiFiDiamond.SwapData[](1);
-            decoded.swapData[0] = step;
-            reencoded = abi.encodeWithSelector(
-                decoded.selector,
-                decoded.transactionId,
-                decoded.integrator,
-                decoded.referrer,
-                decoded.receiver,
-                decoded.minAmountOut,
-                step
-            );
-        } else if (decoded.selector == SWAP_MULTIPLE_V3 || decoded.selector == SWAP_GENERIC) {
-            (
-                decoded.transactionId,
-                decoded.integrator,
-                decoded.referrer,
-                decoded.receiver,
-                decoded.minAmountOut,
-                decoded.swapData
-            ) = abi.decode(lifiCalldata[4:], (bytes32, string, string, address, uint256, ILiFiDiamond.SwapData[]));
-            reencoded = abi.encodeWithSelector(
-                decoded.selector,
-                decoded.transactionId,
-                decoded.integrator,
-                decoded.referrer,
-                decoded.receiver,
-                decoded.minAmountOut,
-                decoded.swapData
-            );
-        } else {
+        return _decodeStrict(lifiCalldata);
+    }
+
+    // ------------------------------------------------------------------------------ strict decoding
+
+    /// @dev Reads the calldata in one pass and requires the exact canonical layout `abi.encode` produces:
+    ///      every offset equal to where its tail must start, tails in parameter order, clean address words,
+    ///      booleans 0 or 1, zero padding, and nothing after the last tail. A read past the end is
+    ///      `MalformedCalldata`; anything else that differs from the canonical bytes is `NonCanonicalCalldata`.
+    ///      Equivalent to decoding, re-encoding and comparing, without the copies.
+    function _decodeStrict(bytes calldata data) private pure returns (DecodedSwap memory decoded) {
+        if (data.length < 4) revert MalformedCalldata();
+        decoded.selector = bytes4(data[:4]);
+        bool single = decoded.selector == SWAP_SINGLE_V3;
+        if (!single && decoded.selector != SWAP_MULTIPLE_V3 && decoded.selector != SWAP_GENERIC) {
             revert UnsupportedSelector(decoded.selector);
         }
-        if (reencoded.length != lifiCalldata.length || keccak256(reencoded) != keccak256(lifiCalldata)) {
-            revert NonCanonicalCalldata();
+        decoded.transactionId = bytes32(_word(data, ARGS));
+        uint256 next = HEAD_WORDS * 32;
+        (decoded.integrator, next) = _stringAt(data, _expectOffset(data, ARGS + 32, next));
+        (decoded.referrer, next) = _stringAt(data, _expectOffset(data, ARGS + 64, next));
+        decoded.receiver = _addressAt(data, ARGS + 96);
+        decoded.minAmountOut = _word(data, ARGS + 128);
+        uint256 swapStart = ARGS + _expectOffset(data, ARGS + 160, next);
+        uint256 end;
+        if (single) {
+            decoded.swapData = new ILiFiDiamond.SwapData[](1);
+            (decoded.swapData[0], end) = _swapDataAt(data, swapStart);
+        } else {
+            uint256 count = _word(data, swapStart);
+            if (count > data.length / 32) revert MalformedCalldata();
+            decoded.swapData = new ILiFiDiamond.SwapData[](count);
+            uint256 elements = swapStart + 32;
+            uint256 offset = count * 32;
+            for (uint256 i; i < count; ) {
+                if (_word(data, elements + i * 32) != offset) revert NonCanonicalCalldata();
+                (decoded.swapData[i], end) = _swapDataAt(data, elements + offset);
+                offset = end - elements;
+                unchecked {
+                    ++i;
+                }
+            }
+            if (count == 0) end = elements;
         }
+        if (end != data.length) revert NonCanonicalCalldata();
+    }
+
+    /// @dev The word at `position` (bytes from the start of `data`); reading past the end is malformed.
+    function _word(bytes calldata data, uint256 position) private pure returns (uint256 value) {
+        if (position + 32 > data.length) revert MalformedCalldata();
+        assembly ("memory-safe") {
+            value := calldataload(add(data.offset, position))
+        }
+    }
+
+    function _addressAt(bytes calldata data, uint256 position) private pure returns (address) {
+        uint256 value = _word(data, position);
+        if (value >> 160 != 0) revert NonCanonicalCalldata();
+        return address(uint160(value));
+    }
+
+    /// @dev Requires the offset word at `position` to equal `expected`, where the canonical tail starts.
+    function _expectOffset(bytes calldata data, uint256 position, uint256 expected) private pure returns (uint256) {
+        if (_word(data, position) != expected) revert NonCanonicalCalldata();
+        return expected;
+    }
+
+    /// @dev A `bytes`/`string` tail at `ARGS + relative`; returns it and the relative position after it.
+    function _stringAt(bytes calldata data, uint256 relative) private pure returns (string memory text, uint256 next) {
+        (bytes memory raw, uint256 end) = _bytesAt(data, ARGS + relative);
+        return (string(raw), end - ARGS);
+    }
+
+    /// @dev A `bytes` tail at `position`: length, content, zero padding to a whole word.
+    /// @return raw The content.
+    /// @return end Position right after the padded content.
+    function _bytesAt(bytes calldata data, uint256 position) private pure returns (bytes memory raw, uint256 end) {
+        uint256 length = _word(data, position);
+        uint256 content = position + 32;
+        if (length > data.length - content) revert MalformedCalldata();
+        end = content + ((length + 31) & ~uint256(31));
+        // The content is there but its padding is not: decodable, yet not what abi.encode produces.
+        if (end > data.length) revert NonCanonicalCalldata();
+        raw = data[content:content + length];
+        uint256 tail = length & 31;
+        if (tail != 0 && _word(data, end - 32) << (tail * 8) != 0) revert NonCanonicalCalldata();
+    }
+
+    /// @dev A `SwapData` tuple at `position`: seven head words, then its `callData` tail.
+    function _swapDataAt(
+        bytes calldata data,
+        uint256 position
+    ) private pure returns (ILiFiDiamond.SwapData memory step, uint256 end) {
+        step.callTo = _addressAt(data, position);
+        step.approveTo = _addressAt(data, position + 32);
+        step.sendingAssetId = _addressAt(data, position + 64);
+        step.receivingAssetId = _addressAt(data, position + 96);
+        step.fromAmount = _word(data, position + 128);
+        _expectOffset(data, position + 160, SWAP_DATA_HEAD_WORDS * 32);
+        uint256 flag = _word(data, position + 192);
+        if (flag > 1) revert NonCanonicalCalldata();
+        step.requiresDeposit = flag == 1;
+        (step.callData, end) = _bytesAt(data, position + SWAP_DATA_HEAD_WORDS * 32);
     }
 
     // ------------------------------------------------------------------------------ internals
@@ -247,10 +297,30 @@ contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransie
         return plan.fromAmount - unspent;
     }
 
+    /// @dev Resolves the caller through the Registry (one call answers who it is and whether it may hold the
+    ///      swap's input and output), validates the decoded swap and its minimum out against the oracle.
+    function _plan(
+        DecodedSwap memory decoded,
+        address connector
+    ) private view returns (address vault, SwapPlan memory plan) {
+        ILiFiDiamond.SwapData[] memory steps = decoded.swapData;
+        (address sendingAsset, address receivingAsset) = steps.length == 0
+            ? (address(0), address(0))
+            : (steps[0].sendingAssetId, steps[steps.length - 1].receivingAssetId);
+        IRegistry.SwapContext memory context = registry.swapContext(connector, sendingAsset, receivingAsset);
+        vault = context.vault;
+        if (vault == address(0)) revert UnknownConnector(connector);
+        if (context.swapHandler != address(this)) revert NotVaultSwapHandler(vault);
+        IValueOracle oracle = IValueOracle(context.valueOracle);
+        plan = _validate(decoded, connector, oracle, context);
+        _checkMinAmountOut(oracle, plan);
+    }
+
     function _validate(
         DecodedSwap memory decoded,
         address connector,
-        IValueOracle oracle
+        IValueOracle oracle,
+        IRegistry.SwapContext memory context
     ) private view returns (SwapPlan memory plan) {
         ILiFiDiamond.SwapData[] memory steps = decoded.swapData;
         if (steps.length == 0 || steps.length > MAX_STEPS) revert BadStepCount(steps.length);
@@ -259,13 +329,13 @@ contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransie
         address receivingAsset = steps[steps.length - 1].receivingAssetId;
         if (sendingAsset == address(0) || receivingAsset == address(0)) revert NativeAssetNotSupported();
         if (sendingAsset == receivingAsset) revert SameAsset(sendingAsset);
-        _checkToken(connector, sendingAsset, oracle);
-        _checkToken(connector, receivingAsset, oracle);
+        if (!context.sendingAllowed) _checkBaseAsset(connector, sendingAsset, oracle);
+        if (!context.receivingAllowed) _checkBaseAsset(connector, receivingAsset, oracle);
         plan.fromAmount = steps[0].fromAmount;
         if (plan.fromAmount == 0) revert ZeroAmount();
         // Only the first step may pull from the caller; more deposits would take more than was approved.
         if (decoded.selector != SWAP_SINGLE_V3 && !steps[0].requiresDeposit) revert UnexpectedDeposit(0);
-        for (uint256 i = 0; i < steps.length; ++i) {
+        for (uint256 i; i < steps.length; ) {
             ILiFiDiamond.SwapData memory step = steps[i];
             if (i > 0 && step.requiresDeposit) revert UnexpectedDeposit(i);
             if (step.sendingAssetId == address(0) || step.receivingAssetId == address(0)) {
@@ -284,6 +354,9 @@ contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransie
             if (step.approveTo != step.callTo && !isApproveToAllowed[step.approveTo]) {
                 revert ApproveToNotAllowed(step.approveTo);
             }
+            unchecked {
+                ++i;
+            }
         }
         plan.sending = IERC20(sendingAsset);
         plan.receiving = IERC20(receivingAsset);
@@ -293,8 +366,12 @@ contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransie
     /// @dev A connector may hold the tokens the Registry lists for it, and always the base asset its vault is
     ///      valued in (connectors send it to the vault), as BaseConnector treats it.
     function _checkToken(address connector, address token, IValueOracle oracle) private view {
-        if (registry.isConnectorToken(connector, token) || token == oracle.baseAsset()) return;
-        revert TokenNotAllowed(connector, token);
+        if (!registry.isConnectorToken(connector, token)) _checkBaseAsset(connector, token, oracle);
+    }
+
+    /// @dev For a token the Registry does not list for the connector: only the vault's base asset passes.
+    function _checkBaseAsset(address connector, address token, IValueOracle oracle) private view {
+        if (token != oracle.baseAsset()) revert TokenNotAllowed(connector, token);
     }
 
     function _checkMinAmountOut(IValueOracle oracle, SwapPlan memory plan) private view {
@@ -308,13 +385,5 @@ contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransie
         if (newMaxSlippageBps > MAX_SLIPPAGE_BPS) revert SlippageTooHigh(newMaxSlippageBps);
         maxSlippageBps = newMaxSlippageBps;
         emit MaxSlippageSet(newMaxSlippageBps);
-    }
-
-    /// @dev Keeps the decoder's named errors; an ABI decoding failure (empty revert data) becomes MalformedCalldata.
-    function _rethrowNamed(bytes memory reason) private pure {
-        if (reason.length < 4) revert MalformedCalldata();
-        assembly ("memory-safe") {
-            revert(add(reason, 0x20), mload(reason))
-        }
     }
 }

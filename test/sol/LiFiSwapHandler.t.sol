@@ -26,7 +26,7 @@ contract FixedRateDex {
 ///         variant of a valid Diamond call (wrong receiver, swapped tokens, inflated amount, lowered minimum,
 ///         unknown selector, trailing bytes, random bytes, single flipped bytes) is refused or, when a
 ///         mutation is harmless, still pays at least the checked minimum and leaves no approval or balance
-///         behind.
+///         behind. The handler's one-pass decoder accepts exactly what decode + re-encode + compare accepts.
 contract LiFiSwapHandlerFuzzTest is Test {
     uint256 private constant AMOUNT_IN = 3000e6;
     uint256 private constant MIN_OUT = 0.995e18;
@@ -187,5 +187,127 @@ contract LiFiSwapHandlerFuzzTest is Test {
         } catch {
             assertEq(usdc.balanceOf(address(connector)), 1e12);
         }
+    }
+
+    // ------------------------------------------------------------------ strict decoder vs decode + re-encode
+
+    /// @notice The reference the one-pass decoder replaced: ABI-decode, re-encode, and require the same bytes.
+    function referenceDecode(bytes calldata data) external pure returns (LiFiSwapHandler.DecodedSwap memory d) {
+        require(data.length >= 4, "short");
+        d.selector = bytes4(data[:4]);
+        bytes memory reencoded;
+        if (d.selector == ILiFiDiamond.swapTokensSingleV3ERC20ToERC20.selector) {
+            ILiFiDiamond.SwapData memory step;
+            (d.transactionId, d.integrator, d.referrer, d.receiver, d.minAmountOut, step) =
+                abi.decode(data[4:], (bytes32, string, string, address, uint256, ILiFiDiamond.SwapData));
+            d.swapData = new ILiFiDiamond.SwapData[](1);
+            d.swapData[0] = step;
+            reencoded = abi.encodeWithSelector(
+                d.selector, d.transactionId, d.integrator, d.referrer, d.receiver, d.minAmountOut, step
+            );
+        } else {
+            (d.transactionId, d.integrator, d.referrer, d.receiver, d.minAmountOut, d.swapData) =
+                abi.decode(data[4:], (bytes32, string, string, address, uint256, ILiFiDiamond.SwapData[]));
+            reencoded = abi.encodeWithSelector(
+                d.selector, d.transactionId, d.integrator, d.referrer, d.receiver, d.minAmountOut, d.swapData
+            );
+        }
+        require(keccak256(reencoded) == keccak256(data), "non-canonical");
+    }
+
+    function _validMultiple() private view returns (bytes memory) {
+        ILiFiDiamond.SwapData[] memory steps = new ILiFiDiamond.SwapData[](2);
+        steps[0] = _step(usdc, weth, AMOUNT_IN);
+        steps[1] = _step(weth, usdc, 1e15);
+        steps[1].requiresDeposit = false;
+        return
+            abi.encodeCall(
+                ILiFiDiamond.swapTokensMultipleV3ERC20ToERC20,
+                (bytes32(uint256(7)), "agent-vault", "", payable(address(connector)), MIN_OUT, steps)
+            );
+    }
+
+    /// @dev The handler's decoder accepts exactly what the reference accepts, with the same fields; a refusal
+    ///      is one of its named decoding errors.
+    function _assertDecodesLikeReference(bytes memory data) private view {
+        bool referenceOk;
+        bytes memory referenceFields;
+        try this.referenceDecode(data) returns (LiFiSwapHandler.DecodedSwap memory d) {
+            referenceOk = true;
+            referenceFields = abi.encode(d);
+        } catch {}
+        try handler.decodeSwap(data) returns (LiFiSwapHandler.DecodedSwap memory d) {
+            assertTrue(referenceOk, "handler accepted what the reference refuses");
+            assertEq(keccak256(abi.encode(d)), keccak256(referenceFields), "decoded fields differ");
+        } catch (bytes memory reason) {
+            assertFalse(referenceOk, "handler refused what the reference accepts");
+            bytes4 code = bytes4(reason);
+            assertTrue(
+                code == LiFiSwapHandler.NonCanonicalCalldata.selector ||
+                    code == LiFiSwapHandler.MalformedCalldata.selector,
+                "unnamed decoding error"
+            );
+        }
+    }
+
+    function testFuzz_decoderMatchesReencodeOnFlippedBytes(uint256 index, uint8 mask, bool multiple) public view {
+        bytes memory data = multiple ? _validMultiple() : _valid();
+        index = bound(index, 4, data.length - 1);
+        mask = uint8(bound(mask, 1, 255));
+        data[index] = data[index] ^ bytes1(mask);
+        _assertDecodesLikeReference(data);
+    }
+
+    /// @dev Word-sized edits hit offsets and lengths: small shifts keep them in range, so only a byte-exact
+    ///      canonical check tells them apart.
+    function testFuzz_decoderMatchesReencodeOnShiftedWords(uint256 word, int8 delta, bool multiple) public view {
+        bytes memory data = multiple ? _validMultiple() : _valid();
+        word = bound(word, 0, (data.length - 4) / 32 - 1);
+        uint256 position = 4 + word * 32;
+        uint256 value;
+        assembly {
+            value := mload(add(add(data, 0x20), position))
+        }
+        unchecked {
+            value = uint256(int256(value) + int256(delta));
+        }
+        assembly {
+            mstore(add(add(data, 0x20), position), value)
+        }
+        _assertDecodesLikeReference(data);
+    }
+
+    function testFuzz_decoderMatchesReencodeOnTruncation(uint256 cut, bool multiple) public view {
+        bytes memory data = multiple ? _validMultiple() : _valid();
+        cut = bound(cut, 4, data.length);
+        assembly {
+            mstore(data, cut)
+        }
+        _assertDecodesLikeReference(data);
+    }
+
+    function test_decoderAcceptsBothValidLayouts() public view {
+        _assertDecodesLikeReference(_valid());
+        _assertDecodesLikeReference(_validMultiple());
+        assertEq(handler.decodeSwap(_validMultiple()).swapData.length, 2);
+    }
+
+    function test_registrySwapContextMatchesTheSingleViews() public {
+        IRegistry.SwapContext memory context = registry.swapContext(address(connector), address(usdc), address(weth));
+        assertEq(context.vault, registry.connectorConfig(address(connector)).vault);
+        assertEq(context.swapHandler, registry.swapHandlerOf(address(vault)));
+        assertEq(context.valueOracle, registry.valueOracleOf(address(vault)));
+        assertTrue(context.sendingAllowed && context.receivingAllowed);
+
+        vm.prank(address(0xBEEF));
+        registry.setConnectorToken(address(connector), address(weth), false);
+        context = registry.swapContext(address(connector), address(usdc), address(weth));
+        assertTrue(context.sendingAllowed);
+        assertFalse(context.receivingAllowed);
+
+        IRegistry.SwapContext memory unknown = registry.swapContext(address(dex), address(usdc), address(weth));
+        assertEq(unknown.vault, address(0));
+        assertEq(unknown.swapHandler, address(0));
+        assertFalse(unknown.sendingAllowed || unknown.receivingAllowed);
     }
 }

@@ -10,9 +10,10 @@ import type { Clients } from "../../../deploy/lib/clients.js";
 import { localChain } from "../helpers/chain.js";
 
 // Gas of the keeper gate and the swap handler (issue budgets: gate <= 10k + 8k per signature over a direct
-// call, a Safe 1.4.1 2-of-3 measured in the same run, handler <= 40k over a direct Diamond call). The
-// per-signature budget is met and asserted; the fixed 10k and the handler's 40k are not met (breakdown in
-// docs/gate-and-swaps.md), so those assertions are regression guards at the measured level, not the budget.
+// call, the 2-of-3 at most 26k and below a Safe 1.4.1 2-of-3 measured in the same run, handler <= 40k over a
+// direct Diamond call). Met and asserted: the per-signature 8k and "below the Safe". Not met (breakdown of the
+// remaining storage, account and calldata costs in docs/gate-and-swaps.md): the fixed 10k, the 2-of-3 26k and
+// the handler's 40k, so those assertions are regression guards just above the measured level.
 
 const { viem, networkHelpers, wallets, clientsFor, publicClient } = await localChain();
 const accounts = wallets.map((_, i) => clientsFor(i));
@@ -20,7 +21,7 @@ const accounts = wallets.map((_, i) => clientsFor(i));
 describe("Gas: keeper gate and swap handler overhead", function () {
   const gate: GateOverhead[] = [];
 
-  it("gate: each extra signature costs under 8k; a 2-of-3 batch costs no more than the issue's Safe 2-of-3 reference (50k)", async function () {
+  it("gate: each extra signature costs under 7k (budget 8k); overheads stay at their measured levels", async function () {
     for (const config of [
       { threshold: 1, signers: 1 },
       { threshold: 2, signers: 3 },
@@ -39,12 +40,13 @@ describe("Gas: keeper gate and swap handler overhead", function () {
     );
     const [one, two, five] = gate as [GateOverhead, GateOverhead, GateOverhead];
     expect(two.overhead > one.overhead && five.overhead > two.overhead).to.equal(true);
-    expect((five.overhead - one.overhead) / 4n < 8_000n, "per-signature cost").to.equal(true);
-    expect(two.overhead <= 50_000n, "2-of-3 overhead").to.equal(true);
-    expect(one.overhead <= 35_000n, "1-of-1 overhead regression guard").to.equal(true);
+    expect((five.overhead - one.overhead) / 4n < 7_000n, "per-signature cost").to.equal(true);
+    expect(one.overhead <= 31_500n, "1-of-1 overhead regression guard").to.equal(true);
+    expect(two.overhead <= 38_000n, "2-of-3 overhead regression guard").to.equal(true);
+    expect(five.overhead <= 57_500n, "5-of-9 overhead regression guard").to.equal(true);
   });
 
-  it("gate vs a real Safe 1.4.1 2-of-3 execTransaction of the same call, same run", async function () {
+  it("gate 2-of-3 costs less than a real Safe 1.4.1 2-of-3 execTransaction of the same call, same run", async function () {
     const safe = await measureSafeComparison(accounts, gate[1]!);
     console.table([
       {
@@ -55,10 +57,10 @@ describe("Gas: keeper gate and swap handler overhead", function () {
       },
     ]);
     expect(safe.safeOverhead > 30_000n && safe.safeOverhead < 50_000n).to.equal(true);
-    expect(safe.gateToSafeRatio < 1.2).to.equal(true);
+    expect(gate[1]!.overhead < safe.safeOverhead, "gate 2-of-3 below the Safe 2-of-3").to.equal(true);
   });
 
-  it("swap handler overhead over calling the Diamond directly (regression guard at 95k; issue budget 40k not met)", async function () {
+  it("swap handler overhead over calling the Diamond directly (regression guard at 86k; issue budget 40k not met)", async function () {
     const swap = await measureSwapHandlerOverhead(accounts, async (address) => {
       await networkHelpers.impersonateAccount(address);
       await networkHelpers.setBalance(address, parseEther("10"));
@@ -73,6 +75,6 @@ describe("Gas: keeper gate and swap handler overhead", function () {
         issueBudget: 40_000,
       },
     ]);
-    expect(swap.overhead > 0n && swap.overhead <= 95_000n).to.equal(true);
+    expect(swap.overhead > 0n && swap.overhead <= 86_000n).to.equal(true);
   });
 });
