@@ -109,7 +109,8 @@ ${table(
 Settlement counts as "flat in the number of requests" when settling 200 pending requests costs at most 5%
 more than settling 1. Per-extra-connector figures are the average slope between 1 and 3 and between 1 and 8
 connectors. The gate's per-signature budget behind the 26k (10k + 8k per signature) comes from the gate
-issue.
+issue. Where the gas goes, and what a missed target would take: docs/gate-and-swaps.md (gate, mandates,
+swap handler), docs/valuation.md (NAV), docs/vault.md (vault operations and settlement).
 
 ## How to run
 
