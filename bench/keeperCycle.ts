@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { type LocalAccount, getAddress, parseUnits } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
-import { projectArtifact, send } from "../deploy/lib/artifacts.js";
+import { REPO_ROOT, projectArtifact, send } from "../deploy/lib/artifacts.js";
 import type { Clients } from "../deploy/lib/clients.js";
 import { deployLocalProtocols } from "../deploy/local/protocols.js";
 import {
@@ -13,7 +13,8 @@ import {
   stackCalls,
 } from "../deploy/product/stack.js";
 import { ReliableSender } from "../keeper/chain/sender.js";
-import { type CheckResult, GateCallSimulator, ViemGateReader } from "../keeper/multisig/gate.js";
+import { keeperConfigSchema } from "../keeper/config/schema.js";
+import { GateCallSimulator, type RiskChecker, ViemGateReader } from "../keeper/multisig/gate.js";
 import { computeProvenance } from "../keeper/multisig/provenance.js";
 import { MultisigWorkflow } from "../keeper/multisig/workflow.js";
 import { parseGammaMarkets } from "../keeper/signals/polymarketGamma.js";
@@ -22,13 +23,15 @@ import { SqliteStore } from "../keeper/store/sqlite.js";
 import { defaultStrategyConfig } from "../keeper/strategy/config.js";
 import { evaluate } from "../keeper/strategy/evaluate.js";
 import { parsePolicy } from "../keeper/strategy/policy.js";
-import { REPO_ROOT } from "../deploy/lib/artifacts.js";
+import { configRiskChecker } from "../keeper/service/runtime.js";
 
 /** Hardhat's default development mnemonic: the funded local accounts, as keys the keeper can hold. */
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
 const GAMMA_SAMPLES = ["drmanhattan_gamma_markets.json", "pmvl_ext_polymarket-market.json"];
 /** USDC moved into Aave per cycle at a 100% Aave weight (6 decimals); the policy's weight scales it. */
 const PLAN_NOTIONAL = parseUnits("1000", 6);
+/** The strategy-side risk limit the bench plan is checked against before each signature. */
+const MAX_NOTIONAL = 2n * PLAN_NOTIONAL;
 const DEPOSIT = parseUnits("500000", 6);
 /** The depositor account: outside the stack's roles (0 deployer, 1-3 Safe owners, 4-6 operators, 7, 8). */
 const DEPOSITOR = 10;
@@ -98,11 +101,24 @@ export async function measureKeeperCycle(
   const submitterKey = localKey(accounts, stack.roles.strategist);
   const client = deployer.public;
   const chainId = await client.getChainId();
+  // The keeper's own configuration schema and defaults (retries, fees, TTL, batch limits), with the
+  // operator's target allowlist set to the two contracts the plan calls.
+  const config = keeperConfigSchema.parse({
+    operator: { id: "bench" },
+    chain: { rpcUrl: "http://127.0.0.1:8545", chainId },
+    gate: {
+      address: stack.gate,
+      vault: stack.vault,
+      threshold: 2,
+      signers: stack.addresses.operators,
+      allowedTargets: [stack.vault, stack.connectors.aave],
+    },
+  });
   const store = SqliteStore.open({ path: ":memory:" });
-  const notionalCap: { check: (p: unknown, plan: unknown) => Promise<CheckResult> } = {
+  const notionalCap: RiskChecker = {
     async check(_proposal, plan) {
       const notional = BigInt((plan as { notional: string }).notional);
-      return notional <= PLAN_NOTIONAL
+      return notional <= MAX_NOTIONAL
         ? { ok: true }
         : { ok: false, reasons: [`notional ${notional} above cap`] };
     },
@@ -112,24 +128,25 @@ export async function measureKeeperCycle(
     chainId,
     gate: stack.gate,
     vault: stack.vault,
-    threshold: 2,
-    signers: stack.addresses.operators,
-    proposalTtlSeconds: 3_600,
+    threshold: config.gate.threshold,
+    signers: config.gate.signers,
+    proposalTtlSeconds: config.gate.proposalTtlSeconds,
     reader: new ViemGateReader(client, stack.gate),
     simulator: new GateCallSimulator(client),
-    checker: notionalCap,
-    operatorId: "bench",
+    checker: configRiskChecker(config, notionalCap),
+    operatorId: config.operator.id,
   });
   const sender = new ReliableSender({
     client,
     account: submitterKey,
     chainId,
     store,
-    retry: { maxRetries: 2, baseDelayMs: 50, maxDelayMs: 500, rpcTimeoutMs: 10_000 },
-    stuckAfterMs: 60_000,
-    feeBumpPercent: 15,
-    maxReplacements: 3,
-    pollIntervalMs: 20,
+    retry: config.sender,
+    stuckAfterMs: config.sender.stuckAfterMs,
+    feeBumpPercent: config.sender.feeBumpPercent,
+    maxReplacements: config.sender.maxReplacements,
+    pollIntervalMs: config.chain.pollingIntervalMs,
+    confirmations: config.chain.confirmations,
   });
 
   const payloads = await Promise.all(
@@ -144,7 +161,7 @@ export async function measureKeeperCycle(
     JSON.parse(await readFile(path.join(REPO_ROOT, "keeper/strategy/policies/example.policy.json"), "utf8")),
   );
   if (!policyResult.ok) throw new Error("example policy does not parse");
-  const config = defaultStrategyConfig();
+  const strategyConfig = defaultStrategyConfig();
 
   const samplesMs: number[] = [];
   let callsPerBatch = 0;
@@ -154,7 +171,7 @@ export async function measureKeeperCycle(
     const started = performance.now();
     const now = Date.now();
     const snapshots: MarketSnapshot[] = payloads.flatMap((p) => parseGammaMarkets(p, now).items);
-    const { allocation } = evaluate(snapshots, policyResult.policy, config, now);
+    const { allocation } = evaluate(snapshots, policyResult.policy, strategyConfig, now);
     const aaveBps = BigInt(allocation.weightsBps["aave-usdc"] ?? 0);
     // a distinct amount per cycle, as every real rebalance is
     const amount = (PLAN_NOTIONAL * aaveBps) / 10_000n + BigInt(cycle + 1);

@@ -63,9 +63,12 @@ is the next block): median and p95 over ${String(meta.cycleSamples)} cycles afte
 (${String(meta.cycleSnapshots)} market snapshots parsed and validated from recorded Polymarket Gamma API payloads by the
 keeper's adapter) → \`evaluate\` with the example allocation policy → a plan of ${String(meta.cycleCallsPerBatch)} gate calls → the
 keeper's \`MultisigWorkflow\` (keeper/multisig): propose (stored in an in-memory SQLite store), two of the
-three operators co-sign (each re-simulates the calls with \`GateCallSimulator\` and re-checks the plan) →
-submit through the \`ReliableSender\` (keeper/chain/sender.ts: simulate, estimate, sign, journal, broadcast,
-poll every 20 ms) until the receipt is in. It runs on the full product stack (deploy/product/stack.ts on
+three operators co-sign (each re-simulates the calls with \`GateCallSimulator\` and re-checks the plan with
+the operator's \`configRiskChecker\` — batch size, allowed targets — plus a bench notional cap) → submit
+through the \`ReliableSender\` (keeper/chain/sender.ts: simulate, estimate, sign, journal, broadcast, poll)
+until the receipt is in. Store, sender and workflow are configured from \`keeperConfigSchema\` defaults,
+as \`createRuntime\` does (the 1 s receipt polling never waits here: an automining chain has the receipt at
+the first check). It runs on the full product stack (deploy/product/stack.ts on
 the local Uniswap v3, Aave v3, Morpho Blue and Safe deployments): the real KeeperGate (2 of 3), the real
 AccountingManager holding a 500,000 USDC deposit, and the real AaveV3Connector. Each batch is
 \`AaveV3Connector.supply\` of what the previous batch moved plus \`AccountingManager.transferToConnector\` of
