@@ -147,7 +147,18 @@ const measurements: Measurements = {
   meta: {
     commit: git("rev-parse", "HEAD"),
     date: new Date().toISOString(),
-    uncommittedChanges: git("status", "--porcelain", "--", "contracts", "bench", "deploy", "keeper") !== "",
+    // the run's own outputs do not count: only code that could change a figure
+    uncommittedChanges:
+      git(
+        "status",
+        "--porcelain",
+        "--",
+        "contracts",
+        "bench",
+        "deploy",
+        "keeper",
+        ":(exclude)bench/results.json",
+      ) !== "",
     repetitions: REPS,
     node: process.version,
     cpu: `${os.cpus()[0]?.model ?? "unknown"} × ${os.cpus().length}`,
