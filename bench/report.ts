@@ -156,6 +156,13 @@ prints progress, and writes \`bench/results.json\`, this page and \`docs/benchma
   \`totalValue()\` per connector; with real connectors add the NAV figures above. The settle_1/3/8 epochs
   have one deposit and one redeem pending after a prior epoch. The pending-request curve seeds N deposit
   requests from distinct controllers into one epoch, one connector.
+- **Gate, mandate and swap** figures run on the testbeds of deploy/local/gateTestbed.ts: the real
+  KeeperGate and LiFiSwapHandler, the real Safe 1.4.1 and Uniswap v3 from npm, the LocalLiFiDiamond
+  stand-in for the LI.FI Diamond (no published bytecode), and test doubles for the vault
+  (\`MockPricedVault\`), oracle (\`MockFixedPriceOracle\`) and connectors (\`MockActionConnector\`,
+  \`MockSwapConnector\`). So \`mandate_overhead\` holds the gate's own work (scope checks, the oracle
+  notional, two price-per-share reads, the rolling notional window) with cheap doubles behind it; with
+  the product oracle and vault the reads cost more.
 - **Medians.** Every operation figure is the median of ${String(meta.repetitions ?? "several")} repetitions on fresh deployments
   (the addresses, hence calldata bytes, differ); the scaling curves and the keeper figures are single runs
   (settlement by requests and NAV by connectors repeat identically per point, as the tables show).
