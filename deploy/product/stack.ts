@@ -303,6 +303,30 @@ export function stackGovernanceRunner(
   );
 }
 
+const MIN_TWAP_WINDOW = 1_800;
+const MAX_TWAP_WINDOW = 7 * 86_400;
+
+/** Rejects options the contracts would refuse later with a less readable error (or mid-deployment). */
+export function validateStackOptions(options: ProductStackOptions): void {
+  const roles = options.roles ?? DEFAULT_ROLE_INDICES;
+  const window = options.twapWindow ?? DEFAULT_TWAP_WINDOW;
+  if (!Number.isInteger(window) || window < MIN_TWAP_WINDOW || window > MAX_TWAP_WINDOW) {
+    throw new Error(
+      `twapWindow must be whole seconds from ${MIN_TWAP_WINDOW} to ${MAX_TWAP_WINDOW}, got ${window}`,
+    );
+  }
+  for (const [group, indices] of [
+    ["safeOwners", roles.safeOwners],
+    ["operators", roles.operators],
+  ] as const) {
+    if (new Set(indices).size !== indices.length) throw new Error(`roles.${group} must be distinct accounts`);
+  }
+  const used = [roles.deployer, ...roles.safeOwners, ...roles.operators, roles.guardian, roles.strategist];
+  for (const index of used) accountAt(options.accounts, index, "role");
+  if ((options.timelockDelay ?? DEFAULT_TIMELOCK_DELAY) < 0n)
+    throw new Error("timelockDelay must not be negative");
+}
+
 /**
  * Deploys the product on `protocols` (from `deployLocalProtocols`). In the default "safe-timelock"
  * mode, the local clock moves forward by the timelock delay twice (two governance batches) and by the
@@ -314,6 +338,7 @@ export async function deployProductStack(
   protocols: LocalProtocols,
   options: ProductStackOptions,
 ): Promise<ProductStack> {
+  validateStackOptions(options);
   const roles = options.roles ?? DEFAULT_ROLE_INDICES;
   const mode = options.governance ?? "safe-timelock";
   const minDelay = options.timelockDelay ?? DEFAULT_TIMELOCK_DELAY;

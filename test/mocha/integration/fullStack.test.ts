@@ -23,6 +23,7 @@ import {
   stackAccount,
   stackCalls,
   stackGovernanceRunner,
+  validateStackOptions,
 } from "../../../deploy/product/stack.js";
 import { governanceCall } from "../../../deploy/product/core.js";
 import { tryValueOf } from "../../../deploy/product/oracle.js";
@@ -524,5 +525,14 @@ describe("Full product stack on the local protocols (Safe + timelock governance,
     } finally {
       await service.close();
     }
+  });
+
+  it("rejects stack options the contracts would refuse, before deploying anything", function () {
+    expect(() => validateStackOptions({ accounts, twapWindow: 600 })).to.throw(/twapWindow must be/);
+    expect(() =>
+      validateStackOptions({ accounts, roles: { ...DEFAULT_ROLE_INDICES, operators: [4, 4, 5] } }),
+    ).to.throw(/roles.operators must be distinct/);
+    expect(() => validateStackOptions({ accounts: accounts.slice(0, 5) })).to.throw(/no funded account #5/);
+    expect(() => validateStackOptions({ accounts })).to.not.throw();
   });
 });
