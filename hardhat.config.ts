@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import hardhatMocha from "@nomicfoundation/hardhat-mocha";
 import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
@@ -14,6 +15,30 @@ const SOLC_0_8_19 = require.resolve("solc-0.8.19/soljson.js");
 
 const DEEP = process.env.DEEP === "1";
 
+const PRODUCT_SETTINGS = { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun" } as const;
+
+// WASM solc crashes ("table index is out of bounds") when one job compiles every Solidity test at
+// once. Hardhat makes one job per distinct compiler configuration, so each small group of test files
+// gets its own `runs` value (meaningless for test contracts, which are never deployed) and thereby its
+// own job.
+const TEST_FILES_PER_JOB = 4;
+const testJobOverrides = Object.fromEntries(
+  readdirSync("test/sol")
+    .filter((file) => file.endsWith(".sol"))
+    .sort()
+    .map((file, index) => [
+      `test/sol/${file}`,
+      {
+        version: "0.8.28",
+        path: SOLC_0_8_28,
+        settings: {
+          ...PRODUCT_SETTINGS,
+          optimizer: { enabled: true, runs: 201 + Math.floor(index / TEST_FILES_PER_JOB) },
+        },
+      },
+    ]),
+);
+
 export default defineConfig({
   plugins: [hardhatMocha, hardhatViem, hardhatViemAssertions, hardhatNetworkHelpers],
   solidity: {
@@ -21,10 +46,11 @@ export default defineConfig({
       {
         version: "0.8.28",
         path: SOLC_0_8_28,
-        settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun" },
+        settings: PRODUCT_SETTINGS,
       },
     ],
     overrides: {
+      ...testJobOverrides,
       "@morpho-org/morpho-blue/src/Morpho.sol": {
         version: "0.8.19",
         path: SOLC_0_8_19,

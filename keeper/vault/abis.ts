@@ -19,6 +19,7 @@ export const productAbis = {
   vault: () => abiOf("AccountingManager"),
   registry: () => abiOf("Registry"),
   oracle: () => abiOf("ValueOracle"),
+  gate: () => abiOf("KeeperGate"),
   connector: () => abiOf("BaseConnector"),
   aave: () => abiOf("AaveV3Connector"),
   erc4626: () => abiOf("ERC4626Connector"),

@@ -38,6 +38,17 @@ export type PlanAction =
       /** fewest shares accepted */
       readonly minShares: string;
     }
+  | { readonly kind: "trackToken"; readonly connector: Address; readonly token: Address }
+  | {
+      readonly kind: "swap";
+      readonly connector: Address;
+      readonly tokenIn: Address;
+      readonly amountIn: string;
+      readonly tokenOut: Address;
+      /** what the LI.FI calldata enforces; checked against the oracle when planned */
+      readonly minAmountOut: string;
+      readonly lifiCalldata: Hex;
+    }
   | {
       readonly kind: "erc4626Withdraw";
       readonly connector: Address;
@@ -55,6 +66,8 @@ export const ACTION_GAS: Readonly<Record<PlanAction["kind"], bigint>> = {
   aaveWithdraw: 260_000n,
   erc4626Deposit: 280_000n,
   erc4626Withdraw: 280_000n,
+  trackToken: 60_000n,
+  swap: 400_000n,
 };
 /** Signature checks and bookkeeping of one `KeeperGate.execute`. */
 export const GATE_OVERHEAD_GAS = 90_000n;
@@ -70,6 +83,16 @@ export function encodeAction(vault: Address, action: PlanAction): GateCall {
     target: getAddress(target),
     data: encodeFunctionData({ abi, functionName, args }).toLowerCase() as Hex,
   });
+  switch (action.kind) {
+    case "trackToken":
+      return call(action.connector, productAbis.connector(), "trackToken", [action.token]);
+    case "swap":
+      return call(action.connector, productAbis.connector(), "swap", [
+        action.tokenIn,
+        BigInt(action.amountIn),
+        action.lifiCalldata,
+      ]);
+  }
   const amount = BigInt(action.amount);
   switch (action.kind) {
     case "transferToConnector":

@@ -23,6 +23,7 @@ import {
 } from "../strategy/index.js";
 import { GateBatchSimulator } from "./batchSimulator.js";
 import { ChainGuardian } from "./guardian.js";
+import type { SwapQuoter } from "./lifiQuoter.js";
 import { ChainPlanner } from "./planner.js";
 import { ChainReadingsSource } from "./readings.js";
 import { ChainRiskChecker } from "./riskChecker.js";
@@ -79,6 +80,15 @@ export interface LocalKeeperOptions {
     >
   >;
   readonly now?: () => Date;
+  /**
+   * Swap this share of what the Uniswap LP connector receives into WETH, quoted through `quoter`
+   * (e.g. `new LiFiQuoter({ apiUrl })` against the local quote service).
+   */
+  readonly swaps?: {
+    readonly quoter: SwapQuoter;
+    readonly wethShareBps: bigint;
+    readonly maxSlippageBps?: bigint;
+  };
 }
 
 /** The example policy's connector keys, mapped to the local stack's connectors. */
@@ -146,8 +156,24 @@ export async function createLocalKeeper(
     connectors: {
       "aave-usdc": { address: stack.connectors.aave, kind: "aave" },
       "morpho-usdc": { address: stack.connectors.morpho, kind: "erc4626", target: stack.morphoSupplyVault },
-      "uniswap-usdc-weth": { address: stack.connectors.uniswap, kind: "hold" },
+      "uniswap-usdc-weth": {
+        address: stack.connectors.uniswap,
+        kind: "hold",
+        ...(options.swaps
+          ? { swapShare: { token: protocols.tokens.weth, shareBps: options.swaps.wethShareBps } }
+          : {}),
+      },
     },
+    ...(options.swaps
+      ? {
+          swaps: {
+            quoter: options.swaps.quoter,
+            handler: stack.swapHandler,
+            chainId,
+            maxSlippageBps: options.swaps.maxSlippageBps ?? 100n,
+          },
+        }
+      : {}),
     minMoveAmount: options.planner?.minMoveAmount ?? 100n * 10n ** 6n,
     benefitBps: options.planner?.benefitBps ?? 10n,
     gasBudgetPerBatch: options.planner?.gasBudgetPerBatch ?? 3_000_000n,

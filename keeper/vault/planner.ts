@@ -1,7 +1,8 @@
-import { getAddress, type Address, type PublicClient } from "viem";
+import { getAddress, type Address, type Hex, type PublicClient } from "viem";
 import type { Planner, TargetAllocation } from "../service/ports.js";
 import type { GateCall } from "../store/types.js";
 import { productAbis } from "./abis.js";
+import type { SwapQuoter } from "./lifiQuoter.js";
 import {
   ACTION_GAS,
   GATE_OVERHEAD_GAS,
@@ -18,6 +19,8 @@ export interface PlannedConnector {
   readonly kind: ConnectorKind;
   /** The ERC-4626 the connector deposits into (kind "erc4626"), for share bounds. */
   readonly target?: Address;
+  /** Part of what the connector receives to swap into another token (e.g. WETH for the LP connector). */
+  readonly swapShare?: { readonly token: Address; readonly shareBps: bigint };
 }
 
 export interface ChainPlannerOptions {
@@ -40,6 +43,14 @@ export interface ChainPlannerOptions {
   readonly gasBudgetPerBatch: bigint;
   /** Share-bound slippage for ERC-4626 deposits and withdrawals. */
   readonly maxSlippageBps: bigint;
+  /** Quotes LI.FI swaps for connectors with a `swapShare`; the handler pulls from the connector. */
+  readonly swaps?: {
+    readonly quoter: SwapQuoter;
+    readonly handler: Address;
+    readonly chainId: number;
+    /** a quote whose minimum output is worth less than the input minus this (oracle) is refused */
+    readonly maxSlippageBps: bigint;
+  };
 }
 
 /** A withdraw leg or a deposit leg: calls that only make sense together (atomic in one batch). */
@@ -167,7 +178,9 @@ export class ChainPlanner implements Planner {
       const amount = [deficit, room, available].reduce((a, b) => (a < b ? a : b));
       if (amount <= 0n) continue;
       const before = legs.length;
-      consider(await this.depositLeg(h.key, amount));
+      const leg = await this.depositLeg(h.key, amount);
+      if ("reason" in leg) skipped.push({ key: h.key, amount: amount.toString(), reason: leg.reason });
+      else consider(leg);
       if (legs.length > before) available -= amount;
     }
 
@@ -234,12 +247,17 @@ export class ChainPlanner implements Planner {
     return { key: h.key, direction: "out", amount, actions, gas: gasOf(actions) };
   }
 
-  private async depositLeg(key: string, amount: bigint): Promise<Leg> {
+  private async depositLeg(key: string, amount: bigint): Promise<Leg | { reason: string }> {
     const c = this.o.connectors[key]!;
     const { asset } = this.o;
     const actions: PlanAction[] = [
       { kind: "transferToConnector", connector: c.address, amount: amount.toString() },
     ];
+    if (c.swapShare && this.o.swaps) {
+      const swap = await this.swapAction(c, c.swapShare, (amount * c.swapShare.shareBps) / BPS);
+      if ("reason" in swap) return swap;
+      actions.push({ kind: "trackToken", connector: c.address, token: c.swapShare.token }, swap);
+    }
     if (c.kind === "aave")
       actions.push({ kind: "aaveSupply", connector: c.address, token: asset, amount: amount.toString() });
     if (c.kind === "erc4626") {
@@ -254,6 +272,46 @@ export class ChainPlanner implements Planner {
       });
     }
     return { key, direction: "in", amount, actions, gas: gasOf(actions) };
+  }
+
+  /**
+   * A LI.FI swap of `amountIn` base asset into `share.token` for connector `c`, quoted through the
+   * SDK; refused when the calldata's minimum output is worth less, by the vault's oracle, than the
+   * input minus the allowed slippage (the swap handler enforces the same bound on chain).
+   */
+  private async swapAction(
+    c: PlannedConnector,
+    share: NonNullable<PlannedConnector["swapShare"]>,
+    amountIn: bigint,
+  ): Promise<PlanAction | { reason: string }> {
+    const swaps = this.o.swaps!;
+    const quote = await swaps.quoter.quote({
+      chainId: swaps.chainId,
+      tokenIn: this.o.asset,
+      tokenOut: share.token,
+      amountIn,
+      fromAddress: swaps.handler,
+      toAddress: c.address,
+    });
+    const [ok, minValue] = (await this.o.client.readContract({
+      address: this.o.oracle,
+      abi: productAbis.oracle(),
+      functionName: "tryValueOf",
+      args: [share.token, quote.toAmountMin],
+    })) as readonly [boolean, bigint, Hex];
+    if (!ok) return { reason: `oracle cannot price ${share.token}; swap not planned` };
+    const floor = (amountIn * (BPS - swaps.maxSlippageBps)) / BPS;
+    if (minValue < floor)
+      return { reason: `quote minimum worth ${minValue} < oracle floor ${floor}; swap not planned` };
+    return {
+      kind: "swap",
+      connector: c.address,
+      tokenIn: this.o.asset,
+      amountIn: amountIn.toString(),
+      tokenOut: share.token,
+      minAmountOut: quote.toAmountMin.toString(),
+      lifiCalldata: quote.calldata,
+    };
   }
 
   private async previewOn(

@@ -4,12 +4,20 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { createPublicClient, custom, parseUnits, type PublicClient } from "viem";
+import {
+  createPublicClient,
+  custom,
+  encodeFunctionData,
+  parseUnits,
+  type Hex,
+  type PublicClient,
+} from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { projectArtifact, read, send } from "../../../deploy/lib/artifacts.js";
 import type { LocalStack } from "../../../deploy/local/productStack.js";
 import { deployLocalStack } from "../../../deploy/local/productStack.js";
 import { connectorValue } from "../../../deploy/product/connectors.js";
+import { gateDomain, signMandate, sortSignatures, type Mandate } from "../../../deploy/product/gate.js";
 import { DEFAULT_ROLE_INDICES } from "../../../deploy/product/stack.js";
 import { updateFeed } from "../../../deploy/protocols/chainlink.js";
 import { ViemGateReader } from "../../../keeper/multisig/gate.js";
@@ -18,6 +26,8 @@ import type { MarketSnapshot } from "../../../keeper/signals/types.js";
 import { monitorOnce, resumeProposals, runKeeperCycle, settleOnce } from "../../../keeper/vault/cycle.js";
 import { createLocalKeeper, type LocalKeeper } from "../../../keeper/vault/localKeeper.js";
 import { RecordedSnapshotSource } from "../../../keeper/vault/snapshots.js";
+import { encodeAction } from "../../../keeper/vault/actions.js";
+import { MandateExecutor } from "../../../keeper/vault/mandate.js";
 import { localChain } from "../helpers/chain.js";
 
 // Keeper against the real local product stack (Safe + timelock governance, Registry, AccountingManager,
@@ -205,6 +215,108 @@ describe("Keeper on the local product stack: signals → plan → 2-of-3 → exe
     expect(signatures).to.have.length(2);
   });
 
+  it("[AC20 signed batches] a small action inside a 2-of-3 approved mandate is executed directly by one keeper; one above its limits is refused unsent", async function () {
+    const strategist = key(DEFAULT_ROLE_INDICES.strategist);
+    const now = (await client.getBlock()).timestamp;
+    const withdrawSelector = local.stack.allowedCalls.find(
+      (c) => c.name === "AaveV3Connector.withdraw",
+    )!.selector;
+    const mandate: Mandate = {
+      keeper: strategist.address,
+      connectors: [local.stack.connectors.aave],
+      tokens: [local.stack.asset],
+      selectors: [withdrawSelector],
+      maxNotionalPerAction: USDC("50000"),
+      maxNotionalPerPeriod: USDC("80000"),
+      period: 86_400n,
+      maxSlippageBps: 50n,
+      maxLossBps: 50n,
+      lossWindow: 7n * 86_400n,
+      expiry: now + 86_400n,
+      nonce: 1n,
+    };
+    const domain = gateDomain(await client.getChainId(), local.stack.gate);
+    const signatures = sortSignatures(
+      await Promise.all(
+        DEFAULT_ROLE_INDICES.operators
+          .slice(0, 2)
+          .map((i) => signMandate(clientsFor(i).wallet, domain, local.stack.vault, mandate)),
+      ),
+    );
+    const gateAbi = projectArtifact("KeeperGate").abi;
+    await send(clientsFor(DEFAULT_ROLE_INDICES.strategist), {
+      address: local.stack.gate,
+      abi: gateAbi,
+      functionName: "approveMandate",
+      args: [mandate, signatures],
+    });
+    const id = await read<Hex>(deployer, {
+      address: local.stack.gate,
+      abi: gateAbi,
+      functionName: "mandateDigest",
+      args: [mandate],
+    });
+    const executor = new MandateExecutor({
+      client,
+      gate: local.stack.gate,
+      oracle: local.stack.oracle,
+      sender: keeper.sender,
+    });
+    const terms = {
+      id,
+      connectors: mandate.connectors,
+      tokens: mandate.tokens,
+      selectors: mandate.selectors,
+    };
+    const small = encodeAction(local.stack.vault, {
+      kind: "aaveWithdraw",
+      connector: local.stack.connectors.aave,
+      token: local.stack.asset,
+      amount: USDC("10000").toString(),
+    });
+    const provenance = computeProvenance([], { kind: "mandate", action: small });
+    const outcome = await executor.execute(terms, small, provenance);
+    expect(outcome.status).to.equal("confirmed");
+    const [executed] = await client.getContractEvents({
+      address: local.stack.gate,
+      abi: gateAbi,
+      eventName: "MandateExecuted",
+      fromBlock: 0n,
+    });
+    expect((executed as unknown as { args: { provenance: Hex; notional: bigint } }).args).to.include({
+      provenance,
+      notional: USDC("10000"),
+    });
+    const erc20 = projectArtifact("MockERC20").abi;
+    expect(
+      await read(deployer, {
+        address: local.stack.asset,
+        abi: erc20,
+        functionName: "balanceOf",
+        args: [local.stack.connectors.aave],
+      }),
+    ).to.equal(USDC("10000"));
+    const nonce = await client.getTransactionCount({ address: strategist.address });
+    const big = encodeAction(local.stack.vault, {
+      kind: "aaveWithdraw",
+      connector: local.stack.connectors.aave,
+      token: local.stack.asset,
+      amount: USDC("60000").toString(),
+    });
+    const refused = await executor
+      .execute(terms, big, computeProvenance([], { kind: "mandate", action: big }))
+      .catch((e: Error) => e);
+    expect((refused as Error).message).to.match(/above the mandate's 50000000000 per action/);
+    const supply = encodeAction(local.stack.vault, {
+      kind: "aaveSupply",
+      connector: local.stack.connectors.aave,
+      token: local.stack.asset,
+      amount: "1",
+    });
+    expect((await executor.check(terms, supply)).ok).to.equal(false); // supply is not one of its selectors
+    expect(await client.getTransactionCount({ address: strategist.address })).to.equal(nonce);
+  });
+
   it("replayed signals (same snapshot hash) make no new proposal; stale signals are rejected", async function () {
     const before = (await keeper.store.listProposals({})).length;
     const replay = await runKeeperCycle(keeper, new Date(NOW + 30_000));
@@ -327,6 +439,38 @@ describe("Keeper on the local product stack: signals → plan → 2-of-3 → exe
       await k.close();
     });
   }
+
+  it("nonce gap: a journaled transaction the node dropped is re-broadcast byte for byte on restart, and mined once", async function () {
+    const k = await keeperFor([]);
+    const erc20 = projectArtifact("MockERC20").abi;
+    const intent = {
+      id: "nonce-gap:approve",
+      to: local.stack.asset,
+      data: encodeFunctionData({ abi: erc20, functionName: "approve", args: [local.stack.vault, 0n] }),
+    };
+    const nonce = await submitterNonce();
+    await connection.provider.request({ method: "evm_setAutomine", params: [false] });
+    let hash: Hex;
+    try {
+      hash = (await k.sender.submit(intent)) as Hex;
+      await connection.provider.request({ method: "hardhat_dropTransaction", params: [hash] });
+    } finally {
+      await connection.provider.request({ method: "evm_setAutomine", params: [true] });
+    }
+    expect(await client.getTransactionCount({ address: k.submitter.address, blockTag: "pending" })).to.equal(
+      nonce,
+    );
+    await k.close(); // the process dies with the send journaled but unknown to the node
+    const restarted = await keeperFor([]);
+    const report = await restarted.sender.reconcile();
+    expect(report.rebroadcast).to.deep.equal([hash]);
+    const outcome = await restarted.sender.send(intent);
+    expect(outcome).to.include({ status: "confirmed", hash });
+    expect(await submitterNonce()).to.equal(nonce + 1);
+    expect((await restarted.sender.send(intent)).hash).to.equal(hash);
+    expect(await submitterNonce()).to.equal(nonce + 1);
+    await restarted.close();
+  });
 
   it("a batch that would revert at submission is marked failed and never sent, nor resent", async function () {
     const t = NOW + 9 * 3_600_000;

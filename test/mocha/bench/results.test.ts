@@ -1,0 +1,146 @@
+import { expect } from "chai";
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import {
+  type Measurements,
+  NAV_SCALING_POINTS,
+  SETTLE_SCALING_POINTS,
+  assertResultsShape,
+  buildResults,
+  evaluateTargets,
+  median,
+  percentile,
+  writeResults,
+} from "../../../bench/results.js";
+import { renderBenchmarksMarkdown } from "../../../bench/report.js";
+import { scalingSvg } from "../../../bench/scalingChart.js";
+
+/** A tiny synthetic run: every operation just inside or just outside its target, chosen per test. */
+function synthetic(overrides: Record<string, readonly number[]> = {}): Measurements {
+  return {
+    gas: {
+      requestDeposit: [90_000, 100_000, 95_000],
+      requestRedeem: [80_001, 80_001, 70_000],
+      claimDeposit: [50_000],
+      claimRedeem: [61_000],
+      settle_1: [150_000],
+      settle_3: [210_000],
+      settle_8: [400_000],
+      gate_2of3_overhead: [26_000],
+      gate_2of3_exec: [60_000],
+      safe_2of3_exec: [75_000],
+      safe_2of3_overhead: [40_000],
+      swapHandler_overhead: [40_001],
+      oz4626_deposit: [50_000],
+      oz4626_redeem: [40_000],
+      ...overrides,
+    },
+    settleByRequests: Object.fromEntries(SETTLE_SCALING_POINTS.map((n) => [String(n), [150_000 + n * 10]])),
+    navByConnectors: Object.fromEntries(NAV_SCALING_POINTS.map((n) => [String(n), [40_000 * n + 30_000]])),
+    keeper: {
+      snapshotsPerSec: 1_000,
+      replaySeconds: 2.5,
+      replayPeakMB: 150,
+      cycleMsMedian: null,
+      cycleMsP95: null,
+      notMeasured: { cycleMsMedian: "synthetic", cycleMsP95: "synthetic" },
+    },
+    meta: { commit: "abc123", date: "2026-01-01T00:00:00.000Z" },
+  };
+}
+
+describe("bench: results file writer and target classification", function () {
+  it("writes the issue's JSON shape with medians and derived ratios, and reads back the same", async function () {
+    const results = buildResults(synthetic());
+    const file = await writeResults(
+      path.join(await mkdtemp(path.join(tmpdir(), "bench-")), "results.json"),
+      results,
+    );
+    const back = JSON.parse(await readFile(file, "utf8")) as unknown;
+    assertResultsShape(back);
+    expect(Object.keys(back)).to.deep.equal(["gas", "scaling", "ratios", "keeper", "meta"]);
+    expect(back.gas.requestDeposit).to.equal(95_000); // median of three
+    expect(back.gas.nav_3).to.equal(150_000); // taken from the NAV curve at 3 connectors
+    expect(Object.keys(back.scaling.settle)).to.deep.equal(["1", "10", "100", "200"]);
+    expect(Object.keys(back.scaling.nav)).to.have.length(16);
+    expect(back.ratios.deposit_vs_oz4626).to.equal((95_000 + 50_000) / 50_000);
+    expect(back.ratios.gate_vs_safe_2of3).to.equal(0.8);
+    expect(back.keeper.cycleMsMedian).to.equal(null);
+    expect(back.meta).to.deep.equal({ commit: "abc123", date: "2026-01-01T00:00:00.000Z" });
+  });
+
+  it("classifies each target as met or MISSED by the excess, including derived ones", function () {
+    const checks = evaluateTargets(buildResults(synthetic()));
+    const status = Object.fromEntries(checks.map((c) => [c.name, c.status]));
+    expect(status).to.deep.include({
+      requestDeposit: "met",
+      requestRedeem: "MISSED by 1",
+      claimDeposit: "met",
+      claimRedeem: "MISSED by 1,000",
+      settle_1: "met",
+      "settle, per extra connector (1 → 3)": "met", // (210k - 150k) / 2 = 30k, on the target
+      "settle, per extra connector (1 → 8)": "MISSED by 5,714", // (400k - 150k) / 7 = 35,714
+      "settle flat in pending requests (200 vs 1)": "met", // 152,000 <= 1.05 × 150,010
+      nav_3: "met",
+      gate_2of3_overhead: "met",
+      "gate 2-of-3 below the Safe's": "met",
+      swapHandler_overhead: "MISSED by 1",
+    });
+    const withClaims = evaluateTargets(
+      buildResults(synthetic({ claimMint: [59_000], claimWithdraw: [60_500] })),
+    );
+    expect(withClaims.filter((c) => c.name.startsWith("claim")).map((c) => c.status)).to.deep.equal([
+      "met",
+      "MISSED by 1,000",
+      "met",
+      "MISSED by 500",
+    ]);
+    const slower = evaluateTargets(buildResults(synthetic({ gate_2of3_exec: [75_000] })));
+    expect(slower.find((c) => c.name === "gate 2-of-3 below the Safe's")?.status).to.equal("MISSED by 0.000");
+  });
+
+  it("refuses to write a results set missing a required figure, naming it", async function () {
+    const results = buildResults(synthetic());
+    const broken = { ...results, keeper: { ...results.keeper, replaySeconds: undefined } };
+    let message = "";
+    try {
+      await writeResults(path.join(tmpdir(), "never-written.json"), broken as never);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).to.include("keeper.replaySeconds");
+    expect(() => buildResults(synthetic({ oz4626_deposit: [] }))).to.throw("median of no values");
+  });
+
+  it("the page lists every missed target as MISSED and every unmeasured keeper figure with its reason", function () {
+    const results = buildResults(synthetic());
+    const page = renderBenchmarksMarkdown(results, evaluateTargets(results));
+    expect(page).to.include("**4 of 12 targets are missed**");
+    expect(page).to.include("**MISSED by 1,000**");
+    expect(page).to.include("not measured: synthetic");
+    const svg = scalingSvg([
+      {
+        title: "t",
+        xLabel: "x",
+        points: [
+          { x: 1, gas: 10 },
+          { x: 2, gas: 20 },
+        ],
+      },
+    ]);
+    expect(svg.match(/<circle /g)).to.have.length(2);
+  });
+
+  it("median and p95 by nearest rank", function () {
+    expect(median([3, 1, 2])).to.equal(2);
+    expect(median([4, 1, 2, 3])).to.equal(2.5);
+    expect(
+      percentile(
+        [...Array(100).keys()].map((i) => i + 1),
+        95,
+      ),
+    ).to.equal(95);
+    expect(percentile([5, 1], 95)).to.equal(5);
+  });
+});
