@@ -10,7 +10,14 @@ import {
   fullRangeTicks,
   sqrtPriceX96,
 } from "../protocols/uniswapV3.js";
-import { deployKeeperGate } from "../product/gate.js";
+import {
+  type Mandate,
+  type SignerSignature,
+  deployKeeperGate,
+  gateDomain,
+  signMandate,
+  sortSignatures,
+} from "../product/gate.js";
 import { deployLiFiSwapHandler, deployLocalLiFiDiamond } from "../product/lifi.js";
 
 /**
@@ -35,6 +42,45 @@ export interface Roles {
   readonly outsider: Clients;
   /** Signer wallets, sorted by ascending address. */
   readonly signers: readonly Clients[];
+}
+
+const DAY = 86_400n;
+
+/**
+ * A mandate for the testbed's keeper to `act` on USDC through the action connector: 10,000 USDC per action,
+ * 30,000 per day, 0.5% slippage, 1% loss over 7 days, expiring 30 days after `now`.
+ */
+export function actionMandate(tb: GateTestbed, now: bigint, overrides: Partial<Mandate> = {}): Mandate {
+  return {
+    keeper: tb.keeper.wallet.account.address,
+    connectors: [tb.actionConnector],
+    tokens: [tb.usdc],
+    selectors: [ACT_SELECTOR],
+    maxNotionalPerAction: parseUnits("10000", 6),
+    maxNotionalPerPeriod: parseUnits("30000", 6),
+    period: DAY,
+    maxSlippageBps: 50n,
+    maxLossBps: 100n,
+    lossWindow: 7n * DAY,
+    expiry: now + 30n * DAY,
+    nonce: 1n,
+    ...overrides,
+  };
+}
+
+/** The first two signers' signatures over `mandate` for the testbed's gate, sorted as the gate expects. */
+export async function twoSignerMandateSignatures(
+  tb: GateTestbed,
+  chainId: number,
+  mandate: Mandate,
+): Promise<SignerSignature[]> {
+  return sortSignatures(
+    await Promise.all(
+      tb.signers
+        .slice(0, 2)
+        .map((s) => signMandate(s.wallet, gateDomain(chainId, tb.gate), tb.vault, mandate)),
+    ),
+  );
 }
 
 /** Splits funded accounts into roles: 0 governance, 1 guardian, 2 keeper, 3 outsider, 4.. signers. */

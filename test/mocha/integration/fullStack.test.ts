@@ -44,6 +44,11 @@ const chainId = await publicClient.getChainId();
 const alice = clientsFor(10);
 const bob = clientsFor(11);
 const USDC = (amount: string) => parseUnits(amount, 6);
+/** What each depositor brings: funded and approved by every fixture, deposited by the tests. */
+const DEPOSITS = [
+  [alice, USDC("600000")],
+  [bob, USDC("400000")],
+] as const;
 
 const abi = {
   vault: () => projectArtifact("AccountingManager").abi,
@@ -62,10 +67,7 @@ async function deployWithDepositors(governance: "safe-timelock" | "eoa", deploye
     governance,
     roles: { ...DEFAULT_ROLE_INDICES, deployer: deployerIndex },
   });
-  for (const [who, amount] of [
-    [alice, USDC("600000")],
-    [bob, USDC("400000")],
-  ] as const) {
+  for (const [who, amount] of DEPOSITS) {
     const to = who.wallet.account.address;
     await send(from, {
       address: stack.asset,
@@ -94,18 +96,12 @@ const eoaStackFixture = () => deployWithDepositors("eoa", 12);
 
 /** Both depositors request, the gate settles, both claim. */
 async function depositAndSettle(stack: ProductStack): Promise<void> {
-  for (const [who, assets] of [
-    [alice, USDC("600000")],
-    [bob, USDC("400000")],
-  ] as const) {
+  for (const [who, assets] of DEPOSITS) {
     const me = who.wallet.account.address;
     await vaultWrite(who, stack, "requestDeposit", [assets, me, me]);
   }
   await gateExecute(stack, accounts, [stackCalls.settle(stack)], provenanceHash("settle deposits"));
-  for (const [who, assets] of [
-    [alice, USDC("600000")],
-    [bob, USDC("400000")],
-  ] as const) {
+  for (const [who, assets] of DEPOSITS) {
     const me = who.wallet.account.address;
     await vaultWrite(who, stack, "deposit", [assets, me, me]);
   }
@@ -241,10 +237,7 @@ describe("Full product stack on the local protocols (Safe + timelock governance,
       bob.wallet.account.address,
     ]);
     await execute([stackCalls.settle(stack)], "settle deposits");
-    for (const [who, assets] of [
-      [alice, USDC("600000")],
-      [bob, USDC("400000")],
-    ] as const) {
+    for (const [who, assets] of DEPOSITS) {
       const me = who.wallet.account.address;
       expect(await vaultRead(stack, "claimableDepositRequest", [0n, me])).to.equal(assets);
       await vaultWrite(who, stack, "deposit", [assets, me, me]);
