@@ -18,6 +18,7 @@ import {
   signMandate,
   sortSignatures,
 } from "../product/gate.js";
+import type { VaultRoles } from "../product/core.js";
 import { deployLiFiSwapHandler, deployLocalLiFiDiamond } from "../product/lifi.js";
 
 /**
@@ -106,6 +107,32 @@ export interface GateTestbed extends Roles {
   readonly actionConnector: Address;
 }
 
+/** The vault double (18-decimal shares over VAULT_TOTAL_ASSETS of USDC) and a fixed-price oracle in USDC. */
+async function deployVaultDouble(gov: Clients, usdc: Address): Promise<{ vault: Address; oracle: Address }> {
+  const vault = await deploy(gov, projectArtifact("MockPricedVault"), [
+    18,
+    VAULT_TOTAL_ASSETS,
+    VAULT_TOTAL_SUPPLY,
+  ]);
+  const oracle = await deploy(gov, projectArtifact("MockFixedPriceOracle"), [usdc]);
+  return { vault, oracle };
+}
+
+async function registerVault(
+  gov: Clients,
+  registry: Address,
+  vault: Address,
+  asset: Address,
+  roles: VaultRoles,
+): Promise<void> {
+  await send(gov, {
+    address: registry,
+    abi: projectArtifact("Registry").abi,
+    functionName: "registerVault",
+    args: [vault, { asset, ...roles, registered: true }],
+  });
+}
+
 /** Registry, vault double, fixed-price oracle, a KeeperGate (k of n) and one allowlisted action connector. */
 export async function deployGateTestbed(
   accounts: readonly Clients[],
@@ -115,12 +142,7 @@ export async function deployGateTestbed(
   const gov = roles.governance;
   const registry = await deploy(gov, projectArtifact("Registry"), [gov.wallet.account.address]);
   const usdc = await deployMockToken(gov, "USD Coin", "USDC", 6);
-  const vault = await deploy(gov, projectArtifact("MockPricedVault"), [
-    18,
-    VAULT_TOTAL_ASSETS,
-    VAULT_TOTAL_SUPPLY,
-  ]);
-  const oracle = await deploy(gov, projectArtifact("MockFixedPriceOracle"), [usdc]);
+  const { vault, oracle } = await deployVaultDouble(gov, usdc);
   const gate = await deployKeeperGate(gov, {
     registry,
     vault,
@@ -128,21 +150,11 @@ export async function deployGateTestbed(
     threshold: options.threshold,
   });
   const registryAbi = projectArtifact("Registry").abi;
-  await send(gov, {
-    address: registry,
-    abi: registryAbi,
-    functionName: "registerVault",
-    args: [
-      vault,
-      {
-        asset: usdc,
-        valueOracle: oracle,
-        swapHandler: zeroAddress,
-        keeperGate: gate,
-        guardian: roles.guardian.wallet.account.address,
-        registered: true,
-      },
-    ],
+  await registerVault(gov, registry, vault, usdc, {
+    valueOracle: oracle,
+    swapHandler: zeroAddress,
+    keeperGate: gate,
+    guardian: roles.guardian.wallet.account.address,
   });
   const actionConnector = await deploy(gov, projectArtifact("MockActionConnector"), [vault]);
   await send(gov, {
@@ -213,12 +225,7 @@ export async function deploySwapTestbed(
 
   const registry = await deploy(gov, projectArtifact("Registry"), [me]);
   const registryAbi = projectArtifact("Registry").abi;
-  const vault = await deploy(gov, projectArtifact("MockPricedVault"), [
-    18,
-    VAULT_TOTAL_ASSETS,
-    VAULT_TOTAL_SUPPLY,
-  ]);
-  const oracle = await deploy(gov, projectArtifact("MockFixedPriceOracle"), [usdc]);
+  const { vault, oracle } = await deployVaultDouble(gov, usdc);
   await send(gov, {
     address: oracle,
     abi: projectArtifact("MockFixedPriceOracle").abi,
@@ -232,21 +239,11 @@ export async function deploySwapTestbed(
     maxSlippageBps: 100n,
     swapRouter: uniswap.swapRouter,
   });
-  await send(gov, {
-    address: registry,
-    abi: registryAbi,
-    functionName: "registerVault",
-    args: [
-      vault,
-      {
-        asset: usdc,
-        valueOracle: oracle,
-        swapHandler: handler,
-        keeperGate: options.keeperGate ?? roles.keeper.wallet.account.address,
-        guardian: roles.guardian.wallet.account.address,
-        registered: true,
-      },
-    ],
+  await registerVault(gov, registry, vault, usdc, {
+    valueOracle: oracle,
+    swapHandler: handler,
+    keeperGate: options.keeperGate ?? roles.keeper.wallet.account.address,
+    guardian: roles.guardian.wallet.account.address,
   });
   const connector = await deploy(gov, projectArtifact("MockSwapConnector"), [registry, vault]);
   await send(gov, {
