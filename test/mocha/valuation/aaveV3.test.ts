@@ -18,6 +18,7 @@ import {
   vaultIdle,
   usdcAndWeth,
   usdcVaultPricingWeth,
+  expectKeeperGateOnly,
 } from "./setup.js";
 
 // Attack classes covered: AC2 donations, AC7 TVL liveness, AC9 debt subtracted, AC21 roles,
@@ -314,14 +315,7 @@ describe("AaveV3Connector", function () {
       ["borrow", [f.usdc.token, 1n]],
       ["repay", [f.usdc.token, 1n]],
     ];
-    for (const [functionName, args] of calls) {
-      for (const caller of [who.governance, who.guardian, who.stranger]) {
-        await expectRevert(
-          send(caller, { address: f.connector, abi: connectorAbi(), functionName, args }),
-          "NotKeeperGate",
-        );
-      }
-    }
+    await expectKeeperGateOnly(who, { address: f.connector, abi: connectorAbi() }, calls);
     for (const caller of [who.keeper, who.guardian, who.stranger]) {
       await expectRevert(
         send(caller, {

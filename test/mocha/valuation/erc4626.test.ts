@@ -24,6 +24,7 @@ import {
   mint,
   usdcAndWeth,
   usdcVaultPricingWeth,
+  expectKeeperGateOnly,
 } from "./setup.js";
 
 // Attack classes covered: AC1 share inflation against the connector as a depositor, AC7 TVL liveness,
@@ -315,14 +316,7 @@ describe("ERC4626Connector on a plain OpenZeppelin ERC-4626 over a non-base asse
       ["withdraw", [f.weth.token, 1n, maxUint256]],
       ["redeem", [f.plainVault, 1n, 0n]],
     ];
-    for (const [functionName, args] of calls) {
-      for (const caller of [who.governance, who.guardian, who.stranger]) {
-        await expectRevert(
-          send(caller, { address: f.plainConnector, abi: connectorAbi(), functionName, args }),
-          "NotKeeperGate",
-        );
-      }
-    }
+    await expectKeeperGateOnly(who, { address: f.plainConnector, abi: connectorAbi() }, calls);
     for (const caller of [who.keeper, who.guardian, who.stranger]) {
       await expectRevert(
         send(caller, {

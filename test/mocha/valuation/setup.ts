@@ -1,5 +1,6 @@
-import { type Address, getAddress, toFunctionSelector, zeroAddress } from "viem";
+import { type Abi, type Address, getAddress, toFunctionSelector, zeroAddress } from "viem";
 import { deploy, projectArtifact, read, send } from "../../../deploy/lib/artifacts.js";
+import { expectRevert } from "../helpers/revert.js";
 import type { Clients } from "../../../deploy/lib/clients.js";
 import { deployMockFeed } from "../../../deploy/protocols/chainlink.js";
 import { deployMockToken, mintMockToken } from "../../../deploy/protocols/tokens.js";
@@ -204,3 +205,16 @@ export async function addConnector(
 /** The 4-byte selector of a custom error, as tryValueOf reports it. */
 export const errorSelector = (signature: string): `0x${string}` =>
   toFunctionSelector(`function ${signature}`);
+
+/** Each `[functionName, args]` call on `target` reverts with NotKeeperGate for governance, the guardian and a stranger. */
+export async function expectKeeperGateOnly(
+  who: Actors,
+  target: { address: Address; abi: Abi },
+  calls: readonly (readonly [string, readonly unknown[]])[],
+): Promise<void> {
+  for (const [functionName, args] of calls) {
+    for (const caller of [who.governance, who.guardian, who.stranger]) {
+      await expectRevert(send(caller, { ...target, functionName, args }), "NotKeeperGate");
+    }
+  }
+}
