@@ -1,14 +1,8 @@
 import { type Hex, encodeFunctionData, keccak256, parseUnits, toHex } from "viem";
 import { projectArtifact, read, send } from "../deploy/lib/artifacts.js";
 import type { Clients } from "../deploy/lib/clients.js";
-import { ACT_SELECTOR, deployGateTestbed } from "../deploy/local/gateTestbed.js";
-import {
-  type Mandate,
-  gateDomain,
-  keeperGateArtifact,
-  signMandate,
-  sortSignatures,
-} from "../deploy/product/gate.js";
+import { actionMandate, deployGateTestbed, twoSignerMandateSignatures } from "../deploy/local/gateTestbed.js";
+import { keeperGateArtifact } from "../deploy/product/gate.js";
 
 /** Gas of one mandate action (the keeper alone, within signed bounds) against the same call made directly. */
 export interface MandateGas {
@@ -19,7 +13,6 @@ export interface MandateGas {
   readonly overhead: bigint;
 }
 
-const DAY = 86_400n;
 const USDC = (amount: string) => parseUnits(amount, 6);
 
 async function gasOf(clients: Clients, hash: Promise<Hex>): Promise<bigint> {
@@ -35,28 +28,9 @@ export async function measureMandateGas(accounts: readonly Clients[]): Promise<M
   const tb = await deployGateTestbed(accounts, { signerCount: 3, threshold: 2n });
   const chainId = await tb.governance.public.getChainId();
   const now = (await tb.governance.public.getBlock()).timestamp;
-  const mandate: Mandate = {
-    keeper: tb.keeper.wallet.account.address,
-    connectors: [tb.actionConnector],
-    tokens: [tb.usdc],
-    selectors: [ACT_SELECTOR],
-    maxNotionalPerAction: USDC("10000"),
-    maxNotionalPerPeriod: USDC("100000"),
-    period: DAY,
-    maxSlippageBps: 50n,
-    maxLossBps: 100n,
-    lossWindow: 7n * DAY,
-    expiry: now + 30n * DAY,
-    nonce: 1n,
-  };
+  const mandate = actionMandate(tb, now, { maxNotionalPerPeriod: USDC("100000") });
   const gateAbi = keeperGateArtifact().abi;
-  const signatures = sortSignatures(
-    await Promise.all(
-      tb.signers
-        .slice(0, 2)
-        .map((s) => signMandate(s.wallet, gateDomain(chainId, tb.gate), tb.vault, mandate)),
-    ),
-  );
+  const signatures = await twoSignerMandateSignatures(tb, chainId, mandate);
   const mandateId = await read<Hex>(tb.outsider, {
     address: tb.gate,
     abi: gateAbi,

@@ -10,7 +10,15 @@ import {
   fullRangeTicks,
   sqrtPriceX96,
 } from "../protocols/uniswapV3.js";
-import { deployKeeperGate } from "../product/gate.js";
+import {
+  type Mandate,
+  type SignerSignature,
+  deployKeeperGate,
+  gateDomain,
+  signMandate,
+  sortSignatures,
+} from "../product/gate.js";
+import type { VaultRoles } from "../product/core.js";
 import { deployLiFiSwapHandler, deployLocalLiFiDiamond } from "../product/lifi.js";
 
 /**
@@ -37,6 +45,45 @@ export interface Roles {
   readonly signers: readonly Clients[];
 }
 
+const DAY = 86_400n;
+
+/**
+ * A mandate for the testbed's keeper to `act` on USDC through the action connector: 10,000 USDC per action,
+ * 30,000 per day, 0.5% slippage, 1% loss over 7 days, expiring 30 days after `now`.
+ */
+export function actionMandate(tb: GateTestbed, now: bigint, overrides: Partial<Mandate> = {}): Mandate {
+  return {
+    keeper: tb.keeper.wallet.account.address,
+    connectors: [tb.actionConnector],
+    tokens: [tb.usdc],
+    selectors: [ACT_SELECTOR],
+    maxNotionalPerAction: parseUnits("10000", 6),
+    maxNotionalPerPeriod: parseUnits("30000", 6),
+    period: DAY,
+    maxSlippageBps: 50n,
+    maxLossBps: 100n,
+    lossWindow: 7n * DAY,
+    expiry: now + 30n * DAY,
+    nonce: 1n,
+    ...overrides,
+  };
+}
+
+/** The first two signers' signatures over `mandate` for the testbed's gate, sorted as the gate expects. */
+export async function twoSignerMandateSignatures(
+  tb: GateTestbed,
+  chainId: number,
+  mandate: Mandate,
+): Promise<SignerSignature[]> {
+  return sortSignatures(
+    await Promise.all(
+      tb.signers
+        .slice(0, 2)
+        .map((s) => signMandate(s.wallet, gateDomain(chainId, tb.gate), tb.vault, mandate)),
+    ),
+  );
+}
+
 /** Splits funded accounts into roles: 0 governance, 1 guardian, 2 keeper, 3 outsider, 4.. signers. */
 export function assignRoles(accounts: readonly Clients[], signerCount: number): Roles {
   const at = (i: number): Clients => {
@@ -60,6 +107,32 @@ export interface GateTestbed extends Roles {
   readonly actionConnector: Address;
 }
 
+/** The vault double (18-decimal shares over VAULT_TOTAL_ASSETS of USDC) and a fixed-price oracle in USDC. */
+async function deployVaultDouble(gov: Clients, usdc: Address): Promise<{ vault: Address; oracle: Address }> {
+  const vault = await deploy(gov, projectArtifact("MockPricedVault"), [
+    18,
+    VAULT_TOTAL_ASSETS,
+    VAULT_TOTAL_SUPPLY,
+  ]);
+  const oracle = await deploy(gov, projectArtifact("MockFixedPriceOracle"), [usdc]);
+  return { vault, oracle };
+}
+
+async function registerVault(
+  gov: Clients,
+  registry: Address,
+  vault: Address,
+  asset: Address,
+  roles: VaultRoles,
+): Promise<void> {
+  await send(gov, {
+    address: registry,
+    abi: projectArtifact("Registry").abi,
+    functionName: "registerVault",
+    args: [vault, { asset, ...roles, registered: true }],
+  });
+}
+
 /** Registry, vault double, fixed-price oracle, a KeeperGate (k of n) and one allowlisted action connector. */
 export async function deployGateTestbed(
   accounts: readonly Clients[],
@@ -69,12 +142,7 @@ export async function deployGateTestbed(
   const gov = roles.governance;
   const registry = await deploy(gov, projectArtifact("Registry"), [gov.wallet.account.address]);
   const usdc = await deployMockToken(gov, "USD Coin", "USDC", 6);
-  const vault = await deploy(gov, projectArtifact("MockPricedVault"), [
-    18,
-    VAULT_TOTAL_ASSETS,
-    VAULT_TOTAL_SUPPLY,
-  ]);
-  const oracle = await deploy(gov, projectArtifact("MockFixedPriceOracle"), [usdc]);
+  const { vault, oracle } = await deployVaultDouble(gov, usdc);
   const gate = await deployKeeperGate(gov, {
     registry,
     vault,
@@ -82,21 +150,11 @@ export async function deployGateTestbed(
     threshold: options.threshold,
   });
   const registryAbi = projectArtifact("Registry").abi;
-  await send(gov, {
-    address: registry,
-    abi: registryAbi,
-    functionName: "registerVault",
-    args: [
-      vault,
-      {
-        asset: usdc,
-        valueOracle: oracle,
-        swapHandler: zeroAddress,
-        keeperGate: gate,
-        guardian: roles.guardian.wallet.account.address,
-        registered: true,
-      },
-    ],
+  await registerVault(gov, registry, vault, usdc, {
+    valueOracle: oracle,
+    swapHandler: zeroAddress,
+    keeperGate: gate,
+    guardian: roles.guardian.wallet.account.address,
   });
   const actionConnector = await deploy(gov, projectArtifact("MockActionConnector"), [vault]);
   await send(gov, {
@@ -167,12 +225,7 @@ export async function deploySwapTestbed(
 
   const registry = await deploy(gov, projectArtifact("Registry"), [me]);
   const registryAbi = projectArtifact("Registry").abi;
-  const vault = await deploy(gov, projectArtifact("MockPricedVault"), [
-    18,
-    VAULT_TOTAL_ASSETS,
-    VAULT_TOTAL_SUPPLY,
-  ]);
-  const oracle = await deploy(gov, projectArtifact("MockFixedPriceOracle"), [usdc]);
+  const { vault, oracle } = await deployVaultDouble(gov, usdc);
   await send(gov, {
     address: oracle,
     abi: projectArtifact("MockFixedPriceOracle").abi,
@@ -186,21 +239,11 @@ export async function deploySwapTestbed(
     maxSlippageBps: 100n,
     swapRouter: uniswap.swapRouter,
   });
-  await send(gov, {
-    address: registry,
-    abi: registryAbi,
-    functionName: "registerVault",
-    args: [
-      vault,
-      {
-        asset: usdc,
-        valueOracle: oracle,
-        swapHandler: handler,
-        keeperGate: options.keeperGate ?? roles.keeper.wallet.account.address,
-        guardian: roles.guardian.wallet.account.address,
-        registered: true,
-      },
-    ],
+  await registerVault(gov, registry, vault, usdc, {
+    valueOracle: oracle,
+    swapHandler: handler,
+    keeperGate: options.keeperGate ?? roles.keeper.wallet.account.address,
+    guardian: roles.guardian.wallet.account.address,
   });
   const connector = await deploy(gov, projectArtifact("MockSwapConnector"), [registry, vault]);
   await send(gov, {

@@ -1,4 +1,4 @@
-import { type Address, type Hex, encodeFunctionData, parseAbi, toFunctionSelector } from "viem";
+import { type Abi, type Address, type Hex, encodeFunctionData, parseAbi, toFunctionSelector } from "viem";
 import { type Artifact, deploy, projectArtifact, send } from "../lib/artifacts.js";
 import type { Clients } from "../lib/clients.js";
 import { type UniswapV3Deployment, uniswapArtifacts } from "../protocols/uniswapV3.js";
@@ -32,20 +32,33 @@ export const EXACT_INPUT = toFunctionSelector("exactInput((bytes,address,uint256
 export const localLiFiDiamondArtifact = (): Artifact => projectArtifact("LocalLiFiDiamond");
 export const liFiSwapHandlerArtifact = (): Artifact => projectArtifact("LiFiSwapHandler");
 
+/** Calls `functionName(swapRouter, selector, true)` for both SwapRouter exact-input selectors. */
+async function allowExactInputCalls(
+  clients: Clients,
+  target: { address: Address; abi: Abi; functionName: string; swapRouter: Address },
+): Promise<void> {
+  for (const selector of [EXACT_INPUT_SINGLE, EXACT_INPUT]) {
+    await send(clients, {
+      address: target.address,
+      abi: target.abi,
+      functionName: target.functionName,
+      args: [target.swapRouter, selector, true],
+    });
+  }
+}
+
 /**
  * Deploys the local LI.FI Diamond stand-in and whitelists the real Uniswap v3 SwapRouter's exact-input
  * functions, the only DEX calls it will make.
  */
 export async function deployLocalLiFiDiamond(clients: Clients, uni: UniswapV3Deployment): Promise<Address> {
   const diamond = await deploy(clients, localLiFiDiamondArtifact(), [clients.wallet.account.address]);
-  for (const selector of [EXACT_INPUT_SINGLE, EXACT_INPUT]) {
-    await send(clients, {
-      address: diamond,
-      abi: localLiFiDiamondArtifact().abi,
-      functionName: "setContractSelectorWhitelist",
-      args: [uni.swapRouter, selector, true],
-    });
-  }
+  await allowExactInputCalls(clients, {
+    address: diamond,
+    abi: localLiFiDiamondArtifact().abi,
+    functionName: "setContractSelectorWhitelist",
+    swapRouter: uni.swapRouter,
+  });
   return diamond;
 }
 
@@ -63,14 +76,12 @@ export async function deployLiFiSwapHandler(
     params.diamond,
     params.maxSlippageBps,
   ]);
-  for (const selector of [EXACT_INPUT_SINGLE, EXACT_INPUT]) {
-    await send(governance, {
-      address: handler,
-      abi: liFiSwapHandlerArtifact().abi,
-      functionName: "setDexCallAllowed",
-      args: [params.swapRouter, selector, true],
-    });
-  }
+  await allowExactInputCalls(governance, {
+    address: handler,
+    abi: liFiSwapHandlerArtifact().abi,
+    functionName: "setDexCallAllowed",
+    swapRouter: params.swapRouter,
+  });
   return handler;
 }
 

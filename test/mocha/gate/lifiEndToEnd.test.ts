@@ -1,4 +1,4 @@
-import { createClient, getQuote, getRoutes, getStepTransaction } from "@lifi/sdk";
+import { getQuote, getRoutes, getStepTransaction } from "@lifi/sdk";
 import { expect } from "chai";
 import {
   type Hex,
@@ -10,7 +10,7 @@ import {
   toHex,
 } from "viem";
 import { projectArtifact } from "../../../deploy/lib/artifacts.js";
-import { startLiFiQuoteService } from "../../../deploy/local/lifiQuoteService.js";
+import type { LiFiQuoteServiceConfig } from "../../../deploy/local/lifiQuoteService.js";
 import { SWAP_SELECTOR, deploySwapTestbed } from "../../../deploy/local/gateTestbed.js";
 import {
   type Mandate,
@@ -22,6 +22,7 @@ import {
 } from "../../../deploy/product/gate.js";
 import { LIFI_DIAMOND_ABI } from "../../../deploy/product/lifi.js";
 import { localChain } from "../helpers/chain.js";
+import { withLocalLiFi } from "../helpers/localLiFi.js";
 
 // Attack classes covered (../shared/research/attack-classes.md): AC17 (the gate reaches the swap only through
 // an allowlisted connector call), AC18 (real SDK calldata passes the handler's checks), AC19 (oracle-bounded
@@ -31,6 +32,8 @@ const { viem, networkHelpers, wallets, clientsFor, publicClient } = await localC
 const accounts = wallets.map((_, i) => clientsFor(i));
 const chainId = await publicClient.getChainId();
 const AMOUNT_IN = parseUnits("3000", 6);
+
+type Testbed = Awaited<ReturnType<typeof deploySwapTestbed>>;
 
 async function fixture() {
   const tb = await deploySwapTestbed(accounts);
@@ -53,6 +56,14 @@ async function fixture() {
   };
 }
 
+/** The local LI.FI API over the testbed's Diamond and Uniswap v3. */
+const quoteService = (tb: Testbed): LiFiQuoteServiceConfig => ({
+  client: publicClient,
+  diamond: tb.diamond,
+  swapRouter: tb.uniswap.swapRouter,
+  quoterV2: tb.uniswap.quoterV2,
+});
+
 function connectorSwap(tokenIn: Hex, amountIn: bigint, lifiCalldata: Hex): Hex {
   return encodeFunctionData({
     abi: projectArtifact("MockSwapConnector").abi,
@@ -64,19 +75,7 @@ function connectorSwap(tokenIn: Hex, amountIn: bigint, lifiCalldata: Hex): Hex {
 describe("End to end: keeper gate -> connector -> LiFiSwapHandler -> LocalLiFiDiamond -> Uniswap v3, quoted by @lifi/sdk", function () {
   it("[AC18 aggregator calldata] a 2-of-3 signed batch swaps with calldata from getQuote against the local LI.FI API", async function () {
     const { tb, gate, weth, diamond, handler } = await networkHelpers.loadFixture(fixture);
-    const service = await startLiFiQuoteService({
-      client: publicClient,
-      diamond: tb.diamond,
-      swapRouter: tb.uniswap.swapRouter,
-      quoterV2: tb.uniswap.quoterV2,
-    });
-    try {
-      const lifi = createClient({
-        integrator: "agent-vault",
-        apiUrl: service.apiUrl,
-        preloadChains: false,
-        disableVersionCheck: true,
-      });
+    await withLocalLiFi(quoteService(tb), async (lifi, service) => {
       // The handler sends the Diamond call; the connector receives the output.
       const quote = await getQuote(lifi, {
         fromChain: chainId,
@@ -124,26 +123,12 @@ describe("End to end: keeper gate -> connector -> LiFiSwapHandler -> LocalLiFiDi
       expect(service.served.map((r) => `${r.method} ${r.path} ${r.status}`)).to.deep.equal([
         "GET /v1/quote 200",
       ]);
-    } finally {
-      await service.close();
-    }
+    });
   });
 
   it("[AC19 slippage] getRoutes + getStepTransaction fill the step, and the keeper swaps alone under a mandate", async function () {
     const { tb, gate, weth } = await networkHelpers.loadFixture(fixture);
-    const service = await startLiFiQuoteService({
-      client: publicClient,
-      diamond: tb.diamond,
-      swapRouter: tb.uniswap.swapRouter,
-      quoterV2: tb.uniswap.quoterV2,
-    });
-    try {
-      const lifi = createClient({
-        integrator: "agent-vault",
-        apiUrl: service.apiUrl,
-        preloadChains: false,
-        disableVersionCheck: true,
-      });
+    await withLocalLiFi(quoteService(tb), async (lifi) => {
       const { routes } = await getRoutes(lifi, {
         fromChainId: chainId,
         toChainId: chainId,
@@ -200,20 +185,12 @@ describe("End to end: keeper gate -> connector -> LiFiSwapHandler -> LocalLiFiDi
       expect((await weth.read.balanceOf([tb.connector])) >= BigInt(filled.estimate!.toAmountMin)).to.equal(
         true,
       );
-    } finally {
-      await service.close();
-    }
+    });
   });
 
   it("[AC18 aggregator calldata] the local API answers bad requests with LI.FI error bodies and never crashes", async function () {
     const { tb } = await networkHelpers.loadFixture(fixture);
-    const service = await startLiFiQuoteService({
-      client: publicClient,
-      diamond: tb.diamond,
-      swapRouter: tb.uniswap.swapRouter,
-      quoterV2: tb.uniswap.quoterV2,
-    });
-    try {
+    await withLocalLiFi(quoteService(tb), async (_lifi, service) => {
       const base = `${service.apiUrl}/quote?fromChain=${chainId}&toChain=${chainId}&fromAddress=${tb.handler}`;
       const bad = await fetch(`${base}&fromToken=${tb.usdc}&toToken=0x12&fromAmount=1`);
       expect(bad.status).to.equal(400);
@@ -233,8 +210,6 @@ describe("End to end: keeper gate -> connector -> LiFiSwapHandler -> LocalLiFiDi
       expect(routes.status).to.equal(400);
       const good = await fetch(`${base}&fromToken=${tb.usdc}&toToken=${tb.weth}&fromAmount=1000000`);
       expect(good.status).to.equal(200);
-    } finally {
-      await service.close();
-    }
+    });
   });
 });

@@ -14,15 +14,11 @@ import {
   ACT_SELECTOR,
   SWAP_SELECTOR,
   VAULT_TOTAL_ASSETS,
+  actionMandate,
   deployGateTestbed,
+  twoSignerMandateSignatures,
 } from "../../../deploy/local/gateTestbed.js";
-import {
-  MANDATE_TYPES,
-  type Mandate,
-  gateDomain,
-  signMandate,
-  sortSignatures,
-} from "../../../deploy/product/gate.js";
+import { MANDATE_TYPES, type Mandate, gateDomain, signMandate } from "../../../deploy/product/gate.js";
 import { localChain } from "../helpers/chain.js";
 
 // Attack classes covered (../shared/research/attack-classes.md): AC19 slippage on keeper-driven conversions,
@@ -46,32 +42,11 @@ async function fixture() {
 type Testbed = Awaited<ReturnType<typeof fixture>>;
 
 async function baseMandate(tb: Testbed["tb"], overrides: Partial<Mandate> = {}): Promise<Mandate> {
-  const now = (await publicClient.getBlock()).timestamp;
-  return {
-    keeper: tb.keeper.wallet.account.address,
-    connectors: [tb.actionConnector],
-    tokens: [tb.usdc],
-    selectors: [ACT_SELECTOR],
-    maxNotionalPerAction: USDC("10000"),
-    maxNotionalPerPeriod: USDC("30000"),
-    period: DAY,
-    maxSlippageBps: 50n,
-    maxLossBps: 100n,
-    lossWindow: 7n * DAY,
-    expiry: now + 30n * DAY,
-    nonce: 1n,
-    ...overrides,
-  };
+  return actionMandate(tb, (await publicClient.getBlock()).timestamp, overrides);
 }
 
 async function approve({ tb, gate }: Testbed, mandate: Mandate): Promise<Hex> {
-  const signatures = sortSignatures(
-    await Promise.all(
-      tb.signers
-        .slice(0, 2)
-        .map((s) => signMandate(s.wallet, gateDomain(chainId, tb.gate), tb.vault, mandate)),
-    ),
-  );
+  const signatures = await twoSignerMandateSignatures(tb, chainId, mandate);
   const id = await gate.read.mandateDigest([mandate]);
   await gate.write.approveMandate([mandate, signatures], { account: tb.outsider.wallet.account });
   return id;

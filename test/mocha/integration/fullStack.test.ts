@@ -1,10 +1,10 @@
-import { createClient, getQuote } from "@lifi/sdk";
+import { getQuote } from "@lifi/sdk";
 import { expect } from "chai";
 import { type Address, type Hex, parseEventLogs, parseUnits } from "viem";
 import { projectArtifact, read, send } from "../../../deploy/lib/artifacts.js";
 import type { Clients } from "../../../deploy/lib/clients.js";
-import { startLiFiQuoteService } from "../../../deploy/local/lifiQuoteService.js";
-import { deployLocalProtocols } from "../../../deploy/local/protocols.js";
+import type { LiFiQuoteServiceConfig } from "../../../deploy/local/lifiQuoteService.js";
+import { type LocalProtocols, deployLocalProtocols } from "../../../deploy/local/protocols.js";
 import { connectorValue } from "../../../deploy/product/connectors.js";
 import {
   type Mandate,
@@ -32,6 +32,7 @@ import { sortTokens, uniswapArtifacts } from "../../../deploy/protocols/uniswapV
 import { expectWithin } from "../helpers/bigintAssert.js";
 import { expectRevert } from "../helpers/revert.js";
 import { localChain } from "../helpers/chain.js";
+import { withLocalLiFi } from "../helpers/localLiFi.js";
 
 // Attack classes covered (../shared/research/attack-classes.md): AC17 (only allowlisted gate calls move
 // funds), AC18 (real @lifi/sdk calldata through the handler), AC19 (oracle-bounded swap), AC20 (2-of-3
@@ -43,6 +44,11 @@ const chainId = await publicClient.getChainId();
 const alice = clientsFor(10);
 const bob = clientsFor(11);
 const USDC = (amount: string) => parseUnits(amount, 6);
+/** What each depositor brings: funded and approved by every fixture, deposited by the tests. */
+const DEPOSITS = [
+  [alice, USDC("600000")],
+  [bob, USDC("400000")],
+] as const;
 
 const abi = {
   vault: () => projectArtifact("AccountingManager").abi,
@@ -61,10 +67,7 @@ async function deployWithDepositors(governance: "safe-timelock" | "eoa", deploye
     governance,
     roles: { ...DEFAULT_ROLE_INDICES, deployer: deployerIndex },
   });
-  for (const [who, amount] of [
-    [alice, USDC("600000")],
-    [bob, USDC("400000")],
-  ] as const) {
+  for (const [who, amount] of DEPOSITS) {
     const to = who.wallet.account.address;
     await send(from, {
       address: stack.asset,
@@ -81,23 +84,24 @@ async function deployWithDepositors(governance: "safe-timelock" | "eoa", deploye
   }
   return { protocols, stack };
 }
+/** The local LI.FI API over the stack's Diamond and the local Uniswap v3. */
+const quoteService = (stack: ProductStack, protocols: LocalProtocols): LiFiQuoteServiceConfig => ({
+  client: publicClient,
+  diamond: stack.lifiDiamond,
+  swapRouter: protocols.uniswap.swapRouter,
+  quoterV2: protocols.uniswap.quoterV2,
+});
 const stackFixture = () => deployWithDepositors("safe-timelock", 0);
 const eoaStackFixture = () => deployWithDepositors("eoa", 12);
 
 /** Both depositors request, the gate settles, both claim. */
 async function depositAndSettle(stack: ProductStack): Promise<void> {
-  for (const [who, assets] of [
-    [alice, USDC("600000")],
-    [bob, USDC("400000")],
-  ] as const) {
+  for (const [who, assets] of DEPOSITS) {
     const me = who.wallet.account.address;
     await vaultWrite(who, stack, "requestDeposit", [assets, me, me]);
   }
   await gateExecute(stack, accounts, [stackCalls.settle(stack)], provenanceHash("settle deposits"));
-  for (const [who, assets] of [
-    [alice, USDC("600000")],
-    [bob, USDC("400000")],
-  ] as const) {
+  for (const [who, assets] of DEPOSITS) {
     const me = who.wallet.account.address;
     await vaultWrite(who, stack, "deposit", [assets, me, me]);
   }
@@ -233,10 +237,7 @@ describe("Full product stack on the local protocols (Safe + timelock governance,
       bob.wallet.account.address,
     ]);
     await execute([stackCalls.settle(stack)], "settle deposits");
-    for (const [who, assets] of [
-      [alice, USDC("600000")],
-      [bob, USDC("400000")],
-    ] as const) {
+    for (const [who, assets] of DEPOSITS) {
       const me = who.wallet.account.address;
       expect(await vaultRead(stack, "claimableDepositRequest", [0n, me])).to.equal(assets);
       await vaultWrite(who, stack, "deposit", [assets, me, me]);
@@ -260,20 +261,7 @@ describe("Full product stack on the local protocols (Safe + timelock governance,
     expect(await balanceOf(stack.asset, stack.morphoSupplyVault)).to.equal(0n); // lent on to Morpho Blue
 
     // 3. a LI.FI swap USDC -> WETH quoted by @lifi/sdk against the local API, then a liquidity mint
-    const service = await startLiFiQuoteService({
-      client: publicClient,
-      diamond: stack.lifiDiamond,
-      swapRouter: protocols.uniswap.swapRouter,
-      quoterV2: protocols.uniswap.quoterV2,
-    });
-    let wethOut: bigint;
-    try {
-      const lifi = createClient({
-        integrator: "agent-vault",
-        apiUrl: service.apiUrl,
-        preloadChains: false,
-        disableVersionCheck: true,
-      });
+    const wethOut = await withLocalLiFi(quoteService(stack, protocols), async (lifi) => {
       const quote = await getQuote(lifi, {
         fromChain: chainId,
         toChain: chainId,
@@ -296,11 +284,10 @@ describe("Full product stack on the local protocols (Safe + timelock governance,
         ],
         "swap USDC to WETH",
       );
-      wethOut = await balanceOf(weth, stack.connectors.uniswap);
-      expect(wethOut).to.equal(BigInt(quote.estimate.toAmount));
-    } finally {
-      await service.close();
-    }
+      const out = await balanceOf(weth, stack.connectors.uniswap);
+      expect(out).to.equal(BigInt(quote.estimate.toAmount));
+      return out;
+    });
     const request = await mintRequest(stack, protocols.uniswap.usdcWethPool, weth, wethOut);
     await execute(
       [productCall(stack.connectors.uniswap, "UniswapV3Connector", "mint", [request])],
@@ -462,19 +449,7 @@ describe("Full product stack on the local protocols (Safe + timelock governance,
       args: [mandate],
     });
 
-    const service = await startLiFiQuoteService({
-      client: publicClient,
-      diamond: stack.lifiDiamond,
-      swapRouter: protocols.uniswap.swapRouter,
-      quoterV2: protocols.uniswap.quoterV2,
-    });
-    try {
-      const lifi = createClient({
-        integrator: "agent-vault",
-        apiUrl: service.apiUrl,
-        preloadChains: false,
-        disableVersionCheck: true,
-      });
+    await withLocalLiFi(quoteService(stack, protocols), async (lifi) => {
       const swapCall = async (amount: bigint) => {
         const quote = await getQuote(lifi, {
           fromChain: chainId,
@@ -522,9 +497,7 @@ describe("Full product stack on the local protocols (Safe + timelock governance,
         }),
         "NotionalAbovePeriodLimit",
       );
-    } finally {
-      await service.close();
-    }
+    });
   });
 
   it("rejects stack options the contracts would refuse, before deploying anything", function () {

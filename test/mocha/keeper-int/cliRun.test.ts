@@ -4,7 +4,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { parseUnits, toHex } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
-import { projectArtifact, read, send } from "../../../deploy/lib/artifacts.js";
+import { projectArtifact, read } from "../../../deploy/lib/artifacts.js";
 import { deployLocalStack } from "../../../deploy/local/productStack.js";
 import { startRpcServer } from "../../../deploy/local/rpcServer.js";
 import { DEFAULT_ROLE_INDICES } from "../../../deploy/product/stack.js";
@@ -12,6 +12,7 @@ import { main } from "../../../keeper/cli/main.js";
 import { chainComponents, components } from "../../../keeper/service/wiring.js";
 import { localKeeperConfig } from "../../../keeper/vault/localKeeper.js";
 import { localChain } from "../helpers/chain.js";
+import { fundAndRequestDeposit } from "./deposits.js";
 
 // `keeper run` as an operator runs it: JSON-RPC over HTTP to the local chain, config from
 // localKeeperConfig (the shape of keeper/config/examples/local.json), keys from the environment.
@@ -29,26 +30,8 @@ describe("keeper run against the local stack over JSON-RPC (two operators, one s
     const { stack } = local;
     const alice = clientsFor(10);
     const me = alice.wallet.account.address;
-    const erc20 = projectArtifact("MockERC20").abi;
     const vaultAbi = projectArtifact("AccountingManager").abi;
-    await send(accounts[0]!, {
-      address: stack.asset,
-      abi: erc20,
-      functionName: "transfer",
-      args: [me, USDC("1000000")],
-    });
-    await send(alice, {
-      address: stack.asset,
-      abi: erc20,
-      functionName: "approve",
-      args: [stack.vault, USDC("1000000")],
-    });
-    await send(alice, {
-      address: stack.vault,
-      abi: vaultAbi,
-      functionName: "requestDeposit",
-      args: [USDC("1000000"), me, me],
-    });
+    await fundAndRequestDeposit(accounts[0]!, alice, stack, USDC("1000000"));
 
     const rpc = await startRpcServer(connection.provider, { port: 0 });
     const dir = mkdtempSync(path.join(tmpdir(), "keeper-run-"));

@@ -11,6 +11,7 @@ import { LiFiQuoter } from "../../../keeper/vault/lifiQuoter.js";
 import { createLocalKeeper } from "../../../keeper/vault/localKeeper.js";
 import { RecordedSnapshotSource } from "../../../keeper/vault/snapshots.js";
 import { localChain } from "../helpers/chain.js";
+import { fundAndRequestDeposit } from "./deposits.js";
 
 // The planner's LI.FI leg (AC18 aggregator calldata, AC19 oracle-bounded swap): part of what the LP
 // connector receives is swapped to WETH with calldata from @lifi/sdk's getQuote against the local
@@ -30,24 +31,7 @@ describe("Keeper planner: LI.FI swap leg on the local stack", function () {
     const me = alice.wallet.account.address;
     const erc20 = projectArtifact("MockERC20").abi;
     const vaultAbi = projectArtifact("AccountingManager").abi;
-    await send(accounts[0]!, {
-      address: stack.asset,
-      abi: erc20,
-      functionName: "transfer",
-      args: [me, USDC("1000000")],
-    });
-    await send(alice, {
-      address: stack.asset,
-      abi: erc20,
-      functionName: "approve",
-      args: [stack.vault, USDC("1000000")],
-    });
-    await send(alice, {
-      address: stack.vault,
-      abi: vaultAbi,
-      functionName: "requestDeposit",
-      args: [USDC("1000000"), me, me],
-    });
+    await fundAndRequestDeposit(accounts[0]!, alice, stack, USDC("1000000"));
     const service = await startLiFiQuoteService({
       client: publicClient,
       diamond: stack.lifiDiamond,

@@ -4,7 +4,6 @@ import { projectArtifact, read, send } from "../../../deploy/lib/artifacts.js";
 import { updateFeed } from "../../../deploy/protocols/chainlink.js";
 import { aaveArtifacts, deployAaveV3 } from "../../../deploy/protocols/aaveV3.js";
 import { connectorValue, deployAaveV3Connector } from "../../../deploy/product/connectors.js";
-import { ETH_UNIT, USD_UNIT, chainlinkHop, configureValueOracle } from "../../../deploy/product/oracle.js";
 import { localChain } from "../helpers/chain.js";
 import { expectLessThan, expectWithin } from "../helpers/bigintAssert.js";
 import { expectRevert } from "../helpers/revert.js";
@@ -14,10 +13,12 @@ import {
   addConnector,
   allowConnectorToken,
   balanceOf,
-  deployRegistryAndOracle,
   mint,
   tokenWithFeed,
   vaultIdle,
+  usdcAndWeth,
+  usdcVaultPricingWeth,
+  expectKeeperGateOnly,
 } from "./setup.js";
 
 // Attack classes covered: AC2 donations, AC7 TVL liveness, AC9 debt subtracted, AC21 roles,
@@ -30,8 +31,7 @@ const MIN_HF = parseEther("1.2");
 
 async function aaveFixture() {
   const g = who.governance;
-  const usdc = await tokenWithFeed(g, "USDC", 6, 8, 100_000_000n);
-  const weth = await tokenWithFeed(g, "WETH", 18, 8, 3_000n * 10n ** 8n);
+  const { usdc, weth } = await usdcAndWeth(g);
   const aave = await deployAaveV3(g, [
     { asset: usdc.token, decimals: 6, priceUsd8: 100_000_000n, borrowingEnabled: true },
     {
@@ -43,30 +43,7 @@ async function aaveFixture() {
       borrowingEnabled: true,
     },
   ]);
-  // the vault's base asset is USDC; WETH through ETH/USD and USDC/USD
-  const { registry, oracle, vault } = await deployRegistryAndOracle(who, usdc.token);
-  await configureValueOracle(g, oracle, {
-    units: [{ token: weth.token, unit: ETH_UNIT }],
-    feeds: [
-      {
-        feed: usdc.feed,
-        base: usdc.token,
-        quote: USD_UNIT,
-        heartbeat: 86_400,
-        minAnswer: 1n,
-        maxAnswer: 10n ** 12n,
-      },
-      {
-        feed: weth.feed,
-        base: ETH_UNIT,
-        quote: USD_UNIT,
-        heartbeat: 3_600,
-        minAnswer: 1n,
-        maxAnswer: 10n ** 14n,
-      },
-    ],
-    routes: [{ token: weth.token, primary: [chainlinkHop(weth.feed), chainlinkHop(usdc.feed, true)] }],
-  });
+  const { registry, oracle, vault } = await usdcVaultPricingWeth(who, usdc, weth);
   const connector = getAddress(
     await deployAaveV3Connector(g, { registry, vault, pool: aave.pool, minHealthFactor: MIN_HF }),
   );
@@ -338,14 +315,7 @@ describe("AaveV3Connector", function () {
       ["borrow", [f.usdc.token, 1n]],
       ["repay", [f.usdc.token, 1n]],
     ];
-    for (const [functionName, args] of calls) {
-      for (const caller of [who.governance, who.guardian, who.stranger]) {
-        await expectRevert(
-          send(caller, { address: f.connector, abi: connectorAbi(), functionName, args }),
-          "NotKeeperGate",
-        );
-      }
-    }
+    await expectKeeperGateOnly(who, { address: f.connector, abi: connectorAbi() }, calls);
     for (const caller of [who.keeper, who.guardian, who.stranger]) {
       await expectRevert(
         send(caller, {

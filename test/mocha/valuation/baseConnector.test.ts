@@ -10,7 +10,6 @@ import {
 } from "viem";
 import { deploy, projectArtifact, read, send } from "../../../deploy/lib/artifacts.js";
 import { connectorValue, deployErc4626Connector } from "../../../deploy/product/connectors.js";
-import { ETH_UNIT, USD_UNIT, chainlinkHop, configureValueOracle } from "../../../deploy/product/oracle.js";
 import { localChain } from "../helpers/chain.js";
 import { expectRevert } from "../helpers/revert.js";
 import {
@@ -19,10 +18,11 @@ import {
   addConnector,
   allowConnectorToken,
   balanceOf,
-  deployRegistryAndOracle,
   mint,
   tokenWithFeed,
   vaultIdle,
+  usdcAndWeth,
+  usdcVaultPricingWeth,
 } from "./setup.js";
 
 // Attack classes covered: AC2 stray tokens recoverable, AC17 cross-vault isolation of fund movements,
@@ -34,31 +34,8 @@ const connectorAbi = () => projectArtifact("ERC4626Connector").abi;
 
 async function baseFixture() {
   const g = who.governance;
-  const usdc = await tokenWithFeed(g, "USDC", 6, 8, 100_000_000n);
-  const weth = await tokenWithFeed(g, "WETH", 18, 8, 3_000n * 10n ** 8n);
-  const { registry, oracle, vault } = await deployRegistryAndOracle(who, usdc.token);
-  await configureValueOracle(g, oracle, {
-    units: [{ token: weth.token, unit: ETH_UNIT }],
-    feeds: [
-      {
-        feed: usdc.feed,
-        base: usdc.token,
-        quote: USD_UNIT,
-        heartbeat: 86_400,
-        minAnswer: 1n,
-        maxAnswer: 10n ** 12n,
-      },
-      {
-        feed: weth.feed,
-        base: ETH_UNIT,
-        quote: USD_UNIT,
-        heartbeat: 3_600,
-        minAnswer: 1n,
-        maxAnswer: 10n ** 14n,
-      },
-    ],
-    routes: [{ token: weth.token, primary: [chainlinkHop(weth.feed), chainlinkHop(usdc.feed, true)] }],
-  });
+  const { usdc, weth } = await usdcAndWeth(g);
+  const { registry, oracle, vault } = await usdcVaultPricingWeth(who, usdc, weth);
   const target = getAddress(await deploy(g, projectArtifact("PlainERC4626"), [usdc.token]));
   const connector = async (vault: Address) =>
     getAddress(await deployErc4626Connector(g, { registry, vault, target, maxLossBps: 10 }));

@@ -12,7 +12,6 @@ import {
   deployErc4626Connector,
   deployMorphoBlueSupplyVault,
 } from "../../../deploy/product/connectors.js";
-import { ETH_UNIT, USD_UNIT, chainlinkHop, configureValueOracle } from "../../../deploy/product/oracle.js";
 import { localChain } from "../helpers/chain.js";
 import { expectAtLeast, expectGreaterThan, expectWithin } from "../helpers/bigintAssert.js";
 import { expectRevert, expectRevertReason } from "../helpers/revert.js";
@@ -22,9 +21,10 @@ import {
   addConnector,
   allowConnectorToken,
   balanceOf,
-  deployRegistryAndOracle,
   mint,
-  tokenWithFeed,
+  usdcAndWeth,
+  usdcVaultPricingWeth,
+  expectKeeperGateOnly,
 } from "./setup.js";
 
 // Attack classes covered: AC1 share inflation against the connector as a depositor, AC7 TVL liveness,
@@ -38,31 +38,8 @@ const morphoAbi = () => projectArtifact("Morpho").abi;
 
 async function erc4626Fixture() {
   const g = who.governance;
-  const usdc = await tokenWithFeed(g, "USDC", 6, 8, 100_000_000n);
-  const weth = await tokenWithFeed(g, "WETH", 18, 8, 3_000n * 10n ** 8n);
-  const { registry, oracle, vault } = await deployRegistryAndOracle(who, usdc.token);
-  await configureValueOracle(g, oracle, {
-    units: [{ token: weth.token, unit: ETH_UNIT }],
-    feeds: [
-      {
-        feed: usdc.feed,
-        base: usdc.token,
-        quote: USD_UNIT,
-        heartbeat: 86_400,
-        minAnswer: 1n,
-        maxAnswer: 10n ** 12n,
-      },
-      {
-        feed: weth.feed,
-        base: ETH_UNIT,
-        quote: USD_UNIT,
-        heartbeat: 3_600,
-        minAnswer: 1n,
-        maxAnswer: 10n ** 14n,
-      },
-    ],
-    routes: [{ token: weth.token, primary: [chainlinkHop(weth.feed), chainlinkHop(usdc.feed, true)] }],
-  });
+  const { usdc, weth } = await usdcAndWeth(g);
+  const { registry, oracle, vault } = await usdcVaultPricingWeth(who, usdc, weth);
 
   // (a) real lending: Morpho Blue USDC market behind our OZ ERC-4626
   const blue = await deployMorphoBlue(g);
@@ -339,14 +316,7 @@ describe("ERC4626Connector on a plain OpenZeppelin ERC-4626 over a non-base asse
       ["withdraw", [f.weth.token, 1n, maxUint256]],
       ["redeem", [f.plainVault, 1n, 0n]],
     ];
-    for (const [functionName, args] of calls) {
-      for (const caller of [who.governance, who.guardian, who.stranger]) {
-        await expectRevert(
-          send(caller, { address: f.plainConnector, abi: connectorAbi(), functionName, args }),
-          "NotKeeperGate",
-        );
-      }
-    }
+    await expectKeeperGateOnly(who, { address: f.plainConnector, abi: connectorAbi() }, calls);
     for (const caller of [who.keeper, who.guardian, who.stranger]) {
       await expectRevert(
         send(caller, {

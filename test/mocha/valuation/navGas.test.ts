@@ -39,6 +39,9 @@ import {
   deployRegistryAndOracle,
   mint,
   tokenWithFeed,
+  usdcAndWeth,
+  usdcWethFeeds,
+  wethInUsdcRoute,
 } from "./setup.js";
 
 // Attack class covered: AC7 TVL liveness (a full NAV read has a bounded, measured cost).
@@ -50,8 +53,7 @@ const NAV_GAS_BUDGET = 150_000n;
 /** Three connectors (Aave v3, ERC-4626, Uniswap v3), each holding two tokens (USDC base + WETH). */
 async function navFixture() {
   const g = who.governance;
-  const usdc = await tokenWithFeed(g, "USDC", 6, 8, 100_000_000n);
-  const weth = await tokenWithFeed(g, "WETH", 18, 8, 3_000n * 10n ** 8n);
+  const { usdc, weth } = await usdcAndWeth(g);
   const { registry, oracle, vault } = await deployRegistryAndOracle(who, usdc.token);
 
   const uni = await deployUniswapV3(g, getAddress(await deployWeth(g)));
@@ -78,22 +80,7 @@ async function navFixture() {
   await configureValueOracle(g, oracle, {
     units: [{ token: weth.token, unit: ETH_UNIT }],
     feeds: [
-      {
-        feed: usdc.feed,
-        base: usdc.token,
-        quote: USD_UNIT,
-        heartbeat: 86_400,
-        minAnswer: 1n,
-        maxAnswer: 10n ** 12n,
-      },
-      {
-        feed: weth.feed,
-        base: ETH_UNIT,
-        quote: USD_UNIT,
-        heartbeat: 86_400,
-        minAnswer: 1n,
-        maxAnswer: 10n ** 14n,
-      },
+      ...usdcWethFeeds(usdc, weth, 86_400),
       {
         feed: direct.feed,
         base: direct.token,
@@ -112,10 +99,7 @@ async function navFixture() {
       },
     ],
     pools: [{ pool, window: 1_800, minCardinality: 50 }],
-    routes: [
-      { token: weth.token, primary: [chainlinkHop(weth.feed), chainlinkHop(usdc.feed, true)] },
-      { token: direct.token, primary: [chainlinkHop(direct.feed)] },
-    ],
+    routes: [wethInUsdcRoute(usdc, weth), { token: direct.token, primary: [chainlinkHop(direct.feed)] }],
   });
 
   const aave = await deployAaveV3(g, [

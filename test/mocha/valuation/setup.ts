@@ -1,10 +1,19 @@
-import { type Address, getAddress, toFunctionSelector, zeroAddress } from "viem";
+import { type Abi, type Address, getAddress, toFunctionSelector, zeroAddress } from "viem";
 import { deploy, projectArtifact, read, send } from "../../../deploy/lib/artifacts.js";
+import { expectRevert } from "../helpers/revert.js";
 import type { Clients } from "../../../deploy/lib/clients.js";
 import { deployMockFeed } from "../../../deploy/protocols/chainlink.js";
 import { deployMockToken, mintMockToken } from "../../../deploy/protocols/tokens.js";
 import { defaultVaultConfig, deployVault } from "../../../deploy/product/core.js";
-import { deployValueOracle } from "../../../deploy/product/oracle.js";
+import {
+  type ChainlinkFeedConfig,
+  ETH_UNIT,
+  type RouteConfig,
+  USD_UNIT,
+  chainlinkHop,
+  configureValueOracle,
+  deployValueOracle,
+} from "../../../deploy/product/oracle.js";
 
 export const abis = {
   oracle: () => projectArtifact("ValueOracle").abi,
@@ -92,6 +101,65 @@ export async function tokenWithFeed(
   return { token, feed };
 }
 
+type TokenWithFeed = Awaited<ReturnType<typeof tokenWithFeed>>;
+
+/** USDC at $1 and WETH at $3,000, each with an 8-decimal USD feed. */
+export async function usdcAndWeth(clients: Clients): Promise<{ usdc: TokenWithFeed; weth: TokenWithFeed }> {
+  const usdc = await tokenWithFeed(clients, "USDC", 6, 8, 100_000_000n);
+  const weth = await tokenWithFeed(clients, "WETH", 18, 8, 3_000n * 10n ** 8n);
+  return { usdc, weth };
+}
+
+/** The USDC/USD and ETH/USD feeds; `wethHeartbeat` is how stale the ETH/USD answer may get. */
+export function usdcWethFeeds(
+  usdc: TokenWithFeed,
+  weth: TokenWithFeed,
+  wethHeartbeat: number,
+): ChainlinkFeedConfig[] {
+  return [
+    {
+      feed: usdc.feed,
+      base: usdc.token,
+      quote: USD_UNIT,
+      heartbeat: 86_400,
+      minAnswer: 1n,
+      maxAnswer: 10n ** 12n,
+    },
+    {
+      feed: weth.feed,
+      base: ETH_UNIT,
+      quote: USD_UNIT,
+      heartbeat: wethHeartbeat,
+      minAnswer: 1n,
+      maxAnswer: 10n ** 14n,
+    },
+  ];
+}
+
+/** WETH priced in USDC: WETH is ETH, through ETH/USD, then back through USDC/USD. */
+export const wethInUsdcRoute = (usdc: TokenWithFeed, weth: TokenWithFeed): RouteConfig => ({
+  token: weth.token,
+  primary: [chainlinkHop(weth.feed), chainlinkHop(usdc.feed, true)],
+});
+
+/**
+ * A vault over USDC (see deployRegistryAndOracle) whose oracle prices WETH through ETH/USD and USDC/USD,
+ * with an hourly ETH/USD heartbeat.
+ */
+export async function usdcVaultPricingWeth(
+  who: Actors,
+  usdc: TokenWithFeed,
+  weth: TokenWithFeed,
+): Promise<{ registry: Address; oracle: Address; vault: Address }> {
+  const deployed = await deployRegistryAndOracle(who, usdc.token);
+  await configureValueOracle(who.governance, deployed.oracle, {
+    units: [{ token: weth.token, unit: ETH_UNIT }],
+    feeds: usdcWethFeeds(usdc, weth, 3_600),
+    routes: [wethInUsdcRoute(usdc, weth)],
+  });
+  return deployed;
+}
+
 export async function mint(clients: Clients, token: Address, to: Address, amount: bigint): Promise<void> {
   await mintMockToken(clients, token, to, amount);
 }
@@ -137,3 +205,16 @@ export async function addConnector(
 /** The 4-byte selector of a custom error, as tryValueOf reports it. */
 export const errorSelector = (signature: string): `0x${string}` =>
   toFunctionSelector(`function ${signature}`);
+
+/** Each `[functionName, args]` call on `target` reverts with NotKeeperGate for governance, the guardian and a stranger. */
+export async function expectKeeperGateOnly(
+  who: Actors,
+  target: { address: Address; abi: Abi },
+  calls: readonly (readonly [string, readonly unknown[]])[],
+): Promise<void> {
+  for (const [functionName, args] of calls) {
+    for (const caller of [who.governance, who.guardian, who.stranger]) {
+      await expectRevert(send(caller, { ...target, functionName, args }), "NotKeeperGate");
+    }
+  }
+}

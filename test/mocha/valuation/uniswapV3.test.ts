@@ -25,6 +25,7 @@ import {
   allowConnectorToken,
   balanceOf,
   deployRegistryAndOracle,
+  expectKeeperGateOnly,
 } from "./setup.js";
 import { readFileSync } from "node:fs";
 
@@ -571,14 +572,7 @@ describe("UniswapV3Connector", function () {
       ["untrackToken", [f.weth]],
       ["recoverToken", [f.weth]],
     ];
-    for (const [functionName, args] of calls) {
-      for (const caller of [who.governance, who.guardian, who.stranger]) {
-        await expectRevert(
-          send(caller, { address: f.connector, abi: connectorAbi(), functionName, args }),
-          "NotKeeperGate",
-        );
-      }
-    }
+    await expectKeeperGateOnly(who, { address: f.connector, abi: connectorAbi() }, calls);
     await expectRevert(
       send(who.stranger, {
         address: f.connector,
