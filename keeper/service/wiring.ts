@@ -89,6 +89,7 @@ export async function chainComponents(rt: Runtime): Promise<KeeperComponents> {
             account: rt.account,
             vault,
             registry: product.registry,
+            gate: rt.config.gate.address,
             logger: rt.logger.child({ component: "guardian" }),
           })
         : undefined,

@@ -213,6 +213,7 @@ export async function createLocalKeeper(
         account: options.guardian,
         vault: stack.vault,
         registry: stack.registry,
+        gate: stack.gate,
         logger: logger.child({ component: "guardian" }),
       })
     : undefined;

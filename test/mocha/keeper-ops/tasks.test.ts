@@ -247,9 +247,10 @@ describe("keeper/service: scheduled tasks", function () {
     expect(proposal!.provenance).to.equal(computeProvenance(settle.snapshot, settle.plan));
   });
 
-  it("monitor: alerts on warn and critical findings and pauses through the guardian on critical only", async function () {
+  it("monitor: alerts on warn and critical findings and pauses and revokes mandates through the guardian on critical only", async function () {
     const { ctx, alerts } = context();
     const pauses: string[] = [];
+    const revocations: string[] = [];
     const readings = {
       read: async () => ({
         nav: [{ vault: VAULT, previousPricePerShare: ONE, currentPricePerShare: parseUnits("1.0001", 18) }],
@@ -262,13 +263,20 @@ describe("keeper/service: scheduled tasks", function () {
     };
     await monitorTask(ctx, {
       readings,
-      guardian: { pause: async (subject) => void pauses.push(subject) },
+      guardian: {
+        pause: async (subject) => void pauses.push(subject),
+        revokeMandates: async (subject) => {
+          revocations.push(subject);
+          return [];
+        },
+      },
     }).run(signal);
     expect(alerts.alerts.map((a) => [a.kind, a.subject, a.severity])).to.deep.equal([
       ["oracle", "WETH", "critical"],
       ["depeg", "USDC", "warn"],
     ]);
     expect(pauses).to.deep.equal(["WETH"]);
+    expect(revocations).to.deep.equal(["WETH"]);
     expect(ctx.metrics.lastNav.get({ vault: VAULT })).to.be.closeTo(1.0001, 1e-9);
   });
 });
