@@ -353,14 +353,39 @@ describe("Keeper on the local product stack: signals → plan → 2-of-3 → exe
         fromBlock: 0n,
       });
     expect(await pauses()).to.have.length(0); // the reduce band is the strategy's job, not the guardian's
+    // a mandate covering Aave withdrawals up to 250k per action and 300k per period
+    const withdrawals = await approveMandate(USDC("250000"), USDC("300000"), 3n);
+    k2.mandates = [withdrawals.terms];
     const reduce = await runKeeperCycle(k2, new Date(NOW + 3 * 3_600_000));
     expect(reduce.status).to.equal("executed");
+    // both paths in one cycle: the Aave withdrawal went through the mandate, the rest through 2-of-3
+    expect(reduce.direct?.map((d) => d.mandateId)).to.deep.equal([withdrawals.id]);
+    const withdrawSelector = withdrawals.terms.selectors[0]!;
+    expect(reduce.direct![0]!.call.target).to.equal(local.stack.connectors.aave);
+    expect(reduce.direct![0]!.call.data.slice(0, 10)).to.equal(withdrawSelector);
+    const proposed = await k2.store.getProposal(reduce.proposalId!);
+    expect(proposed!.status).to.equal("executed");
+    expect(proposed!.calls).to.deep.equal(reduce.calls);
+    expect(reduce.calls!.some((c) => c.data.startsWith(withdrawSelector))).to.equal(false);
+    const mandated = await client.getContractEvents({
+      address: local.stack.gate,
+      abi: projectArtifact("KeeperGate").abi,
+      eventName: "MandateExecuted",
+      args: { mandateId: withdrawals.id },
+      fromBlock: 0n,
+    });
+    expect(mandated).to.have.length(1);
+    expect((mandated[0] as unknown as { args: { provenance: Hex } }).args.provenance).to.equal(
+      reduce.direct![0]!.provenance,
+    );
     expect(reduce.allocation.reasons.join(" ")).to.match(/usdc-oracle-peg/);
     expect((await connectorValue(deployer, local.stack.connectors.aave)).value).to.equal(USDC("200000"));
     // 6 % off: the urgent "exit" level empties every USDC connector and the guardian pauses the vault
     await updateFeed(deployer, feed, 94_000_000n);
     const exit = await runKeeperCycle(k2, new Date(NOW + 3 * 3_600_000 + 60_000));
     expect(exit.status).to.equal("executed");
+    expect(exit.direct).to.equal(undefined); // the next 200k withdrawal is above the period's headroom
+    expect((await k2.store.getProposal(exit.proposalId!))!.calls).to.deep.equal(exit.calls);
     for (const connector of Object.values(local.stack.connectors))
       expect((await connectorValue(deployer, connector)).value).to.be.lessThan(USDC("1"));
     const live = await approveMandate(USDC("50000"), USDC("80000"), 2n);
