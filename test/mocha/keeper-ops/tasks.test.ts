@@ -1,4 +1,7 @@
 import { expect } from "chai";
+import { LiveSnapshotSource } from "../../../keeper/vault/liveSnapshots.js";
+import { liveConfig, liveRoutes } from "../keeper/helpers/liveSignals.js";
+import { startRecordedServer } from "../keeper/helpers/recordedServer.js";
 import {
   createPublicClient,
   custom,
@@ -149,6 +152,38 @@ describe("keeper/service: scheduled tasks", function () {
     expect(await store.listProposals()).to.have.length(1, "a competing batch waits for the open proposal");
     await task.run(signal);
     expect(await store.listProposals()).to.have.length(1, "no rebalance needed → no proposal");
+  });
+
+  it("strategy with live signals: a malformed venue payload is counted in keeper_rejected_inputs_total and the loop goes on", async function () {
+    const server = await startRecordedServer(liveRoutes());
+    try {
+      const { ctx, workflow } = context();
+      const evaluated: number[] = [];
+      const task = strategyTask(ctx, {
+        snapshots: new LiveSnapshotSource(liveConfig(server.baseUrl, ["KXBTCD-26JUL2502", "DOWN-EVENT"])),
+        strategy: {
+          evaluate: (snaps: unknown): StrategyResult => {
+            evaluated.push((snaps as unknown[]).length);
+            return {
+              allocation: { weightsBps: {}, reasons: [], evidence: [], snapshotHash: "0x01" },
+              recommendations: [],
+              rejected: [],
+            };
+          },
+        },
+        policy: {},
+        strategyConfig: {},
+        planner: { plan: async () => undefined },
+        workflow,
+      });
+      await task.run(signal);
+      await task.run(signal);
+      expect(evaluated).to.deep.equal([7, 7]); // the Yes token with its book + 6 Kalshi outcomes, each run
+      expect(ctx.metrics.rejectedInputs.get({ source: "polymarket-clob" })).to.equal(2);
+      expect(ctx.metrics.rejectedInputs.get({ source: "kalshi" })).to.equal(2);
+    } finally {
+      await server.close();
+    }
   });
 
   it("multisig: co-signs open proposals and submits them once the threshold is met", async function () {
