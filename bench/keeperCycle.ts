@@ -1,47 +1,37 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { type LocalAccount, getAddress, parseUnits } from "viem";
+import { type LocalAccount, custom, getAddress, parseUnits } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
-import { REPO_ROOT, projectArtifact, send } from "../deploy/lib/artifacts.js";
+import { projectArtifact, send } from "../deploy/lib/artifacts.js";
 import type { Clients } from "../deploy/lib/clients.js";
-import { deployLocalProtocols } from "../deploy/local/protocols.js";
-import {
-  DEFAULT_ROLE_INDICES,
-  deployProductStack,
-  gateExecute,
-  provenanceHash,
-  stackCalls,
-} from "../deploy/product/stack.js";
-import { ReliableSender } from "../keeper/chain/sender.js";
-import { keeperConfigSchema } from "../keeper/config/schema.js";
-import { GateCallSimulator, type RiskChecker, ViemGateReader } from "../keeper/multisig/gate.js";
-import { computeProvenance } from "../keeper/multisig/provenance.js";
-import { MultisigWorkflow } from "../keeper/multisig/workflow.js";
+import { deployLocalStack } from "../deploy/local/productStack.js";
+import { DEFAULT_ROLE_INDICES } from "../deploy/product/stack.js";
+import type { SnapshotSource } from "../keeper/service/ports.js";
 import { parseGammaMarkets } from "../keeper/signals/polymarketGamma.js";
 import type { MarketSnapshot } from "../keeper/signals/types.js";
-import { SqliteStore } from "../keeper/store/sqlite.js";
-import { defaultStrategyConfig } from "../keeper/strategy/config.js";
-import { evaluate } from "../keeper/strategy/evaluate.js";
-import { parsePolicy } from "../keeper/strategy/policy.js";
-import { configRiskChecker } from "../keeper/service/runtime.js";
+import { runKeeperCycle, settleOnce } from "../keeper/vault/cycle.js";
+import { createLocalKeeper } from "../keeper/vault/localKeeper.js";
 
 /** Hardhat's default development mnemonic: the funded local accounts, as keys the keeper can hold. */
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
 const GAMMA_SAMPLES = ["drmanhattan_gamma_markets.json", "pmvl_ext_polymarket-market.json"];
-/** USDC moved into Aave per cycle at a 100% Aave weight (6 decimals); the policy's weight scales it. */
-const PLAN_NOTIONAL = parseUnits("1000", 6);
-/** The strategy-side risk limit the bench plan is checked against before each signature. */
-const MAX_NOTIONAL = 2n * PLAN_NOTIONAL;
 const DEPOSIT = parseUnits("500000", 6);
+/**
+ * Base asset added to the Uniswap connector before each cycle (outside the timed part): its value
+ * rises above the policy's 20 % weight, so every cycle has a real rebalance to plan and execute.
+ */
+const DRIFT_PER_CYCLE = parseUnits("20000", 6);
 /** The depositor account: outside the stack's roles (0 deployer, 1-3 Safe owners, 4-6 operators, 7, 8). */
 const DEPOSITOR = 10;
 /** Deploys the stack: an account whose ETH no other measurement spent (the local protocols wrap 5,000 ETH). */
 const STACK_DEPLOYER = 12;
+/** The example policy's USDC-depeg market (keeper/strategy/policies/example.policy.json). */
+const DEPEG_MARKET = "0x00000000000000000000000000000000000000000000000000000000000000aa";
 
 export interface CycleLatency {
   /** Wall time of each cycle, milliseconds. */
   readonly samplesMs: readonly number[];
-  /** Calls per submitted batch (the planner's output). */
+  /** Calls per submitted batch (the largest the planner made). */
   readonly callsPerBatch: number;
   readonly snapshots: number;
 }
@@ -55,16 +45,56 @@ function localKey(accounts: readonly Clients[], index: number): LocalAccount {
   return account;
 }
 
+/** The policy's depeg market at a quiet 2 %, as the Polymarket adapter would have fetched it at `now`. */
+function depegSnapshot(now: number): MarketSnapshot {
+  return {
+    venue: "polymarket",
+    marketId: DEPEG_MARKET,
+    tokenId: "71321045679252212594626385532706912750332728571942532289631379312455583992563",
+    eventId: "usdc-depeg-q1",
+    exclusiveGroup: null,
+    question: "USDC below $0.99 this quarter?",
+    outcome: "Yes",
+    price: 0.02,
+    bestBid: 0.015,
+    bestAsk: 0.025,
+    depth: { bidUsd: 20_000, askUsd: 18_000, bandAbs: 0.02 },
+    liquidityUsd: 250_000,
+    volumeUsd: 1_200_000,
+    endDate: now + 60 * 86_400_000,
+    status: "open",
+    resolvedValue: null,
+    settlement: { source: "Circle attestation", rules: "Resolves YES if USDC trades below $0.99." },
+    fee: null,
+    category: "crypto",
+    fetchedAt: now,
+  };
+}
+
 /**
- * Median/p95 material for one local keeper cycle on the full product stack (deploy/product/stack.ts on
- * the local Uniswap, Aave, Morpho and Safe deployments; KeeperGate 2 of 3 operators; real
- * AccountingManager and AaveV3Connector): signals (recorded Gamma API payloads through the keeper's
- * adapter and validation) → strategy `evaluate` with the example policy → a plan (a bench planner, the
- * product planner is not built: the Aave weight of the allocation sizes a move of idle vault USDC into
- * Aave) → the keeper's MultisigWorkflow: propose (stored in SQLite), two operators co-sign (each
- * re-simulates the calls and re-checks the plan) → submit through the ReliableSender (simulate,
- * estimate, sign, broadcast) until mined. Each batch supplies to Aave what the previous batch moved to
- * the connector and moves the next amount, so each call simulates on its own, as the workflow checks.
+ * Signals as a live source delivers them: the recorded Gamma API payloads parsed and validated by the
+ * keeper's adapter at each call, plus the policy's depeg market, all fetched "now".
+ */
+function recordedGammaSource(payloads: readonly unknown[]): SnapshotSource & { last: number } {
+  return {
+    last: 0,
+    async load(now: Date) {
+      const t = now.getTime();
+      const snapshots = [...payloads.flatMap((p) => parseGammaMarkets(p, t).items), depegSnapshot(t)];
+      this.last = snapshots.length;
+      return { snapshots, rejected: [] };
+    },
+  };
+}
+
+/**
+ * Median/p95 material for one local keeper cycle, timed around the real keeper's `runKeeperCycle`
+ * (keeper/vault/cycle.ts) on `createLocalKeeper` over `deployLocalStack` (the full product stack on
+ * the local Uniswap v3, Aave v3, Morpho Blue and Safe deployments, KeeperGate 2 of 3): chain readings
+ * → signals → `evaluate` with the example policy → `ChainPlanner` (holdings from the chain, ordered
+ * withdraw/transfer/deposit calls) → propose (SQLite) → two operators re-simulate, re-check
+ * (`ChainRiskChecker`) and sign → submit through the `ReliableSender` → mined. Before each cycle
+ * (not timed) base asset lands on the Uniswap connector, so each cycle rebalances it.
  */
 export async function measureKeeperCycle(
   accounts: readonly Clients[],
@@ -72,16 +102,15 @@ export async function measureKeeperCycle(
 ): Promise<CycleLatency> {
   const deployer = accounts[STACK_DEPLOYER];
   if (!deployer) throw new Error(`keeper cycle needs funded account #${STACK_DEPLOYER}`);
-  const stack = await deployProductStack(deployer, await deployLocalProtocols(deployer), {
-    accounts,
-    governance: "eoa",
-    roles: { ...DEFAULT_ROLE_INDICES, deployer: STACK_DEPLOYER },
-  });
   const depositor = accounts[DEPOSITOR];
   if (!depositor) throw new Error(`keeper cycle needs funded account #${DEPOSITOR}`);
+  const roles = { ...DEFAULT_ROLE_INDICES, deployer: STACK_DEPLOYER };
+  const local = await deployLocalStack(deployer, { accounts, governance: "eoa", roles });
+  const { stack } = local;
   const me = depositor.wallet.account.address;
   const erc20 = projectArtifact("MockERC20").abi;
   const vaultAbi = projectArtifact("AccountingManager").abi;
+  const drift = DRIFT_PER_CYCLE * BigInt(options.cycles);
   await send(deployer, { address: stack.asset, abi: erc20, functionName: "transfer", args: [me, DEPOSIT] });
   await send(depositor, {
     address: stack.asset,
@@ -95,59 +124,6 @@ export async function measureKeeperCycle(
     functionName: "requestDeposit",
     args: [DEPOSIT, me, me],
   });
-  await gateExecute(stack, accounts, [stackCalls.settle(stack)], provenanceHash("bench: settle the deposit"));
-
-  const signerKeys = stack.roles.operators.slice(0, 2).map((i) => localKey(accounts, i));
-  const submitterKey = localKey(accounts, stack.roles.strategist);
-  const client = deployer.public;
-  const chainId = await client.getChainId();
-  // The keeper's own configuration schema and defaults (retries, fees, TTL, batch limits), with the
-  // operator's target allowlist set to the two contracts the plan calls.
-  const config = keeperConfigSchema.parse({
-    operator: { id: "bench" },
-    chain: { rpcUrl: "http://127.0.0.1:8545", chainId },
-    gate: {
-      address: stack.gate,
-      vault: stack.vault,
-      threshold: 2,
-      signers: stack.addresses.operators,
-      allowedTargets: [stack.vault, stack.connectors.aave],
-    },
-  });
-  const store = SqliteStore.open({ path: ":memory:" });
-  const notionalCap: RiskChecker = {
-    async check(_proposal, plan) {
-      const notional = BigInt((plan as { notional: string }).notional);
-      return notional <= MAX_NOTIONAL
-        ? { ok: true }
-        : { ok: false, reasons: [`notional ${notional} above cap`] };
-    },
-  };
-  const workflow = new MultisigWorkflow({
-    store,
-    chainId,
-    gate: stack.gate,
-    vault: stack.vault,
-    threshold: config.gate.threshold,
-    signers: config.gate.signers,
-    proposalTtlSeconds: config.gate.proposalTtlSeconds,
-    reader: new ViemGateReader(client, stack.gate),
-    simulator: new GateCallSimulator(client),
-    checker: configRiskChecker(config, notionalCap),
-    operatorId: config.operator.id,
-  });
-  const sender = new ReliableSender({
-    client,
-    account: submitterKey,
-    chainId,
-    store,
-    retry: config.sender,
-    stuckAfterMs: config.sender.stuckAfterMs,
-    feeBumpPercent: config.sender.feeBumpPercent,
-    maxReplacements: config.sender.maxReplacements,
-    pollIntervalMs: config.chain.pollingIntervalMs,
-    confirmations: config.chain.confirmations,
-  });
 
   const payloads = await Promise.all(
     GAMMA_SAMPLES.map(
@@ -157,43 +133,44 @@ export async function measureKeeperCycle(
         ) as unknown,
     ),
   );
-  const policyResult = parsePolicy(
-    JSON.parse(await readFile(path.join(REPO_ROOT, "keeper/strategy/policies/example.policy.json"), "utf8")),
-  );
-  if (!policyResult.ok) throw new Error("example policy does not parse");
-  const strategyConfig = defaultStrategyConfig();
-
-  const samplesMs: number[] = [];
-  let callsPerBatch = 0;
-  let snapshotCount = 0;
-  let atConnector = 0n;
-  for (let cycle = 0; cycle < options.cycles; cycle++) {
-    const started = performance.now();
-    const now = Date.now();
-    const snapshots: MarketSnapshot[] = payloads.flatMap((p) => parseGammaMarkets(p, now).items);
-    const { allocation } = evaluate(snapshots, policyResult.policy, strategyConfig, now);
-    const aaveBps = BigInt(allocation.weightsBps["aave-usdc"] ?? 0);
-    // a distinct amount per cycle, as every real rebalance is
-    const amount = (PLAN_NOTIONAL * aaveBps) / 10_000n + BigInt(cycle + 1);
-    const calls = [
-      ...(atConnector > 0n ? [stackCalls.aaveSupply(stack, stack.asset, atConnector)] : []),
-      stackCalls.transferToConnector(stack, stack.connectors.aave, amount),
-    ];
-    const plan = { cycle, notional: amount.toString(), weightsBps: allocation.weightsBps };
-    const proposal = await workflow.propose({
-      plan,
-      snapshot: snapshots,
-      calls,
-      provenance: computeProvenance(snapshots, plan),
+  const signals = recordedGammaSource(payloads);
+  const client = deployer.public;
+  const keeper = await createLocalKeeper(local, {
+    client,
+    transport: custom(client),
+    operators: roles.operators.slice(0, 2).map((i) => localKey(accounts, i)),
+    submitter: localKey(accounts, roles.strategist),
+    snapshots: signals,
+  });
+  try {
+    if (!(await settleOnce(keeper))?.txHash) throw new Error("the deposit epoch did not settle");
+    await send(depositor, {
+      address: stack.vault,
+      abi: vaultAbi,
+      functionName: "deposit",
+      args: [DEPOSIT, me, me],
     });
-    for (const key of signerKeys) await workflow.sign(proposal.id, key);
-    const done = await workflow.submit(proposal.id, sender);
-    if (done.status !== "executed") throw new Error(`cycle ${cycle}: proposal ended ${done.status}`);
-    samplesMs.push(performance.now() - started);
-    atConnector = amount;
-    callsPerBatch = Math.max(callsPerBatch, calls.length);
-    snapshotCount = snapshots.length;
+    await send(deployer, { address: stack.asset, abi: erc20, functionName: "transfer", args: [me, drift] });
+
+    const samplesMs: number[] = [];
+    let callsPerBatch = 0;
+    for (let cycle = 0; cycle < options.cycles; cycle++) {
+      if (cycle > 0) {
+        await send(depositor, {
+          address: stack.asset,
+          abi: erc20,
+          functionName: "transfer",
+          args: [stack.connectors.uniswap, DRIFT_PER_CYCLE],
+        });
+      }
+      const started = performance.now();
+      const result = await runKeeperCycle(keeper, new Date());
+      samplesMs.push(performance.now() - started);
+      if (result.status !== "executed") throw new Error(`cycle ${cycle}: ${result.status}`);
+      callsPerBatch = Math.max(callsPerBatch, result.calls?.length ?? 0);
+    }
+    return { samplesMs, callsPerBatch, snapshots: signals.last };
+  } finally {
+    await keeper.close();
   }
-  store.close?.();
-  return { samplesMs, callsPerBatch, snapshots: snapshotCount };
 }

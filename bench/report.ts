@@ -59,21 +59,21 @@ function cycleNote(results: BenchResults): string {
   if (results.keeper.cycleMsMedian === null) return "";
   return `
 The cycle figures time one local keeper cycle end to end on the same EDR chain (automining, so "mined"
-is the next block): median and p95 over ${String(meta.cycleSamples)} cycles after 3 warm-up cycles. Signals
-(${String(meta.cycleSnapshots)} market snapshots parsed and validated from recorded Polymarket Gamma API payloads by the
-keeper's adapter) → \`evaluate\` with the example allocation policy → a plan of ${String(meta.cycleCallsPerBatch)} gate calls → the
-keeper's \`MultisigWorkflow\` (keeper/multisig): propose (stored in an in-memory SQLite store), two of the
-three operators co-sign (each re-simulates the calls with \`GateCallSimulator\` and re-checks the plan with
-the operator's \`configRiskChecker\` — batch size, allowed targets — plus a bench notional cap) → submit
-through the \`ReliableSender\` (keeper/chain/sender.ts: simulate, estimate, sign, journal, broadcast, poll)
-until the receipt is in. Store, sender and workflow are configured from \`keeperConfigSchema\` defaults,
-as \`createRuntime\` does (the 1 s receipt polling never waits here: an automining chain has the receipt at
-the first check). It runs on the full product stack (deploy/product/stack.ts on
-the local Uniswap v3, Aave v3, Morpho Blue and Safe deployments): the real KeeperGate (2 of 3), the real
-AccountingManager holding a 500,000 USDC deposit, and the real AaveV3Connector. Each batch is
-\`AaveV3Connector.supply\` of what the previous batch moved plus \`AccountingManager.transferToConnector\` of
-the next amount (sized by the policy's Aave weight). The plan step is a bench planner because the product
-planner is not built yet; its own time would add to the cycle. Latency to a remote RPC node is not included.
+is the next block): median and p95 over ${String(meta.cycleSamples)} cycles after 3 warm-up cycles. Each is one call of
+the real keeper's \`runKeeperCycle\` (keeper/vault/cycle.ts) on \`createLocalKeeper\` over \`deployLocalStack\`
+(the full product stack on the local Uniswap v3, Aave v3, Morpho Blue and Safe deployments: the real
+KeeperGate 2 of 3, AccountingManager holding a 500,000 USDC deposit the keeper settled through the gate,
+ValueOracle, and the Aave, Morpho ERC-4626 and Uniswap connectors): chain readings (peg feeds) → signals
+(${String(meta.cycleSnapshots)} market snapshots: the recorded Polymarket Gamma API payloads parsed and validated by the
+keeper's adapter at each cycle, plus the example policy's USDC-depeg market) → \`evaluate\` with the
+example allocation policy → the product \`ChainPlanner\` (holdings read from the chain, up to
+${String(meta.cycleCallsPerBatch)} ordered withdraw / transfer / deposit gate calls) → \`MultisigWorkflow\` propose (SQLite) → two of the
+three operators re-simulate the batch through the gate and re-check it (\`ChainRiskChecker\`: calls are the
+plan's encoding, targets are the vault or its connectors) and sign EIP-712 → submit through the
+\`ReliableSender\` (simulate, estimate, sign, journal, broadcast, poll) until the receipt is in. Before each
+cycle, outside the timed part, 20,000 USDC lands on the Uniswap connector, so every cycle has a real
+rebalance to plan (the connector above its weight, the others below). Latency to a remote RPC node is not
+included.
 `;
 }
 

@@ -13,6 +13,35 @@ const bps = z.number().int().min(0).max(10_000);
 /** Local-only URLs are the default; the schema accepts any http(s) URL, the operator chooses. */
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" });
 
+const marketList = z.array(z.string().trim().min(1)).min(1).max(200);
+
+/** `product.liveSignals`: venues, their base URLs and the markets fetched each run. */
+export const liveSignalsSchema = z
+  .strictObject({
+    timeoutMs: positiveInt.default(10_000),
+    retries: z.number().int().min(0).max(5).default(2),
+    polymarket: z
+      .strictObject({
+        gammaUrl: httpUrl.default("https://gamma-api.polymarket.com"),
+        clobUrl: httpUrl.default("https://clob.polymarket.com"),
+        /** Gamma market slugs */
+        slugs: marketList,
+        /** join each market's CLOB order book (best bid/ask, depth) */
+        books: z.boolean().default(true),
+      })
+      .optional(),
+    kalshi: z
+      .strictObject({
+        baseUrl: httpUrl.default("https://external-api.kalshi.com/trade-api/v2"),
+        /** Kalshi event tickers; every market of each event */
+        eventTickers: marketList,
+      })
+      .optional(),
+  })
+  .refine((v) => v.polymarket !== undefined || v.kalshi !== undefined, {
+    error: "configure at least one venue (polymarket or kalshi)",
+  });
+
 export const depegBandsSchema = z
   .strictObject({
     /** Deviation from the peg above which the asset is watched (bps, exclusive). */
@@ -178,6 +207,8 @@ export const keeperConfigSchema = z.strictObject({
       policyPath: z.string().min(1).default("keeper/strategy/policies/example.policy.json"),
       /** Recorded snapshots (a JSON array of MarketSnapshot) replayed as the signal source. */
       signalsFile: z.string().min(1).optional(),
+      /** Live signals fetched each strategy run through the keeper/signals adapters. */
+      liveSignals: liveSignalsSchema.optional(),
       maxSignalAgeSeconds: positiveInt.default(900),
       /** This operator's key is the vault's guardian: critical findings pause the vault. */
       guardian: z.boolean().default(false),
@@ -198,6 +229,10 @@ export const keeperConfigSchema = z.strictObject({
           gasBudgetPerBatch: 3_000_000,
           maxSlippageBps: 10,
         }),
+    })
+    .refine((p) => !(p.signalsFile && p.liveSignals), {
+      error: "set either signalsFile (replay) or liveSignals, not both",
+      path: ["liveSignals"],
     })
     .optional(),
   /** Shadow mode: compute and log everything, never send or sign. */

@@ -98,9 +98,13 @@ export interface ReadingsSource {
   }>;
 }
 
-/** The guardian's de-risking lever (pause), used when a monitor reports a critical breach. */
+/**
+ * The guardian's de-risking levers, used when a monitor reports a critical breach: pause, and
+ * (when the guardian knows the gate) revoke the single-keeper mandates.
+ */
 export interface Guardian {
   pause(subject: string, reason: string): Promise<void>;
+  revokeMandates?(subject: string, reason: string): Promise<readonly string[]>;
 }
 
 /** Everything the lead connects in keeper/service/wiring.ts. Absent parts disable what needs them. */

@@ -198,7 +198,10 @@ export function settleTask(
   };
 }
 
-/** NAV, oracle and depeg monitors; critical findings alert and, with a guardian wired, pause. */
+/**
+ * NAV, oracle and depeg monitors; critical findings alert and, with a guardian wired, pause the
+ * vault and revoke the gate's live mandates (no keeper keeps acting alone while limits are broken).
+ */
 export function monitorTask(
   ctx: TaskContext,
   deps: { readonly readings: ReadingsSource; readonly guardian?: Guardian },
@@ -224,6 +227,7 @@ export function monitorTask(
         await raise(ctx, finding);
         if (pauses(finding) && deps.guardian && !ctx.config.dryRun) {
           await deps.guardian.pause(finding.subject, finding.message);
+          await deps.guardian.revokeMandates?.(finding.subject, finding.message);
         }
       }
     },

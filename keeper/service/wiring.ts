@@ -4,6 +4,7 @@ import { runReplay } from "../backtest/index.js";
 import type { MarketSnapshot } from "../signals/types.js";
 import { usedSnapshots } from "../vault/cycle.js";
 import { ChainGuardian } from "../vault/guardian.js";
+import { LiveSnapshotSource } from "../vault/liveSnapshots.js";
 import { ChainPlanner } from "../vault/planner.js";
 import { ChainReadingsSource } from "../vault/readings.js";
 import { ChainEpochSettler } from "../vault/settler.js";
@@ -21,7 +22,7 @@ export const components: KeeperComponents = {
 
 /**
  * The chain side, built from the config's `product` section once the runtime is up: readings for
- * the monitors (and the strategy's peg prices), the settler, the planner, the recorded signals and,
+ * the monitors (and the strategy's peg prices), the settler, the planner, the signals (recorded, or live through the adapters) and,
  * when this operator holds the guardian key, the guardian.
  */
 export async function chainComponents(rt: Runtime): Promise<KeeperComponents> {
@@ -50,6 +51,7 @@ export async function chainComponents(rt: Runtime): Promise<KeeperComponents> {
     for (const r of recorded.rejected) rt.logger.warn("recorded snapshot rejected", r);
     snapshots = new RecordedSnapshotSource(recorded.snapshots, product.maxSignalAgeSeconds * 1_000);
   }
+  if (product.liveSignals) snapshots = new LiveSnapshotSource(product.liveSignals);
   const strategyConfig = defaultStrategyConfig();
   return {
     strategy: {
@@ -89,6 +91,7 @@ export async function chainComponents(rt: Runtime): Promise<KeeperComponents> {
             account: rt.account,
             vault,
             registry: product.registry,
+            gate: rt.config.gate.address,
             logger: rt.logger.child({ component: "guardian" }),
           })
         : undefined,

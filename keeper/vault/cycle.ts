@@ -17,14 +17,28 @@ export interface CycleResult {
   readonly rejected: readonly { readonly source: string; readonly reason: string }[];
   readonly allocation: TargetAllocation;
   readonly snapshotHash: Hex;
+  /**
+   * The proposal's plan and calls: the planner's, less the leading actions in `direct` (when a
+   * mandate covered every action, the whole plan, and nothing was proposed).
+   */
   readonly plan?: RebalancePlan;
   readonly calls?: readonly GateCall[];
   readonly proposalId?: Hex;
   readonly provenance?: Hex;
   readonly txHash?: Hex;
   readonly gateNonce?: bigint;
+  /** Leading plan actions an approved mandate covered, executed directly (`executeMandate`), in order. */
+  readonly direct?: readonly DirectAction[];
   /** Wall time of each step, milliseconds. */
   readonly timingsMs: Readonly<Record<string, number>>;
+}
+
+/** One plan action sent by the submitter alone inside an approved mandate. */
+export interface DirectAction {
+  readonly mandateId: Hex;
+  readonly call: GateCall;
+  readonly provenance: Hex;
+  readonly txHash: Hex;
 }
 
 /**
@@ -58,7 +72,8 @@ export function usedSnapshots(
 
 /**
  * One full keeper cycle on the chain: signals → evaluate (peg prices from the chain) → plan →
- * propose → every operator of this process re-simulates, re-checks and signs → submit → mined.
+ * the leading actions an approved mandate covers executed directly → propose the rest → every
+ * operator of this process re-simulates, re-checks and signs → submit → mined.
  * Market signals already behind a stored proposal are not proposed again.
  */
 export async function runKeeperCycle(
@@ -97,7 +112,24 @@ export async function runKeeperCycle(
   const rebalance = await keeper.planner.plan(allocation);
   lap("plan");
   if (!rebalance) return { ...base, status: "no-rebalance" };
-  const planned = { ...rebalance, plan: { ...rebalance.plan, pegPrices: chain.pegPrices } };
+  const full = { ...rebalance.plan, pegPrices: chain.pegPrices };
+  const direct =
+    options.submit === false ? [] : await executeInMandates(keeper, signals, full, rebalance.calls);
+  if (direct.length > 0) lap("mandate");
+  const withDirect = direct.length > 0 ? { ...base, direct } : base;
+  if (direct.length === rebalance.calls.length)
+    return {
+      ...withDirect,
+      plan: full,
+      calls: rebalance.calls,
+      status: "executed",
+      txHash: direct.at(-1)!.txHash,
+    };
+  // the proposal carries the rest of the plan: its calls stay the exact encoding of its actions
+  const planned = {
+    plan: { ...full, actions: full.actions.slice(direct.length) },
+    calls: rebalance.calls.slice(direct.length),
+  };
   const proposal = await keeper.workflow.propose({
     plan: planned.plan,
     snapshot: signals,
@@ -109,7 +141,7 @@ export async function runKeeperCycle(
     await keeper.workflow.sign(proposal.id, operator);
   lap("sign");
   const proposed = {
-    ...base,
+    ...withDirect,
     plan: planned.plan,
     calls: planned.calls,
     proposalId: proposal.id,
@@ -120,6 +152,44 @@ export async function runKeeperCycle(
   const done = await keeper.workflow.submit(proposal.id, keeper.sender);
   lap("submit");
   return { ...proposed, status: done.status === "executed" ? "executed" : "failed", txHash: done.txHash };
+}
+
+/**
+ * Executes the plan's leading actions that an approved mandate covers (connector, token, selector,
+ * per-action limit and the period's remaining headroom, checked on chain before each send), in plan
+ * order, stopping at the first one none covers: what follows depends on it, so it and everything
+ * after go to the 2-of-3 proposal. Each action's provenance commits to the signals, the plan and its
+ * index, so a rerun of the same cycle never sends it twice (the sender's journal).
+ */
+async function executeInMandates(
+  keeper: LocalKeeper,
+  signals: readonly MarketSnapshot[],
+  plan: RebalancePlan,
+  calls: readonly GateCall[],
+): Promise<DirectAction[]> {
+  const direct: DirectAction[] = [];
+  if (keeper.mandates.length === 0) return direct;
+  for (const [index, call] of calls.entries()) {
+    let covering: (typeof keeper.mandates)[number] | undefined;
+    for (const terms of keeper.mandates) {
+      if ((await keeper.mandateExecutor.check(terms, call)).ok) {
+        covering = terms;
+        break;
+      }
+    }
+    if (!covering) break;
+    const provenance = computeProvenance(signals, { kind: "mandate", plan, index });
+    const outcome = await keeper.mandateExecutor.execute(covering, call, provenance);
+    if (outcome.status !== "confirmed")
+      throw new Error(`mandate action ${index} (${call.target}) ${outcome.status} (tx ${outcome.hash})`);
+    keeper.logger.info("plan action executed inside a mandate", {
+      mandateId: covering.id,
+      index,
+      txHash: outcome.hash,
+    });
+    direct.push({ mandateId: covering.id, call, provenance, txHash: outcome.hash });
+  }
+  return direct;
 }
 
 /**

@@ -1,4 +1,11 @@
-import { type Address, type LocalAccount, type PublicClient, type Transport, createWalletClient } from "viem";
+import {
+  type Address,
+  type Hex,
+  type LocalAccount,
+  type PublicClient,
+  type Transport,
+  createWalletClient,
+} from "viem";
 import type { Logger } from "../log/logger.js";
 import { silentLogger } from "../log/logger.js";
 import type { Guardian } from "../service/ports.js";
@@ -6,7 +13,8 @@ import { productAbis } from "./abis.js";
 
 /**
  * The guardian's de-risking levers with the guardian key: pause both sides of the vault, disable
- * a connector in the Registry. Each write is simulated first; a revert is reported, never resent.
+ * a connector in the Registry, revoke the gate's single-keeper mandates. Each write is simulated
+ * first; a revert is reported, never resent.
  */
 export class ChainGuardian implements Guardian {
   private readonly logger: Logger;
@@ -17,6 +25,8 @@ export class ChainGuardian implements Guardian {
       readonly account: LocalAccount;
       readonly vault: Address;
       readonly registry: Address;
+      /** The vault's KeeperGate; without it the guardian cannot revoke mandates. */
+      readonly gate?: Address;
       readonly logger?: Logger;
     },
   ) {
@@ -36,6 +46,47 @@ export class ChainGuardian implements Guardian {
   async disableConnector(connector: Address, reason: string): Promise<void> {
     await this.write(this.o.registry, productAbis.registry(), "disableConnector", [connector]);
     this.logger.warn("connector disabled by the guardian", { connector, reason });
+  }
+
+  /** Revokes one mandate (`KeeperGate.revokeMandate`); returns the transaction hash. */
+  async revokeMandate(id: Hex, reason: string): Promise<Hex> {
+    const hash = await this.write(this.gateAddress(), productAbis.gate(), "revokeMandate", [id]);
+    this.logger.warn("mandate revoked by the guardian", { mandateId: id, reason, gate: this.o.gate });
+    return hash;
+  }
+
+  /**
+   * Revokes every mandate the gate approved that is still live (not revoked, not expired), so no
+   * keeper acts alone while limits are broken; returns the ids revoked.
+   */
+  async revokeMandates(subject: string, reason: string): Promise<Hex[]> {
+    const gate = this.gateAddress();
+    const abi = productAbis.gate();
+    const approved = await this.o.client.getContractEvents({
+      address: gate,
+      abi,
+      eventName: "MandateApproved",
+      fromBlock: 0n,
+    });
+    const { timestamp } = await this.o.client.getBlock();
+    const revoked: Hex[] = [];
+    for (const event of approved) {
+      const id = (event as unknown as { args: { mandateId: Hex } }).args.mandateId;
+      const state = (await this.o.client.readContract({
+        address: gate,
+        abi,
+        functionName: "mandateState",
+        args: [id],
+      })) as { revoked: boolean; expiry: bigint };
+      if (state.revoked || state.expiry <= timestamp) continue;
+      revoked.push(await this.revokeMandate(id, `${subject}: ${reason}`).then(() => id));
+    }
+    return revoked;
+  }
+
+  private gateAddress(): Address {
+    if (!this.o.gate) throw new Error("guardian has no gate address configured; cannot revoke mandates");
+    return this.o.gate;
   }
 
   private async write(

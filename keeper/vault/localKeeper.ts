@@ -27,6 +27,7 @@ import type { SwapQuoter } from "./lifiQuoter.js";
 import { ChainPlanner } from "./planner.js";
 import { ChainReadingsSource } from "./readings.js";
 import { ChainRiskChecker } from "./riskChecker.js";
+import { MandateExecutor, type MandateTerms } from "./mandate.js";
 import { ChainEpochSettler } from "./settler.js";
 
 /** Everything one keeper process needs on the local stack; `runKeeperCycle` and friends take it. */
@@ -50,6 +51,13 @@ export interface LocalKeeper {
   readonly policy: AllocationPolicy;
   readonly strategyConfig: StrategyConfig;
   readonly tasks: TaskContext;
+  /** Sends single actions inside an approved mandate with the submitter's key. */
+  readonly mandateExecutor: MandateExecutor;
+  /**
+   * Approved mandates the submitter holds; `runKeeperCycle` executes the plan's leading actions they
+   * cover directly and proposes the rest.
+   */
+  mandates: readonly MandateTerms[];
   /** Rule levels and weights of the last evaluation (hysteresis and turnover limits). */
   state: AllocationState | undefined;
   close(): Promise<void>;
@@ -70,6 +78,8 @@ export interface LocalKeeperOptions {
   readonly strategyConfig?: StrategyConfig;
   readonly webhookUrl?: string;
   readonly alerts?: AlertSink;
+  /** Approved mandates held by `submitter` (see `LocalKeeper.mandates`). */
+  readonly mandates?: readonly MandateTerms[];
   readonly logger?: Logger;
   readonly retry?: RetryPolicy;
   readonly operatorId?: string;
@@ -213,6 +223,7 @@ export async function createLocalKeeper(
         account: options.guardian,
         vault: stack.vault,
         registry: stack.registry,
+        gate: stack.gate,
         logger: logger.child({ component: "guardian" }),
       })
     : undefined;
@@ -244,6 +255,8 @@ export async function createLocalKeeper(
     policy: options.policy ?? examplePolicy(),
     strategyConfig: options.strategyConfig ?? defaultStrategyConfig(),
     tasks: { config, logger, metrics: createKeeperMetrics(store), alerts, store, now },
+    mandateExecutor: new MandateExecutor({ client, gate: stack.gate, oracle: stack.oracle, sender }),
+    mandates: options.mandates ?? [],
     state: undefined,
     close: () => store.close(),
   };

@@ -12,6 +12,8 @@ import { main } from "../../../keeper/cli/main.js";
 import { chainComponents, components } from "../../../keeper/service/wiring.js";
 import { localKeeperConfig } from "../../../keeper/vault/localKeeper.js";
 import { localChain } from "../helpers/chain.js";
+import { liveConfig, liveRoutes } from "../keeper/helpers/liveSignals.js";
+import { startRecordedServer } from "../keeper/helpers/recordedServer.js";
 import { fundAndRequestDeposit } from "./deposits.js";
 
 // `keeper run` as an operator runs it: JSON-RPC over HTTP to the local chain, config from
@@ -97,6 +99,58 @@ describe("keeper run against the local stack over JSON-RPC (two operators, one s
       process.emit("SIGTERM", "SIGTERM");
       const codes = await Promise.all(runs);
       expect(codes).to.deep.equal([0, 0]);
+      await rpc.close();
+    }
+  });
+  it("with product.liveSignals it fetches from the configured venues each run; a malformed payload is logged and counted, the loop goes on", async function () {
+    this.timeout(60_000);
+    // account 12 deploys: the first stack's local protocols spent account 0's ETH
+    const local = await deployLocalStack(accounts[12]!, {
+      accounts,
+      roles: { ...DEFAULT_ROLE_INDICES, deployer: 12 },
+    });
+    const rpc = await startRpcServer(connection.provider, { port: 0 });
+    const venues = await startRecordedServer(liveRoutes());
+    const dir = mkdtempSync(path.join(tmpdir(), "keeper-live-"));
+    const config = localKeeperConfig(local, {
+      rpcUrl: rpc.url,
+      chainId: 31337,
+      storePath: path.join(dir, "state.sqlite"),
+    });
+    const file = path.join(dir, "op.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...config,
+        http: { port: 0 },
+        chain: { ...config.chain, pollingIntervalMs: 50 },
+        schedule: { settleEverySeconds: 60, strategyEverySeconds: 1, monitorEverySeconds: 60 },
+        product: { ...config.product, liveSignals: liveConfig(venues.baseUrl) },
+      }),
+    );
+    const index = DEFAULT_ROLE_INDICES.operators[0]!;
+    const key = toHex(mnemonicToAccount(MNEMONIC, { addressIndex: index }).getHdKey().privateKey!);
+    const logs: string[] = [];
+    const run = main(["run", "--config", file], {
+      stdout: () => undefined,
+      stderr: () => undefined,
+      log: (line) => logs.push(line),
+      env: { KEEPER_PRIVATE_KEY: key },
+      components,
+      chainComponents,
+    });
+    const rejectedBook = () =>
+      logs.filter((l) => l.includes('"input rejected"') && l.includes("polymarket-clob")).length;
+    try {
+      for (let i = 0; i < 400 && rejectedBook() < 2; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(rejectedBook()).to.be.at.least(2); // two strategy runs, each fetched and counted the bad book
+      expect(venues.hits.filter((h) => h.startsWith("/gamma/markets?slug=")).length).to.be.at.least(2);
+      expect(venues.hits.some((h) => h.startsWith("/kalshi/markets?event_ticker="))).to.equal(true);
+      expect(logs.filter((l) => l.includes("task disabled"))).to.deep.equal([]);
+    } finally {
+      process.emit("SIGTERM", "SIGTERM");
+      expect(await run).to.equal(0);
+      await venues.close();
       await rpc.close();
     }
   });

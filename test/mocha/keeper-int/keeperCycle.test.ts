@@ -27,7 +27,7 @@ import { monitorOnce, resumeProposals, runKeeperCycle, settleOnce } from "../../
 import { createLocalKeeper, type LocalKeeper } from "../../../keeper/vault/localKeeper.js";
 import { RecordedSnapshotSource } from "../../../keeper/vault/snapshots.js";
 import { encodeAction } from "../../../keeper/vault/actions.js";
-import { MandateExecutor } from "../../../keeper/vault/mandate.js";
+import { MandateExecutor, type MandateTerms } from "../../../keeper/vault/mandate.js";
 import { localChain } from "../helpers/chain.js";
 
 // Keeper against the real local product stack (Safe + timelock governance, Registry, AccountingManager,
@@ -148,6 +148,55 @@ describe("Keeper on the local product stack: signals → plan → 2-of-3 → exe
   let keeper: LocalKeeper;
   let depegState: LocalKeeper["state"];
 
+  /** A 2-of-3 approved mandate for the strategist: Aave withdraw / supply of the vault asset. */
+  async function approveMandate(
+    maxNotionalPerAction: bigint,
+    maxNotionalPerPeriod: bigint,
+    nonce: bigint,
+    selectorNames: readonly string[] = ["AaveV3Connector.withdraw"],
+  ): Promise<{ id: Hex; terms: MandateTerms }> {
+    const now = (await client.getBlock()).timestamp;
+    const selectors = selectorNames.map(
+      (name) => local.stack.allowedCalls.find((c) => c.name === name)!.selector,
+    );
+    const mandate: Mandate = {
+      keeper: key(DEFAULT_ROLE_INDICES.strategist).address,
+      connectors: [local.stack.connectors.aave],
+      tokens: [local.stack.asset],
+      selectors,
+      maxNotionalPerAction,
+      maxNotionalPerPeriod,
+      period: 86_400n,
+      maxSlippageBps: 50n,
+      maxLossBps: 50n,
+      lossWindow: 7n * 86_400n,
+      expiry: now + 86_400n,
+      nonce,
+    };
+    const domain = gateDomain(await client.getChainId(), local.stack.gate);
+    const signatures = sortSignatures(
+      await Promise.all(
+        DEFAULT_ROLE_INDICES.operators
+          .slice(0, 2)
+          .map((i) => signMandate(clientsFor(i).wallet, domain, local.stack.vault, mandate)),
+      ),
+    );
+    const gateAbi = projectArtifact("KeeperGate").abi;
+    await send(clientsFor(DEFAULT_ROLE_INDICES.strategist), {
+      address: local.stack.gate,
+      abi: gateAbi,
+      functionName: "approveMandate",
+      args: [mandate, signatures],
+    });
+    const id = await read<Hex>(deployer, {
+      address: local.stack.gate,
+      abi: gateAbi,
+      functionName: "mandateDigest",
+      args: [mandate],
+    });
+    return { id, terms: { id, connectors: mandate.connectors, tokens: mandate.tokens, selectors } };
+  }
+
   before(async function () {
     local = await deployLocalStack(deployer, { accounts });
     webhook = await startWebhook();
@@ -217,57 +266,14 @@ describe("Keeper on the local product stack: signals → plan → 2-of-3 → exe
 
   it("[AC20 signed batches] a small action inside a 2-of-3 approved mandate is executed directly by one keeper; one above its limits is refused unsent", async function () {
     const strategist = key(DEFAULT_ROLE_INDICES.strategist);
-    const now = (await client.getBlock()).timestamp;
-    const withdrawSelector = local.stack.allowedCalls.find(
-      (c) => c.name === "AaveV3Connector.withdraw",
-    )!.selector;
-    const mandate: Mandate = {
-      keeper: strategist.address,
-      connectors: [local.stack.connectors.aave],
-      tokens: [local.stack.asset],
-      selectors: [withdrawSelector],
-      maxNotionalPerAction: USDC("50000"),
-      maxNotionalPerPeriod: USDC("80000"),
-      period: 86_400n,
-      maxSlippageBps: 50n,
-      maxLossBps: 50n,
-      lossWindow: 7n * 86_400n,
-      expiry: now + 86_400n,
-      nonce: 1n,
-    };
-    const domain = gateDomain(await client.getChainId(), local.stack.gate);
-    const signatures = sortSignatures(
-      await Promise.all(
-        DEFAULT_ROLE_INDICES.operators
-          .slice(0, 2)
-          .map((i) => signMandate(clientsFor(i).wallet, domain, local.stack.vault, mandate)),
-      ),
-    );
+    const { terms } = await approveMandate(USDC("50000"), USDC("80000"), 1n);
     const gateAbi = projectArtifact("KeeperGate").abi;
-    await send(clientsFor(DEFAULT_ROLE_INDICES.strategist), {
-      address: local.stack.gate,
-      abi: gateAbi,
-      functionName: "approveMandate",
-      args: [mandate, signatures],
-    });
-    const id = await read<Hex>(deployer, {
-      address: local.stack.gate,
-      abi: gateAbi,
-      functionName: "mandateDigest",
-      args: [mandate],
-    });
     const executor = new MandateExecutor({
       client,
       gate: local.stack.gate,
       oracle: local.stack.oracle,
       sender: keeper.sender,
     });
-    const terms = {
-      id,
-      connectors: mandate.connectors,
-      tokens: mandate.tokens,
-      selectors: mandate.selectors,
-    };
     const small = encodeAction(local.stack.vault, {
       kind: "aaveWithdraw",
       connector: local.stack.connectors.aave,
@@ -329,7 +335,7 @@ describe("Keeper on the local product stack: signals → plan → 2-of-3 → exe
     expect((await keeper.store.listProposals({})).length).to.equal(before);
   });
 
-  it("depeg through the bands: reduce moves half of the lending connectors to idle; past the exit band everything leaves, the guardian pauses and the webhook is alerted", async function () {
+  it("depeg through the bands: reduce moves half of the lending connectors to idle; past the exit band everything leaves, the guardian pauses, revokes the live mandates and the webhook is alerted", async function () {
     const feed = local.protocols.feeds.usdcUsd;
     const fresh = [depegSnapshot(0.02, NOW + 3 * 3_600_000 - 30_000)];
     keeper.state = undefined;
@@ -347,17 +353,59 @@ describe("Keeper on the local product stack: signals → plan → 2-of-3 → exe
         fromBlock: 0n,
       });
     expect(await pauses()).to.have.length(0); // the reduce band is the strategy's job, not the guardian's
+    // a mandate covering Aave withdrawals up to 250k per action and 300k per period
+    const withdrawals = await approveMandate(USDC("250000"), USDC("300000"), 3n);
+    k2.mandates = [withdrawals.terms];
     const reduce = await runKeeperCycle(k2, new Date(NOW + 3 * 3_600_000));
     expect(reduce.status).to.equal("executed");
+    // both paths in one cycle: the Aave withdrawal went through the mandate, the rest through 2-of-3
+    expect(reduce.direct?.map((d) => d.mandateId)).to.deep.equal([withdrawals.id]);
+    const withdrawSelector = withdrawals.terms.selectors[0]!;
+    expect(reduce.direct![0]!.call.target).to.equal(local.stack.connectors.aave);
+    expect(reduce.direct![0]!.call.data.slice(0, 10)).to.equal(withdrawSelector);
+    const proposed = await k2.store.getProposal(reduce.proposalId!);
+    expect(proposed!.status).to.equal("executed");
+    expect(proposed!.calls).to.deep.equal(reduce.calls);
+    expect(reduce.calls!.some((c) => c.data.startsWith(withdrawSelector))).to.equal(false);
+    const mandated = await client.getContractEvents({
+      address: local.stack.gate,
+      abi: projectArtifact("KeeperGate").abi,
+      eventName: "MandateExecuted",
+      args: { mandateId: withdrawals.id },
+      fromBlock: 0n,
+    });
+    expect(mandated).to.have.length(1);
+    expect((mandated[0] as unknown as { args: { provenance: Hex } }).args.provenance).to.equal(
+      reduce.direct![0]!.provenance,
+    );
     expect(reduce.allocation.reasons.join(" ")).to.match(/usdc-oracle-peg/);
     expect((await connectorValue(deployer, local.stack.connectors.aave)).value).to.equal(USDC("200000"));
     // 6 % off: the urgent "exit" level empties every USDC connector and the guardian pauses the vault
     await updateFeed(deployer, feed, 94_000_000n);
     const exit = await runKeeperCycle(k2, new Date(NOW + 3 * 3_600_000 + 60_000));
     expect(exit.status).to.equal("executed");
+    expect(exit.direct).to.equal(undefined); // the next 200k withdrawal is above the period's headroom
+    expect((await k2.store.getProposal(exit.proposalId!))!.calls).to.deep.equal(exit.calls);
     for (const connector of Object.values(local.stack.connectors))
       expect((await connectorValue(deployer, connector)).value).to.be.lessThan(USDC("1"));
+    const live = await approveMandate(USDC("50000"), USDC("80000"), 2n);
     await monitorOnce(k2);
+    const revoked = await client.getContractEvents({
+      address: local.stack.gate,
+      abi: projectArtifact("KeeperGate").abi,
+      eventName: "MandateRevoked",
+      fromBlock: 0n,
+    });
+    expect(revoked.map((e) => (e as unknown as { args: { mandateId: Hex } }).args.mandateId)).to.include(
+      live.id,
+    );
+    const state = await read<{ revoked: boolean }>(deployer, {
+      address: local.stack.gate,
+      abi: projectArtifact("KeeperGate").abi,
+      functionName: "mandateState",
+      args: [live.id],
+    });
+    expect(state.revoked).to.equal(true); // past the exit band the guardian revokes the keeper's mandates
     const depegAlerts = webhook.bodies.filter((b) => b.kind === "depeg");
     expect(depegAlerts).to.have.length(2);
     expect(depegAlerts.map((b) => b.severity)).to.deep.equal(["critical", "critical"]);

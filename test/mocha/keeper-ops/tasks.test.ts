@@ -1,4 +1,7 @@
 import { expect } from "chai";
+import { LiveSnapshotSource } from "../../../keeper/vault/liveSnapshots.js";
+import { liveConfig, liveRoutes } from "../keeper/helpers/liveSignals.js";
+import { startRecordedServer } from "../keeper/helpers/recordedServer.js";
 import {
   createPublicClient,
   custom,
@@ -151,6 +154,38 @@ describe("keeper/service: scheduled tasks", function () {
     expect(await store.listProposals()).to.have.length(1, "no rebalance needed → no proposal");
   });
 
+  it("strategy with live signals: a malformed venue payload is counted in keeper_rejected_inputs_total and the loop goes on", async function () {
+    const server = await startRecordedServer(liveRoutes());
+    try {
+      const { ctx, workflow } = context();
+      const evaluated: number[] = [];
+      const task = strategyTask(ctx, {
+        snapshots: new LiveSnapshotSource(liveConfig(server.baseUrl, ["KXBTCD-26JUL2502", "DOWN-EVENT"])),
+        strategy: {
+          evaluate: (snaps: unknown): StrategyResult => {
+            evaluated.push((snaps as unknown[]).length);
+            return {
+              allocation: { weightsBps: {}, reasons: [], evidence: [], snapshotHash: "0x01" },
+              recommendations: [],
+              rejected: [],
+            };
+          },
+        },
+        policy: {},
+        strategyConfig: {},
+        planner: { plan: async () => undefined },
+        workflow,
+      });
+      await task.run(signal);
+      await task.run(signal);
+      expect(evaluated).to.deep.equal([7, 7]); // the Yes token with its book + 6 Kalshi outcomes, each run
+      expect(ctx.metrics.rejectedInputs.get({ source: "polymarket-clob" })).to.equal(2);
+      expect(ctx.metrics.rejectedInputs.get({ source: "kalshi" })).to.equal(2);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("multisig: co-signs open proposals and submits them once the threshold is met", async function () {
     const { ctx, workflow } = context();
     const snapshot = { s: 1 };
@@ -247,9 +282,10 @@ describe("keeper/service: scheduled tasks", function () {
     expect(proposal!.provenance).to.equal(computeProvenance(settle.snapshot, settle.plan));
   });
 
-  it("monitor: alerts on warn and critical findings and pauses through the guardian on critical only", async function () {
+  it("monitor: alerts on warn and critical findings and pauses and revokes mandates through the guardian on critical only", async function () {
     const { ctx, alerts } = context();
     const pauses: string[] = [];
+    const revocations: string[] = [];
     const readings = {
       read: async () => ({
         nav: [{ vault: VAULT, previousPricePerShare: ONE, currentPricePerShare: parseUnits("1.0001", 18) }],
@@ -262,13 +298,20 @@ describe("keeper/service: scheduled tasks", function () {
     };
     await monitorTask(ctx, {
       readings,
-      guardian: { pause: async (subject) => void pauses.push(subject) },
+      guardian: {
+        pause: async (subject) => void pauses.push(subject),
+        revokeMandates: async (subject) => {
+          revocations.push(subject);
+          return [];
+        },
+      },
     }).run(signal);
     expect(alerts.alerts.map((a) => [a.kind, a.subject, a.severity])).to.deep.equal([
       ["oracle", "WETH", "critical"],
       ["depeg", "USDC", "warn"],
     ]);
     expect(pauses).to.deep.equal(["WETH"]);
+    expect(revocations).to.deep.equal(["WETH"]);
     expect(ctx.metrics.lastNav.get({ vault: VAULT })).to.be.closeTo(1.0001, 1e-9);
   });
 });
