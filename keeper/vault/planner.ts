@@ -236,7 +236,15 @@ export class ChainPlanner implements Planner {
     }
     const settleLeg: Leg[] =
       pending && (pending.deposits > 0n || pending.redeemShares > 0n)
-        ? [{ key: "settle", direction: "out", amount: 0n, actions: [{ kind: "settle" }], gas: ACTION_GAS.settle }]
+        ? [
+            {
+              key: "settle",
+              direction: "out",
+              amount: 0n,
+              actions: [{ kind: "settle" }],
+              gas: ACTION_GAS.settle,
+            },
+          ]
         : [];
     legs.push(...settleLeg, ...moves, ...ins);
 
