@@ -183,4 +183,5 @@ export function encodeAction(vault: Address, action: PlanAction): GateCall {
         BigInt(action.maxShares),
       ]);
   }
+  throw new Error(`unknown plan action kind "${(action as { kind?: unknown }).kind}"`);
 }

@@ -214,15 +214,24 @@ export class ChainPlanner implements Planner {
       }
       if (amount > 0n) deficits.push({ h, amount });
     }
+    let returned = 0n;
     for (const out of outs) {
       // the position withdrawal stays here (before the moves); only what is left goes back to the vault
-      const back = surplus.get(out.key)!;
-      const actions = out.actions.flatMap((a): PlanAction[] =>
-        a.kind !== "sendToVault" ? [a] : back > 0n ? [{ ...a, amount: back.toString() }] : [],
-      );
+      const left = surplus.get(out.key)!;
+      // a remainder below minMoveAmount stays in the position rather than costing a sendToVault
+      const back = left >= this.o.minMoveAmount ? left : 0n;
+      const actions = out.actions.flatMap((a): PlanAction[] => {
+        if (a.kind === "sendToVault") return back > 0n ? [{ ...a, amount: back.toString() }] : [];
+        if ((a.kind === "aaveWithdraw" || a.kind === "erc4626Withdraw") && left > back) {
+          const amount = BigInt(a.amount) - (left - back);
+          return amount > 0n ? [{ ...a, amount: amount.toString() }] : [];
+        }
+        return [a];
+      });
+      returned += back;
       if (actions.length > 0) legs.push({ ...out, amount: back, actions, gas: gasOf(actions) });
     }
-    let available = idle + [...surplus.values()].reduce((a, b) => a + b, 0n) - target(this.idleKey);
+    let available = idle + returned - target(this.idleKey);
     const ins: Leg[] = [];
     for (const { h, amount: wanted } of deficits) {
       const amount = wanted < available ? wanted : available;
