@@ -6,6 +6,7 @@ import { startLiFiQuoteService } from "../../../deploy/local/lifiQuoteService.js
 import { deployLocalStack } from "../../../deploy/local/productStack.js";
 import { connectorValue } from "../../../deploy/product/connectors.js";
 import { DEFAULT_ROLE_INDICES } from "../../../deploy/product/stack.js";
+import { uniswapArtifacts } from "../../../deploy/protocols/uniswapV3.js";
 import type { ProposalRecord } from "../../../keeper/store/types.js";
 import type { PlanAction } from "../../../keeper/vault/actions.js";
 import { runKeeperCycle } from "../../../keeper/vault/cycle.js";
@@ -57,6 +58,34 @@ function keeperWith(weightsBps: Record<string, number>) {
       liquidity: { halfWidthTicks: 600 },
     },
     planner: { minMoveAmount: USDC("1000"), gasBudgetPerBatch: 6_000_000n, settle: true },
+  });
+}
+
+/** WETH the LP's swap bought, which an arbitrageur sells back before the next move (pool back near the oracle). */
+let boughtWeth = 0n;
+
+async function arbitrageBack(amount: bigint): Promise<void> {
+  const deployer = accounts[0]!;
+  const { swapRouter } = protocols.uniswap;
+  const { weth, usdc } = protocols.tokens;
+  await send(deployer, { address: weth, abi: erc20, functionName: "approve", args: [swapRouter, amount] });
+  const block = await publicClient.getBlock();
+  await send(deployer, {
+    address: swapRouter,
+    abi: uniswapArtifacts.swapRouter().abi,
+    functionName: "exactInputSingle",
+    args: [
+      {
+        tokenIn: weth,
+        tokenOut: usdc,
+        fee: 500,
+        recipient: deployer.wallet.account.address,
+        deadline: block.timestamp + 600n,
+        amountIn: amount,
+        amountOutMinimum: 0n,
+        sqrtPriceLimitX96: 0n,
+      },
+    ],
   });
 }
 
@@ -146,7 +175,7 @@ describe("Keeper planner: settlement, connector-to-connector moves and the Unisw
       const cycle = await runKeeperCycle(keeper, new Date());
       expect(cycle.status).to.equal("executed");
       const actions = cycle.plan!.actions;
-      expect(cycle.plan!.skipped.filter((s) => s.key.startsWith("uniswap"))).to.deep.equal([]);
+      expect(cycle.plan!.skipped.filter((s) => /swap/.test(s.reason))).to.deep.equal([]);
       const move = actions.find((a) => a.kind === "sendToConnector") as Extract<
         PlanAction,
         { kind: "sendToConnector" }
@@ -166,10 +195,43 @@ describe("Keeper planner: settlement, connector-to-connector moves and the Unisw
         functionName: "positionIds",
       });
       expect(positions).to.have.length(1);
+      boughtWeth = BigInt((actions.find((a) => a.kind === "swap") as { minAmountOut: string }).minAmountOut);
       expect(actions.some((a) => a.kind === "transferToConnector")).to.equal(false);
       expect(actions.some((a) => a.kind === "sendToVault")).to.equal(false);
       const after = (await connectorValue(accounts[0]!, stack.connectors.uniswap)).value;
       expect(after - before > (BigInt(move.amount) * 98n) / 100n).to.equal(true);
+      const { nav, parts } = await navParts();
+      expect(nav).to.equal(parts);
+    } finally {
+      await keeper.close();
+    }
+  });
+
+  it("[AC20 signed batches] a further move into the LP connector increases its existing position", async function () {
+    await arbitrageBack(boughtWeth);
+    const keeper = await keeperWith({
+      "aave-usdc": 3800,
+      "morpho-usdc": 3500,
+      "uniswap-usdc-weth": 2200,
+      idle: 500,
+    });
+    try {
+      const cycle = await runKeeperCycle(keeper, new Date());
+      expect(cycle.status).to.equal("executed");
+      expect(cycle.plan!.skipped.filter((s) => /swap/.test(s.reason))).to.deep.equal([]);
+      expect(kinds(cycle.plan!.actions)).to.deep.equal([
+        "aaveWithdraw",
+        "sendToConnector",
+        "trackToken",
+        "swap",
+        "uniswapIncrease",
+      ]);
+      const positions = await read<readonly bigint[]>(accounts[0]!, {
+        address: stack.connectors.uniswap,
+        abi: uniAbi,
+        functionName: "positionIds",
+      });
+      expect(positions).to.have.length(1);
       const { nav, parts } = await navParts();
       expect(nav).to.equal(parts);
     } finally {
