@@ -1,5 +1,6 @@
 import type { Abi } from "viem";
 import { projectArtifact } from "../../deploy/lib/artifacts.js";
+import { uniswapArtifacts } from "../../deploy/protocols/uniswapV3.js";
 
 /**
  * ABIs of the product contracts the keeper reads and calls, taken from the compiled artifacts
@@ -23,6 +24,8 @@ export const productAbis = {
   connector: () => abiOf("BaseConnector"),
   aave: () => abiOf("AaveV3Connector"),
   erc4626: () => abiOf("ERC4626Connector"),
+  uniswap: () => abiOf("UniswapV3Connector"),
+  uniswapPool: () => uniswapArtifacts.pool().abi as Abi,
   /** any ERC-4626 (previewDeposit / previewWithdraw); the local stack's Morpho supply vault is one */
   erc4626Target: () => abiOf("MorphoBlueSupplyVault"),
   erc20: () => abiOf("MockERC20"),

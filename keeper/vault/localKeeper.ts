@@ -86,7 +86,7 @@ export interface LocalKeeperOptions {
   readonly planner?: Partial<
     Pick<
       ConstructorParameters<typeof ChainPlanner>[0],
-      "minMoveAmount" | "benefitBps" | "gasBudgetPerBatch" | "maxSlippageBps"
+      "minMoveAmount" | "benefitBps" | "gasBudgetPerBatch" | "maxSlippageBps" | "settle"
     >
   >;
   readonly now?: () => Date;
@@ -98,8 +98,17 @@ export interface LocalKeeperOptions {
     readonly quoter: SwapQuoter;
     readonly wethShareBps: bigint;
     readonly maxSlippageBps?: bigint;
+    /**
+     * Put what the LP connector receives into the USDC/WETH pool (fee 500, tick spacing 10): mint a
+     * position `halfWidthTicks` either side of the current tick, or increase the first one.
+     */
+    readonly liquidity?: { readonly halfWidthTicks: number };
   };
 }
+
+/** The local stack's USDC/WETH pool (deploy/local/productStack.ts): 0.05 % fee tier. */
+const USDC_WETH_FEE = 500;
+const USDC_WETH_TICK_SPACING = 10;
 
 /** The example policy's connector keys, mapped to the local stack's connectors. */
 export const LOCAL_CONNECTOR_KEYS = {
@@ -168,9 +177,19 @@ export async function createLocalKeeper(
       "morpho-usdc": { address: stack.connectors.morpho, kind: "erc4626", target: stack.morphoSupplyVault },
       "uniswap-usdc-weth": {
         address: stack.connectors.uniswap,
-        kind: "hold",
+        kind: options.swaps?.liquidity ? "uniswapLp" : "hold",
         ...(options.swaps
           ? { swapShare: { token: protocols.tokens.weth, shareBps: options.swaps.wethShareBps } }
+          : {}),
+        ...(options.swaps?.liquidity
+          ? {
+              liquidity: {
+                pool: protocols.uniswap.usdcWethPool,
+                fee: USDC_WETH_FEE,
+                tickSpacing: USDC_WETH_TICK_SPACING,
+                halfWidthTicks: options.swaps.liquidity.halfWidthTicks,
+              },
+            }
           : {}),
       },
     },
@@ -188,6 +207,7 @@ export async function createLocalKeeper(
     benefitBps: options.planner?.benefitBps ?? 10n,
     gasBudgetPerBatch: options.planner?.gasBudgetPerBatch ?? 3_000_000n,
     maxSlippageBps: options.planner?.maxSlippageBps ?? 10n,
+    settle: options.planner?.settle ?? false,
   });
   const reader = new ViemGateReader(client, stack.gate);
   const workflow = new MultisigWorkflow({

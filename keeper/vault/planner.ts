@@ -21,6 +21,17 @@ export interface PlannedConnector {
   readonly target?: Address;
   /** Part of what the connector receives to swap into another token (e.g. WETH for the LP connector). */
   readonly swapShare?: { readonly token: Address; readonly shareBps: bigint };
+  /**
+   * Kind "uniswapLp": the pool the received base asset and its swapped share go into (mint a
+   * position centred on the current tick, or increase the connector's first position).
+   */
+  readonly liquidity?: {
+    readonly pool: Address;
+    readonly fee: number;
+    readonly tickSpacing: number;
+    /** half the position's width in ticks, a multiple of `tickSpacing` */
+    readonly halfWidthTicks: number;
+  };
 }
 
 export interface ChainPlannerOptions {
@@ -51,12 +62,18 @@ export interface ChainPlannerOptions {
     /** a quote whose minimum output is worth less than the input minus this (oracle) is refused */
     readonly maxSlippageBps: bigint;
   };
+  /**
+   * Settle pending deposit and redeem requests inside the rebalance batch: withdrawals first, then
+   * `settle`, then deposits, with targets taken from the NAV after settlement.
+   */
+  readonly settle?: boolean;
 }
 
 /** A withdraw leg or a deposit leg: calls that only make sense together (atomic in one batch). */
 interface Leg {
   readonly key: string;
-  readonly direction: "out" | "in";
+  /** "move": a connector-to-connector leg (withdraw, sendToConnector, invest), after the settlement */
+  readonly direction: "out" | "in" | "move";
   readonly amount: bigint;
   readonly actions: readonly PlanAction[];
   readonly gas: bigint;
@@ -136,18 +153,21 @@ export class ChainPlanner implements Planner {
       if (key !== this.idleKey && !this.o.connectors[key])
         throw new Error(`allocation names connector "${key}", which the planner config does not map`);
     }
-    const { nav, idle, byKey } = await this.holdings();
-    if (nav === 0n) return undefined;
+    const { nav: navNow, idle: idleNow, byKey } = await this.holdings();
+    const pending = this.o.settle ? await this.pendingAssets() : undefined;
+    const nav = navNow + (pending ? pending.deposits - pending.redeems : 0n);
+    const idle = idleNow + (pending ? pending.deposits - pending.redeems : 0n);
+    if (nav <= 0n && !pending) return undefined;
     const target = (key: string) => (nav * BigInt(allocation.weightsBps[key] ?? 0)) / BPS;
     const legs: Leg[] = [];
     const skipped: { key: string; amount: string; reason: string }[] = [];
     const gasCost = await this.gasCostPerUnit();
 
-    const consider = (leg: Leg) => {
+    const worthIt = (leg: Leg) => {
       if (leg.amount < this.o.minMoveAmount) {
         if (leg.amount > 0n)
           skipped.push({ key: leg.key, amount: leg.amount.toString(), reason: "below minMoveAmount" });
-        return;
+        return false;
       }
       const benefit = (leg.amount * this.o.benefitBps) / BPS;
       const cost = gasCost === undefined ? 0n : leg.gas * gasCost;
@@ -157,39 +177,92 @@ export class ChainPlanner implements Planner {
           amount: leg.amount.toString(),
           reason: `benefit ${benefit} <= gas cost ${cost}`,
         });
-        return;
+        return false;
       }
-      legs.push(leg);
+      return true;
     };
 
-    let freed = 0n;
+    const outs: Leg[] = [];
     for (const h of byKey) {
       const excess = h.value - target(h.key);
       if (excess > 0n) {
         const leg = await this.withdrawLeg(h, excess);
-        if (leg) consider(leg);
+        if (leg && worthIt(leg)) outs.push(leg);
       }
     }
-    for (const leg of legs) freed += leg.amount;
-    let available = idle + freed - target(this.idleKey);
+    // Surplus goes straight to the connectors short of their target: one sendToConnector instead of
+    // sendToVault + transferToConnector (cheaper, and the vault's idle is not needed in between).
+    const surplus = new Map(outs.map((l) => [l.key, l.amount]));
+    const moves: Leg[] = [];
+    const deficits: { h: Holding; amount: bigint }[] = [];
     for (const h of byKey) {
       const deficit = target(h.key) - h.value;
       const room = h.cap > h.value ? h.cap - h.value : 0n;
-      const amount = [deficit, room, available].reduce((a, b) => (a < b ? a : b));
+      let amount = deficit < room ? deficit : room;
+      for (const out of outs) {
+        const free = surplus.get(out.key)!;
+        const moved = free < amount ? free : amount;
+        if (moved < this.o.minMoveAmount) continue;
+        const leg = await this.moveLeg(out.key, h.key, moved);
+        if ("reason" in leg) {
+          skipped.push({ key: h.key, amount: moved.toString(), reason: leg.reason });
+          continue;
+        }
+        moves.push(leg);
+        surplus.set(out.key, free - moved);
+        amount -= moved;
+      }
+      if (amount > 0n) deficits.push({ h, amount });
+    }
+    let returned = 0n;
+    for (const out of outs) {
+      // the position withdrawal stays here (before the moves); only what is left goes back to the vault
+      const left = surplus.get(out.key)!;
+      // a remainder below minMoveAmount stays in the position rather than costing a sendToVault
+      const back = left >= this.o.minMoveAmount ? left : 0n;
+      const actions = out.actions.flatMap((a): PlanAction[] => {
+        if (a.kind === "sendToVault") return back > 0n ? [{ ...a, amount: back.toString() }] : [];
+        if ((a.kind === "aaveWithdraw" || a.kind === "erc4626Withdraw") && left > back) {
+          const amount = BigInt(a.amount) - (left - back);
+          return amount > 0n ? [{ ...a, amount: amount.toString() }] : [];
+        }
+        return [a];
+      });
+      returned += back;
+      if (actions.length > 0) legs.push({ ...out, amount: back, actions, gas: gasOf(actions) });
+    }
+    let available = idle + returned - target(this.idleKey);
+    const ins: Leg[] = [];
+    for (const { h, amount: wanted } of deficits) {
+      const amount = wanted < available ? wanted : available;
       if (amount <= 0n) continue;
-      const before = legs.length;
       const leg = await this.depositLeg(h.key, amount);
       if ("reason" in leg) skipped.push({ key: h.key, amount: amount.toString(), reason: leg.reason });
-      else consider(leg);
-      if (legs.length > before) available -= amount;
+      else if (worthIt(leg)) {
+        ins.push(leg);
+        available -= amount;
+      }
     }
+    const settleLeg: Leg[] =
+      pending && (pending.deposits > 0n || pending.redeemShares > 0n)
+        ? [
+            {
+              key: "settle",
+              direction: "out",
+              amount: 0n,
+              actions: [{ kind: "settle" }],
+              gas: ACTION_GAS.settle,
+            },
+          ]
+        : [];
+    legs.push(...settleLeg, ...moves, ...ins);
 
     const batch: Leg[] = [];
     const deferred: { key: string; amount: string }[] = [];
     let gas = GATE_OVERHEAD_GAS;
     for (const leg of legs) {
       // Deposits rely on the withdrawals before them; once one leg is deferred, later deposits wait too.
-      if (gas + leg.gas > this.o.gasBudgetPerBatch || (deferred.length > 0 && leg.direction === "in")) {
+      if (gas + leg.gas > this.o.gasBudgetPerBatch || (deferred.length > 0 && leg.direction !== "out")) {
         deferred.push({ key: leg.key, amount: leg.amount.toString() });
         continue;
       }
@@ -216,13 +289,50 @@ export class ChainPlanner implements Planner {
     return { plan, calls: encodePlan(plan) };
   }
 
+  /** Pending requests in base asset: deposits as requested, redemptions at the live share price. */
+  private async pendingAssets(): Promise<{ deposits: bigint; redeems: bigint; redeemShares: bigint }> {
+    const { client, vault } = this.o;
+    const pending = (await client.readContract({
+      address: vault,
+      abi: productAbis.vault(),
+      functionName: "pendingTotals",
+    })) as { depositAssets: bigint; redeemShares: bigint };
+    const redeems =
+      pending.redeemShares === 0n
+        ? 0n
+        : ((await client.readContract({
+            address: vault,
+            abi: productAbis.vault(),
+            functionName: "convertToAssets",
+            args: [pending.redeemShares],
+          })) as bigint);
+    return { deposits: pending.depositAssets, redeems, redeemShares: pending.redeemShares };
+  }
+
+  /** `amount` from `from` (already out of its position) straight to `to` with sendToConnector, invested there. */
+  private async moveLeg(from: string, to: string, amount: bigint): Promise<Leg | { reason: string }> {
+    const into = await this.depositLeg(to, amount);
+    if ("reason" in into) return into;
+    const actions: PlanAction[] = [
+      {
+        kind: "sendToConnector",
+        connector: this.o.connectors[from]!.address,
+        to: this.o.connectors[to]!.address,
+        token: this.o.asset,
+        amount: amount.toString(),
+      },
+      ...into.actions.filter((a) => a.kind !== "transferToConnector"),
+    ];
+    return { key: `${from}->${to}`, direction: "move", amount, actions, gas: gasOf(actions) };
+  }
+
   private async withdrawLeg(h: Holding, excess: bigint): Promise<Leg | undefined> {
     const c = this.o.connectors[h.key]!;
     const { asset } = this.o;
     const actions: PlanAction[] = [];
     let amount = excess;
     const fromPosition = excess > h.loose ? excess - h.loose : 0n;
-    if (c.kind === "hold") {
+    if (c.kind === "hold" || c.kind === "uniswapLp") {
       amount = excess < h.loose ? excess : h.loose;
     } else if (fromPosition > 0n && c.kind === "aave") {
       actions.push({
@@ -257,6 +367,8 @@ export class ChainPlanner implements Planner {
       const swap = await this.swapAction(c, c.swapShare, (amount * c.swapShare.shareBps) / BPS);
       if ("reason" in swap) return swap;
       actions.push({ kind: "trackToken", connector: c.address, token: c.swapShare.token }, swap);
+      if (c.kind === "uniswapLp" && c.liquidity && swap.kind === "swap")
+        actions.push(await this.liquidityAction(c, c.liquidity, amount - BigInt(swap.amountIn), swap));
     }
     if (c.kind === "aave")
       actions.push({ kind: "aaveSupply", connector: c.address, token: asset, amount: amount.toString() });
@@ -311,6 +423,55 @@ export class ChainPlanner implements Planner {
       tokenOut: share.token,
       minAmountOut: quote.toAmountMin.toString(),
       lifiCalldata: quote.calldata,
+    };
+  }
+
+  /**
+   * Mints a position centred on the pool's current tick (or increases the connector's first one)
+   * with the base asset left after the swap and the swap's guaranteed minimum output.
+   */
+  private async liquidityAction(
+    c: PlannedConnector,
+    liquidity: NonNullable<PlannedConnector["liquidity"]>,
+    baseAmount: bigint,
+    swap: Extract<PlanAction, { kind: "swap" }>,
+  ): Promise<PlanAction> {
+    const { client, asset } = this.o;
+    const baseIs0 = BigInt(asset) < BigInt(swap.tokenOut);
+    const [token0, token1] = baseIs0 ? [asset, swap.tokenOut] : [swap.tokenOut, asset];
+    const [amount0, amount1] = (
+      baseIs0 ? [baseAmount, swap.minAmountOut] : [swap.minAmountOut, baseAmount]
+    ).map(String) as [string, string];
+    const positions = (await client.readContract({
+      address: c.address,
+      abi: productAbis.uniswap(),
+      functionName: "positionIds",
+    })) as readonly bigint[];
+    if (positions.length > 0)
+      return {
+        kind: "uniswapIncrease",
+        connector: c.address,
+        token0: getAddress(token0),
+        amount0,
+        tokenId: positions[0]!.toString(),
+        amount1,
+      };
+    const [, tick] = (await client.readContract({
+      address: liquidity.pool,
+      abi: productAbis.uniswapPool(),
+      functionName: "slot0",
+    })) as readonly [bigint, number];
+    const center = Math.floor(tick / liquidity.tickSpacing) * liquidity.tickSpacing;
+    return {
+      kind: "uniswapMint",
+      connector: c.address,
+      token0: getAddress(token0),
+      amount0,
+      token1: getAddress(token1),
+      amount1,
+      fee: liquidity.fee,
+      tickLower: center - liquidity.halfWidthTicks,
+      tickUpper: center + liquidity.halfWidthTicks,
     };
   }
 

@@ -1,4 +1,4 @@
-import { decodeFunctionData, type Address, type PublicClient } from "viem";
+import { decodeFunctionData, toFunctionSelector, type Address, type Hex, type PublicClient } from "viem";
 import type { CheckResult, RiskChecker } from "../multisig/gate.js";
 import { sameCalls } from "../multisig/gate.js";
 import type { ProposalRecord } from "../store/types.js";
@@ -9,7 +9,10 @@ import { encodePlan } from "./planner.js";
 /**
  * What an operator re-checks before signing, on the chain as it is now: the calls are exactly the
  * encoding of the stored plan (nobody slipped in another call), every target is the vault or one
- * of its enabled connectors, and each transfer keeps its connector within the Registry cap. The
+ * of its enabled connectors, every sendToConnector goes to one of them, and each transfer into a
+ * connector (from the vault or from another connector) keeps it within the Registry cap. The plan's
+ * actions are the closed list of `PlanAction` kinds (moves, lending, the LI.FI swap, Uniswap LP
+ * mint / increase, `settle`); anything else does not encode and is refused. The
  * per-call simulation is the workflow's; the whole signed batch is simulated again before sending.
  */
 export class ChainRiskChecker implements RiskChecker {
@@ -57,11 +60,14 @@ export class ChainRiskChecker implements RiskChecker {
         reasons.push(`calls[${i}] targets ${call.target}, not the vault or one of its connectors`);
         continue;
       }
-      if (target !== this.o.vault.toLowerCase()) continue;
-      const decoded = decodeFunctionData({ abi: productAbis.vault(), data: call.data });
-      if (decoded.functionName !== "transferToConnector") continue;
-      const [connector, amount] = decoded.args as readonly [Address, bigint];
-      added.set(connector.toLowerCase(), (added.get(connector.toLowerCase()) ?? 0n) + amount);
+      const receiver = this.receiverOf(target, call.data);
+      if (!receiver) continue;
+      const to = receiver.connector.toLowerCase();
+      if (!known.has(to)) {
+        reasons.push(`calls[${i}] sends to ${receiver.connector}, not one of the vault's connectors`);
+        continue;
+      }
+      added.set(to, (added.get(to) ?? 0n) + receiver.amount);
     }
     for (const [connector, amount] of added) {
       const [config, [value]] = (await Promise.all([
@@ -83,7 +89,23 @@ export class ChainRiskChecker implements RiskChecker {
     }
     return result(reasons);
   }
+
+  /** The connector a call funds and by how much: the vault's transferToConnector or a connector's sendToConnector. */
+  private receiverOf(target: string, data: Hex): { connector: Address; amount: bigint } | undefined {
+    if (target === this.o.vault.toLowerCase()) {
+      const decoded = decodeFunctionData({ abi: productAbis.vault(), data });
+      if (decoded.functionName !== "transferToConnector") return undefined;
+      const [connector, amount] = decoded.args as readonly [Address, bigint];
+      return { connector, amount };
+    }
+    if (data.slice(0, 10) !== SEND_TO_CONNECTOR) return undefined;
+    const decoded = decodeFunctionData({ abi: productAbis.connector(), data });
+    const [connector, , amount] = decoded.args as readonly [Address, Address, bigint];
+    return { connector, amount };
+  }
 }
+
+const SEND_TO_CONNECTOR = toFunctionSelector("sendToConnector(address,address,uint256)");
 
 function result(reasons: readonly string[]): CheckResult {
   return reasons.length === 0 ? { ok: true } : { ok: false, reasons };

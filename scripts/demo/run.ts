@@ -1,8 +1,19 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { createClient, getQuote } from "@lifi/sdk";
 import { network } from "hardhat";
-import { type Address, type Hex, getAddress, maxUint256, parseEther, parseEventLogs, parseUnits } from "viem";
+import {
+  type Address,
+  type Hex,
+  type PublicClient,
+  createPublicClient,
+  custom,
+  getAddress,
+  maxUint256,
+  parseEther,
+  parseEventLogs,
+  parseUnits,
+} from "viem";
+import { mnemonicToAccount } from "viem/accounts";
 import { projectArtifact, read, send } from "../../deploy/lib/artifacts.js";
 import type { Clients } from "../../deploy/lib/clients.js";
 import { type LiFiQuoteService, startLiFiQuoteService } from "../../deploy/local/lifiQuoteService.js";
@@ -10,23 +21,18 @@ import { type LocalStack, deployLocalStack } from "../../deploy/local/productSta
 import { startRpcServer } from "../../deploy/local/rpcServer.js";
 import { connectorValue } from "../../deploy/product/connectors.js";
 import { advanceTime } from "../../deploy/product/core.js";
-import type { GateCall } from "../../deploy/product/gate.js";
-import {
-  type ProductStack,
-  gateExecute,
-  productCall,
-  refreshFeeds,
-  stackCalls,
-} from "../../deploy/product/stack.js";
+import { DEFAULT_ROLE_INDICES, type ProductStack, refreshFeeds } from "../../deploy/product/stack.js";
 import { aaveArtifacts } from "../../deploy/protocols/aaveV3.js";
-import { sortTokens, uniswapArtifacts } from "../../deploy/protocols/uniswapV3.js";
 import { createStatusServer } from "../../keeper/http/server.js";
 import { MetricsRegistry } from "../../keeper/http/metrics.js";
-import { computeProvenance } from "../../keeper/multisig/provenance.js";
-import { type AllocationState, computeAllocation, parsePolicy } from "../../keeper/strategy/index.js";
+import { parsePolicy } from "../../keeper/strategy/index.js";
 import type { AllocationPolicy } from "../../keeper/strategy/policy.js";
+import type { PlanAction } from "../../keeper/vault/actions.js";
+import { type CycleResult, runKeeperCycle, settleOnce } from "../../keeper/vault/cycle.js";
+import { LiFiQuoter } from "../../keeper/vault/lifiQuoter.js";
+import { LOCAL_CONNECTOR_KEYS, type LocalKeeper, createLocalKeeper } from "../../keeper/vault/localKeeper.js";
+import { CONNECTOR_KEYS, type ConnectorKey, formatShares } from "./summary.js";
 import { RESOLVED_MARKETS_DIR, type RecordedMarket, loadRecordedMarket, recordedSnapshot } from "./market.js";
-import { CONNECTOR_KEYS, type ConnectorKey, type Transfer, planRebalance } from "./planner.js";
 
 /**
  * The `npm start` flow: an embedded EDR chain served on localhost, the real protocols and the whole
@@ -40,7 +46,14 @@ export const DEFAULT_EPOCH_SECONDS = 8 * 3600;
 export const ONCE_EPOCHS = 7;
 export const DEFAULT_ADDRESSES_FILE = ".keeper-data/local-addresses.json";
 const MIN_MOVE = USDC("1000");
-const LIFI_SLIPPAGE = 0.003;
+/** half of what the LP connector receives is swapped to WETH through LI.FI */
+const LP_WETH_SHARE_BPS = 5_000n;
+/** the LP position spans ±600 ticks (about ±6 %) around the pool's price */
+const LP_HALF_WIDTH_TICKS = 600;
+/** room for withdrawals, settlement, a connector-to-connector move with swap and mint, and deposits */
+const GAS_BUDGET_PER_BATCH = 6_000_000n;
+/** Hardhat's default accounts; the demo keeper signs with the operators' and strategist's keys */
+const MNEMONIC = "test test test test test test test test test test test junk";
 /** The recorded window starts here (unix seconds): the signal is low, then crosses the policy's level. */
 const DATA_START = 1_769_439_031;
 const POLICY_FILE = new URL("./demo.policy.json", import.meta.url);
@@ -48,6 +61,13 @@ const SIGNAL_MARKET = "microstrategy-announces-1000-btc-purchase-january-27-febr
 /** accounts after the product's roles (0-8) */
 const DEPOSITORS = { alice: 10, bob: 11, carol: 12 } as const;
 type Depositor = keyof typeof DEPOSITORS;
+
+/** USDC moving from a connector or the vault to a connector or the vault. */
+export interface Transfer {
+  readonly from: ConnectorKey | "vault";
+  readonly to: ConnectorKey | "vault";
+  readonly amount: bigint;
+}
 
 export interface DemoOptions {
   /** JSON-RPC port; 0 picks a free one (default 8545) */
@@ -125,6 +145,8 @@ export interface DemoSummary {
   readonly batches: number;
   readonly fees: { managementFee: bigint; performanceFee: bigint; shares: bigint };
   readonly requests: RequestTotals;
+  /** decimals of the vault's shares (amounts in `requests` and `fees.shares` are raw units) */
+  readonly shareDecimals: number;
   readonly durationsMs: { readonly protocols: number; readonly product: number; readonly epochs: number };
 }
 
@@ -142,9 +164,10 @@ interface Chain {
   readonly close: () => Promise<void>;
   readonly accounts: readonly Clients[];
   readonly chainId: number;
+  readonly provider: Parameters<typeof startRpcServer>[0];
 }
 
-async function startChain(): Promise<Chain & { provider: Parameters<typeof startRpcServer>[0] }> {
+async function startChain(): Promise<Chain> {
   const connection = await network.create();
   const publicClient = (await connection.viem.getPublicClient()) as Clients["public"];
   const wallets = await connection.viem.getWalletClients();
@@ -277,15 +300,21 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoSession>
     const policy = await loadDemoPolicy();
     log(`Keeper signal: Polymarket "${market.question}" (recorded, ${market.points.length} hourly prices)`);
 
-    const keeper = new DemoKeeper(chain, local, lifi, market, policy, epochSeconds, log);
-    await keeper.fundDepositors();
+    const keeper = await createDemoKeeper(chain, local, lifi, market, policy);
+    cleanups.push(() => keeper.close());
+    log(
+      "Keeper: the real keeper cycle (keeper/vault: evaluate -> plan -> risk check -> whole-batch simulation -> " +
+        "2-of-3 operator signatures -> submit), on an accelerated clock",
+    );
+    const driver = new DemoDriver(chain, local, keeper, market, epochSeconds, log);
+    await driver.fundDepositors();
 
     let statusUrl: string | null = null;
     if (options.statusPort !== null) {
       const status = createStatusServer({
         metrics: new MetricsRegistry(),
-        health: async () => ({ ok: true, checks: { epochs: keeper.rows.length } }),
-        status: async () => keeper.status(),
+        health: async () => ({ ok: true, checks: { epochs: driver.rows.length } }),
+        status: async () => driver.status(),
       });
       const bound = await status.listen(options.statusPort ?? 0, "127.0.0.1");
       cleanups.push(() => status.close());
@@ -296,18 +325,19 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoSession>
       rpcUrl: rpc.url,
       statusUrl,
       local,
-      runEpoch: () => keeper.runEpoch(),
+      runEpoch: () => driver.runEpoch(),
       summary: () => ({
         rpcUrl: rpc.url,
         statusUrl,
         addressesFile,
         market: { slug: market.slug, question: market.question },
-        epochs: keeper.rows,
-        rebalances: keeper.rebalances,
-        batches: keeper.batches,
-        fees: keeper.fees,
-        requests: keeper.requests,
-        durationsMs: { ...durations, epochs: keeper.epochMs },
+        epochs: driver.rows,
+        rebalances: driver.rebalances,
+        batches: driver.batches,
+        fees: driver.fees,
+        requests: driver.requests,
+        shareDecimals: driver.shareDecimals,
+        durationsMs: { ...durations, epochs: driver.epochMs },
       }),
       close,
     };
@@ -331,8 +361,45 @@ export async function runDemo(epochs: number, options: DemoOptions = {}): Promis
 const format = (amount: bigint) =>
   (Number(amount) / 1e6).toLocaleString("en-US", { maximumFractionDigits: 2 });
 
-/** The keeper side of the demo: reads the vault, plans, signs 2-of-3 and submits through the gate. */
-class DemoKeeper {
+/**
+ * The keeper of `npm start`: `createLocalKeeper` with the demo policy, the recorded Polymarket price
+ * as its signal, LI.FI quotes from the local service for the LP's WETH leg, and settlement planned
+ * into the rebalance batch. The operators' and strategist's keys are Hardhat's default accounts.
+ */
+async function createDemoKeeper(
+  chain: Chain,
+  local: LocalStack,
+  lifi: LiFiQuoteService,
+  market: RecordedMarket,
+  policy: AllocationPolicy,
+): Promise<LocalKeeper> {
+  const key = (index: number) => mnemonicToAccount(MNEMONIC, { addressIndex: index });
+  const transport = custom(chain.provider);
+  const reader = chain.accounts[0]!.public;
+  const client = createPublicClient({ chain: reader.chain, transport, cacheTime: 0 }) as PublicClient;
+  return createLocalKeeper(local, {
+    client,
+    transport,
+    operators: DEFAULT_ROLE_INDICES.operators.map(key),
+    submitter: key(DEFAULT_ROLE_INDICES.strategist),
+    snapshots: {
+      load: async (now) => ({
+        snapshots: [recordedSnapshot(market, Math.floor(now.getTime() / 1000))],
+        rejected: [],
+      }),
+    },
+    policy,
+    swaps: {
+      quoter: new LiFiQuoter({ apiUrl: lifi.apiUrl, integrator: "agent-vault-demo" }),
+      wethShareBps: LP_WETH_SHARE_BPS,
+      liquidity: { halfWidthTicks: LP_HALF_WIDTH_TICKS },
+    },
+    planner: { minMoveAmount: MIN_MOVE, gasBudgetPerBatch: GAS_BUDGET_PER_BATCH, settle: true },
+  });
+}
+
+/** The world around the keeper: the clock, the price feeds and the depositors; one keeper cycle per epoch. */
+class DemoDriver {
   readonly rows: EpochRow[] = [];
   readonly rebalances: RebalanceRecord[] = [];
   readonly fees = { managementFee: 0n, performanceFee: 0n, shares: 0n };
@@ -349,28 +416,30 @@ class DemoKeeper {
   };
   batches = 0;
   epochMs = 0;
-  private previous: AllocationState | undefined;
   private readonly stack: ProductStack;
   private readonly reader: Clients;
-  private readonly lifiClient;
+  private readonly keyOf: ReadonlyMap<string, ConnectorKey>;
+  /** the vault's share decimals, read in `fundDepositors` */
+  shareDecimals = 0;
 
   constructor(
     private readonly chain: Chain,
     private readonly local: LocalStack,
-    lifi: LiFiQuoteService,
+    private readonly keeper: LocalKeeper,
     private readonly market: RecordedMarket,
-    private readonly policy: AllocationPolicy,
     private readonly epochSeconds: number,
     private readonly log: (line: string) => void,
   ) {
     this.stack = local.stack;
     this.reader = chain.accounts[0]!;
-    this.lifiClient = createClient({
-      integrator: "agent-vault-demo",
-      apiUrl: lifi.apiUrl,
-      preloadChains: false,
-      disableVersionCheck: true,
-    });
+    this.keyOf = new Map(
+      CONNECTOR_KEYS.map((key) => [this.stack.connectors[LOCAL_CONNECTOR_KEYS[key]].toLowerCase(), key]),
+    );
+  }
+
+  /** Vault shares in whole shares (the USDC vault's shares have 12 decimals). */
+  private shares(amount: bigint): string {
+    return formatShares(amount, this.shareDecimals);
   }
 
   private account(who: Depositor): Clients {
@@ -378,6 +447,7 @@ class DemoKeeper {
   }
 
   async fundDepositors(): Promise<void> {
+    this.shareDecimals = await this.vaultRead<number>("decimals");
     for (const who of Object.keys(DEPOSITORS) as Depositor[]) {
       const to = this.account(who).wallet.account.address;
       await send(this.reader, {
@@ -418,7 +488,7 @@ class DemoKeeper {
       this.requests.depositsClaimed += assets;
       const shares = await this.vaultRead<bigint>("balanceOf", [me(who)]);
       this.log(
-        `  depositor ${who} claims ${format(assets)} USDC of settled deposit (now holds ${shares} shares)`,
+        `  depositor ${who} claims ${format(assets)} USDC of settled deposit (now holds ${this.shares(shares)} shares)`,
       );
     };
     const requestRedeem = async (who: Depositor, shareBps: bigint) => {
@@ -426,7 +496,9 @@ class DemoKeeper {
       await this.vaultWrite(who, "requestRedeem", [shares, me(who), me(who)]);
       this.requests.redeemSharesRequested += shares;
       const worth = await this.vaultRead<bigint>("convertToAssets", [shares]);
-      this.log(`  depositor ${who} requests to redeem ${shares} shares (~${format(worth)} USDC now)`);
+      this.log(
+        `  depositor ${who} requests to redeem ${this.shares(shares)} shares (~${format(worth)} USDC now)`,
+      );
     };
     const claimRedeem = async (who: Depositor) => {
       const shares = await this.vaultRead<bigint>("maxRedeem", [me(who)]);
@@ -491,221 +563,48 @@ class DemoKeeper {
     return values;
   }
 
-  private connectorAddress(key: ConnectorKey): Address {
-    if (key === "aave-usdc") return this.stack.connectors.aave;
-    if (key === "morpho-usdc") return this.stack.connectors.morpho;
-    return this.stack.connectors.uniswap;
-  }
-
-  /** Takes `amount` of USDC out of a lending connector's position (it stays on the connector). */
-  private withdrawCall(key: ConnectorKey, amount: bigint): GateCall {
-    if (key === "aave-usdc") return stackCalls.aaveWithdraw(this.stack, this.stack.asset, amount);
-    if (key === "morpho-usdc") return stackCalls.morphoWithdraw(this.stack, amount, maxUint256);
-    throw new Error("the demo keeper does not unwind the Uniswap LP");
-  }
-
-  /** Puts `amount` of USDC a connector received to work: lend it, or swap half to WETH and add liquidity. */
-  private async investCalls(key: ConnectorKey, amount: bigint): Promise<GateCall[]> {
-    if (key === "aave-usdc") return [stackCalls.aaveSupply(this.stack, this.stack.asset, amount)];
-    if (key === "morpho-usdc") return [stackCalls.morphoDeposit(this.stack, amount, 0n)];
-    const connector = this.stack.connectors.uniswap;
-    const { weth } = this.local.protocols.tokens;
-    const swapAmount = amount / 2n;
-    const quote = await getQuote(this.lifiClient, {
-      fromChain: this.chain.chainId,
-      toChain: this.chain.chainId,
-      fromToken: this.stack.asset,
-      toToken: weth,
-      fromAmount: swapAmount.toString(),
-      fromAddress: this.stack.swapHandler,
-      toAddress: connector,
-      slippage: LIFI_SLIPPAGE,
-    });
-    const wethMin = BigInt(quote.estimate.toAmountMin);
-    this.log(
-      `  LI.FI quote: ${format(swapAmount)} USDC -> ${(Number(quote.estimate.toAmount) / 1e18).toFixed(4)} WETH ` +
-        `(min ${(Number(wethMin) / 1e18).toFixed(4)}) via ${quote.toolDetails?.name ?? quote.tool}: the LP needs WETH`,
-    );
-    const calls: GateCall[] = [
-      stackCalls.trackToken(connector, weth),
-      stackCalls.swap(connector, this.stack.asset, swapAmount, quote.transactionRequest!.data as Hex),
-    ];
-    const usdcAmount = amount - swapAmount;
-    const positions = await read<readonly bigint[]>(this.reader, {
-      address: connector,
-      abi: abi.uniConnector(),
-      functionName: "positionIds",
-    });
-    const [token0] = sortTokens(this.stack.asset, weth);
-    const usdcIs0 = token0 === getAddress(this.stack.asset);
-    const [amount0, amount1] = usdcIs0 ? [usdcAmount, wethMin] : [wethMin, usdcAmount];
-    if (positions.length > 0) {
-      calls.push(
-        productCall(connector, "UniswapV3Connector", "increaseLiquidity", [
-          token0,
-          amount0,
-          positions[0],
-          amount1,
-          0n,
-          0n,
-        ]),
-      );
-      return calls;
-    }
-    const [, tick] = await read<readonly [bigint, number]>(this.reader, {
-      address: this.local.protocols.uniswap.usdcWethPool,
-      abi: uniswapArtifacts.pool().abi,
-      functionName: "slot0",
-    });
-    const spacing = 10;
-    const center = Math.floor(tick / spacing) * spacing;
-    calls.push(
-      productCall(connector, "UniswapV3Connector", "mint", [
-        {
-          token0,
-          amount0,
-          token1: sortTokens(this.stack.asset, weth)[1],
-          amount1,
-          fee: 500,
-          tickLower: center - 600,
-          tickUpper: center + 600,
-          amount0Min: 0n,
-          amount1Min: 0n,
-        },
-      ]),
-    );
-    return calls;
-  }
-
   async runEpoch(): Promise<EpochRow> {
     const started = performance.now();
     const epoch = this.rows.length;
-    const clients = this.reader;
     if (epoch > 0) {
-      await advanceTime(clients, BigInt(this.epochSeconds));
+      await advanceTime(this.reader, BigInt(this.epochSeconds));
       const { feeds } = this.local.protocols;
-      await refreshFeeds(clients, [feeds.usdcUsd, feeds.usdtUsd, feeds.ethUsd]);
+      await refreshFeeds(this.reader, [feeds.usdcUsd, feeds.usdtUsd, feeds.ethUsd]);
     }
     const dataTime = DATA_START + epoch * this.epochSeconds;
-    const snapshot = recordedSnapshot(this.market, dataTime);
+    const signal = recordedSnapshot(this.market, dataTime).price;
     this.log(
       `\n== epoch ${epoch}  (recorded ${new Date(dataTime * 1000).toISOString().slice(0, 16)}Z, ` +
-        `P(Yes) = ${snapshot.price.toFixed(3)})`,
+        `P(Yes) = ${signal.toFixed(3)})`,
     );
     await this.depositorsAct(epoch);
 
-    const allocation = computeAllocation(
-      [snapshot],
-      this.policy,
-      { previous: this.previous },
-      dataTime * 1000,
-    );
-    this.previous = { weightsBps: allocation.weightsBps, ruleLevels: allocation.ruleLevels };
+    const cycle = await runKeeperCycle(this.keeper, new Date(dataTime * 1000));
+    const { allocation } = cycle;
     for (const reason of allocation.reasons) this.log(`  policy: ${reason}`);
-    const pending = await this.vaultRead<{ depositAssets: bigint; redeemShares: bigint }>("pendingTotals");
-    const book = await this.vaultRead<{ idle: bigint }>("assetBook");
-    const values = await this.connectorValues();
-    const plan = planRebalance(
-      allocation.weightsBps,
-      {
-        idle: book.idle,
-        connectorValues: values,
-        pendingDepositAssets: pending.depositAssets,
-        pendingRedeemAssets: await this.vaultRead<bigint>("convertToAssets", [pending.redeemShares]),
-      },
-      MIN_MOVE,
-    );
-    for (const note of plan.notes) this.log(`  planner: ${note}`);
+    for (const s of cycle.plan?.skipped ?? [])
+      this.log(`  planner: skipped ${format(BigInt(s.amount))} USDC for ${s.key}: ${s.reason}`);
+    for (const d of cycle.plan?.deferred ?? [])
+      this.log(
+        `  planner: deferred ${format(BigInt(d.amount))} USDC for ${d.key} to the next batch (gas budget)`,
+      );
+    if (cycle.status === "failed" || cycle.status === "signed")
+      throw new Error(`keeper cycle ${cycle.status} in epoch ${epoch} (proposal ${cycle.proposalId})`);
+    if (cycle.status === "executed") await this.recordCycle(epoch, cycle);
+    else this.log(`  keeper: ${cycle.status === "no-rebalance" ? "on target" : "signals already acted on"}`);
+    // the planner puts settlement into the rebalance batch; with no batch this epoch, the settler alone
+    const settled = cycle.plan?.actions.some((a) => a.kind === "settle")
+      ? undefined
+      : await settleOnce(this.keeper);
+    if (settled?.txHash) {
+      const receipt = await this.reader.public.getTransactionReceipt({ hash: settled.txHash });
+      this.batches++;
+      this.recordEvents(receipt.logs);
+      this.log(`  settlement batch (2-of-3 operator signatures, 1 call)  tx ${settled.txHash}`);
+    }
+    if (cycle.status !== "executed" && !settled) this.log("  keeper: nothing to settle, no batch this epoch");
 
-    const calls: GateCall[] = [];
-    const received = new Map<ConnectorKey, bigint>();
-    const receive = (key: ConnectorKey, amount: bigint) =>
-      received.set(key, (received.get(key) ?? 0n) + amount);
-    for (const t of plan.beforeSettle) {
-      if (t.from === "vault") continue;
-      const from = this.connectorAddress(t.from);
-      calls.push(this.withdrawCall(t.from, t.amount));
-      if (t.to === "vault") calls.push(stackCalls.sendToVault(from, t.amount));
-      else {
-        calls.push(stackCalls.sendToConnector(from, this.connectorAddress(t.to), this.stack.asset, t.amount));
-        receive(t.to, t.amount);
-      }
-    }
-    // settle() reverts with NothingToSettle when no request is pending
-    if (pending.depositAssets > 0n || pending.redeemShares > 0n) calls.push(stackCalls.settle(this.stack));
-    for (const t of plan.afterSettle) {
-      if (t.to === "vault") continue;
-      calls.push(stackCalls.transferToConnector(this.stack, this.connectorAddress(t.to), t.amount));
-      receive(t.to, t.amount);
-    }
-    for (const [key, amount] of received) calls.push(...(await this.investCalls(key, amount)));
-    const transfers = [...plan.beforeSettle, ...plan.afterSettle];
-    for (const t of transfers) this.log(`  move ${format(t.amount)} USDC ${t.from} -> ${t.to}`);
-
-    const planJson = {
-      epoch,
-      weightsBps: allocation.weightsBps,
-      targets: plan.targets,
-      transfers,
-      calls: calls.map((c) => c.target),
-    };
-    if (calls.length === 0) {
-      this.log("  keeper: on target and nothing to settle, no batch this epoch");
-      const idleRow = await this.readRow(epoch, dataTime, snapshot.price, allocation.weightsBps);
-      this.rows.push(idleRow);
-      this.epochMs += performance.now() - started;
-      return idleRow;
-    }
-    const provenance = computeProvenance([snapshot], planJson);
-    const execution = await gateExecute(this.stack, this.chain.accounts, calls, provenance);
-    this.batches++;
-    this.recordEvents(execution.receipt.logs);
-    const rebalance = transfers.length > 0;
-    if (rebalance) {
-      const swaps = parseEventLogs({
-        abi: abi.connector(),
-        logs: execution.receipt.logs,
-        eventName: "Swapped",
-      }).map((e) => {
-        const args = e.args as { tokenIn: Address; amountIn: bigint; amountOut: bigint };
-        return { connector: getAddress(e.address), ...args };
-      });
-      const direct = parseEventLogs({
-        abi: abi.connector(),
-        logs: execution.receipt.logs,
-        eventName: "SentToConnector",
-      }).map((e) => {
-        const args = e.args as { to: Address; amount: bigint };
-        return { from: getAddress(e.address), to: args.to, amount: args.amount };
-      });
-      this.rebalances.push({
-        epoch,
-        nonce: execution.nonce,
-        txHash: execution.hash,
-        provenance,
-        snapshotHash: allocation.snapshotHash,
-        reasons: allocation.reasons,
-        signals: allocation.evidence.map((e) => ({
-          ruleId: e.ruleId,
-          marketId: e.marketId,
-          metric: e.metric,
-          level: e.level,
-        })),
-        transfers,
-        swaps,
-        connectorToConnector: direct,
-        calls: calls.length,
-      });
-      for (const s of swaps)
-        this.log(
-          `  swapped ${format(s.amountIn)} USDC -> ${(Number(s.amountOut) / 1e18).toFixed(4)} WETH through LI.FI`,
-        );
-    }
-    this.log(
-      `  gate batch #${execution.nonce} (2-of-3 operator signatures, ${calls.length} calls) ` +
-        `provenance ${provenance}  tx ${execution.hash}`,
-    );
-    const row = await this.readRow(epoch, dataTime, snapshot.price, allocation.weightsBps);
+    const row = await this.readRow(epoch, dataTime, signal, allocation.weightsBps);
     this.rows.push(row);
     this.log(
       `  NAV ${format(row.nav)} USDC  price/share ${(Number(row.pricePerShare) / 1e6).toFixed(6)}  idle ${format(row.idle)}  ` +
@@ -715,17 +614,95 @@ class DemoKeeper {
     return row;
   }
 
+  /** Events of an executed keeper batch: settlements, fees, swaps and the funds it moved. */
+  private async recordCycle(epoch: number, cycle: CycleResult): Promise<void> {
+    const receipt = await this.reader.public.getTransactionReceipt({ hash: cycle.txHash! });
+    this.batches++;
+    this.recordEvents(receipt.logs);
+    const actions = cycle.plan!.actions;
+    const transfers = actions.flatMap((a) => this.transferOf(a));
+    const calls = cycle.calls!.length;
+    this.log(
+      `  gate batch #${cycle.gateNonce} (2-of-3 operator signatures, ${calls} calls: ` +
+        `${actions.map((a) => a.kind).join(", ")})`,
+    );
+    this.log(`    provenance ${cycle.provenance}  tx ${cycle.txHash}`);
+    if (transfers.length === 0) return;
+    const swaps = parseEventLogs({ abi: abi.connector(), logs: receipt.logs, eventName: "Swapped" }).map(
+      (e) => {
+        const args = e.args as { tokenIn: Address; amountIn: bigint; amountOut: bigint };
+        return { connector: getAddress(e.address), ...args };
+      },
+    );
+    const direct = parseEventLogs({
+      abi: abi.connector(),
+      logs: receipt.logs,
+      eventName: "SentToConnector",
+    }).map((e) => {
+      const args = e.args as { to: Address; amount: bigint };
+      return { from: getAddress(e.address), to: args.to, amount: args.amount };
+    });
+    for (const t of transfers) this.log(`  moved ${format(t.amount)} USDC ${t.from} -> ${t.to}`);
+    for (const s of swaps)
+      this.log(
+        `  swapped ${format(s.amountIn)} USDC -> ${(Number(s.amountOut) / 1e18).toFixed(4)} WETH through LI.FI`,
+      );
+    const minted = parseEventLogs({ abi: abi.uniConnector(), logs: receipt.logs }).filter(
+      (e) => e.eventName === "PositionMinted" || e.eventName === "LiquidityIncreased",
+    );
+    for (const e of minted) this.log(`  Uniswap USDC/WETH LP: ${e.eventName}`);
+    this.rebalances.push({
+      epoch,
+      nonce: cycle.gateNonce!,
+      txHash: cycle.txHash!,
+      provenance: cycle.provenance!,
+      snapshotHash: cycle.snapshotHash,
+      reasons: cycle.allocation.reasons,
+      signals: cycle.allocation.evidence.map((e) => ({
+        ruleId: e.ruleId,
+        marketId: e.marketId,
+        metric: e.metric,
+        level: e.level,
+      })),
+      transfers,
+      swaps,
+      connectorToConnector: direct,
+      calls,
+    });
+  }
+
+  /** The USDC transfer a plan action makes, by policy key; none for actions inside one connector. */
+  private transferOf(action: PlanAction): Transfer[] {
+    const key = (address: Address) => {
+      const found = this.keyOf.get(address.toLowerCase());
+      if (!found) throw new Error(`plan moves funds through ${address}, not a demo connector`);
+      return found;
+    };
+    switch (action.kind) {
+      case "transferToConnector":
+        return [{ from: "vault", to: key(action.connector), amount: BigInt(action.amount) }];
+      case "sendToVault":
+        return [{ from: key(action.connector), to: "vault", amount: BigInt(action.amount) }];
+      case "sendToConnector":
+        return [{ from: key(action.connector), to: key(action.to), amount: BigInt(action.amount) }];
+      default:
+        return [];
+    }
+  }
+
   private recordEvents(logs: Parameters<typeof parseEventLogs>[0]["logs"]): void {
     for (const event of parseEventLogs({ abi: abi.vault(), logs })) {
       const args = event.args as Record<string, bigint>;
       if (event.eventName === "DepositsSettled") {
         this.requests.depositsSettled += args.assets!;
         this.requests.depositSettlements++;
-        this.log(`  settled deposits: ${format(args.assets!)} USDC -> ${args.shares} shares`);
+        this.log(`  settled deposits: ${format(args.assets!)} USDC -> ${this.shares(args.shares!)} shares`);
       } else if (event.eventName === "RedeemsSettled") {
         this.requests.redeemsSettledAssets += args.assets!;
         this.requests.redeemSettlements++;
-        this.log(`  settled redemptions: ${args.shares} shares -> ${format(args.assets!)} USDC`);
+        this.log(
+          `  settled redemptions: ${this.shares(args.shares!)} shares -> ${format(args.assets!)} USDC`,
+        );
       } else if (
         event.eventName === "RedeemSettlementDeferred" ||
         event.eventName === "DepositSettlementDeferred"

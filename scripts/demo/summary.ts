@@ -1,5 +1,10 @@
+import { formatUnits } from "viem";
+import { LOCAL_CONNECTOR_KEYS } from "../../keeper/vault/localKeeper.js";
 import type { DemoSummary, EpochRow } from "./run.js";
-import { CONNECTOR_KEYS } from "./planner.js";
+
+/** The policy's connector keys the demo vault has; "idle" is the vault itself. */
+export type ConnectorKey = keyof typeof LOCAL_CONNECTOR_KEYS;
+export const CONNECTOR_KEYS = Object.keys(LOCAL_CONNECTOR_KEYS) as ConnectorKey[];
 
 const SPARKS = "▁▂▃▄▅▆▇█";
 
@@ -10,6 +15,14 @@ export function sparkline(values: readonly number[]): string {
   return values
     .map((v) => SPARKS[hi === lo ? 0 : Math.round(((v - lo) / (hi - lo)) * (SPARKS.length - 1))])
     .join("");
+}
+
+/** Vault shares as whole shares with two decimals (raw units have the vault's share decimals). */
+export function formatShares(amount: bigint, decimals: number): string {
+  return Number(formatUnits(amount, decimals)).toLocaleString("en-US", {
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 2,
+  });
 }
 
 const usdc = (amount: bigint) =>
@@ -83,7 +96,7 @@ export function formatSummary(summary: DemoSummary): string {
   const f = summary.fees;
   out.push(
     "",
-    `Fees accrued: management ${usdc(f.managementFee)} USDC, performance ${usdc(f.performanceFee)} USDC (${f.shares} fee shares minted to the fee receiver)`,
+    `Fees accrued: management ${usdc(f.managementFee)} USDC, performance ${usdc(f.performanceFee)} USDC (${formatShares(f.shares, summary.shareDecimals)} fee shares minted to the fee receiver)`,
   );
   const q = summary.requests;
   out.push(
