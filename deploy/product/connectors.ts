@@ -60,6 +60,61 @@ export async function deployMorphoBlueSupplyVault(
   ]);
 }
 
+/** Risk settings of the product's three connectors, shared by the local stack and network deployments. */
+const ERC4626_MAX_LOSS_BPS = 10;
+const AAVE_MIN_HEALTH_FACTOR = 1_200_000_000_000_000_000n;
+
+/** The product's three connectors for one vault, and the Morpho supply vault behind the ERC-4626 one. */
+export interface VaultConnectors {
+  readonly morphoSupplyVault: Address;
+  readonly connectors: { readonly aave: Address; readonly morpho: Address; readonly uniswap: Address };
+}
+
+/**
+ * Deploys the Aave, ERC-4626 (over a Morpho Blue supply vault) and Uniswap v3 connectors of `vault`.
+ * Connectors read the vault's asset from the Registry when constructed, so the vault must be registered.
+ */
+export async function deployVaultConnectors(
+  clients: Clients,
+  params: ConnectorBase & {
+    aavePool: Address;
+    morpho: Address;
+    morphoMarket: MorphoMarketParams;
+    morphoSupplyVaultName: string;
+    positionManager: Address;
+  },
+): Promise<VaultConnectors> {
+  const { registry, vault } = params;
+  const morphoSupplyVault = await deployMorphoBlueSupplyVault(clients, {
+    morpho: params.morpho,
+    market: params.morphoMarket,
+    name: params.morphoSupplyVaultName,
+    symbol: "mbUSDC",
+  });
+  return {
+    morphoSupplyVault,
+    connectors: {
+      aave: await deployAaveV3Connector(clients, {
+        registry,
+        vault,
+        pool: params.aavePool,
+        minHealthFactor: AAVE_MIN_HEALTH_FACTOR,
+      }),
+      morpho: await deployErc4626Connector(clients, {
+        registry,
+        vault,
+        target: morphoSupplyVault,
+        maxLossBps: ERC4626_MAX_LOSS_BPS,
+      }),
+      uniswap: await deployUniswapV3Connector(clients, {
+        registry,
+        vault,
+        positionManager: params.positionManager,
+      }),
+    },
+  };
+}
+
 /** A connector's `totalValue()`: value in base units and whether every part could be priced. */
 export async function connectorValue(
   clients: Pick<Clients, "public">,

@@ -14,12 +14,7 @@ import {
   deployVault,
   registerVaultCall,
 } from "./core.js";
-import {
-  deployAaveV3Connector,
-  deployErc4626Connector,
-  deployMorphoBlueSupplyVault,
-  deployUniswapV3Connector,
-} from "./connectors.js";
+import { deployVaultConnectors } from "./connectors.js";
 import { deployKeeperGate } from "./gate.js";
 import { EXACT_INPUT, EXACT_INPUT_SINGLE, liFiSwapHandlerArtifact } from "./lifi.js";
 import {
@@ -89,8 +84,6 @@ const ETH_MAX_ANSWER = 1_000_000n * 10n ** 8n;
 const TWAP_MIN_CARDINALITY = 50;
 const WETH_DEVIATION_BPS = 200;
 const USDT_DEVIATION_BPS = 100;
-const ERC4626_MAX_LOSS_BPS = 10;
-const AAVE_MIN_HEALTH_FACTOR = 1_200_000_000_000_000_000n;
 const DEFAULT_SEQUENCER_GRACE = 3_600;
 const DEFAULT_POOL_FEES = { usdcWeth: 500, usdcUsdt: 100 } as const;
 
@@ -339,31 +332,15 @@ export async function deployToNetwork(
   for (const call of bootstrap) await sendCall(clients, call);
   step(`vault registered, oracle configured (${bootstrap.length} calls)`);
 
-  const morphoSupplyVault = await deployMorphoBlueSupplyVault(clients, {
+  const { morphoSupplyVault, connectors } = await deployVaultConnectors(clients, {
+    registry,
+    vault,
+    aavePool: config.aaveV3.pool,
     morpho: config.morphoBlue,
-    market: params.morphoMarket,
-    name: "Morpho Blue USDC supply",
-    symbol: "mbUSDC",
+    morphoMarket: params.morphoMarket,
+    morphoSupplyVaultName: "Morpho Blue USDC supply",
+    positionManager: config.uniswapV3.positionManager,
   });
-  const connectors = {
-    aave: await deployAaveV3Connector(clients, {
-      registry,
-      vault,
-      pool: config.aaveV3.pool,
-      minHealthFactor: AAVE_MIN_HEALTH_FACTOR,
-    }),
-    morpho: await deployErc4626Connector(clients, {
-      registry,
-      vault,
-      target: morphoSupplyVault,
-      maxLossBps: ERC4626_MAX_LOSS_BPS,
-    }),
-    uniswap: await deployUniswapV3Connector(clients, {
-      registry,
-      vault,
-      positionManager: config.uniswapV3.positionManager,
-    }),
-  };
   const caps = params.caps ?? DEFAULT_CAPS;
   const configure: TimelockCall[] = [
     registryCall(registry, "addConnector", [vault, connectors.aave, caps.aave]),

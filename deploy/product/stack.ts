@@ -29,12 +29,7 @@ import {
   registerVaultCall,
   safeGovernance,
 } from "./core.js";
-import {
-  deployAaveV3Connector,
-  deployErc4626Connector,
-  deployMorphoBlueSupplyVault,
-  deployUniswapV3Connector,
-} from "./connectors.js";
+import { deployVaultConnectors } from "./connectors.js";
 import { type GateCall, deployKeeperGate, executeSigned, keeperGateArtifact } from "./gate.js";
 import { EXACT_INPUT, EXACT_INPUT_SINGLE, deployLocalLiFiDiamond, liFiSwapHandlerArtifact } from "./lifi.js";
 import {
@@ -160,8 +155,6 @@ const TWAP_MIN_CARDINALITY = 50;
 /** Chainlink and the TWAP must agree within this for WETH and USDT to be priced. */
 const WETH_DEVIATION_BPS = 200;
 const USDT_DEVIATION_BPS = 100;
-const ERC4626_MAX_LOSS_BPS = 10;
-const AAVE_MIN_HEALTH_FACTOR = 1_200_000_000_000_000_000n;
 
 /** Which selectors of which contract the keeper gate needs, by function name. */
 const KEEPER_FUNCTIONS = {
@@ -415,32 +408,15 @@ export async function deployProductStack(
     ),
   ]);
 
-  // Connectors read the vault's asset from the Registry when constructed, so they come after registration.
-  const morphoSupplyVault = await deployMorphoBlueSupplyVault(clients, {
+  const { morphoSupplyVault, connectors } = await deployVaultConnectors(clients, {
+    registry,
+    vault,
+    aavePool: protocols.aave.pool,
     morpho: protocols.morpho.morpho,
-    market: protocols.morpho.usdcWethMarket,
-    name: "Morpho Blue USDC/WETH supply",
-    symbol: "mbUSDC",
+    morphoMarket: protocols.morpho.usdcWethMarket,
+    morphoSupplyVaultName: "Morpho Blue USDC/WETH supply",
+    positionManager: protocols.uniswap.positionManager,
   });
-  const connectors = {
-    aave: await deployAaveV3Connector(clients, {
-      registry,
-      vault,
-      pool: protocols.aave.pool,
-      minHealthFactor: AAVE_MIN_HEALTH_FACTOR,
-    }),
-    morpho: await deployErc4626Connector(clients, {
-      registry,
-      vault,
-      target: morphoSupplyVault,
-      maxLossBps: ERC4626_MAX_LOSS_BPS,
-    }),
-    uniswap: await deployUniswapV3Connector(clients, {
-      registry,
-      vault,
-      positionManager: protocols.uniswap.positionManager,
-    }),
-  };
   const connectorTokens: readonly [Address, Address][] = [
     [connectors.aave, weth],
     [connectors.aave, usdt],
