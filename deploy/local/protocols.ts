@@ -1,7 +1,7 @@
 import { type Address, parseEther, parseUnits } from "viem";
 import { projectArtifact, send } from "../lib/artifacts.js";
 import type { Clients } from "../lib/clients.js";
-import { type AaveV3Deployment, deployAaveV3 } from "../protocols/aaveV3.js";
+import { type AaveReserve, type AaveV3Deployment, deployAaveV3 } from "../protocols/aaveV3.js";
 import { deployMockFeed } from "../protocols/chainlink.js";
 import { deployConditionalTokens } from "../protocols/conditionalTokens.js";
 import {
@@ -39,6 +39,37 @@ export interface LocalProtocols {
 function poolPrice(base: Address, quote: Address, baseAmount: bigint, quoteAmount: bigint): bigint {
   const [token0] = sortTokens(base, quote);
   return token0 === base ? sqrtPriceX96(quoteAmount, baseAmount) : sqrtPriceX96(baseAmount, quoteAmount);
+}
+
+/** The local Aave market's reserves: USDC and USDT (75% LTV), WETH (80% LTV), all borrowable. */
+export function localAaveReserves(tokens: { usdc: Address; usdt: Address; weth: Address }): AaveReserve[] {
+  const { usdc, usdt, weth } = tokens;
+  return [
+    {
+      asset: usdc,
+      decimals: 6,
+      priceUsd8: 1_00000000n,
+      ltvBps: 7500n,
+      liquidationThresholdBps: 7800n,
+      borrowingEnabled: true,
+    },
+    {
+      asset: usdt,
+      decimals: 6,
+      priceUsd8: 1_00000000n,
+      ltvBps: 7500n,
+      liquidationThresholdBps: 7800n,
+      borrowingEnabled: true,
+    },
+    {
+      asset: weth,
+      decimals: 18,
+      priceUsd8: LOCAL_PRICES.eth * 100000000n,
+      ltvBps: 8000n,
+      liquidationThresholdBps: 8250n,
+      borrowingEnabled: true,
+    },
+  ];
 }
 
 /**
@@ -96,32 +127,7 @@ export async function deployLocalProtocols(clients: Clients): Promise<LocalProto
     tickUpper: 1000,
   });
 
-  const aave = await deployAaveV3(clients, [
-    {
-      asset: usdc,
-      decimals: 6,
-      priceUsd8: 1_00000000n,
-      ltvBps: 7500n,
-      liquidationThresholdBps: 7800n,
-      borrowingEnabled: true,
-    },
-    {
-      asset: usdt,
-      decimals: 6,
-      priceUsd8: 1_00000000n,
-      ltvBps: 7500n,
-      liquidationThresholdBps: 7800n,
-      borrowingEnabled: true,
-    },
-    {
-      asset: weth,
-      decimals: 18,
-      priceUsd8: LOCAL_PRICES.eth * 100000000n,
-      ltvBps: 8000n,
-      liquidationThresholdBps: 8250n,
-      borrowingEnabled: true,
-    },
-  ]);
+  const aave = await deployAaveV3(clients, localAaveReserves({ usdc, usdt, weth }));
 
   const blue = await deployMorphoBlue(clients);
   // Morpho prices 1 raw collateral unit in raw loan units, scaled by 1e36.

@@ -30,6 +30,7 @@ import {
   uniswapArtifacts,
 } from "../../../deploy/protocols/uniswapV3.js";
 import { localChain } from "../helpers/chain.js";
+import { localAaveReserves } from "../../../deploy/local/protocols.js";
 import { startRpcServer } from "../../../deploy/local/rpcServer.js";
 import { deployMain } from "../../../scripts/deploy.js";
 import { mnemonicToAccount } from "viem/accounts";
@@ -151,32 +152,7 @@ async function placeCanonicalProtocols(
       args: [uni.swapRouter, selector, true],
     });
 
-  const aave = await deployAaveV3(deployer, [
-    {
-      asset: usdc,
-      decimals: 6,
-      priceUsd8: 1_00000000n,
-      ltvBps: 7500n,
-      liquidationThresholdBps: 7800n,
-      borrowingEnabled: true,
-    },
-    {
-      asset: usdt,
-      decimals: 6,
-      priceUsd8: 1_00000000n,
-      ltvBps: 7500n,
-      liquidationThresholdBps: 7800n,
-      borrowingEnabled: true,
-    },
-    {
-      asset: weth,
-      decimals: 18,
-      priceUsd8: 3000_00000000n,
-      ltvBps: 8000n,
-      liquidationThresholdBps: 8250n,
-      borrowingEnabled: true,
-    },
-  ]);
+  const aave = await deployAaveV3(deployer, localAaveReserves({ usdc, usdt, weth }));
   return {
     config: { ...config, aaveV3: { pool: aave.pool, addressesProvider: aave.addressesProvider } },
     morphoIrm: blue.irm,
