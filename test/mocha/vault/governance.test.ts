@@ -111,7 +111,8 @@ describe("Governance: TimelockController owns the Registry; vault settings are t
     );
     await advanceTime(clientsFor(0), DELAY);
     await executeTimelockBatch(clientsFor(0), timelock, calls, salt);
-    const [, queued] = await am.read.feeState();
+    const lens = await viem.deployContract("VaultLens");
+    const [, queued] = await lens.read.feeState([am.address]);
     expect([queued.managementFeeBps, queued.performanceFeeBps]).to.deep.equal([100, 1000]);
     expect(await tl.read.isOperationDone([timelockBatchId(calls, salt)])).to.equal(true);
   });
