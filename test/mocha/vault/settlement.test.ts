@@ -72,8 +72,12 @@ describe("AccountingManager: NAV, settlement, guardrails, fees, connectors", fun
       const hash = await vault.write.settle({ account: keeper });
       const events = await vaultLogs(hash, vault);
       const waiting = events.filter((e) => e.eventName === "SettlementAwaitingValuation").map((e) => e.args);
-      expect(waiting).to.deep.equal([{ connector: getAddress(connectorA.address), issue: 1, provenValue: 0n }]);
-      expect(events.some((e) => e.eventName === "GuardrailBreached" || e.eventName === "Settled")).to.equal(false);
+      expect(waiting).to.deep.equal([
+        { connector: getAddress(connectorA.address), issue: 1, provenValue: 0n },
+      ]);
+      expect(events.some((e) => e.eventName === "GuardrailBreached" || e.eventName === "Settled")).to.equal(
+        false,
+      );
       expect(await vault.read.pendingDepositRequest([0n, bob])).to.equal(USDC("10"));
       await snapshot.restore();
     }
