@@ -26,6 +26,8 @@ import {
 } from "./results.js";
 import { scalingSvg } from "./scalingChart.js";
 import { measureVaultGas } from "./vaultGas.js";
+import { productContractSizes } from "./contractSizes.js";
+import { measureGatedSettlement } from "./stackSettleGas.js";
 
 // `npm run bench`: every measurement on one in-process EDR chain plus the keeper's recorded-data
 // figures; writes bench/results.json, docs/benchmarks.md and docs/benchmarks-scaling.svg.
@@ -46,7 +48,9 @@ const accounts = wallets.map((wallet): Clients => ({ public: publicClient, walle
 const at = (i: number) => accounts[i]!;
 
 const gas: Record<string, number[]> = {};
+const floors: Record<string, number[]> = {};
 const sample = (name: string, value: bigint | number) => (gas[name] ??= []).push(Number(value));
+const sampleFloor = (name: string, value: number) => (floors[name] ??= []).push(value);
 
 for (let rep = 0; rep < REPS; rep++) {
   progress(`vault operations and settlement by connectors, repetition ${rep + 1}/${REPS}`);
@@ -60,6 +64,12 @@ for (let rep = 0; rep < REPS; rep++) {
   sample("claimMint", vault.claimMint);
   sample("claimRedeem", vault.claimRedeem);
   sample("claimWithdraw", vault.claimWithdraw);
+  sample("claimDeposit_full", vault.claimDepositFull);
+  sample("claimDeposit_fullFirstTime", vault.claimDepositFullFirstTime);
+  sample("claimDeposit_firstPartial", vault.claimDepositFirstPartial);
+  sample("claimRedeem_full", vault.claimRedeemFull);
+  sample("claimRedeem_firstPartial", vault.claimRedeemFirstPartial);
+  for (const [name, floor] of Object.entries(vault.floors)) sampleFloor(name, floor);
   sample("cancelDepositRequest", vault.cancelDepositRequest);
   sample("claimCancelDepositRequest", vault.claimCancelDepositRequest);
   for (const s of vault.settleByConnectors) sample(`settle_${s.connectors}`, s.gas);
@@ -103,6 +113,13 @@ for (let rep = 0; rep < REPS; rep++) {
   sample("swapHandler_overhead", swap.overhead);
 }
 
+progress("keeper's settlement batch through the 2-of-3 gate on the local stack (connectors empty, funded)");
+const gated = await measureGatedSettlement(accounts);
+sample("settle_gated_3empty", gated.emptyConnectors);
+sample("settle_gated_3funded", gated.fundedConnectors);
+sampleFloor("settle_gated_3empty", gated.emptyFloor);
+sampleFloor("settle_gated_3funded", gated.fundedFloor);
+
 progress(`settlement by pending requests (${SETTLE_SCALING_POINTS.join(", ")}), one run`);
 const bySettle = await measureVaultGas(at(0), [at(1), at(2)], SETTLE_SCALING_POINTS, []);
 const settleByRequests = Object.fromEntries(
@@ -141,6 +158,8 @@ const keeper: KeeperFigures = {
 const git = (...args: string[]) => execFileSync("git", args, { cwd: REPO_ROOT, encoding: "utf8" }).trim();
 const measurements: Measurements = {
   gas,
+  floors,
+  sizes: productContractSizes(),
   settleByRequests,
   navByConnectors,
   keeper,
