@@ -559,25 +559,25 @@ contract AccountingManager is
     /// @inheritdoc IERC4626
     /// @dev The assets `controller` can claim now (pauses never block claims).
     function maxDeposit(address controller) external view returns (uint256 assets) {
-        (assets, ) = _claimableDeposit(controller);
+        (assets, , ) = _claimableDeposit(_depositAccounts[controller]);
     }
 
     /// @inheritdoc IERC4626
     /// @dev The shares `controller` can claim now.
     function maxMint(address controller) external view returns (uint256 shares) {
-        (, shares) = _claimableDeposit(controller);
+        (, shares, ) = _claimableDeposit(_depositAccounts[controller]);
     }
 
     /// @inheritdoc IERC4626
     /// @dev The assets `controller` can claim now.
     function maxWithdraw(address controller) external view returns (uint256 assets) {
-        (, assets) = _claimableRedeem(controller);
+        (, assets, ) = _claimableRedeem(_redeemAccounts[controller]);
     }
 
     /// @inheritdoc IERC4626
     /// @dev The shares `controller` can claim now.
     function maxRedeem(address controller) external view returns (uint256 shares) {
-        (shares, ) = _claimableRedeem(controller);
+        (shares, , ) = _claimableRedeem(_redeemAccounts[controller]);
     }
 
     /// @inheritdoc IERC4626
@@ -611,7 +611,7 @@ contract AccountingManager is
     /// @inheritdoc IERC7540Deposit
     function claimableDepositRequest(uint256 requestId, address controller) external view returns (uint256 assets) {
         if (requestId != REQUEST_ID) return 0;
-        (assets, ) = _claimableDeposit(controller);
+        (assets, , ) = _claimableDeposit(_depositAccounts[controller]);
     }
 
     /// @inheritdoc IERC7540Redeem
@@ -624,7 +624,7 @@ contract AccountingManager is
     /// @inheritdoc IERC7540Redeem
     function claimableRedeemRequest(uint256 requestId, address controller) external view returns (uint256 shares) {
         if (requestId != REQUEST_ID) return 0;
-        (shares, ) = _claimableRedeem(controller);
+        (shares, , ) = _claimableRedeem(_redeemAccounts[controller]);
     }
 
     /// @inheritdoc IERC7887Deposit
@@ -880,25 +880,38 @@ contract AccountingManager is
         account.pendingShares = 0;
     }
 
-    function _claimableDeposit(address controller) private view returns (uint256 assets, uint256 shares) {
-        DepositAccount memory account = _depositAccounts[controller];
+    /// @dev What `account` can claim, its settled pending request included (`settledPending` says whether
+    ///      there is one to fold). Reads only the slots a claim needs: an epoch is settled exactly when its
+    ///      record is written (a settled side always had a non-zero amount in), so the open epoch number is
+    ///      not read.
+    function _claimableDeposit(
+        DepositAccount storage account
+    ) private view returns (uint256 assets, uint256 shares, bool settledPending) {
         assets = account.claimableAssets;
         shares = account.claimableShares;
-        if (account.pendingAssets != 0 && account.epoch != _epochs.depositEpoch) {
-            Settlement memory settled = _depositSettlements[account.epoch];
-            assets += account.pendingAssets;
-            shares += EpochMath.proRata(account.pendingAssets, settled.amountOut, settled.amountIn);
+        uint256 pendingAssets = account.pendingAssets;
+        if (pendingAssets == 0) return (assets, shares, false);
+        Settlement memory settled = _depositSettlements[account.epoch];
+        if (settled.amountIn != 0) {
+            assets += pendingAssets;
+            shares += EpochMath.proRata(pendingAssets, settled.amountOut, settled.amountIn);
+            settledPending = true;
         }
     }
 
-    function _claimableRedeem(address controller) private view returns (uint256 shares, uint256 assets) {
-        RedeemAccount memory account = _redeemAccounts[controller];
+    /// @dev Same as `_claimableDeposit` for redemptions.
+    function _claimableRedeem(
+        RedeemAccount storage account
+    ) private view returns (uint256 shares, uint256 assets, bool settledPending) {
         shares = account.claimableShares;
         assets = account.claimableAssets;
-        if (account.pendingShares != 0 && account.epoch != _epochs.redeemEpoch) {
-            Settlement memory settled = _redeemSettlements[account.epoch];
-            shares += account.pendingShares;
-            assets += EpochMath.proRata(account.pendingShares, settled.amountOut, settled.amountIn);
+        uint256 pendingShares = account.pendingShares;
+        if (pendingShares == 0) return (shares, assets, false);
+        Settlement memory settled = _redeemSettlements[account.epoch];
+        if (settled.amountIn != 0) {
+            shares += pendingShares;
+            assets += EpochMath.proRata(pendingShares, settled.amountOut, settled.amountIn);
+            settledPending = true;
         }
     }
 
@@ -912,9 +925,8 @@ contract AccountingManager is
     ) private returns (uint256 assets, uint256 shares) {
         _checkClaim(receiver, controller, amount);
         DepositAccount storage account = _depositAccounts[controller];
-        _foldDeposit(account, _epochs.depositEpoch);
-        uint256 claimableAssets = account.claimableAssets;
-        uint256 claimableShares = account.claimableShares;
+        // folded in memory and written once, so a claim right after settlement never writes the record twice
+        (uint256 claimableAssets, uint256 claimableShares, bool settledPending) = _claimableDeposit(account);
         if (byShares) {
             if (amount > claimableShares) revert ExceedsClaimable(amount, claimableShares);
             (assets, shares) = (EpochMath.proRataUp(amount, claimableAssets, claimableShares), amount);
@@ -923,6 +935,7 @@ contract AccountingManager is
             (assets, shares) = (amount, EpochMath.proRata(amount, claimableShares, claimableAssets));
             if (shares == 0) revert ZeroShares();
         }
+        if (settledPending) account.pendingAssets = 0;
         account.claimableAssets = uint128(claimableAssets - assets);
         account.claimableShares = uint128(claimableShares - shares);
         _transfer(address(this), receiver, shares);
@@ -939,9 +952,7 @@ contract AccountingManager is
     ) private returns (uint256 assets, uint256 shares) {
         _checkClaim(receiver, controller, amount);
         RedeemAccount storage account = _redeemAccounts[controller];
-        _foldRedeem(account, _epochs.redeemEpoch);
-        uint256 claimableShares = account.claimableShares;
-        uint256 claimableAssets = account.claimableAssets;
+        (uint256 claimableShares, uint256 claimableAssets, bool settledPending) = _claimableRedeem(account);
         if (byShares) {
             if (amount > claimableShares) revert ExceedsClaimable(amount, claimableShares);
             (assets, shares) = (EpochMath.proRata(amount, claimableAssets, claimableShares), amount);
@@ -950,8 +961,17 @@ contract AccountingManager is
             if (amount > claimableAssets) revert ExceedsClaimable(amount, claimableAssets);
             (assets, shares) = (amount, EpochMath.proRataUp(amount, claimableShares, claimableAssets));
         }
-        account.claimableShares = uint128(claimableShares - shares);
-        account.claimableAssets = uint128(claimableAssets - assets);
+        if (settledPending) account.pendingShares = 0;
+        // a full claim of a just-settled request leaves an empty record empty: no write
+        if (
+            claimableShares != shares ||
+            claimableAssets != assets ||
+            account.claimableShares != 0 ||
+            account.claimableAssets != 0
+        ) {
+            account.claimableShares = uint128(claimableShares - shares);
+            account.claimableAssets = uint128(claimableAssets - assets);
+        }
         _book.claimableRedeem -= uint128(assets);
         _sendAssets(receiver, assets);
         emit Withdraw(msg.sender, receiver, controller, assets, shares);
