@@ -29,7 +29,8 @@ const GAS_DESCRIPTIONS: Readonly<Record<string, string>> = {
   safe_2of3_overhead: "Safe 1.4.1 2-of-3 over the direct call",
   mandate_exec: "KeeperGate.executeMandate (keeper alone within signed bounds), whole transaction",
   mandate_overhead: "executeMandate over the direct call",
-  swapHandler_direct: "LiFi swap (Uniswap v3 leg): the connector approves and calls the Diamond, nothing checked",
+  swapHandler_direct:
+    "LiFi swap (Uniswap v3 leg): the connector approves and calls the Diamond, nothing checked",
   swapHandler_exec: "the same swap checked: LiFiSwapHandler.checkSwap, exact spend, minimum out",
   swapHandler_overhead: "checked swap over the unchecked one",
   oz4626_deposit: "OpenZeppelin 5 ERC-4626 deposit of a returning holder",
