@@ -88,6 +88,7 @@ for (let rep = 0; rep < REPS; rep++) {
     const name = `gate_${config.threshold}of${config.signers}`;
     sample(`${name}_overhead`, g.overhead);
     sample(`${name}_exec`, g.viaGate);
+    sampleFloor(`${name}_exec`, g.viaGateFloor);
     if (config.threshold === 2) {
       sample("gate_direct_call", g.direct);
       const safe = await measureSafeComparison(accounts, g);
@@ -104,7 +105,9 @@ for (let rep = 0; rep < REPS; rep++) {
   progress(`LiFi swap through the handler vs the Diamond, repetition ${rep + 1}/${REPS}`);
   const swap = await measureSwapHandlerOverhead(accounts);
   sample("swapHandler_direct", swap.direct);
+  sampleFloor("swapHandler_direct", swap.directFloor);
   sample("swapHandler_exec", swap.viaHandler);
+  sampleFloor("swapHandler_exec", swap.viaHandlerFloor);
   sample("swapHandler_overhead", swap.overhead);
 }
 
