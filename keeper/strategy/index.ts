@@ -12,3 +12,4 @@ export * from "./snapshotHash.js";
 export * from "./decision.js";
 export * from "./estimators.js";
 export * from "./stats.js";
+export * from "./calibration.js";
