@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { FeeInfo } from "../signals/types.js";
 import type { DecisionConfig } from "./decision.js";
 import { defaultEstimatorConfig, type EstimatorConfig } from "./estimators.js";
@@ -188,4 +189,57 @@ export function validateStrategyConfig(config: StrategyConfig): void {
 
 function prefixed(record: Readonly<Record<string, number>>): Record<string, number> {
   return Object.fromEntries(Object.entries(record).map(([k, v]) => [`perCluster.${k}`, v]));
+}
+
+/**
+ * The estimator and decision-gate settings a keeper config file may carry (`strategy.estimation`),
+ * validated by zod; every field is optional and falls back to the default. The favourite-bias prior
+ * is a data-derived table and is passed in code, not in the file.
+ */
+export const estimationSettingsSchema = z
+  .object({
+    order: z.array(z.enum(["cross-venue", "price-threshold"])).optional(),
+    crossVenue: z
+      .object({
+        maxCutoffSkewMs: z.number().int().min(0).optional(),
+        maxQuoteAgeMs: z.number().int().positive().optional(),
+        minStdError: z.number().min(0).max(0.5).optional(),
+      })
+      .strict()
+      .optional(),
+    priceThreshold: z
+      .object({
+        lookbackMs: z.number().int().positive().optional(),
+        minReturns: z.number().int().min(2).optional(),
+        maxOracleAgeMs: z.number().int().positive().optional(),
+        minStdError: z.number().min(0).max(0.5).optional(),
+      })
+      .strict()
+      .optional(),
+    decision: z
+      .object({ z: z.number().min(0).max(5).optional(), maxStdError: z.number().gt(0).lt(0.5).optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type EstimationSettings = z.output<typeof estimationSettingsSchema>;
+
+/** Applies validated estimation settings to a strategy configuration. */
+export function withEstimationSettings(config: StrategyConfig, settings: EstimationSettings): StrategyConfig {
+  const e = config.estimators;
+  return {
+    ...config,
+    estimators: {
+      ...e,
+      order: settings.order ?? e.order,
+      crossVenue: { ...e.crossVenue, ...stripUndefined(settings.crossVenue) },
+      priceThreshold: { ...e.priceThreshold, ...stripUndefined(settings.priceThreshold) },
+    },
+    decision: { ...config.decision, ...stripUndefined(settings.decision) },
+  };
+}
+
+function stripUndefined<T extends object>(value: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

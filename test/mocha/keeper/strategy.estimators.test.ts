@@ -1,6 +1,10 @@
 import { expect } from "chai";
 import type { FeeInfo, MarketSnapshot } from "../../../keeper/signals/types.js";
-import { defaultStrategyConfig } from "../../../keeper/strategy/config.js";
+import {
+  defaultStrategyConfig,
+  estimationSettingsSchema,
+  withEstimationSettings,
+} from "../../../keeper/strategy/config.js";
 import { decideBuy, fillPrice } from "../../../keeper/strategy/decision.js";
 import { buildCalibration } from "../../../keeper/strategy/estimate.js";
 import {
@@ -250,5 +254,24 @@ describe("strategy: the statistical decision gate", function () {
     expect(decideBuy({ p: 0.6, stdError: 0.02 }, 0.5, null, POLY_5, 3, config).abstain?.kind).to.equal(
       "below-tier",
     );
+  });
+});
+
+describe("strategy: estimation settings a keeper config can carry", function () {
+  it("parses, validates and applies them; an error names the field", function () {
+    const parsed = estimationSettingsSchema.parse({
+      order: ["price-threshold"],
+      priceThreshold: { minStdError: 0.05 },
+      decision: { z: 2.326 },
+    });
+    const config = withEstimationSettings(defaultStrategyConfig(), parsed);
+    expect(config.estimators.order).to.deep.equal(["price-threshold"]);
+    expect(config.estimators.priceThreshold.minStdError).to.equal(0.05);
+    expect(config.estimators.priceThreshold.lookbackMs).to.equal(3_600_000);
+    expect(config.decision).to.deep.equal({ z: 2.326, maxStdError: 0.1 });
+    const bad = estimationSettingsSchema.safeParse({ decision: { maxStdError: 0.7 } });
+    expect(bad.success).to.equal(false);
+    expect(bad.error?.issues[0]?.path).to.deep.equal(["decision", "maxStdError"]);
+    expect(estimationSettingsSchema.safeParse({ order: ["favourite-bias"] }).success).to.equal(false);
   });
 });
