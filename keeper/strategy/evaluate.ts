@@ -1,3 +1,4 @@
+import type { ExclusiveGroupInfo } from "../signals/groups.js";
 import type { MarketSnapshot } from "../signals/types.js";
 import { computeAllocation, type AllocationInputs, type TargetAllocation } from "./allocation.js";
 import { validateStrategyConfig, type StrategyConfig } from "./config.js";
@@ -52,13 +53,8 @@ export interface OpenPosition extends CapKeys {
   readonly fraction: number;
 }
 
-/** What the venue says about an exclusive group: how many legs it has and whether exactly one must win. */
-export interface GroupMetadata {
-  readonly legs: number;
-  readonly exhaustive: boolean;
-  /** Where that came from (e.g. "gamma negRisk event, not augmented"), for the reasons. */
-  readonly source: string;
-}
+/** What the venue says about an exclusive group (`gammaEventGroups`, `kalshiEventGroups`). */
+export type GroupMetadata = ExclusiveGroupInfo;
 
 export interface EvaluationConfig extends StrategyConfig, AllocationInputs {
   readonly openPositions?: readonly OpenPosition[];

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { expect } from "chai";
+import { gammaEventGroups, kalshiEventGroups } from "../../../keeper/signals/groups.js";
 import { parseKalshiEvents } from "../../../keeper/signals/kalshi.js";
 import {
   readHourlyPrices,
@@ -287,5 +288,74 @@ describe("strategy: checkDutchBook guards (production and replay)", function () 
   it("no book at fair prices is not a refusal", function () {
     const fair = [quoted("a", 0.34, 1000, NOW), quoted("b", 0.33, 1000, NOW), quoted("c", 0.34, 1000, NOW)];
     expect(checkDutchBook(fair, true, guards, NOW)).to.deep.equal({ book: null, refused: null });
+  });
+});
+
+describe("strategy: exhaustiveness from venue metadata", function () {
+  const NOW = Date.parse("2026-08-09T12:00:00Z");
+  const leg = (group: string, i: number, price: number): MarketSnapshot => ({
+    venue: "polymarket",
+    marketId: `${group}-m${i}`,
+    tokenId: `${group}-t${i}`,
+    eventId: group,
+    exclusiveGroup: group,
+    question: `${group} leg ${i}`,
+    outcome: "Yes",
+    price,
+    bestBid: price - 0.01,
+    bestAsk: price,
+    depth: { bidUsd: 500, askUsd: 500, bandAbs: 0.02 },
+    liquidityUsd: null,
+    volumeUsd: null,
+    endDate: NOW + 86_400_000,
+    status: "open",
+    resolvedValue: null,
+    settlement: { source: "recorded", rules: null },
+    fee: NO_FEE,
+    category: "test",
+    fetchedAt: NOW,
+  });
+  // Three legs asking 0.31 each: Σ 0.93, a 0.07 book per set if the set is exhaustive.
+  const event = (id: string, augmented: boolean) => ({
+    id,
+    negRisk: true,
+    negRiskMarketID: id,
+    negRiskAugmented: augmented,
+    markets: [{}, {}, {}],
+  });
+
+  it("books a negRisk group the Gamma event marks exhaustive; refuses an augmented one and a missing leg", function () {
+    const groups = gammaEventGroups([
+      event("full", false),
+      event("augmented", true),
+      event("partial", false),
+    ]);
+    expect(groups.get("full")).to.deep.equal({ legs: 3, exhaustive: true, source: "gamma negRisk event" });
+    expect(groups.get("augmented")?.exhaustive).to.equal(false);
+    const snapshots = [
+      ...[0, 1, 2].map((i) => leg("full", i, 0.31)),
+      ...[0, 1, 2].map((i) => leg("augmented", i, 0.31)),
+      ...[0, 1].map((i) => leg("partial", i, 0.31)),
+    ];
+    const policy = parsePolicy(EXAMPLE_POLICY);
+    if (!policy.ok) throw new Error("example policy invalid");
+    const result = evaluate(
+      snapshots,
+      policy.policy,
+      { ...defaultStrategyConfig({ bankrollUsd: 10_000 }), groupMetadata: groups },
+      NOW,
+    );
+    const books = result.recommendations.filter((r) => r.kind === "dutch-book");
+    expect(books.map((b) => b.marketId)).to.deep.equal(["full"]);
+    expect(books[0]?.edge).to.be.closeTo(0.07, 1e-12);
+    const refusal = result.rejected.find((r) => r.tokenId === "partial");
+    expect(refusal?.kind).to.equal("dutch-guard");
+    expect(refusal?.reasons).to.deep.equal(["2 of the 3 legs the venue lists (gamma negRisk event)"]);
+  });
+
+  it("a Kalshi mutually exclusive event is at most one YES, never marked exhaustive", function () {
+    const groups = kalshiEventGroups(readRecorded("kalshi/api-samples/pmvl_kalshi_events.json"));
+    expect([...groups.keys()]).to.deep.equal(["KXNEXTNATOSECGEN-99"]);
+    expect(groups.get("KXNEXTNATOSECGEN-99")).to.include({ legs: 8, exhaustive: false });
   });
 });
