@@ -25,6 +25,11 @@ async function settledVault() {
 }
 
 describe("VaultLens: the vault's storage decoded, valuation status, prices", function () {
+  it("decodes the high-water mark: the empty vault's price 1e27 × 1 / 1e6 before any fee", async function () {
+    const { vault, lens } = await networkHelpers.loadFixture(deployFixture);
+    expect(await lens.read.highWaterMark([vault.address])).to.equal(10n ** 21n);
+  });
+
   it("decodes limits, guardrails and fees exactly as configured and changed", async function () {
     const { vault, lens, config } = await networkHelpers.loadFixture(settledVault);
     expect(await lens.read.limits([vault.address])).to.deep.equal({ ...TEST_LIMITS, redeemsPaused: true });
