@@ -180,7 +180,7 @@ export function evaluateTargets(results: BenchResults): TargetCheck[] {
   }
   checks.push(
     check("nav_3", "gas.nav_3", g.nav_3, 150_000, "gas"),
-    check("gate_2of3_overhead", "gas.gate_2of3_overhead", g.gate_2of3_overhead, 26_000, "gas"),
+    check("gate_2of3_overhead", "gas.gate_2of3_overhead", g.gate_2of3_overhead, 30_000, "gas"),
     check(
       "gate 2-of-3 below the Safe's",
       "ratios.gate_vs_safe_2of3",
@@ -189,7 +189,7 @@ export function evaluateTargets(results: BenchResults): TargetCheck[] {
       "ratio",
       "<",
     ),
-    check("swapHandler_overhead", "gas.swapHandler_overhead", g.swapHandler_overhead, 40_000, "gas"),
+    check("swapHandler_overhead", "gas.swapHandler_overhead", g.swapHandler_overhead, 45_000, "gas"),
   );
   for (const [name, bytes] of Object.entries(results.sizes ?? {})) {
     checks.push(check(`${name} runtime size`, `sizes.${name}`, bytes, RUNTIME_SIZE_BUDGET, "bytes"));

@@ -3,7 +3,6 @@ import { writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { network } from "hardhat";
-import { type Address, parseEther } from "viem";
 import { REPO_ROOT } from "../deploy/lib/artifacts.js";
 import type { Clients } from "../deploy/lib/clients.js";
 import { measureGateOverhead, measureSafeComparison, measureSwapHandlerOverhead } from "./gateGas.js";
@@ -41,7 +40,7 @@ const started = performance.now();
 const progress = (message: string) =>
   console.log(`[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(6)}s] ${message}`);
 
-const { viem, networkHelpers } = await network.create();
+const { viem } = await network.create();
 const publicClient = (await viem.getPublicClient()) as Clients["public"];
 const wallets = (await viem.getWalletClients()) as Clients["wallet"][];
 const accounts = wallets.map((wallet): Clients => ({ public: publicClient, wallet }));
@@ -103,11 +102,7 @@ for (let rep = 0; rep < REPS; rep++) {
   sample("mandate_overhead", mandate.overhead);
 
   progress(`LiFi swap through the handler vs the Diamond, repetition ${rep + 1}/${REPS}`);
-  const swap = await measureSwapHandlerOverhead(accounts, async (address: Address) => {
-    await networkHelpers.impersonateAccount(address);
-    await networkHelpers.setBalance(address, parseEther("10"));
-    return { public: publicClient, wallet: (await viem.getWalletClient(address)) as Clients["wallet"] };
-  });
+  const swap = await measureSwapHandlerOverhead(accounts);
   sample("swapHandler_direct", swap.direct);
   sample("swapHandler_exec", swap.viaHandler);
   sample("swapHandler_overhead", swap.overhead);
