@@ -130,7 +130,9 @@ for (const n of await measureNavScaling(navRoles, [3], { vaultPosition: true }))
   sample("nav_3_withVaultPosition", n.gas);
 }
 
-progress("keeper: snapshots scored per second (best of 3 passes over the recorded set)");
+progress(
+  "keeper: snapshots estimated, gated and sized per second (best of 3 passes over the BTC 5-minute workload)",
+);
 const snapshotsPerSec = Math.round(await measureSnapshotsPerSecond(DATA_DIR));
 progress("keeper: full recorded replay in a child process");
 const replay = await measureReplayInChild(DATA_DIR);
