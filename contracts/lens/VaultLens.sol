@@ -19,11 +19,12 @@ contract VaultLens {
     uint256 internal constant EPOCHS_SLOT = 5;
     uint256 internal constant LIMITS_SLOT = 9;
     uint256 internal constant GUARDRAILS_SLOT = 10;
+    /// @dev FeeState: receiver, rates, then the last accrual time (uint40) at bit 192.
     uint256 internal constant FEES_SLOT = 11;
     uint256 internal constant QUEUED_FEES_SLOT = 12;
-    uint256 internal constant LAST_FEE_ACCRUAL_SLOT = 13;
-    uint256 internal constant DEPOSIT_SETTLEMENTS_SLOT = 15;
-    uint256 internal constant REDEEM_SETTLEMENTS_SLOT = 16;
+    uint256 internal constant HIGH_WATER_MARK_SLOT = 13;
+    uint256 internal constant DEPOSIT_SETTLEMENTS_SLOT = 14;
+    uint256 internal constant REDEEM_SETTLEMENTS_SLOT = 15;
 
     /// @notice One connector as the vault's NAV sees it.
     struct ConnectorStatus {
@@ -98,9 +99,15 @@ contract VaultLens {
         view
         returns (AccountingManager.FeeConfig memory active, AccountingManager.FeeConfig memory queued, uint256 lastAccrual)
     {
-        active = _fees(_load(vault, FEES_SLOT));
+        uint256 activeWord = _load(vault, FEES_SLOT);
+        active = _fees(activeWord);
         queued = _fees(_load(vault, QUEUED_FEES_SLOT));
-        lastAccrual = uint64(_load(vault, LAST_FEE_ACCRUAL_SLOT));
+        lastAccrual = uint40(activeWord >> 192);
+    }
+
+    /// @notice Highest post-fee price per share unit (scaled by 1e27) fees were charged at.
+    function highWaterMark(AccountingManager vault) external view returns (uint256) {
+        return _load(vault, HIGH_WATER_MARK_SLOT);
     }
 
     /// @notice Settled aggregate of deposit epoch `epoch` (assets in, shares out; zero while unsettled).

@@ -61,12 +61,8 @@ contract AccountingManager is
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
-    /// @notice Extra decimals of the share over the asset; 10**offset virtual shares dilute donations.
-    uint8 public constant DECIMALS_OFFSET = SharesMath.DECIMALS_OFFSET;
     /// @notice Every request of a controller is fungible with its others (ERC-7540 requestId 0).
-    uint256 public constant REQUEST_ID = 0;
-    uint256 public constant MIN_SETTLEMENT_DEADLINE = 1 hours;
-    uint256 public constant MAX_SETTLEMENT_DEADLINE = 30 days;
+    uint256 internal constant REQUEST_ID = 0;
     bytes4 internal constant ERC7575_INTERFACE_ID = 0x2f0a18c5;
 
     struct EpochState {
@@ -118,6 +114,17 @@ contract AccountingManager is
         uint16 performanceFeeBps;
     }
 
+    /// @dev The active fee configuration with what every accrual reads and writes, packed in one slot.
+    struct FeeState {
+        address receiver;
+        uint16 managementFeeBps;
+        uint16 performanceFeeBps;
+        /// @dev When fees were last charged.
+        uint40 lastAccrual;
+        /// @dev Whether `_queuedFees` holds a change for the next accrual.
+        bool changeQueued;
+    }
+
     struct DepositAccount {
         uint64 epoch;
         uint128 pendingAssets;
@@ -148,12 +155,12 @@ contract AccountingManager is
     AssetBook private _book;
     Limits private _limits;
     GuardrailMath.Guardrails private _guardrails;
-    FeeConfig private _fees;
+    FeeState private _fees;
     /// @dev Fee change waiting for the next fee accrual (receiver == 0 means none).
     FeeConfig private _queuedFees;
-    uint64 private _lastFeeAccrual;
-    /// @notice Highest post-fee price per share (scaled by FeeMath.PRICE_SCALE) fees were charged at.
-    uint256 public highWaterMark;
+    /// @dev Highest post-fee price per share (scaled by SharesMath.PRICE_SCALE) fees were charged at;
+    ///      read through VaultLens.highWaterMark.
+    uint256 private _highWaterMark;
 
     mapping(uint256 epoch => Settlement) private _depositSettlements;
     mapping(uint256 epoch => Settlement) private _redeemSettlements;
@@ -175,17 +182,22 @@ contract AccountingManager is
     ) ERC20(name_, symbol_) RegistryAccess(registry_) {
         if (address(asset_) == address(0)) revert ZeroAddress();
         _asset = asset_;
-        _decimals = asset_.decimals() + DECIMALS_OFFSET;
+        _decimals = asset_.decimals() + SharesMath.DECIMALS_OFFSET;
         _checkFees(config.fees);
         _checkGuardrails(config.guardrails);
-        _fees = config.fees;
+        _fees = FeeState(
+            config.fees.receiver,
+            config.fees.managementFeeBps,
+            config.fees.performanceFeeBps,
+            uint40(block.timestamp),
+            false
+        );
         _limits = config.limits;
         _guardrails = config.guardrails;
         _epochs = EpochState({depositEpoch: 1, redeemEpoch: 1, pendingSince: 0, lastNavAt: uint64(block.timestamp)});
-        _lastFeeAccrual = uint64(block.timestamp);
         // The empty vault's price; without it a first settlement that charges no fees (deadline mode)
         // would leave a zero mark and the next one would take a performance fee on the whole price.
-        highWaterMark = SharesMath.price(0, 0);
+        _highWaterMark = SharesMath.price(0, 0);
     }
 
     // ------------------------------------------------------------------------------ requests
@@ -480,6 +492,7 @@ contract AccountingManager is
         FeeConfig memory config = FeeConfig(receiver, managementFeeBps, performanceFeeBps);
         _checkFees(config);
         _queuedFees = config;
+        _fees.changeQueued = true;
         emit FeeConfigQueued(receiver, managementFeeBps, performanceFeeBps);
     }
 
@@ -753,29 +766,36 @@ contract AccountingManager is
     }
 
     function _accrueFees(uint256 nav, uint256 supply) private {
-        FeeConfig memory fees = _fees;
+        FeeState memory fees = _fees;
         uint256 shares;
         if (supply != 0) {
-            uint256 management = FeeMath.managementFee(nav, fees.managementFeeBps, block.timestamp - _lastFeeAccrual);
-            uint256 performance = FeeMath.performanceFee(nav, supply, highWaterMark, fees.performanceFeeBps);
+            uint256 management = FeeMath.managementFee(nav, fees.managementFeeBps, block.timestamp - fees.lastAccrual);
+            uint256 performance = FeeMath.performanceFee(nav, supply, _highWaterMark, fees.performanceFeeBps);
             uint256 total = management + performance;
             // Only reachable after years without a settlement; keeps the share formula defined.
             if (total > nav / 2) total = nav / 2;
             if (total != 0) {
                 shares = SharesMath.toFeeSharesDown(total, nav, supply);
                 if (shares != 0) _mint(fees.receiver, shares);
-                emit FeesAccrued(fees.receiver, management, performance, shares, highWaterMark);
+                emit FeesAccrued(fees.receiver, management, performance, shares, _highWaterMark);
             }
         }
         uint256 priceAfterFees = SharesMath.price(nav, supply + shares);
-        if (priceAfterFees > highWaterMark) highWaterMark = priceAfterFees;
-        _lastFeeAccrual = uint64(block.timestamp);
-        FeeConfig memory queued = _queuedFees;
-        if (queued.receiver != address(0)) {
-            _fees = queued;
-            delete _queuedFees;
-            emit FeeConfigApplied(queued.receiver, queued.managementFeeBps, queued.performanceFeeBps);
+        if (priceAfterFees > _highWaterMark) _highWaterMark = priceAfterFees;
+        if (!fees.changeQueued) {
+            _fees.lastAccrual = uint40(block.timestamp);
+            return;
         }
+        FeeConfig memory queued = _queuedFees;
+        _fees = FeeState(
+            queued.receiver,
+            queued.managementFeeBps,
+            queued.performanceFeeBps,
+            uint40(block.timestamp),
+            false
+        );
+        delete _queuedFees;
+        emit FeeConfigApplied(queued.receiver, queued.managementFeeBps, queued.performanceFeeBps);
     }
 
     /// @dev Prices the open deposit epoch at `depositNav` and the open redeem epoch at `redeemNav` (both
@@ -1008,8 +1028,8 @@ contract AccountingManager is
         if (
             rules.toleranceBps > GuardrailMath.BPS ||
             rules.maxDecreaseBpsPerYear > GuardrailMath.BPS * 100 ||
-            rules.settlementDeadline < MIN_SETTLEMENT_DEADLINE ||
-            rules.settlementDeadline > MAX_SETTLEMENT_DEADLINE
+            rules.settlementDeadline < GuardrailMath.MIN_SETTLEMENT_DEADLINE ||
+            rules.settlementDeadline > GuardrailMath.MAX_SETTLEMENT_DEADLINE
         ) revert InvalidGuardrails();
     }
 

@@ -11,6 +11,9 @@ import {SharesMath} from "./SharesMath.sol";
 library GuardrailMath {
     uint256 internal constant BPS = 10_000;
     uint256 internal constant YEAR = 365 days;
+    /// @notice Shortest and longest settlement deadline governance may set.
+    uint256 internal constant MIN_SETTLEMENT_DEADLINE = 1 hours;
+    uint256 internal constant MAX_SETTLEMENT_DEADLINE = 30 days;
 
     struct Guardrails {
         /// @dev Move always allowed, whatever the elapsed time (rounding, small fees).

@@ -27,7 +27,7 @@ function synthetic(overrides: Record<string, readonly number[]> = {}): Measureme
       settle_1: [150_000],
       settle_3: [210_000],
       settle_8: [400_000],
-      gate_2of3_overhead: [26_000],
+      gate_2of3_overhead: [30_000],
       gate_2of3_exec: [60_000],
       safe_2of3_exec: [75_000],
       safe_2of3_overhead: [40_000],

@@ -5,6 +5,8 @@ import { DAY, Mode, TEST_LIMITS, USDC, expectBetween, vaultChain } from "./fixtu
 const { networkHelpers, accounts, deployFixture, publicClient } = await vaultChain();
 const { alice, bob, keeper, gov, feeReceiver, guardian } = accounts;
 
+const freshVault = () => deployFixture();
+
 /** One settled deposit epoch, one settled redeem epoch, a queued fee change and a paused side. */
 async function settledVault() {
   const fx = await deployFixture();
@@ -25,6 +27,11 @@ async function settledVault() {
 }
 
 describe("VaultLens: the vault's storage decoded, valuation status, prices", function () {
+  it("decodes the high-water mark: the empty vault's price 1e27 × 1 / 1e6 before any fee", async function () {
+    const { vault, lens } = await networkHelpers.loadFixture(freshVault);
+    expect(await lens.read.highWaterMark([vault.address])).to.equal(10n ** 21n);
+  });
+
   it("decodes limits, guardrails and fees exactly as configured and changed", async function () {
     const { vault, lens, config } = await networkHelpers.loadFixture(settledVault);
     expect(await lens.read.limits([vault.address])).to.deep.equal({ ...TEST_LIMITS, redeemsPaused: true });

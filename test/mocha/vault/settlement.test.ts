@@ -256,13 +256,13 @@ describe("AccountingManager: NAV, settlement, guardrails, fees, connectors", fun
       await vault.write.setFeeConfig([feeReceiver, 0, 2_000], { account: gov });
       await vault.write.requestDeposit([USDC("10"), bob, bob], { account: bob });
       await vault.write.settle({ account: keeper });
-      const hwm = await vault.read.highWaterMark();
+      const hwm = await fx.lens.read.highWaterMark([vault.address]);
       await asset.write.mint([connectorA.address, USDC("10.1")]); // +1% gain
       await vault.write.requestDeposit([USDC("10"), bob, bob], { account: bob });
       await vault.write.settle({ account: keeper });
       const fee = await vault.read.convertToAssets([await vault.read.balanceOf([feeReceiver])]);
       expectBetween(fee, USDC("2.0"), USDC("2.03")); // 20% of 10.1
-      expect((await vault.read.highWaterMark()) > hwm).to.equal(true);
+      expect((await fx.lens.read.highWaterMark([vault.address])) > hwm).to.equal(true);
       // a loss, then a recovery to the old mark: no new performance fee
       await asset.write.burn([connectorA.address, USDC("5")]);
       await vault.write.requestDeposit([USDC("10"), bob, bob], { account: bob });
