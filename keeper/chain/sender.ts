@@ -21,6 +21,13 @@ export interface TxIntent {
   readonly value?: bigint;
 }
 
+/** Bounds on one wait: a timeout, and a signal (shutdown) that ends it early. */
+export interface WaitOptions {
+  readonly timeoutMs?: number;
+  /** Aborted: stop waiting at the next poll; the intent stays journaled for the next call. */
+  readonly signal?: AbortSignal;
+}
+
 export interface SendOutcome {
   readonly intentId: string;
   /** `cancelled`: our cancel tx took the nonce, so the intent's call never executed. */
@@ -45,12 +52,27 @@ export interface SenderOptions {
   readonly feeBumpPercent: number;
   readonly maxReplacements: number;
   readonly pollIntervalMs: number;
+  /**
+   * `send` gives up waiting after this long (the intent stays journaled and is resumed by the next
+   * call); nothing in the sender waits longer. Default 5 minutes.
+   */
+  readonly sendTimeoutMs?: number;
+  /** While waiting, journaled txs the node no longer knows are re-broadcast this often. */
+  readonly rebroadcastEveryMs?: number;
+  /**
+   * Still unmined this long after the last allowed replacement: a cancel (0-value self-transfer at
+   * the same nonce, higher fees) is broadcast once and `onStuck` is told. Default 2 × stuckAfterMs.
+   */
+  readonly cancelAfterMs?: number;
+  /** Told once per intent when it is stuck past its replacements (for alerts). */
+  readonly onStuck?: (stuck: StuckSend) => void | Promise<void>;
   /** Blocks a receipt must be buried under before it counts (1 = mined). */
   readonly confirmations?: number;
   /** Gas limit = estimate × this / 100. */
   readonly gasHeadroomPercent?: number;
   readonly logger?: Logger;
   readonly onCheckpoint?: (checkpoint: SendCheckpoint, intentId: string, hash?: Hex) => void | Promise<void>;
+  /** Monotonic milliseconds for timeouts and stuck detection (default `performance.now`). */
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
@@ -86,6 +108,38 @@ export class IntentConflictError extends Error {
   }
 }
 
+/** An intent this sender is waiting on, unmined past its last allowed replacement. */
+export interface StuckSend {
+  readonly intentId: string;
+  readonly nonce: number;
+  /** Milliseconds since its newest transaction was broadcast. */
+  readonly forMs: number;
+  /** Whether a cancel has been broadcast for it. */
+  readonly cancelled: boolean;
+}
+
+/** The intent was refused before any broadcast (e.g. simulation revert); waiting on it ends here. */
+export class IntentFailedError extends Error {
+  override name = "IntentFailedError";
+  constructor(
+    readonly intentId: string,
+    readonly reason: string,
+  ) {
+    super(`intent ${intentId} failed: ${reason}`);
+  }
+}
+
+/** The intent was journaled by another account: each sender reconciles only its own nonces. */
+export class ForeignIntentError extends Error {
+  override name = "ForeignIntentError";
+  constructor(
+    readonly intentId: string,
+    readonly account: Address,
+  ) {
+    super(`intent ${intentId} belongs to account ${account}; it is not this sender's to send or reconcile`);
+  }
+}
+
 export class WaitTimeoutError extends Error {
   override name = "WaitTimeoutError";
   constructor(
@@ -106,6 +160,7 @@ export interface GapReport {
 }
 
 const OPEN = new Set(["signed", "broadcast"]);
+const DEFAULT_SEND_TIMEOUT_MS = 5 * 60_000;
 const TERMINAL = new Set(["confirmed", "reverted", "cancelled"]);
 const CANCEL_GAS = 21_000n;
 
@@ -133,32 +188,52 @@ class Mutex {
  * signing something new. One process per key: the journal of an account is not shared.
  */
 export class ReliableSender {
-  private readonly o: Required<Omit<SenderOptions, "onCheckpoint">> & Pick<SenderOptions, "onCheckpoint">;
+  private readonly o: Required<Omit<SenderOptions, "onCheckpoint" | "onStuck">> &
+    Pick<SenderOptions, "onCheckpoint" | "onStuck">;
   private readonly nonceLock = new Mutex();
-  /** When this process first saw each unmined tx (its own clock), to decide when it is stuck. */
+  /** When this process first saw each unmined tx (its own monotonic clock), to decide when it is stuck. */
   private readonly seenAt = new Map<Hex, number>();
+  /** Intents currently stuck past their replacements, for `/health`. */
+  private readonly stuckNow = new Map<string, { nonce: number; since: number; cancelled: boolean }>();
 
   constructor(options: SenderOptions) {
     this.o = {
       confirmations: 1,
       gasHeadroomPercent: 120,
       logger: silentLogger,
-      now: Date.now,
+      now: () => performance.now(),
       sleep: realSleep,
       random: Math.random,
+      sendTimeoutMs: DEFAULT_SEND_TIMEOUT_MS,
+      rebroadcastEveryMs: Math.max(options.pollIntervalMs, Math.floor(options.stuckAfterMs / 2)),
+      cancelAfterMs: options.stuckAfterMs * 2,
       ...options,
     };
+  }
+
+  /** Intents stuck past their last replacement right now (empty when the sender is healthy). */
+  stuck(): StuckSend[] {
+    const now = this.o.now();
+    return [...this.stuckNow.entries()].map(([intentId, s]) => ({
+      intentId,
+      nonce: s.nonce,
+      forMs: Math.round(now - s.since),
+      cancelled: s.cancelled,
+    }));
   }
 
   get address(): Address {
     return this.o.account.address;
   }
 
-  /** Simulates, journals, broadcasts and waits for `intent`; on a repeated call resumes instead of resending. */
-  async send(intent: TxIntent, options: { readonly timeoutMs?: number } = {}): Promise<SendOutcome> {
+  /**
+   * Simulates, journals, broadcasts and waits for `intent`, at most `timeoutMs` (default
+   * `sendTimeoutMs`); on a repeated call resumes instead of resending.
+   */
+  async send(intent: TxIntent, options: WaitOptions = {}): Promise<SendOutcome> {
     const done = await this.submit(intent);
     if (typeof done !== "string") return done;
-    return this.waitFor(intent.id, options);
+    return this.waitFor(intent.id, { ...options, timeoutMs: options.timeoutMs ?? this.o.sendTimeoutMs });
   }
 
   /**
@@ -174,6 +249,8 @@ export class ReliableSender {
       data: intent.data,
       value: intent.value ?? 0n,
     });
+    if (record.account.toLowerCase() !== this.address.toLowerCase())
+      throw new ForeignIntentError(intent.id, record.account);
     if (
       record.to.toLowerCase() !== intent.to.toLowerCase() ||
       record.data.toLowerCase() !== intent.data.toLowerCase() ||
@@ -193,36 +270,69 @@ export class ReliableSender {
     return this.broadcastNew(record);
   }
 
-  /** Polls until the intent is mined (replacing it when stuck) or `timeoutMs` passes. */
-  async waitFor(intentId: string, options: { readonly timeoutMs?: number } = {}): Promise<SendOutcome> {
+  /**
+   * Polls until the intent is mined or `timeoutMs` passes (default `sendTimeoutMs`): replaces it
+   * when stuck, re-broadcasts it when the node dropped it, cancels it once when it stays stuck
+   * after the last replacement. Throws {@link IntentFailedError} for an intent that failed.
+   */
+  async waitFor(intentId: string, options: WaitOptions = {}): Promise<SendOutcome> {
+    const timeoutMs = options.timeoutMs ?? this.o.sendTimeoutMs;
     const started = this.o.now();
-    let warnedStuck = false;
+    let lastRebroadcastCheck = started;
     for (;;) {
       const intent = await this.o.store.getIntent(intentId);
       if (!intent) throw new Error(`unknown intent ${intentId}`);
-      if (TERMINAL.has(intent.status)) return this.storedOutcome(intent);
-      const outcome = await this.reconcileIntent(intent, { rebroadcast: false });
-      if (outcome) return outcome;
-      const open = (await this.o.store.listSends(intentId)).filter((s) => OPEN.has(s.status));
-      const now = this.o.now();
-      for (const s of open) if (!this.seenAt.has(s.hash)) this.seenAt.set(s.hash, now);
-      const newest = open.reduce((max, s) => Math.max(max, this.seenAt.get(s.hash)!), 0);
-      if (open.length > 0 && now - newest >= this.o.stuckAfterMs) {
-        const replacements = open.filter((s) => s.kind !== "original").length;
-        if (replacements < this.o.maxReplacements) {
-          await this.replace(intent);
-        } else if (!warnedStuck) {
-          warnedStuck = true;
-          this.o.logger.warn("transaction stuck after the last allowed replacement", {
-            intentId,
-            nonce: open[0]!.nonce,
-          });
-        }
+      if (intent.account.toLowerCase() !== this.address.toLowerCase())
+        throw new ForeignIntentError(intentId, intent.account);
+      if (TERMINAL.has(intent.status)) {
+        this.stuckNow.delete(intentId);
+        return this.storedOutcome(intent);
       }
-      if (options.timeoutMs !== undefined && this.o.now() - started >= options.timeoutMs) {
-        throw new WaitTimeoutError(intentId, options.timeoutMs);
+      if (intent.status === "failed") {
+        this.stuckNow.delete(intentId);
+        throw new IntentFailedError(intentId, intent.error ?? "failed");
       }
+      const rebroadcast = this.o.now() - lastRebroadcastCheck >= this.o.rebroadcastEveryMs;
+      if (rebroadcast) lastRebroadcastCheck = this.o.now();
+      const outcome = await this.reconcileIntent(intent, { rebroadcast });
+      if (outcome) {
+        this.stuckNow.delete(intentId);
+        return outcome;
+      }
+      await this.handleStuck(intent);
+      if (this.o.now() - started >= timeoutMs || options.signal?.aborted)
+        throw new WaitTimeoutError(intentId, Math.round(this.o.now() - started));
       await this.o.sleep(this.o.pollIntervalMs);
+    }
+  }
+
+  /** Replaces a stuck intent while replacements are left; past them, cancels it once and reports it. */
+  private async handleStuck(intent: IntentRecord): Promise<void> {
+    const open = (await this.o.store.listSends(intent.id)).filter((s) => OPEN.has(s.status));
+    if (open.length === 0) return;
+    const now = this.o.now();
+    for (const s of open) if (!this.seenAt.has(s.hash)) this.seenAt.set(s.hash, now);
+    const newest = open.reduce((max, s) => Math.max(max, this.seenAt.get(s.hash)!), 0);
+    if (now - newest < this.o.stuckAfterMs) return;
+    const replacements = open.filter((s) => s.kind === "replacement").length;
+    const cancelled = open.some((s) => s.kind === "cancel");
+    if (replacements < this.o.maxReplacements && !cancelled) {
+      await this.replace(intent);
+      return;
+    }
+    const known = this.stuckNow.get(intent.id);
+    if (!known) {
+      this.stuckNow.set(intent.id, { nonce: open[0]!.nonce, since: newest, cancelled });
+      this.o.logger.warn("transaction stuck after the last allowed replacement", {
+        intentId: intent.id,
+        nonce: open[0]!.nonce,
+      });
+      await this.o.onStuck?.({ intentId: intent.id, nonce: open[0]!.nonce, forMs: now - newest, cancelled });
+      return;
+    }
+    if (!known.cancelled && now - newest >= this.o.cancelAfterMs) {
+      await this.cancel(intent.id);
+      known.cancelled = true;
     }
   }
 
@@ -254,7 +364,7 @@ export class ReliableSender {
    * open send so later transactions are not stuck behind a gap.
    */
   async reconcile(): Promise<GapReport> {
-    for (const intent of await this.o.store.listIntents(this.address, ["sent"])) {
+    for (const intent of await this.o.store.listIntents(this.address, ["pending", "sent"])) {
       try {
         await this.reconcileIntent(intent, { rebroadcast: false });
       } catch (error) {
@@ -416,7 +526,10 @@ export class ReliableSender {
     intent: IntentRecord,
     options: { readonly rebroadcast?: boolean } = {},
   ): Promise<SendOutcome | undefined> {
-    const sends = await this.o.store.listSends(intent.id);
+    // Only this account's own transactions: another account's nonces say nothing about ours.
+    const sends = (await this.o.store.listSends(intent.id)).filter(
+      (s) => s.account.toLowerCase() === this.address.toLowerCase(),
+    );
     const open = sends.filter((s) => OPEN.has(s.status));
     if (open.length === 0) return undefined;
     const found = await this.findMined(open);

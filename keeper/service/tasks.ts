@@ -120,7 +120,7 @@ export function multisigTask(
             await deps.workflow.sign(proposal.id, deps.account);
           const after = await deps.workflow.status(proposal.id);
           if ((after.ready || after.proposal.status === "submitted") && deps.sender && !ctx.config.dryRun) {
-            const done = await deps.workflow.submit(proposal.id, deps.sender);
+            const done = await deps.workflow.submit(proposal.id, deps.sender, { signal });
             ctx.logger.info("proposal submitted", {
               proposalId: proposal.id,
               status: done.status,
