@@ -157,6 +157,8 @@ export interface GapReport {
   readonly rebroadcast: Hex[];
   /** Nonces below our highest open send with no journal entry, filled with a 0-value self transfer. */
   readonly filled: number[];
+  /** Journaled intents the node lost that would now revert: cancelled at their nonce instead. */
+  readonly cancelled: string[];
 }
 
 const OPEN = new Set(["signed", "broadcast"]);
@@ -341,21 +343,44 @@ export class ReliableSender {
    * fees. Whichever of the two is mined decides the outcome (`cancelled` or `confirmed`).
    */
   async cancel(intentId: string): Promise<Hex> {
-    return this.nonceLock.run(async () => {
-      const open = (await this.o.store.listSends(intentId)).filter((s) => OPEN.has(s.status));
-      if (open.length === 0) throw new Error(`intent ${intentId} has no unmined transaction to cancel`);
-      const top = this.highestFee(open);
-      const fees = await this.bumpedFees(top);
-      const send = await this.signAndJournal(
-        intentId,
-        { to: this.address, data: "0x", value: 0n, gas: CANCEL_GAS, nonce: top.nonce, ...fees },
-        "cancel",
+    return this.nonceLock.run(() => this.cancelLocked(intentId));
+  }
+
+  private async cancelLocked(intentId: string): Promise<Hex> {
+    const open = (await this.o.store.listSends(intentId)).filter((s) => OPEN.has(s.status));
+    if (open.length === 0) throw new Error(`intent ${intentId} has no unmined transaction to cancel`);
+    const top = this.highestFee(open);
+    const fees = await this.bumpedFees(top);
+    const send = await this.signAndJournal(
+      intentId,
+      { to: this.address, data: "0x", value: 0n, gas: CANCEL_GAS, nonce: top.nonce, ...fees },
+      "cancel",
+    );
+    await this.broadcast(send);
+    await this.checkpoint("cancel-broadcast", intentId, send.hash);
+    this.o.logger.warn("cancel broadcast", { intentId, nonce: top.nonce, txHash: send.hash });
+    return send.hash;
+  }
+
+  /** Whether a journaled tx would still succeed if mined now (a simulation at `latest`). */
+  private async stillSucceeds(send: SendRecord): Promise<boolean> {
+    if (send.kind === "cancel") return true;
+    const tx = parseTransaction(send.raw);
+    try {
+      await this.rpc("eth_call", () =>
+        this.o.client.call({
+          account: this.address,
+          to: tx.to!,
+          data: tx.data,
+          value: tx.value,
+          blockTag: "latest",
+        }),
       );
-      await this.broadcast(send);
-      await this.checkpoint("cancel-broadcast", intentId, send.hash);
-      this.o.logger.warn("cancel broadcast", { intentId, nonce: top.nonce, txHash: send.hash });
-      return send.hash;
-    });
+      return true;
+    } catch (error) {
+      if (isRevert(error)) return false;
+      throw error;
+    }
   }
 
   /**
@@ -517,7 +542,8 @@ export class ReliableSender {
         throw error;
       }
     }
-    this.seenAt.set(send.hash, this.o.now());
+    // A re-broadcast keeps its first time: being dropped does not restart the stuck clock.
+    if (!this.seenAt.has(send.hash)) this.seenAt.set(send.hash, this.o.now());
     if (send.status === "signed") await this.o.store.updateSend(send.hash, "broadcast");
   }
 
@@ -548,16 +574,16 @@ export class ReliableSender {
       throw new NonceConsumedError(intent.id, nonce);
     }
     if (options.rebroadcast === false) return undefined;
-    for (const s of open) {
-      if (!(await this.knownToNode(s.hash))) {
-        this.o.logger.warn("re-broadcasting journaled transaction the node does not know", {
-          intentId: intent.id,
-          nonce: s.nonce,
-          txHash: s.hash,
-        });
-        await this.broadcast(s);
-      }
-    }
+    // Replaced txs are gone from the pool by design: only when the node knows none of them was
+    // the nonce dropped, and then the highest-fee one goes out again.
+    for (const s of open) if (await this.knownToNode(s.hash)) return undefined;
+    const top = this.highestFee(open);
+    this.o.logger.warn("re-broadcasting journaled transaction the node does not know", {
+      intentId: intent.id,
+      nonce: top.nonce,
+      txHash: top.hash,
+    });
+    await this.broadcast(top);
     return undefined;
   }
 
@@ -645,7 +671,13 @@ export class ReliableSender {
   private async repairGaps(): Promise<GapReport> {
     const { latest, pending } = await this.chainNonces();
     const open = await this.o.store.listOpenSends(this.address, this.o.chainId);
-    const report: GapReport = { latestNonce: latest, pendingNonce: pending, rebroadcast: [], filled: [] };
+    const report: GapReport = {
+      latestNonce: latest,
+      pendingNonce: pending,
+      rebroadcast: [],
+      filled: [],
+      cancelled: [],
+    };
     const byNonce = new Map<number, SendRecord[]>();
     for (const s of open) if (s.nonce >= latest) byNonce.set(s.nonce, [...(byNonce.get(s.nonce) ?? []), s]);
     if (byNonce.size === 0) return report;
@@ -664,11 +696,18 @@ export class ReliableSender {
       for (const s of sends) if (await this.knownToNode(s.hash)) known = true;
       if (!known) {
         const top = this.highestFee(sends);
-        await this.broadcast(top);
-        report.rebroadcast.push(top.hash);
+        if (await this.stillSucceeds(top)) {
+          await this.broadcast(top);
+          report.rebroadcast.push(top.hash);
+        } else {
+          // e.g. a submit another operator executed meanwhile: take the nonce with a cancel instead
+          // of spending gas on an execute that reverts.
+          await this.cancelLocked(top.intentId);
+          report.cancelled.push(top.intentId);
+        }
       }
     }
-    if (report.rebroadcast.length > 0 || report.filled.length > 0)
+    if (report.rebroadcast.length > 0 || report.filled.length > 0 || report.cancelled.length > 0)
       this.o.logger.warn("nonce gap repaired", { ...report });
     return report;
   }
