@@ -399,6 +399,36 @@ export class ReliableSender {
     return this.nonceLock.run(() => this.repairGaps());
   }
 
+  /**
+   * Re-checks the sends recorded `mined` in the last `depthBlocks` blocks: one whose receipt is
+   * gone (a reorg removed its block) goes back to `broadcast` and its intent to `sent`, so the
+   * next wait re-broadcasts it or sees it mined again. Returns the re-opened intent ids.
+   */
+  async recheckMined(depthBlocks = BigInt(Math.max(64, this.o.confirmations * 4))): Promise<string[]> {
+    const head = await this.rpc("eth_blockNumber", () => this.o.client.getBlockNumber({ cacheTime: 0 }));
+    const from = head > depthBlocks ? head - depthBlocks : 0n;
+    const reopened: string[] = [];
+    for (const send of await this.o.store.listMinedSince(this.address, this.o.chainId, from)) {
+      const receipt = await this.receipt(send.hash);
+      if (receipt) {
+        if (receipt.blockNumber !== send.blockNumber)
+          await this.o.store.updateSend(send.hash, "mined", { blockNumber: receipt.blockNumber });
+        continue;
+      }
+      await this.o.store.updateSend(send.hash, "broadcast");
+      await this.o.store.setIntentStatus(send.intentId, "sent");
+      this.seenAt.delete(send.hash);
+      reopened.push(send.intentId);
+      this.o.logger.warn("mined transaction reorged out; waiting for it again", {
+        intentId: send.intentId,
+        nonce: send.nonce,
+        txHash: send.hash,
+        block: send.blockNumber,
+      });
+    }
+    return reopened;
+  }
+
   /** The account's mined (`latest`) and pool-inclusive (`pending`) nonces, read from the chain. */
   async chainNonces(): Promise<{ latest: number; pending: number }> {
     const [latest, pending] = await Promise.all([

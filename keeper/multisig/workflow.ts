@@ -29,6 +29,8 @@ export interface TxSender {
   readonly address: Address;
   /** Resolves with the mined outcome, or throws once `timeoutMs` has passed (nothing waits for ever). */
   send(intent: TxIntent, options?: WaitOptions): Promise<SendOutcome>;
+  /** Re-opens sends whose mined block a reorg removed (see ReliableSender.recheckMined). */
+  recheckMined?(): Promise<string[]>;
 }
 
 /** The store key of the lease that makes one account the only submitter of a proposal. */
@@ -365,6 +367,33 @@ export class MultisigWorkflow {
     if (proposal.status === "executed" || proposal.status === "failed" || proposal.status === "expired")
       await this.o.store.releaseLease(submitLeaseKey(proposalId), holder);
     return proposal;
+  }
+
+  /**
+   * Re-checks executed proposals against the chain: one whose execution a reorg removed (the
+   * gate's nonce is back at or below it) moves back to `submitted`, so the next submit redoes it.
+   * Returns the ids moved back.
+   */
+  async recheckExecuted(limit = 20): Promise<Hex[]> {
+    const executed = await this.o.store.listProposals({ statuses: ["executed"], vault: this.o.vault, limit });
+    if (executed.length === 0) return [];
+    const nonce = await this.o.reader.nonce();
+    const moved: Hex[] = [];
+    for (const p of executed) {
+      if (p.gate.toLowerCase() !== this.o.gate.toLowerCase() || p.nonce < nonce) continue;
+      if (
+        await this.o.store.transitionProposal(p.id, ["executed"], "submitted", {
+          reason: `execution reorged out (gate nonce back at ${nonce}); resubmitting`,
+        })
+      ) {
+        moved.push(p.id);
+        this.o.logger.warn("executed proposal reorged out; resubmitting", {
+          proposalId: p.id,
+          nonce: p.nonce,
+        });
+      }
+    }
+    return moved;
   }
 
   /** Current state, first bringing a stale proposal up to date with the chain (executed / expired). */

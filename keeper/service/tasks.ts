@@ -99,6 +99,9 @@ export function multisigTask(
     name: "multisig",
     everyMs: ctx.config.chain.pollingIntervalMs * 5,
     async run(signal) {
+      // Finality: results a reorg removed go back to be redone before anything new is looked at.
+      await deps.sender?.recheckMined?.();
+      await deps.workflow.recheckExecuted();
       const open = await ctx.store.listProposals({
         statuses: ["proposed", "signed", "submitted"],
         vault: ctx.config.gate.vault,

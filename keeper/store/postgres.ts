@@ -266,6 +266,15 @@ export class PostgresStore implements Store {
     return rows.map(toSend);
   }
 
+  async listMinedSince(account: Address, chainId: number, fromBlock: bigint): Promise<SendRecord[]> {
+    const rows = await this.rows(
+      `SELECT * FROM sends WHERE account = $1 AND chain_id = $2 AND status = 'mined'
+         AND block_number::numeric >= $3::numeric ORDER BY nonce, seq`,
+      [account, chainId, fromBlock.toString()],
+    );
+    return rows.map(toSend);
+  }
+
   async listOpenSends(account: Address, chainId: number): Promise<SendRecord[]> {
     const rows = await this.rows(
       `SELECT * FROM sends WHERE account = $1 AND chain_id = $2 AND status IN ('signed','broadcast')

@@ -302,6 +302,16 @@ export class SqliteStore implements Store {
     return rows.map(toSend);
   }
 
+  async listMinedSince(account: Address, chainId: number, fromBlock: bigint): Promise<SendRecord[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM sends WHERE account = ? AND chain_id = ? AND status = 'mined'
+           AND CAST(block_number AS INTEGER) >= ? ORDER BY nonce, rowid`,
+      )
+      .all(account, chainId, fromBlock) as Row[];
+    return rows.map(toSend);
+  }
+
   async listOpenSends(account: Address, chainId: number): Promise<SendRecord[]> {
     const rows = this.db
       .prepare(

@@ -167,6 +167,8 @@ export interface Store {
     extra?: { readonly blockNumber?: bigint; readonly receiptStatus?: "success" | "reverted" },
   ): Promise<void>;
   listSends(intentId: string): Promise<SendRecord[]>;
+  /** Sends of `account` recorded `mined` at `fromBlock` or later, to re-check after a reorg. */
+  listMinedSince(account: Address, chainId: number, fromBlock: bigint): Promise<SendRecord[]>;
   /** Sends of `account` still `signed` or `broadcast`, lowest nonce first. */
   listOpenSends(account: Address, chainId: number): Promise<SendRecord[]>;
   countSendsByStatus(): Promise<Record<SendStatus, number>>;

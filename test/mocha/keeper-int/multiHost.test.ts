@@ -203,3 +203,31 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+describe("finality: a reorg after execution", function () {
+  this.timeout(60_000);
+  it("moves the removed execution back; the next submit executes it once on the new fork", async function () {
+    const store = SqliteStore.open({ path: ":memory:" });
+    const a = operator(store, "op-a", key(11));
+    const p = await signedProposal(a.workflow, 3);
+    const snapshot = (await connection.provider.request({ method: "evm_snapshot", params: [] })) as string;
+    const first = await a.workflow.submit(p.id, a.sender);
+    expect(first.status).to.equal("executed");
+    await connection.provider.request({ method: "evm_revert", params: [snapshot] });
+    expect(await reader.nonce()).to.equal(p.nonce, "the fork without the execution");
+    expect(await executedCount(p.nonce)).to.equal(0);
+
+    const reopened = await a.sender.recheckMined();
+    expect(reopened).to.have.length(1);
+    expect(await a.workflow.recheckExecuted()).to.deep.equal([p.id]);
+    expect((await store.getProposal(p.id))!.status).to.equal("submitted");
+
+    const again = await a.workflow.submit(p.id, a.sender);
+    expect(again.status).to.equal("executed");
+    expect(await executedCount(p.nonce)).to.equal(1);
+    expect(again.txHash).to.equal((await reader.executed(p.nonce))!.txHash);
+    expect(await a.sender.recheckMined()).to.deep.equal([], "nothing more to redo");
+    expect(await a.workflow.recheckExecuted()).to.deep.equal([]);
+    await store.close();
+  });
+});
