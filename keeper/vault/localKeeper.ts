@@ -202,7 +202,6 @@ export async function createLocalKeeper(
       ? {
           swaps: {
             quoter: options.swaps.quoter,
-            handler: stack.swapHandler,
             chainId,
             maxSlippageBps: options.swaps.maxSlippageBps ?? 100n,
           },
