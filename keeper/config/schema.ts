@@ -90,9 +90,25 @@ export const keeperConfigSchema = z.strictObject({
     .strictObject({
       /** SQLite file; several operators on one host may share it (WAL + busy_timeout). */
       path: z.string().min(1).default("keeper-state.sqlite"),
+      /** A `postgres://` URL: operators on several hosts share one Postgres database. Overrides `path`. */
+      url: z
+        .string()
+        .regex(/^postgres(ql)?:\/\/[^\s]+$/, "must be a postgres:// URL")
+        .optional(),
       busyTimeoutMs: nonNegativeInt.default(5_000),
+      /** Postgres: the server cancels any one statement after this long. */
+      statementTimeoutMs: positiveInt.default(10_000),
+      /** Where this host remembers the id of the store it uses (default: `<path>.id`, or `keeper-store-postgres.id`). */
+      idFile: z.string().min(1).optional(),
+      /** Start on a missing or empty store even though this host used one before (`--new-store`). */
+      allowNew: z.boolean().default(false),
     })
-    .default({ path: "keeper-state.sqlite", busyTimeoutMs: 5_000 }),
+    .default({
+      path: "keeper-state.sqlite",
+      busyTimeoutMs: 5_000,
+      statementTimeoutMs: 10_000,
+      allowNew: false,
+    }),
   gate: z
     .strictObject({
       address,
@@ -124,8 +140,14 @@ export const keeperConfigSchema = z.strictObject({
       /** Fee bump per replacement; nodes refuse replacements below about 10%. */
       feeBumpPercent: z.number().int().min(10).max(300).default(15),
       maxReplacements: nonNegativeInt.max(10).default(3),
+      /**
+       * One wait for a transaction (a submit, a settlement) returns after this long; the tx stays
+       * journaled and the next step resumes it. Keeps every task step bounded.
+       */
+      waitTimeoutMs: positiveInt.default(30_000),
     })
     .default({
+      waitTimeoutMs: 30_000,
       maxRetries: 5,
       baseDelayMs: 250,
       maxDelayMs: 10_000,

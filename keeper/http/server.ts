@@ -6,6 +6,8 @@ import type { MetricsRegistry } from "./metrics.js";
 
 export interface HealthReport {
   readonly ok: boolean;
+  /** Why it is not ok, one named reason each. */
+  readonly reasons?: readonly string[];
   readonly checks: Record<string, unknown>;
 }
 
@@ -45,6 +47,7 @@ export function createStatusServer(options: StatusServerOptions): StatusServer {
       const report = await options.health();
       return json(res, report.ok ? 200 : 503, {
         status: report.ok ? "ok" : "unhealthy",
+        reasons: report.reasons ?? [],
         checks: report.checks,
       });
     }

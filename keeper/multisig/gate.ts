@@ -5,8 +5,11 @@ import { keeperGateAbi } from "./gateAbi.js";
 
 /** What the workflow needs to read from the chain about the gate. */
 export interface GateReader {
-  /** The gate's next execution nonce. */
-  nonce(): Promise<bigint>;
+  /**
+   * The gate's next execution nonce, at `latest` (default) or at `pending` (counting executions
+   * waiting in the node's pool, as a `pending` simulation sees them).
+   */
+  nonce(blockTag?: "latest" | "pending"): Promise<bigint>;
   /** Timestamp of the latest block: deadlines are checked against chain time, not the local clock. */
   chainTime(): Promise<bigint>;
   /** The `Executed` event for `nonce`, if that nonce was used. */
@@ -50,8 +53,13 @@ export class ViemGateReader implements GateReader {
     private readonly fromBlock: bigint = 0n,
   ) {}
 
-  nonce(): Promise<bigint> {
-    return this.client.readContract({ address: this.gate, abi: keeperGateAbi, functionName: "nonce" });
+  nonce(blockTag: "latest" | "pending" = "latest"): Promise<bigint> {
+    return this.client.readContract({
+      address: this.gate,
+      abi: keeperGateAbi,
+      functionName: "nonce",
+      blockTag,
+    });
   }
 
   async chainTime(): Promise<bigint> {

@@ -8,7 +8,14 @@ import {
   type Hex,
   type LocalAccount,
 } from "viem";
-import { SimulationRevertedError, type SendOutcome, type TxIntent } from "../chain/sender.js";
+import {
+  IntentFailedError,
+  SimulationRevertedError,
+  WaitTimeoutError,
+  type SendOutcome,
+  type TxIntent,
+  type WaitOptions,
+} from "../chain/sender.js";
 import { silentLogger, type Logger } from "../log/logger.js";
 import type { GateCall, ProposalRecord, SignatureRecord, Store } from "../store/types.js";
 import { sameCalls, type GateReader, type ProposalSimulator, type RiskChecker } from "./gate.js";
@@ -18,7 +25,22 @@ import { callsHash, executeDigest, executeTypedData } from "./typedData.js";
 
 /** Sends one transaction exactly once (the ReliableSender satisfies it). */
 export interface TxSender {
-  send(intent: TxIntent): Promise<SendOutcome>;
+  /** The account the transactions come from: submit leases and intent ids are tied to it. */
+  readonly address: Address;
+  /** Resolves with the mined outcome, or throws once `timeoutMs` has passed (nothing waits for ever). */
+  send(intent: TxIntent, options?: WaitOptions): Promise<SendOutcome>;
+  /** Re-opens sends whose mined block a reorg removed (see ReliableSender.recheckMined). */
+  recheckMined?(): Promise<string[]>;
+}
+
+/** The store key of the lease that makes one account the only submitter of a proposal. */
+export function submitLeaseKey(proposalId: Hex): string {
+  return `submit:${proposalId.toLowerCase()}`;
+}
+
+/** The sender intent of `account` submitting `proposalId`: each account journals its own. */
+export function submitIntentId(proposalId: Hex, account: Address): string {
+  return `submit:${proposalId.toLowerCase()}:${account.toLowerCase()}`;
 }
 
 export interface MultisigOptions {
@@ -37,6 +59,12 @@ export interface MultisigOptions {
   readonly simulator: ProposalSimulator;
   readonly checker: RiskChecker;
   readonly operatorId: string;
+  /**
+   * How long one submit may wait for its transaction (passed to the sender). The submit lease
+   * lasts this plus `submitLeaseMarginMs`, so a live holder always renews before anyone may take over.
+   */
+  readonly submitTimeoutMs?: number;
+  readonly submitLeaseMarginMs?: number;
   readonly logger?: Logger;
 }
 
@@ -77,7 +105,13 @@ export class MultisigWorkflow {
   private readonly signerSet: Set<string>;
 
   constructor(options: MultisigOptions) {
-    this.o = { deadlineMarginSeconds: 30, logger: silentLogger, ...options };
+    this.o = {
+      deadlineMarginSeconds: 30,
+      submitTimeoutMs: 120_000,
+      submitLeaseMarginMs: 60_000,
+      logger: silentLogger,
+      ...options,
+    };
     if (options.threshold < 1 || options.threshold > options.signers.length) {
       throw new ProposalError(
         undefined,
@@ -223,21 +257,57 @@ export class MultisigWorkflow {
   }
 
   /**
-   * Submits once the threshold is met. Exactly-once per proposal: the send is keyed by the proposal
-   * id, and a shared store lets only one operator move it to `submitted`. If another keeper's
-   * submission won the race, the proposal is marked executed from the gate's event.
+   * Submits once the threshold is met, exactly once across operators sharing the store:
+   *
+   * 1. The submitter is decided in the store: a lease on the proposal (`submitLeaseKey`) held by
+   *    one account. Whoever does not hold it only observes (settles the proposal from the chain
+   *    once the gate's nonce moves) and returns.
+   * 2. The holder sends under an intent keyed by proposal *and* account (`submitIntentId`), so
+   *    each sender reconciles only its own nonces; a resumed submit finds its journaled tx.
+   * 3. The send is bounded by `submitTimeoutMs`, shorter than the lease: a live holder renews on
+   *    its next call; only a holder that stopped (crashed, partitioned) can be taken over, and
+   *    the new holder first settles from the chain and simulates, so it never sends an execution
+   *    the chain already has. The gate's nonce is the last line: a second execute reverts.
    */
-  async submit(proposalId: Hex, sender: TxSender): Promise<ProposalRecord> {
+  async submit(
+    proposalId: Hex,
+    sender: TxSender,
+    options: { readonly signal?: AbortSignal } = {},
+  ): Promise<ProposalRecord> {
     const proposal = await this.load(proposalId);
     if (proposal.status === "executed" || proposal.status === "failed" || proposal.status === "expired")
       return proposal;
     const data = await this.executeCalldata(proposalId);
+    const leaseKey = submitLeaseKey(proposalId);
+    const claim = await this.o.store.acquireLease(
+      leaseKey,
+      sender.address,
+      this.o.operatorId,
+      this.o.submitTimeoutMs + this.o.submitLeaseMarginMs,
+    );
+    if (!claim.acquired) {
+      await this.settleFromChain(proposal);
+      this.o.logger.debug("another operator holds the submit lease; observing", {
+        proposalId,
+        holder: claim.lease.holder,
+        operator: claim.lease.operator,
+      });
+      return this.load(proposalId);
+    }
+    if (claim.takenOverFrom) {
+      this.o.logger.warn("submit lease taken over from an operator that stopped renewing it", {
+        proposalId,
+        from: claim.takenOverFrom,
+      });
+      if ((await this.settleFromChain(proposal, "pending")) !== "open")
+        return this.finish(proposalId, sender.address);
+    }
     if (proposal.status !== "submitted") {
       try {
         await this.assertCurrent(proposal);
       } catch (error) {
         // Another keeper's submission may have won already: that is success, not an error.
-        const settled = await this.load(proposalId);
+        const settled = await this.finish(proposalId, sender.address);
         if (settled.status === "executed") return settled;
         throw error;
       }
@@ -247,29 +317,90 @@ export class MultisigWorkflow {
           throw new ProposalError(proposalId, `status changed to ${now.status} meanwhile`);
       }
     }
+    const intent = { id: submitIntentId(proposalId, sender.address), to: proposal.gate, data };
     try {
-      const outcome = await sender.send({ id: `submit:${proposalId}`, to: proposal.gate, data });
-      const status = outcome.status === "confirmed" ? "executed" : "failed";
-      await this.o.store.transitionProposal(proposalId, ["submitted"], status, {
-        txHash: outcome.hash,
-        reason: outcome.status === "confirmed" ? undefined : `transaction ${outcome.status}`,
+      const outcome = await sender.send(intent, {
+        timeoutMs: this.o.submitTimeoutMs,
+        signal: options.signal,
       });
+      await this.recordOutcome(proposal, outcome);
     } catch (error) {
-      if (!(error instanceof SimulationRevertedError)) throw error;
-      if (!(await this.settleFromChain(proposal))) {
-        await this.o.store.transitionProposal(proposalId, ["submitted"], "failed", {
-          reason: `execute reverts in simulation: ${error.reason}`,
+      if (error instanceof WaitTimeoutError) {
+        // Still ours and still journaled: the next call resumes it under the renewed lease.
+        this.o.logger.warn("submission not mined yet; will resume", { proposalId, intentId: intent.id });
+        return this.load(proposalId);
+      }
+      if (!(error instanceof SimulationRevertedError || error instanceof IntentFailedError)) throw error;
+      const reason = (error as SimulationRevertedError | IntentFailedError).reason;
+      if ((await this.settleFromChain(proposal, "pending")) === "open")
+        await this.markUnsent(proposal, `execute reverts in simulation: ${reason}`);
+    }
+    return this.finish(proposalId, sender.address);
+  }
+
+  /** A mined outcome: executed when it succeeded; otherwise whatever the chain says happened. */
+  private async recordOutcome(proposal: ProposalRecord, outcome: SendOutcome): Promise<void> {
+    if (outcome.status === "confirmed") {
+      await this.o.store.transitionProposal(proposal.id, ["submitted"], "executed", { txHash: outcome.hash });
+      return;
+    }
+    // Reverted (e.g. another execution took the nonce first) or cancelled: the chain decides.
+    if ((await this.settleFromChain(proposal)) === "open")
+      await this.markUnsent(proposal, `transaction ${outcome.status}`);
+  }
+
+  /** Our execute did not happen and the nonce is unused: expired past the deadline, else failed. */
+  private async markUnsent(proposal: ProposalRecord, reason: string): Promise<void> {
+    const now = await this.o.reader.chainTime();
+    if (now >= proposal.deadline) {
+      await this.o.store.transitionProposal(proposal.id, ["submitted"], "expired", {
+        reason: `deadline passed (${reason})`,
+      });
+    } else {
+      await this.o.store.transitionProposal(proposal.id, ["submitted"], "failed", { reason });
+    }
+  }
+
+  /** Reloads the proposal and gives `holder`'s submit lease up once the proposal is final. */
+  private async finish(proposalId: Hex, holder: Address): Promise<ProposalRecord> {
+    const proposal = await this.load(proposalId);
+    if (proposal.status === "executed" || proposal.status === "failed" || proposal.status === "expired")
+      await this.o.store.releaseLease(submitLeaseKey(proposalId), holder);
+    return proposal;
+  }
+
+  /**
+   * Re-checks executed proposals against the chain: one whose execution a reorg removed (the
+   * gate's nonce is back at or below it) moves back to `submitted`, so the next submit redoes it.
+   * Returns the ids moved back.
+   */
+  async recheckExecuted(limit = 20): Promise<Hex[]> {
+    const executed = await this.o.store.listProposals({ statuses: ["executed"], vault: this.o.vault, limit });
+    if (executed.length === 0) return [];
+    const nonce = await this.o.reader.nonce();
+    const moved: Hex[] = [];
+    for (const p of executed) {
+      if (p.gate.toLowerCase() !== this.o.gate.toLowerCase() || p.nonce < nonce) continue;
+      if (
+        await this.o.store.transitionProposal(p.id, ["executed"], "submitted", {
+          reason: `execution reorged out (gate nonce back at ${nonce}); resubmitting`,
+        })
+      ) {
+        moved.push(p.id);
+        this.o.logger.warn("executed proposal reorged out; resubmitting", {
+          proposalId: p.id,
+          nonce: p.nonce,
         });
       }
     }
-    return this.load(proposalId);
+    return moved;
   }
 
   /** Current state, first bringing a stale proposal up to date with the chain (executed / expired). */
   async status(proposalId: Hex): Promise<ProposalView> {
     const proposal = await this.load(proposalId);
     if (proposal.status === "proposed" || proposal.status === "signed") {
-      if (!(await this.settleFromChain(proposal))) {
+      if ((await this.settleFromChain(proposal)) === "open") {
         const now = await this.o.reader.chainTime();
         if (now >= proposal.deadline) {
           await this.o.store.transitionProposal(proposalId, ["proposed", "signed"], "expired", {
@@ -322,7 +453,7 @@ export class MultisigWorkflow {
   private async assertCurrent(proposal: ProposalRecord): Promise<void> {
     const [nonce, now] = await Promise.all([this.o.reader.nonce(), this.o.reader.chainTime()]);
     if (nonce !== proposal.nonce) {
-      if (!(await this.settleFromChain(proposal))) {
+      if ((await this.settleFromChain(proposal)) === "open") {
         await this.o.store.transitionProposal(proposal.id, ["proposed", "signed"], "expired", {
           reason: `gate nonce moved from ${proposal.nonce} to ${nonce}`,
         });
@@ -340,11 +471,20 @@ export class MultisigWorkflow {
     }
   }
 
-  /** If the gate already used this proposal's nonce, records whether it was this proposal. */
-  private async settleFromChain(proposal: ProposalRecord): Promise<boolean> {
-    const nonce = await this.o.reader.nonce();
-    if (nonce <= proposal.nonce) return false;
+  /**
+   * If the gate already used this proposal's nonce, records whether it was this proposal.
+   * `blockTag` is the one the caller's simulation used: at `pending`, a nonce used by an
+   * execution still in the pool (no `Executed` event yet) leaves the proposal as it is.
+   * Returns `open` when the nonce is unused, `in-flight` for that pending case.
+   */
+  private async settleFromChain(
+    proposal: ProposalRecord,
+    blockTag: "latest" | "pending" = "latest",
+  ): Promise<"open" | "in-flight" | "executed" | "expired"> {
+    const nonce = await this.o.reader.nonce(blockTag);
+    if (nonce <= proposal.nonce) return "open";
     const event = await this.o.reader.executed(proposal.nonce);
+    if (event === undefined && blockTag === "pending") return "in-flight";
     const ours =
       event !== undefined &&
       event.provenance.toLowerCase() === proposal.provenance.toLowerCase() &&
@@ -352,11 +492,11 @@ export class MultisigWorkflow {
     const from = ["proposed", "signed", "submitted"] as const;
     if (ours) {
       await this.o.store.transitionProposal(proposal.id, from, "executed", { txHash: event.txHash });
-    } else {
-      await this.o.store.transitionProposal(proposal.id, from, "expired", {
-        reason: `gate nonce ${proposal.nonce} was used by another execution`,
-      });
+      return "executed";
     }
-    return true;
+    await this.o.store.transitionProposal(proposal.id, from, "expired", {
+      reason: `gate nonce ${proposal.nonce} was used by another execution`,
+    });
+    return "expired";
   }
 }

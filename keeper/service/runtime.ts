@@ -10,6 +10,7 @@ import type { Logger } from "../log/logger.js";
 import { WebhookAlertSink } from "../ops/alerts.js";
 import { gateConfigMismatches, ViemGateReader, type GateReader, type RiskChecker } from "../multisig/gate.js";
 import { MultisigWorkflow } from "../multisig/workflow.js";
+import { defaultIdFile, openCheckedStore, type StoreLocation } from "../store/open.js";
 import { SqliteStore } from "../store/sqlite.js";
 import { GateBatchSimulator } from "../vault/batchSimulator.js";
 import { ChainRiskChecker } from "../vault/riskChecker.js";
@@ -32,19 +33,37 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/** The configured store's location: Postgres when `store.url` is set, else the SQLite file. */
+export function storeLocation(config: KeeperConfig): StoreLocation {
+  return config.store.url
+    ? { kind: "postgres", url: config.store.url, statementTimeoutMs: config.store.statementTimeoutMs }
+    : { kind: "sqlite", path: config.store.path, busyTimeoutMs: config.store.busyTimeoutMs };
+}
+
 /**
- * Opens the store the run uses. In dry-run mode the configured database is copied to a temporary
- * file first, so the run sees real state but writes nothing where other operators look.
+ * Opens the store the run uses, checked (integrity, and no silent fresh start, see
+ * {@link openCheckedStore}). In dry-run mode a SQLite database is copied to a temporary file first,
+ * so the run sees real state but writes nothing where other operators look; a Postgres store is not
+ * copied: the dry run starts on an empty temporary SQLite store and says so.
  */
-export function openStore(config: KeeperConfig): { store: Store; path: string } {
+export async function openStore(
+  config: KeeperConfig,
+  logger?: Logger,
+): Promise<{ store: Store; path: string }> {
+  const location = storeLocation(config);
+  const where = location.kind === "sqlite" ? location.path : "postgres (store.url)";
   if (!config.dryRun) {
-    return {
-      store: SqliteStore.open({ path: config.store.path, busyTimeoutMs: config.store.busyTimeoutMs }),
-      path: config.store.path,
-    };
+    const store = await openCheckedStore({
+      location,
+      idFile: config.store.idFile ?? defaultIdFile(location),
+      allowNew: config.store.allowNew,
+    });
+    return { store, path: where };
   }
   const copy = path.join(mkdtempSync(path.join(tmpdir(), "keeper-dry-run-")), "state.sqlite");
-  if (existsSync(config.store.path)) SqliteStore.snapshot(config.store.path, copy);
+  if (location.kind === "sqlite" && existsSync(location.path)) SqliteStore.snapshot(location.path, copy);
+  if (location.kind === "postgres")
+    logger?.warn("dry run on a Postgres store: starting from an empty temporary copy", { copy });
   return { store: SqliteStore.open({ path: copy, busyTimeoutMs: config.store.busyTimeoutMs }), path: copy };
 }
 
@@ -131,7 +150,14 @@ export async function createRuntime(
     );
   }
   await checkGateConfiguration(config, new ViemGateReader(client, config.gate.address), logger);
-  const { store, path: storePath } = openStore(config);
+  const { store, path: storePath } = await openStore(config, logger);
+  const alerts = new WebhookAlertSink({
+    url: config.alerts.webhookUrl,
+    timeoutMs: config.alerts.timeoutMs,
+    cooldownMs: config.alerts.cooldownSeconds * 1_000,
+    operatorId: config.operator.id,
+    logger: logger.child({ component: "alerts" }),
+  });
   const metrics = createKeeperMetrics(store);
   const sender =
     config.dryRun || !account
@@ -147,8 +173,16 @@ export async function createRuntime(
           maxReplacements: config.sender.maxReplacements,
           pollIntervalMs: config.chain.pollingIntervalMs,
           confirmations: config.chain.confirmations,
+          sendTimeoutMs: config.sender.waitTimeoutMs,
           logger: logger.child({ component: "sender" }),
           onCheckpoint: (checkpoint) => metrics.txEvents.inc({ event: checkpoint }),
+          onStuck: (stuck) =>
+            alerts.send({
+              kind: "tx-stuck",
+              severity: "critical",
+              subject: stuck.intentId,
+              message: `transaction for ${stuck.intentId} (nonce ${stuck.nonce}) unmined after every replacement`,
+            }),
         });
   const workflow = new MultisigWorkflow({
     store,
@@ -169,14 +203,8 @@ export async function createRuntime(
           : undefined),
     ),
     operatorId: config.operator.id,
+    submitTimeoutMs: config.sender.waitTimeoutMs,
     logger: logger.child({ component: "multisig" }),
-  });
-  const alerts = new WebhookAlertSink({
-    url: config.alerts.webhookUrl,
-    timeoutMs: config.alerts.timeoutMs,
-    cooldownMs: config.alerts.cooldownSeconds * 1_000,
-    operatorId: config.operator.id,
-    logger: logger.child({ component: "alerts" }),
   });
   return {
     config,

@@ -103,6 +103,9 @@ export function multisigTask(
     name: "multisig",
     everyMs: ctx.config.chain.pollingIntervalMs * 5,
     async run(signal) {
+      // Finality: results a reorg removed go back to be redone before anything new is looked at.
+      await deps.sender?.recheckMined?.();
+      await deps.workflow.recheckExecuted();
       const open = await ctx.store.listProposals({
         statuses: ["proposed", "signed", "submitted"],
         vault: ctx.config.gate.vault,
@@ -124,7 +127,7 @@ export function multisigTask(
             await deps.workflow.sign(proposal.id, deps.account);
           const after = await deps.workflow.status(proposal.id);
           if ((after.ready || after.proposal.status === "submitted") && deps.sender && !ctx.config.dryRun) {
-            const done = await deps.workflow.submit(proposal.id, deps.sender);
+            const done = await deps.workflow.submit(proposal.id, deps.sender, { signal });
             ctx.logger.info("proposal submitted", {
               proposalId: proposal.id,
               status: done.status,

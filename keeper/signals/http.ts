@@ -11,11 +11,15 @@ export interface HttpOptions {
   readonly backoffMs?: number;
   /** Extra request headers (e.g. Kalshi's signed auth headers, built by the caller). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Largest response body read; a longer one is cut off at this size and refused. */
+  readonly maxBodyBytes?: number;
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_RETRIES = 2;
 export const DEFAULT_BACKOFF_MS = 250;
+/** A venue's largest real answer (a full market list page) is well under 1 MB. */
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 /** Upper bound on any configured retry count, so a typo cannot hammer a venue. */
 export const MAX_RETRIES = 5;
 
@@ -43,6 +47,36 @@ function retryable(status: number): boolean {
 }
 
 /**
+ * Reads a response body as UTF-8 text, streaming, and stops (cancelling the rest) as soon as it
+ * passes `maxBytes`: returns undefined then. Memory stays within about `maxBytes` whatever the
+ * server sends or announces.
+ */
+export async function readBodyCapped(response: Response, maxBytes: number): Promise<string | undefined> {
+  const announced = Number(response.headers.get("content-length") ?? Number.NaN);
+  if (Number.isFinite(announced) && announced > maxBytes) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  const parts: string[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      return undefined;
+    }
+    parts.push(decoder.decode(value, { stream: true }));
+  }
+  parts.push(decoder.decode());
+  return parts.join("");
+}
+
+/**
  * GETs JSON with a per-attempt timeout and bounded exponential backoff. Never throws: failures
  * come back as `{ ok: false, reason }` and are counted in `stats`.
  */
@@ -62,7 +96,15 @@ export async function getJson(url: string, options: HttpOptions, stats: AdapterS
         headers: { accept: "application/json", ...options.headers },
         signal: AbortSignal.timeout(timeoutMs),
       });
-      const text = await response.text();
+      const text = await readBodyCapped(response, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+      if (text === undefined) {
+        last = {
+          ok: false,
+          reason: `response body larger than ${options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes`,
+          status: response.status,
+        };
+        break;
+      }
       if (!response.ok) {
         last = { ok: false, reason: `HTTP ${response.status}`, status: response.status };
         if (retryable(response.status)) continue;

@@ -106,4 +106,145 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX estimates_estimator ON estimates (estimator, outcome);
     `,
   },
+  {
+    version: 3,
+    name: "leases: one submitter per proposal",
+    sql: `
+      CREATE TABLE leases (
+        key TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        acquired_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
+
+/**
+ * Postgres schema history, the same tables as {@link SQLITE_MIGRATIONS} version for version.
+ * Times are BIGINT unix milliseconds; `sends.seq` gives the insertion order SQLite's rowid gives.
+ */
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "proposals, signatures, intents, sends, state",
+    sql: `
+      CREATE TABLE proposals (
+        id TEXT PRIMARY KEY,
+        chain_id INTEGER NOT NULL,
+        gate TEXT NOT NULL,
+        vault TEXT NOT NULL,
+        calls_json TEXT NOT NULL,
+        nonce TEXT NOT NULL,
+        deadline TEXT NOT NULL,
+        provenance TEXT NOT NULL,
+        plan_json TEXT NOT NULL,
+        snapshot_json TEXT NOT NULL,
+        proposer TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('proposed','signed','submitted','executed','failed','expired')),
+        status_reason TEXT,
+        tx_hash TEXT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+      CREATE INDEX proposals_status ON proposals (status);
+      CREATE INDEX proposals_vault_nonce ON proposals (vault, nonce);
+
+      CREATE TABLE signatures (
+        proposal_id TEXT NOT NULL REFERENCES proposals (id),
+        signer TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (proposal_id, signer)
+      );
+
+      CREATE TABLE intents (
+        id TEXT PRIMARY KEY,
+        account TEXT NOT NULL,
+        chain_id INTEGER NOT NULL,
+        target TEXT NOT NULL,
+        data TEXT NOT NULL,
+        value TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending','sent','confirmed','reverted','cancelled','failed')),
+        tx_hash TEXT,
+        error TEXT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+      CREATE INDEX intents_account_status ON intents (account, status);
+
+      CREATE TABLE sends (
+        hash TEXT PRIMARY KEY,
+        seq BIGSERIAL NOT NULL,
+        intent_id TEXT NOT NULL REFERENCES intents (id),
+        account TEXT NOT NULL,
+        chain_id INTEGER NOT NULL,
+        nonce INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('original','replacement','cancel')),
+        raw TEXT NOT NULL,
+        max_fee_per_gas TEXT NOT NULL,
+        max_priority_fee_per_gas TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('signed','broadcast','mined','replaced','dropped')),
+        block_number TEXT,
+        receipt_status TEXT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+      CREATE INDEX sends_intent ON sends (intent_id);
+      CREATE INDEX sends_account_status ON sends (account, chain_id, status, nonce);
+
+      CREATE TABLE state (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: "estimates: each probability estimate with its market, time and later resolution",
+    sql: `
+      CREATE TABLE estimates (
+        id BIGSERIAL PRIMARY KEY,
+        estimator TEXT NOT NULL,
+        venue TEXT NOT NULL,
+        market_id TEXT NOT NULL,
+        token_id TEXT NOT NULL,
+        p DOUBLE PRECISION NOT NULL CHECK (p >= 0 AND p <= 1),
+        std_error DOUBLE PRECISION NOT NULL CHECK (std_error >= 0),
+        market_price DOUBLE PRECISION NOT NULL CHECK (market_price >= 0 AND market_price <= 1),
+        inputs_json TEXT NOT NULL,
+        estimated_at BIGINT NOT NULL,
+        outcome INTEGER CHECK (outcome IN (0, 1)),
+        resolved_at BIGINT
+      );
+      CREATE INDEX estimates_token ON estimates (venue, token_id);
+      CREATE INDEX estimates_estimator ON estimates (estimator, outcome);
+    `,
+  },
+  {
+    version: 3,
+    name: "leases: one submitter per proposal",
+    sql: `
+      CREATE TABLE leases (
+        key TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        acquired_at BIGINT NOT NULL
+      );
+    `,
+  },
+];
+
+/** Tables every migrated store has; a store missing one is damaged. */
+export const REQUIRED_TABLES = [
+  "proposals",
+  "signatures",
+  "intents",
+  "sends",
+  "state",
+  "estimates",
+  "leases",
+] as const;

@@ -1,12 +1,15 @@
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import type { Address, Hex } from "viem";
-import { SQLITE_MIGRATIONS, type Migration } from "./migrations.js";
+import { REQUIRED_TABLES, SQLITE_MIGRATIONS, type Migration } from "./migrations.js";
+import { toEstimate, toIntent, toLease, toProposal, toSend } from "./rows.js";
 import {
   PROPOSAL_STATUSES,
   SEND_STATUSES,
   type EstimateRecord,
   type IntentRecord,
   type IntentStatus,
+  type LeaseRecord,
+  type LeaseResult,
   type ProposalFilter,
   type ProposalRecord,
   type ProposalStatus,
@@ -26,66 +29,6 @@ export interface SqliteStoreOptions {
 }
 
 type Row = Record<string, SQLInputValue>;
-
-function optional<T>(value: SQLInputValue | undefined, map: (v: string) => T): T | undefined {
-  return value === null || value === undefined ? undefined : map(String(value));
-}
-
-function toProposal(row: Row): ProposalRecord {
-  return {
-    id: row.id as Hex,
-    chainId: Number(row.chain_id),
-    gate: row.gate as Address,
-    vault: row.vault as Address,
-    calls: JSON.parse(String(row.calls_json)) as ProposalRecord["calls"],
-    nonce: BigInt(String(row.nonce)),
-    deadline: BigInt(String(row.deadline)),
-    provenance: row.provenance as Hex,
-    planJson: String(row.plan_json),
-    snapshotJson: String(row.snapshot_json),
-    proposer: String(row.proposer),
-    status: row.status as ProposalStatus,
-    statusReason: optional(row.status_reason, String),
-    txHash: optional(row.tx_hash, (v) => v as Hex),
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-  };
-}
-
-function toIntent(row: Row): IntentRecord {
-  return {
-    id: String(row.id),
-    account: row.account as Address,
-    chainId: Number(row.chain_id),
-    to: row.target as Address,
-    data: row.data as Hex,
-    value: BigInt(String(row.value)),
-    status: row.status as IntentStatus,
-    txHash: optional(row.tx_hash, (v) => v as Hex),
-    error: optional(row.error, String),
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-  };
-}
-
-function toSend(row: Row): SendRecord {
-  return {
-    hash: row.hash as Hex,
-    intentId: String(row.intent_id),
-    account: row.account as Address,
-    chainId: Number(row.chain_id),
-    nonce: Number(row.nonce),
-    kind: row.kind as SendRecord["kind"],
-    raw: row.raw as Hex,
-    maxFeePerGas: BigInt(String(row.max_fee_per_gas)),
-    maxPriorityFeePerGas: BigInt(String(row.max_priority_fee_per_gas)),
-    status: row.status as SendStatus,
-    blockNumber: optional(row.block_number, BigInt),
-    receiptStatus: optional(row.receipt_status, (v) => v as "success" | "reverted"),
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-  };
-}
 
 /**
  * The default {@link Store}: one SQLite file through `node:sqlite`. WAL journaling plus a busy
@@ -360,6 +303,16 @@ export class SqliteStore implements Store {
     return rows.map(toSend);
   }
 
+  async listMinedSince(account: Address, chainId: number, fromBlock: bigint): Promise<SendRecord[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM sends WHERE account = ? AND chain_id = ? AND status = 'mined'
+           AND CAST(block_number AS INTEGER) >= ? ORDER BY nonce, rowid`,
+      )
+      .all(account, chainId, fromBlock) as Row[];
+    return rows.map(toSend);
+  }
+
   async listOpenSends(account: Address, chainId: number): Promise<SendRecord[]> {
     const rows = this.db
       .prepare(
@@ -439,19 +392,65 @@ export class SqliteStore implements Store {
     const rows = this.db
       .prepare(`SELECT * FROM estimates ${where} ORDER BY estimated_at, id${limit}`)
       .all() as Row[];
-    return rows.map((row) => ({
-      estimator: String(row.estimator),
-      venue: String(row.venue),
-      marketId: String(row.market_id),
-      tokenId: String(row.token_id),
-      p: Number(row.p),
-      stdError: Number(row.std_error),
-      marketPrice: Number(row.market_price),
-      inputsJson: String(row.inputs_json),
-      estimatedAt: Number(row.estimated_at),
-      outcome: row.outcome === null ? null : (Number(row.outcome) as 0 | 1),
-      resolvedAt: row.resolved_at === null ? null : Number(row.resolved_at),
-    }));
+    return rows.map(toEstimate);
+  }
+
+  async acquireLease(key: string, holder: string, operator: string, ttlMs: number): Promise<LeaseResult> {
+    const who = holder.toLowerCase();
+    return this.immediate(() => {
+      const now = this.now();
+      const before = this.db.prepare("SELECT * FROM leases WHERE key = ?").get(key) as Row | undefined;
+      const row = this.db
+        .prepare(
+          `INSERT INTO leases (key, holder, operator, expires_at, acquired_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (key) DO UPDATE SET holder = excluded.holder, operator = excluded.operator,
+             expires_at = excluded.expires_at,
+             acquired_at = CASE WHEN leases.holder = excluded.holder THEN leases.acquired_at ELSE excluded.acquired_at END
+           WHERE leases.holder = excluded.holder OR leases.expires_at <= ?
+           RETURNING *`,
+        )
+        .get(key, who, operator, now + ttlMs, now, now) as Row | undefined;
+      if (row) {
+        const previous = before ? String(before.holder) : undefined;
+        return {
+          acquired: true,
+          lease: toLease(row),
+          takenOverFrom: previous !== undefined && previous !== who ? previous : undefined,
+        };
+      }
+      return { acquired: false, lease: toLease(before!) };
+    });
+  }
+
+  async releaseLease(key: string, holder: string): Promise<boolean> {
+    const result = this.db
+      .prepare("DELETE FROM leases WHERE key = ? AND holder = ?")
+      .run(key, holder.toLowerCase());
+    return Number(result.changes) === 1;
+  }
+
+  async getLease(key: string): Promise<LeaseRecord | undefined> {
+    const row = this.db.prepare("SELECT * FROM leases WHERE key = ?").get(key) as Row | undefined;
+    return row ? toLease(row) : undefined;
+  }
+
+  async checkIntegrity(): Promise<string[]> {
+    const problems: string[] = [];
+    try {
+      for (const row of this.db.prepare("PRAGMA integrity_check").all() as Row[]) {
+        const text = String(Object.values(row)[0]);
+        if (text !== "ok") problems.push(text);
+      }
+      const tables = new Set(
+        (this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Row[]).map((r) =>
+          String(r.name),
+        ),
+      );
+      for (const table of REQUIRED_TABLES) if (!tables.has(table)) problems.push(`table ${table} is missing`);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+    return problems;
   }
 
   async close(): Promise<void> {

@@ -113,6 +113,31 @@ export interface EstimateRecord {
   readonly resolvedAt: number | null;
 }
 
+/**
+ * An exclusive, expiring claim on a piece of work (e.g. `submit:<proposalId>`), held by one account.
+ * Expiry is judged by the store's own clock (the database server's for Postgres), never by the
+ * clocks of the hosts competing for it.
+ */
+export interface LeaseRecord {
+  readonly key: string;
+  /** The account that holds it, lowercase. */
+  readonly holder: string;
+  /** Operator id of the holder, for logs and `/status`. */
+  readonly operator: string;
+  /** Store-clock unix milliseconds after which another holder may take it over. */
+  readonly expiresAt: number;
+  readonly acquiredAt: number;
+}
+
+export interface LeaseResult {
+  /** True when `holder` now holds the lease (new, renewed, or taken over after expiry). */
+  readonly acquired: boolean;
+  /** The lease as stored after the attempt: the winner's when `acquired` is false. */
+  readonly lease: LeaseRecord;
+  /** The holder this lease was taken over from, when it had expired in another account's hands. */
+  readonly takenOverFrom?: string;
+}
+
 export interface ProposalFilter {
   readonly statuses?: readonly ProposalStatus[];
   readonly vault?: Address;
@@ -159,6 +184,8 @@ export interface Store {
     extra?: { readonly blockNumber?: bigint; readonly receiptStatus?: "success" | "reverted" },
   ): Promise<void>;
   listSends(intentId: string): Promise<SendRecord[]>;
+  /** Sends of `account` recorded `mined` at `fromBlock` or later, to re-check after a reorg. */
+  listMinedSince(account: Address, chainId: number, fromBlock: bigint): Promise<SendRecord[]>;
   /** Sends of `account` still `signed` or `broadcast`, lowest nonce first. */
   listOpenSends(account: Address, chainId: number): Promise<SendRecord[]>;
   countSendsByStatus(): Promise<Record<SendStatus, number>>;
@@ -174,7 +201,21 @@ export interface Store {
   /** Estimates, oldest first; `resolved` true/false filters on whether the outcome is known. */
   listEstimates(filter?: { readonly resolved?: boolean; readonly limit?: number }): Promise<EstimateRecord[]>;
 
+  /**
+   * Takes `key` for `holder` for `ttlMs` when it is free, expired, or already held by `holder`
+   * (a renewal). Atomic: of two concurrent callers exactly one acquires it.
+   */
+  acquireLease(key: string, holder: string, operator: string, ttlMs: number): Promise<LeaseResult>;
+  /** Gives the lease up early; only its holder can. Returns whether it was released. */
+  releaseLease(key: string, holder: string): Promise<boolean>;
+  getLease(key: string): Promise<LeaseRecord | undefined>;
+
   /** The applied schema version. */
   schemaVersion(): Promise<number>;
+  /**
+   * Problems found by the backend's own consistency check (SQLite `integrity_check`, the schema
+   * tables on Postgres); empty when the store is sound.
+   */
+  checkIntegrity(): Promise<string[]>;
   close(): Promise<void>;
 }

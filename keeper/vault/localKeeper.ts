@@ -12,6 +12,7 @@ import { MultisigWorkflow } from "../multisig/workflow.js";
 import { WebhookAlertSink, type AlertSink } from "../ops/alerts.js";
 import type { SnapshotSource } from "../service/ports.js";
 import type { TaskContext } from "../service/tasks.js";
+import { PostgresStore } from "../store/postgres.js";
 import { SqliteStore } from "../store/sqlite.js";
 import type { Store } from "../store/types.js";
 import {
@@ -73,6 +74,8 @@ export interface LocalKeeperOptions {
   readonly guardian?: LocalAccount;
   /** SQLite file; default in memory (a fresh keeper on the same file resumes its proposals). */
   readonly storePath?: string;
+  /** A `postgres://` URL: the keeper's store is that Postgres database instead of SQLite. */
+  readonly storeUrl?: string;
   readonly snapshots: SnapshotSource;
   readonly policy?: AllocationPolicy;
   readonly strategyConfig?: StrategyConfig;
@@ -137,13 +140,15 @@ export async function createLocalKeeper(
   const config = keeperConfigSchema.parse({
     operator: { id: options.operatorId ?? "local" },
     chain: { rpcUrl: "http://127.0.0.1:8545", chainId, pollingIntervalMs: 50 },
-    store: { path: options.storePath ?? ":memory:" },
+    store: { path: options.storePath ?? ":memory:", ...(options.storeUrl ? { url: options.storeUrl } : {}) },
     gate: { address: stack.gate, vault: stack.vault, threshold: 2, signers: stack.addresses.operators },
     alerts: options.webhookUrl
       ? { webhookUrl: options.webhookUrl, cooldownSeconds: 0 }
       : { cooldownSeconds: 0 },
   });
-  const store = SqliteStore.open({ path: config.store.path, busyTimeoutMs: config.store.busyTimeoutMs });
+  const store = config.store.url
+    ? await PostgresStore.open({ url: config.store.url })
+    : SqliteStore.open({ path: config.store.path, busyTimeoutMs: config.store.busyTimeoutMs });
   const connectors: Record<string, Address> = {
     "aave-usdc": stack.connectors.aave,
     "morpho-usdc": stack.connectors.morpho,

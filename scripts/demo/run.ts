@@ -78,6 +78,8 @@ export interface DemoOptions {
   readonly addressesFile?: string;
   /** the recorded Jan-2026 Polymarket set, relative to the working directory */
   readonly dataDir?: string;
+  /** A `postgres://` URL for the keeper's store (`npm start -- --store postgres`); default SQLite in memory. */
+  readonly storeUrl?: string;
   readonly log?: (line: string) => void;
   /** A strategist's allocation policy file instead of the demo policy; its first Polymarket rule picks the recorded market. */
   readonly policyFile?: string;
@@ -317,7 +319,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoSession>
     const market = await loadRecordedMarket(options.dataDir ?? RESOLVED_MARKETS_DIR, signalMarketOf(policy));
     log(`Keeper signal: Polymarket "${market.question}" (recorded, ${market.points.length} hourly prices)`);
 
-    const keeper = await createDemoKeeper(chain, local, lifi, market, policy);
+    const keeper = await createDemoKeeper(chain, local, lifi, market, policy, options.storeUrl);
     cleanups.push(() => keeper.close());
     log(
       "Keeper: the real keeper cycle (keeper/vault: evaluate -> plan -> risk check -> whole-batch simulation -> " +
@@ -389,6 +391,7 @@ async function createDemoKeeper(
   lifi: LiFiQuoteService,
   market: RecordedMarket,
   policy: AllocationPolicy,
+  storeUrl: string | undefined,
 ): Promise<LocalKeeper> {
   const key = (index: number) => mnemonicToAccount(MNEMONIC, { addressIndex: index });
   const transport = custom(chain.provider);
@@ -399,6 +402,7 @@ async function createDemoKeeper(
     transport,
     operators: DEFAULT_ROLE_INDICES.operators.map(key),
     submitter: key(DEFAULT_ROLE_INDICES.strategist),
+    storeUrl,
     snapshots: {
       load: async (now) => ({
         snapshots: [recordedSnapshot(market, Math.floor(now.getTime() / 1000))],

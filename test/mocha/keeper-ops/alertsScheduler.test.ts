@@ -99,7 +99,7 @@ describe("keeper/ops: webhook alerts", function () {
 });
 
 describe("keeper/ops: scheduler", function () {
-  it("runs tasks on cadence without overlap; a failing step is alerted and the loop goes on", async function () {
+  it("runs tasks of one lane on cadence without overlap; a failing step is alerted and the loop goes on", async function () {
     const hook = await webhook(() => 200);
     const alerts = new WebhookAlertSink({ url: hook.url, timeoutMs: 1_000, cooldownMs: 0, operatorId: "op" });
     let active = 0;
@@ -109,6 +109,7 @@ describe("keeper/ops: scheduler", function () {
     const task = (name: string, fail: boolean) => ({
       name,
       everyMs: 5,
+      lane: "chain",
       async run() {
         active++;
         maxActive = Math.max(maxActive, active);
@@ -202,5 +203,99 @@ describe("keeper/ops: scheduler", function () {
     now = 11_000;
     await second.stop();
     await loop2;
+  });
+
+  it("a step stuck in one lane never stops another; health names it; stop is bounded", async function () {
+    const lines: string[] = [];
+    let monitorRuns = 0;
+    const scheduler = new Scheduler({
+      logger: createLogger({ write: (l) => lines.push(l) }),
+      stopTimeoutMs: 100,
+      tasks: [
+        { name: "multisig", everyMs: 5, budgetMs: 50, run: () => new Promise<void>(() => {}) },
+        { name: "monitor", everyMs: 5, budgetMs: 50, run: async () => void monitorRuns++ },
+      ],
+    });
+    const loop = scheduler.start();
+    await wait(120);
+    expect(monitorRuns).to.be.greaterThan(5, "the monitor kept running beside the stuck step");
+    const problems = scheduler.problems();
+    expect(problems.map((p) => p.task)).to.deep.equal(["multisig"]);
+    expect(problems[0]!.problem).to.match(/step running for \d+ s, budget 0 s/);
+    const started = performance.now();
+    await scheduler.stop("test");
+    await loop;
+    expect(performance.now() - started).to.be.below(1_000);
+    expect(lines.some((l) => l.includes("abandoned") && l.includes("multisig"))).to.equal(true);
+  });
+
+  it("cadence is monotonic: a wall clock stepped back or forward a day changes nothing", async function () {
+    const store = SqliteStore.open({ path: ":memory:" });
+    let wall = Date.now();
+    let runs = 0;
+    const scheduler = new Scheduler({
+      store,
+      now: () => wall,
+      tasks: [{ name: "monitor", everyMs: 5, run: async () => void runs++ }],
+    });
+    const loop = scheduler.start();
+    while (runs < 3) await wait(2);
+    wall -= 86_400_000;
+    const before = runs;
+    await wait(60);
+    expect(runs).to.be.greaterThan(before + 3, "still running after the clock went back a day");
+    wall += 2 * 86_400_000;
+    const ahead = runs;
+    await wait(60);
+    expect(runs).to.be.greaterThan(ahead + 3, "still running after the clock went forward a day");
+    await scheduler.stop();
+    await loop;
+    expect(Number(await store.getState("scheduler:lastRun:monitor"))).to.be.greaterThan(Date.now());
+  });
+
+  it("distrusts a run time from the future in the store: repairs it with a warning and runs", async function () {
+    const store = SqliteStore.open({ path: ":memory:" });
+    const tomorrow = Date.now() + 86_400_000;
+    await store.setState("scheduler:lastRun:settle", String(tomorrow));
+    const lines: string[] = [];
+    let runs = 0;
+    const scheduler = new Scheduler({
+      store,
+      logger: createLogger({ write: (l) => lines.push(l) }),
+      tasks: [{ name: "settle", everyMs: 3_600_000, run: async () => void runs++ }],
+    });
+    const loop = scheduler.start();
+    const until = Date.now() + 2_000;
+    while (runs < 1 && Date.now() < until) await wait(2);
+    await scheduler.stop();
+    await loop;
+    expect(runs).to.equal(1, "ran at once instead of waiting a day");
+    expect(lines.some((l) => l.includes("in the future; distrusted and repaired"))).to.equal(true);
+    expect(Number(await store.getState("scheduler:lastRun:settle"))).to.be.below(Date.now() + 1);
+  });
+
+  it("rate-limits identical failures in the log and names the repeat count", async function () {
+    const lines: string[] = [];
+    let runs = 0;
+    const scheduler = new Scheduler({
+      logger: createLogger({ write: (l) => lines.push(l) }),
+      repeatWindowMs: 60_000,
+      tasks: [
+        {
+          name: "settle",
+          everyMs: 1,
+          run: async () => {
+            runs++;
+            throw new Error("database or disk is full");
+          },
+        },
+      ],
+    });
+    const loop = scheduler.start();
+    while (runs < 50) await wait(1);
+    await scheduler.stop();
+    await loop;
+    expect(lines.filter((l) => l.includes("task step failed"))).to.have.length(1);
+    expect(scheduler.problems()[0]!.problem).to.include("failed steps in a row");
   });
 });

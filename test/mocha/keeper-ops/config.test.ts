@@ -131,4 +131,26 @@ describe("keeper/config: JSON file + KEEPER_* env, validated", function () {
     });
     expect(config.dryRun).to.equal(true);
   });
+
+  it("the per-chain examples load, wait for their chain's confirmations and use a Postgres store", function () {
+    const expected = { ethereum: [1, 12], arbitrum: [42161, 40], base: [8453, 10] } as const;
+    for (const [name, [chainId, confirmations]] of Object.entries(expected)) {
+      const config = loadConfig({ file: `keeper/config/examples/${name}.json`, env: {} });
+      expect(config.chain).to.include({ chainId, confirmations });
+      expect(config.store.url).to.match(/^postgres:\/\/keeper@/);
+      expect(config.store.allowNew).to.equal(false);
+    }
+  });
+
+  it("refuses a database password in the file and takes the URL from KEEPER_STORE__URL", function () {
+    const file = writeConfig({ ...minimal(), store: { url: "postgres://keeper:hunter2@db:5432/keeper" } });
+    const issues = issuesOf(() => loadConfig({ file, env: {} }));
+    expect(issues.map((i) => i.path)).to.deep.equal(["store.url"]);
+    expect(issues[0]!.message).to.include("KEEPER_STORE__URL");
+    const fromEnv = loadConfig({
+      file: writeConfig(minimal()),
+      env: { KEEPER_STORE__URL: "postgres://keeper:hunter2@db:5432/keeper" },
+    });
+    expect(fromEnv.store.url).to.equal("postgres://keeper:hunter2@db:5432/keeper");
+  });
 });

@@ -47,7 +47,7 @@ describe("keeper/http: status server and Prometheus metrics", function () {
     try {
       const health = await fetch(`${base}/health`);
       expect(health.status).to.equal(200);
-      expect(await health.json()).to.deep.equal({ status: "ok", checks: { rpc: true } });
+      expect(await health.json()).to.deep.equal({ status: "ok", reasons: [], checks: { rpc: true } });
       healthy = false;
       expect((await fetch(`${base}/health`)).status).to.equal(503);
 

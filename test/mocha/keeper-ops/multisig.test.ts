@@ -32,7 +32,12 @@ import {
   executeTypedData,
   gateDomain,
 } from "../../../keeper/multisig/typedData.js";
-import { MultisigWorkflow, ProposalError, type TxSender } from "../../../keeper/multisig/workflow.js";
+import {
+  MultisigWorkflow,
+  ProposalError,
+  submitIntentId,
+  type TxSender,
+} from "../../../keeper/multisig/workflow.js";
 import { SqliteStore } from "../../../keeper/store/sqlite.js";
 import { localChain } from "../helpers/chain.js";
 
@@ -120,6 +125,7 @@ async function rejects(promise: Promise<unknown>, text: string) {
 
 class RecordingSender implements TxSender {
   intents: TxIntent[] = [];
+  readonly address = operators[0]!.address;
   constructor(private readonly result: (intent: TxIntent) => Promise<SendOutcome>) {}
   async send(intent: TxIntent) {
     this.intents.push(intent);
@@ -358,7 +364,7 @@ describe("keeper/multisig: propose → sign → submit workflow", function () {
     expect(done).to.include({ status: "executed", txHash: keccak256("0xfeed") });
     expect(sender.intents).to.have.length(1);
     expect(sender.intents[0]).to.include({
-      id: `submit:${p.id}`,
+      id: submitIntentId(p.id, sender.address),
       to: GATE,
       data: await workflow.executeCalldata(p.id),
     });

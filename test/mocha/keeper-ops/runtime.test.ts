@@ -108,7 +108,7 @@ describe("keeper/service: runtime pieces", function () {
     const real = SqliteStore.open({ path: file });
     await real.setState("k", "real");
     await real.close();
-    const dry = openStore({ ...config({}, file), dryRun: true });
+    const dry = await openStore({ ...config({}, file), dryRun: true });
     expect(dry.path).not.to.equal(file);
     expect(await dry.store.getState("k")).to.equal("real");
     await dry.store.setState("k", "dry");

@@ -3,7 +3,9 @@ import { createPublicClient, custom, encodeFunctionData, parseEther, type Addres
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { deploy, projectArtifact, read } from "../../../deploy/lib/artifacts.js";
 import {
+  ForeignIntentError,
   IntentConflictError,
+  IntentFailedError,
   ReliableSender,
   SimulationRevertedError,
   WaitTimeoutError,
@@ -337,5 +339,89 @@ describe("keeper/chain: reliable sender on a local EDR chain", function () {
     await sender.send(mintIntent("after-foreign", to));
     expect((await store.listSends("after-foreign"))[0]!.nonce).to.equal(1);
     expect(await balanceOf(to)).to.equal(1n);
+  });
+
+  it("a halted chain: send returns after its timeout, stuck() names the intent after the replacements, a cancel is broadcast, and mining resumes it without a restart", async function () {
+    await setAutomine(false);
+    const store = SqliteStore.open({ path: ":memory:" });
+    const account = await freshAccount();
+    let clock = 0;
+    const stuckReports: string[] = [];
+    const { sender } = makeSender(store, account, {
+      stuckAfterMs: 1_000,
+      maxReplacements: 1,
+      cancelAfterMs: 3_000,
+      now: () => clock,
+      sleep: async () => {
+        clock += 500;
+        await new Promise((r) => setTimeout(r, 1));
+      },
+      onStuck: (s) => void stuckReports.push(s.intentId),
+    });
+    const to = recipient();
+    const started = performance.now();
+    await expectRejects(sender.send(mintIntent("halted", to), { timeoutMs: 10_000 }), WaitTimeoutError);
+    expect(performance.now() - started).to.be.below(5_000, "bounded by the (simulated) timeout");
+    const kinds = (await store.listSends("halted")).map((s) => s.kind);
+    expect(kinds).to.deep.equal(["original", "replacement", "cancel"]);
+    expect(stuckReports).to.deep.equal(["halted"]);
+    expect(sender.stuck().map((s) => [s.intentId, s.cancelled])).to.deep.equal([["halted", true]]);
+    await networkHelpers.mine();
+    const outcome = await sender.waitFor("halted", { timeoutMs: 10_000 });
+    expect(outcome.status).to.equal("cancelled", "the cancel had the highest fee and took the nonce");
+    expect(await balanceOf(to)).to.equal(0n);
+    expect(sender.stuck()).to.deep.equal([]);
+  });
+
+  it("a transaction the node dropped while we wait is re-broadcast by the same process", async function () {
+    await setAutomine(false);
+    const store = SqliteStore.open({ path: ":memory:" });
+    const account = await freshAccount();
+    const { sender } = makeSender(store, account, { rebroadcastEveryMs: 0 });
+    const to = recipient();
+    const hash = (await sender.submit(mintIntent("dropped", to))) as Hex;
+    expect(await networkHelpers.dropTransaction(hash)).to.equal(true);
+    const waiting = sender.waitFor("dropped", { timeoutMs: 30_000 });
+    for (let i = 0; i < 200; i++) {
+      const pending = (await connection.provider.request({
+        method: "eth_getTransactionByHash",
+        params: [hash],
+      })) as unknown;
+      if (pending) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await networkHelpers.mine();
+    const outcome = await waiting;
+    expect(outcome).to.include({ status: "confirmed", hash });
+    expect(await balanceOf(to)).to.equal(1n);
+  });
+
+  it("waiting on a failed intent ends with IntentFailedError instead of hanging", async function () {
+    const store = SqliteStore.open({ path: ":memory:" });
+    const account = await freshAccount();
+    const { sender } = makeSender(store, account);
+    await store.upsertIntent({
+      ...mintIntent("gone", recipient()),
+      account: account.address,
+      chainId,
+      value: 0n,
+    });
+    await store.setIntentStatus("gone", "failed", { error: "execute reverts in simulation" });
+    const error = await expectRejects(sender.waitFor("gone", { timeoutMs: 60_000 }), IntentFailedError);
+    expect(error.reason).to.equal("execute reverts in simulation");
+  });
+
+  it("refuses to send or reconcile another account's intent found in a shared store", async function () {
+    const store = SqliteStore.open({ path: ":memory:" });
+    const mine = await freshAccount();
+    const theirs = await freshAccount();
+    const { sender: theirSender } = makeSender(store, theirs);
+    const { sender } = makeSender(store, mine);
+    const to = recipient();
+    await theirSender.send(mintIntent("theirs", to));
+    await expectRejects(sender.send(mintIntent("theirs", to)), ForeignIntentError);
+    await expectRejects(sender.waitFor("theirs"), ForeignIntentError);
+    expect(await publicClient.getTransactionCount({ address: mine.address })).to.equal(0);
+    expect((await store.getIntent("theirs"))!.status).to.equal("confirmed");
   });
 });

@@ -20,7 +20,7 @@ import { createKeeperMetrics } from "../../../keeper/http/keeperMetrics.js";
 import { silentLogger } from "../../../keeper/log/logger.js";
 import { GateCallSimulator, type GateReader } from "../../../keeper/multisig/gate.js";
 import { computeProvenance } from "../../../keeper/multisig/provenance.js";
-import { MultisigWorkflow } from "../../../keeper/multisig/workflow.js";
+import { MultisigWorkflow, submitIntentId } from "../../../keeper/multisig/workflow.js";
 import type { Alert, AlertSink } from "../../../keeper/ops/alerts.js";
 import type { SettlementPlan, StrategyResult } from "../../../keeper/service/ports.js";
 import {
@@ -198,6 +198,7 @@ describe("keeper/service: scheduled tasks", function () {
     });
     const sent: TxIntent[] = [];
     const sender = {
+      address: operator.address,
       send: async (intent: TxIntent): Promise<SendOutcome> => {
         sent.push(intent);
         return { intentId: intent.id, status: "confirmed", hash: keccak256("0x01"), blockNumber: 1n };
@@ -207,7 +208,7 @@ describe("keeper/service: scheduled tasks", function () {
     const view = await workflow.status(p.id);
     expect(view.signatures.map((s) => s.signer)).to.deep.equal([operator.address]);
     expect(view.proposal.status).to.equal("executed");
-    expect(sent.map((i) => i.id)).to.deep.equal([`submit:${p.id}`]);
+    expect(sent.map((i) => i.id)).to.deep.equal([submitIntentId(p.id, operator.address)]);
   });
 
   it("settle: direct route sends inside the NAV band, refuses and alerts outside it, simulates only in dry run", async function () {
