@@ -256,9 +256,9 @@ async function status(ctx: Context): Promise<number> {
   }
 }
 
-/** Live calibration per estimator, read from the store (a temporary copy: nothing is written). */
+/** Live calibration per estimator, read from the store (SQLite through a temporary copy; nothing is written). */
 async function calibration(ctx: Context): Promise<number> {
-  const { store } = openStore({ ...ctx.config, dryRun: true });
+  const { store } = await openStore({ ...ctx.config, dryRun: !ctx.config.store.url }, ctx.logger);
   try {
     const rows = calibrationByEstimator(await store.listEstimates());
     const fmt = (x: number | null) => (x === null ? "–" : x.toFixed(4));
