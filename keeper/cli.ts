@@ -7,12 +7,9 @@ process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
 }) as typeof process.emitWarning;
 
 const { main } = await import("./cli/main.js");
-const { components, chainComponents } = await import("./service/wiring.js");
 
 process.exitCode = await main(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   env: process.env,
-  components,
-  chainComponents,
 });

@@ -1,4 +1,4 @@
-import type { LocalAccount, PublicClient } from "viem";
+import type { Hex, LocalAccount, PublicClient } from "viem";
 import type { KeeperConfig } from "../config/schema.js";
 import type { KeeperMetrics } from "../http/keeperMetrics.js";
 import type { Logger } from "../log/logger.js";
@@ -12,16 +12,11 @@ import {
 } from "../ops/monitors.js";
 import type { ScheduledTask } from "../ops/scheduler.js";
 import { computeProvenance } from "../multisig/provenance.js";
-import { ProposalError, type MultisigWorkflow, type TxSender } from "../multisig/workflow.js";
+import { type MultisigWorkflow, type TxSender } from "../multisig/workflow.js";
 import type { Store } from "../store/types.js";
-import type {
-  EpochSettler,
-  Guardian,
-  Planner,
-  ReadingsSource,
-  SnapshotSource,
-  StrategyModule,
-} from "./ports.js";
+import { requireProduct, runKeeperCycle, signAsOperators } from "../cycle/cycle.js";
+import type { Keeper } from "../cycle/keeper.js";
+import type { EpochSettler, Guardian, ReadingsSource } from "../vault/ports.js";
 
 export interface TaskContext {
   readonly config: KeeperConfig;
@@ -32,56 +27,23 @@ export interface TaskContext {
   readonly now: () => Date;
 }
 
-/** signals → evaluate → plan → propose. Rejected inputs are counted, never fatal. */
-export function strategyTask(
-  ctx: TaskContext,
-  deps: {
-    readonly snapshots: SnapshotSource;
-    readonly strategy: StrategyModule;
-    readonly policy: unknown;
-    readonly strategyConfig: unknown;
-    readonly planner: Planner;
-    readonly workflow: MultisigWorkflow;
-  },
-): ScheduledTask {
+/**
+ * The keeper cycle on a schedule (keeper/cycle/cycle.ts): signals → evaluate with the stored
+ * allocation → plan → mandates → proposal → this operator's signature → submission once ready.
+ * Rejected inputs are counted, never fatal.
+ */
+export function strategyTask(keeper: Keeper): ScheduledTask {
   return {
     name: "strategy",
-    everyMs: ctx.config.schedule.strategyEverySeconds * 1_000,
+    everyMs: keeper.config.schedule.strategyEverySeconds * 1_000,
     async run() {
-      const now = ctx.now();
-      const { snapshots, rejected } = await deps.snapshots.load(now);
-      for (const r of rejected) {
-        ctx.metrics.rejectedInputs.inc({ source: r.source });
-        ctx.logger.warn("input rejected", { source: r.source, reason: r.reason });
-      }
-      const result = await deps.strategy.evaluate(snapshots, deps.policy, deps.strategyConfig, now.getTime());
-      if (result.rejected.length > 0)
-        ctx.metrics.rejectedInputs.inc({ source: "strategy" }, result.rejected.length);
-      const planned = await deps.planner.plan(result.allocation, now);
-      if (!planned || planned.calls.length === 0) {
-        ctx.logger.info("allocation needs no rebalance", { snapshotHash: result.allocation.snapshotHash });
-        return;
-      }
-      try {
-        const used = deps.strategy.signalsUsed
-          ? deps.strategy.signalsUsed(snapshots, result.allocation)
-          : snapshots;
-        const proposal = await deps.workflow.propose(
-          {
-            plan: planned.plan,
-            snapshot: used,
-            calls: planned.calls,
-            provenance: computeProvenance(used, planned.plan),
-          },
-          { exclusive: true },
-        );
-        ctx.logger.info("rebalance proposed", { proposalId: proposal.id, calls: proposal.calls.length });
-      } catch (error) {
-        if (!(error instanceof ProposalError) || !error.message.includes("already open")) throw error;
-        ctx.logger.info("another proposal is open for this nonce; waiting for it", {
-          proposalId: error.proposalId,
-        });
-      }
+      const result = await runKeeperCycle(keeper, keeper.now());
+      keeper.logger.info("keeper cycle", {
+        status: result.status,
+        snapshotHash: result.snapshotHash,
+        proposalId: result.proposalId,
+        txHash: result.txHash,
+      });
     },
   };
 }
@@ -253,4 +215,39 @@ async function raise(ctx: TaskContext, finding: Finding): Promise<void> {
     message: finding.message,
     details: { bps: finding.bps },
   });
+}
+
+/** Runs the monitors once (depeg, NAV): alerts, and a guardian pause on a critical finding. */
+export async function monitorOnce(keeper: Keeper): Promise<void> {
+  const product = requireProduct(keeper);
+  await monitorTask(keeper, { readings: product.readings, guardian: product.guardian }).run(
+    new AbortController().signal,
+  );
+}
+
+/**
+ * Settles the epoch if due, now: through the gate (proposed, co-signed by this process's operators,
+ * submitted once ready), or past the vault's deadline directly with this operator's key.
+ */
+export async function settleOnce(keeper: Keeper): Promise<{ proposalId?: Hex; txHash?: Hex } | undefined> {
+  const product = requireProduct(keeper);
+  const next = await product.settler.next(keeper.now());
+  if (!next || !keeper.sender || !keeper.account) return undefined;
+  if (next.route === "direct") {
+    const outcome = await keeper.sender.send(next.intent);
+    return { txHash: outcome.hash };
+  }
+  await settleTask(keeper, {
+    settler: { next: async () => next },
+    workflow: keeper.workflow,
+    sender: keeper.sender,
+    client: keeper.client,
+    from: keeper.account.address,
+  }).run(new AbortController().signal);
+  const open = await keeper.store.listProposals({ statuses: ["proposed", "signed"], vault: product.vault });
+  const proposal = open.find((p) => (JSON.parse(p.planJson) as { kind?: string }).kind === "settle");
+  if (!proposal) return undefined;
+  if (!(await signAsOperators(keeper, proposal.id))) return { proposalId: proposal.id };
+  const done = await keeper.workflow.submit(proposal.id, keeper.sender);
+  return { proposalId: proposal.id, txHash: done.txHash };
 }

@@ -43,7 +43,7 @@ export class MandateExecutor {
     const token = getAddress(sliceHex(action.data, 4 + 12, 4 + 32));
     const amount = BigInt(sliceHex(action.data, 4 + 32, 4 + 64));
     if (!terms.tokens.some((t) => getAddress(t) === token)) reasons.push(`token ${token} not in the mandate`);
-    const gateAbi = productAbis.gate();
+    const gateAbi = productAbis.gate;
     const [state, headroom, block] = (await Promise.all([
       this.o.client.readContract({
         address: this.o.gate,
@@ -68,7 +68,7 @@ export class MandateExecutor {
     if (block.timestamp >= state.expiry) reasons.push("mandate expired");
     const notional = (await this.o.client.readContract({
       address: this.o.oracle,
-      abi: productAbis.oracle(),
+      abi: productAbis.oracle,
       functionName: "valueOf",
       args: [token, amount],
     })) as bigint;
@@ -86,7 +86,7 @@ export class MandateExecutor {
       id: `mandate:${terms.id}:${provenance}`,
       to: this.o.gate,
       data: encodeFunctionData({
-        abi: productAbis.gate(),
+        abi: productAbis.gate,
         functionName: "executeMandate",
         args: [terms.id, { target: action.target, data: action.data }, provenance],
       }),

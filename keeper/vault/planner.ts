@@ -1,15 +1,9 @@
 import { getAddress, type Address, type Hex, type PublicClient } from "viem";
-import type { Planner, TargetAllocation } from "../service/ports.js";
+import type { TargetAllocation } from "../strategy/index.js";
 import type { GateCall } from "../store/types.js";
 import { productAbis } from "./abis.js";
 import type { SwapQuoter } from "./lifiQuoter.js";
-import {
-  ACTION_GAS,
-  GATE_OVERHEAD_GAS,
-  encodeAction,
-  type ConnectorKind,
-  type PlanAction,
-} from "./actions.js";
+import { ACTIONS, GATE_OVERHEAD_GAS, encodeAction, type ConnectorKind, type PlanAction } from "./actions.js";
 
 const BPS = 10_000n;
 
@@ -111,7 +105,7 @@ export interface RebalancePlan {
  * Legs below `minMoveAmount` or whose gas costs more than their expected benefit are skipped; the
  * rest is packed into one batch within `gasBudgetPerBatch`.
  */
-export class ChainPlanner implements Planner {
+export class ChainPlanner {
   private readonly idleKey: string;
   constructor(private readonly o: ChainPlannerOptions) {
     this.idleKey = o.idleKey ?? "idle";
@@ -121,23 +115,23 @@ export class ChainPlanner implements Planner {
     const { client, vault, registry, asset } = this.o;
     const nav = (await client.readContract({
       address: vault,
-      abi: productAbis.vault(),
+      abi: productAbis.vault,
       functionName: "totalAssets",
     })) as bigint;
     const byKey: Holding[] = [];
     let deployed = 0n;
     for (const [key, c] of Object.entries(this.o.connectors)) {
       const [[value], loose, config] = (await Promise.all([
-        client.readContract({ address: c.address, abi: productAbis.connector(), functionName: "totalValue" }),
+        client.readContract({ address: c.address, abi: productAbis.connector, functionName: "totalValue" }),
         client.readContract({
           address: asset,
-          abi: productAbis.erc20(),
+          abi: productAbis.erc20,
           functionName: "balanceOf",
           args: [c.address],
         }),
         client.readContract({
           address: registry,
-          abi: productAbis.registry(),
+          abi: productAbis.registry,
           functionName: "connectorConfig",
           args: [c.address],
         }),
@@ -251,7 +245,7 @@ export class ChainPlanner implements Planner {
               direction: "out",
               amount: 0n,
               actions: [{ kind: "settle" }],
-              gas: ACTION_GAS.settle,
+              gas: ACTIONS.settle.gas,
             },
           ]
         : [];
@@ -294,7 +288,7 @@ export class ChainPlanner implements Planner {
     const { client, vault } = this.o;
     const pending = (await client.readContract({
       address: vault,
-      abi: productAbis.vault(),
+      abi: productAbis.vault,
       functionName: "pendingTotals",
     })) as { depositAssets: bigint; redeemShares: bigint };
     const redeems =
@@ -302,7 +296,7 @@ export class ChainPlanner implements Planner {
         ? 0n
         : ((await client.readContract({
             address: vault,
-            abi: productAbis.vault(),
+            abi: productAbis.vault,
             functionName: "convertToAssets",
             args: [pending.redeemShares],
           })) as bigint);
@@ -407,7 +401,7 @@ export class ChainPlanner implements Planner {
     });
     const [ok, minValue] = (await this.o.client.readContract({
       address: this.o.oracle,
-      abi: productAbis.oracle(),
+      abi: productAbis.oracle,
       functionName: "tryValueOf",
       args: [share.token, quote.toAmountMin],
     })) as readonly [boolean, bigint, Hex];
@@ -444,7 +438,7 @@ export class ChainPlanner implements Planner {
     ).map(String) as [string, string];
     const positions = (await client.readContract({
       address: c.address,
-      abi: productAbis.uniswap(),
+      abi: productAbis.uniswap,
       functionName: "positionIds",
     })) as readonly bigint[];
     if (positions.length > 0)
@@ -456,11 +450,11 @@ export class ChainPlanner implements Planner {
         tokenId: positions[0]!.toString(),
         amount1,
       };
-    const [, tick] = (await client.readContract({
+    const [, tick] = await client.readContract({
       address: liquidity.pool,
-      abi: productAbis.uniswapPool(),
+      abi: productAbis.uniswapPool,
       functionName: "slot0",
-    })) as readonly [bigint, number];
+    });
     const center = Math.floor(tick / liquidity.tickSpacing) * liquidity.tickSpacing;
     return {
       kind: "uniswapMint",
@@ -484,7 +478,7 @@ export class ChainPlanner implements Planner {
       throw new Error(`connector ${c.address} is an ERC-4626 connector without its target vault configured`);
     return (await this.o.client.readContract({
       address: c.target,
-      abi: productAbis.erc4626Target(),
+      abi: productAbis.erc4626Target,
       functionName: fn,
       args: [amount],
     })) as bigint;
@@ -496,7 +490,7 @@ export class ChainPlanner implements Planner {
     const scale = 10n ** 18n;
     const [ok, value] = (await this.o.client.readContract({
       address: this.o.oracle,
-      abi: productAbis.oracle(),
+      abi: productAbis.oracle,
       functionName: "tryValueOf",
       args: [this.o.nativeToken, gasPrice * scale],
     })) as readonly [boolean, bigint, string];
@@ -505,7 +499,7 @@ export class ChainPlanner implements Planner {
 }
 
 function gasOf(actions: readonly PlanAction[]): bigint {
-  return actions.reduce((sum, a) => sum + ACTION_GAS[a.kind], 0n);
+  return actions.reduce((sum, a) => sum + ACTIONS[a.kind].gas, 0n);
 }
 
 /** The gate calls of a plan, in order; signers recompute them from the stored plan. */

@@ -1,66 +1,32 @@
 import type { TxIntent } from "../chain/sender.js";
 import type { NavReading, OracleReading } from "../ops/monitors.js";
+import type { MarketSnapshot } from "../signals/types.js";
 import type { GateCall } from "../store/types.js";
 
-/**
- * Seams to the parts of the keeper built elsewhere. The shapes of `evaluate` and `runReplay` are
- * the ones published by keeper/strategy and keeper/backtest; the others wait for the contracts'
- * ABIs (AccountingManager, ValueOracle, Registry guardian) and the planner.
- */
-
-export interface TargetAllocation {
-  /** Target weight per connector key, in basis points of NAV. */
-  readonly weightsBps: Readonly<Record<string, number>>;
-  readonly reasons: unknown;
-  readonly evidence: unknown;
-  readonly snapshotHash: string;
-}
-
-export interface StrategyResult {
-  readonly allocation: TargetAllocation;
-  readonly recommendations: readonly unknown[];
-  readonly rejected: readonly unknown[];
-}
-
-/**
- * keeper/strategy: `evaluate(snapshots, policy, config, nowMs)`. Declared as a method so that the
- * strategy's own parameter types (MarketSnapshot[], AllocationPolicy, EvaluationConfig) fit.
- */
-export interface StrategyModule {
-  evaluate(
-    snapshots: unknown,
-    policy: unknown,
-    config: unknown,
-    nowMs: number,
-  ): StrategyResult | Promise<StrategyResult>;
-  /**
-   * The snapshots the allocation's `snapshotHash` covers (what a proposal stores and its provenance
-   * commits to). Absent: the whole input is stored.
-   */
-  signalsUsed?(snapshots: unknown, allocation: TargetAllocation): unknown;
-}
-
-/** keeper/backtest `runReplay({ dataDir, outDir, onProgress })`. */
-export type RunReplayFn = (options: {
-  readonly dataDir: string;
-  readonly outDir: string;
-  readonly onProgress?: (progress: unknown) => void;
-}) => Promise<unknown>;
+/** Seams between the keeper's tasks and the chain-side parts that implement them (keeper/vault). */
 
 /** Market-signal snapshots for one cycle (signal adapters), with the inputs they refused. */
 export interface SnapshotSource {
   load(now: Date): Promise<{
-    readonly snapshots: unknown;
+    readonly snapshots: readonly MarketSnapshot[];
     readonly rejected: readonly { readonly source: string; readonly reason: string }[];
   }>;
 }
 
-/** Holdings vs target allocation → an ordered call batch for the gate (undefined: nothing to do). */
-export interface Planner {
-  plan(
-    allocation: TargetAllocation,
-    now: Date,
-  ): Promise<{ readonly plan: unknown; readonly calls: readonly GateCall[] } | undefined>;
+/** The settlement's plan, stored with its proposal and hashed into the provenance. */
+export interface SettlePlan {
+  readonly kind: "settle";
+  readonly vault: `0x${string}`;
+  readonly pending: { readonly depositAssets: bigint; readonly redeemShares: bigint };
+  readonly dueAt: bigint;
+}
+
+/** The settlement's snapshot: the NAV move it makes, read at `blockNumber`. */
+export interface SettleSnapshot {
+  readonly kind: "settlement";
+  readonly vault: `0x${string}`;
+  readonly blockNumber: bigint;
+  readonly nav: NavReading;
 }
 
 /**
@@ -72,8 +38,8 @@ export type SettlementPlan =
   | {
       readonly route: "gate";
       readonly calls: readonly GateCall[];
-      readonly plan: unknown;
-      readonly snapshot: unknown;
+      readonly plan: SettlePlan;
+      readonly snapshot: SettleSnapshot;
       readonly nav: NavReading;
     }
   | { readonly route: "direct"; readonly intent: TxIntent; readonly nav?: NavReading };
@@ -105,17 +71,4 @@ export interface ReadingsSource {
 export interface Guardian {
   pause(subject: string, reason: string): Promise<void>;
   revokeMandates?(subject: string, reason: string): Promise<readonly string[]>;
-}
-
-/** Everything the lead connects in keeper/service/wiring.ts. Absent parts disable what needs them. */
-export interface KeeperComponents {
-  readonly strategy?: StrategyModule;
-  readonly policy?: unknown;
-  readonly strategyConfig?: unknown;
-  readonly snapshots?: SnapshotSource;
-  readonly planner?: Planner;
-  readonly settler?: EpochSettler;
-  readonly readings?: ReadingsSource;
-  readonly guardian?: Guardian;
-  readonly runReplay?: RunReplayFn;
 }

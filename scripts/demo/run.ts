@@ -1,5 +1,6 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { network } from "hardhat";
 import {
   type Address,
@@ -23,14 +24,15 @@ import { connectorValue } from "../../deploy/product/connectors.js";
 import { advanceTime } from "../../deploy/product/core.js";
 import { DEFAULT_ROLE_INDICES, type ProductStack, refreshFeeds } from "../../deploy/product/stack.js";
 import { aaveArtifacts } from "../../deploy/protocols/aaveV3.js";
+import { LOCAL_CONNECTOR_KEYS, localKeeperConfig } from "../../deploy/local/keeperConfig.js";
+import { loadConfig } from "../../keeper/config/load.js";
+import { type CycleResult, runKeeperCycle } from "../../keeper/cycle/cycle.js";
+import type { Keeper } from "../../keeper/cycle/keeper.js";
 import { createStatusServer } from "../../keeper/http/server.js";
-import { MetricsRegistry } from "../../keeper/http/metrics.js";
-import { parsePolicy } from "../../keeper/strategy/index.js";
-import type { AllocationPolicy } from "../../keeper/strategy/policy.js";
+import { silentLogger } from "../../keeper/log/logger.js";
+import { composeKeeper } from "../../keeper/service/compose.js";
+import { settleOnce } from "../../keeper/service/tasks.js";
 import type { PlanAction } from "../../keeper/vault/actions.js";
-import { type CycleResult, runKeeperCycle, settleOnce } from "../../keeper/vault/cycle.js";
-import { LiFiQuoter } from "../../keeper/vault/lifiQuoter.js";
-import { LOCAL_CONNECTOR_KEYS, type LocalKeeper, createLocalKeeper } from "../../keeper/vault/localKeeper.js";
 import { CONNECTOR_KEYS, type ConnectorKey, formatShares } from "./summary.js";
 import { RESOLVED_MARKETS_DIR, type RecordedMarket, loadRecordedMarket, recordedSnapshot } from "./market.js";
 
@@ -45,13 +47,15 @@ export const DEFAULT_EPOCH_SECONDS = 8 * 3600;
 /** epochs `npm start -- --once` runs: the signal turns on in epoch 2, a redemption settles in epoch 3 */
 export const ONCE_EPOCHS = 7;
 export const DEFAULT_ADDRESSES_FILE = ".keeper-data/local-addresses.json";
+/** The keeper config `npm start` writes for the local stack and runs the keeper from. */
+export const DEFAULT_KEEPER_CONFIG_FILE = ".keeper-data/keeper-demo.json";
 const MIN_MOVE = USDC("1000");
 /** half of what the LP connector receives is swapped to WETH through LI.FI */
-const LP_WETH_SHARE_BPS = 5_000n;
+const LP_WETH_SHARE_BPS = 5_000;
 /** the LP position spans ±600 ticks (about ±6 %) around the pool's price */
 const LP_HALF_WIDTH_TICKS = 600;
 /** room for withdrawals, settlement, a connector-to-connector move with swap and mint, and deposits */
-const GAS_BUDGET_PER_BATCH = 6_000_000n;
+const GAS_BUDGET_PER_BATCH = 6_000_000;
 /** Hardhat's default accounts; the demo keeper signs with the operators' and strategist's keys */
 const MNEMONIC = "test test test test test test test test test test test junk";
 /** The recorded window starts here (unix seconds): the signal is low, then crosses the policy's level. */
@@ -78,6 +82,8 @@ export interface DemoOptions {
   readonly addressesFile?: string;
   /** the recorded Jan-2026 Polymarket set, relative to the working directory */
   readonly dataDir?: string;
+  /** where the generated keeper config is written (default .keeper-data/keeper-demo.json) */
+  readonly keeperConfigFile?: string;
   readonly log?: (line: string) => void;
 }
 
@@ -187,14 +193,6 @@ const abi = {
   uniConnector: () => projectArtifact("UniswapV3Connector").abi,
 };
 
-/** Reads the demo policy shipped next to this file (validated like any strategist policy). */
-export async function loadDemoPolicy(): Promise<AllocationPolicy> {
-  const parsed = parsePolicy(JSON.parse(await readFile(POLICY_FILE, "utf8")));
-  if (!parsed.ok)
-    throw new Error(`demo policy: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`);
-  return parsed.policy;
-}
-
 /** The addresses `npm start` writes for the depositor, strategist and operator scripts. */
 export function addressesJson(local: LocalStack, rpcUrl: string, chainId: number): unknown {
   const { stack, protocols } = local;
@@ -297,14 +295,23 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoSession>
     );
 
     const market = await loadRecordedMarket(options.dataDir ?? RESOLVED_MARKETS_DIR, SIGNAL_MARKET);
-    const policy = await loadDemoPolicy();
     log(`Keeper signal: Polymarket "${market.question}" (recorded, ${market.points.length} hourly prices)`);
 
-    const keeper = await createDemoKeeper(chain, local, lifi, market, policy);
+    const configFile = options.keeperConfigFile ?? DEFAULT_KEEPER_CONFIG_FILE;
+    const keeper = await createDemoKeeper(
+      chain,
+      local,
+      lifi,
+      market,
+      rpc.url,
+      configFile,
+      options.statusPort,
+    );
     cleanups.push(() => keeper.close());
     log(
-      "Keeper: the real keeper cycle (keeper/vault: evaluate -> plan -> risk check -> whole-batch simulation -> " +
-        "2-of-3 operator signatures -> submit), on an accelerated clock",
+      `Keeper: composed from ${configFile} like \`npm run keeper -- run\`; the one keeper cycle (keeper/cycle: ` +
+        "evaluate -> plan -> risk check -> whole-batch simulation -> 2-of-3 operator signatures -> submit), " +
+        "on an accelerated clock",
     );
     const driver = new DemoDriver(chain, local, keeper, market, epochSeconds, log);
     await driver.fundDepositors();
@@ -312,7 +319,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoSession>
     let statusUrl: string | null = null;
     if (options.statusPort !== null) {
       const status = createStatusServer({
-        metrics: new MetricsRegistry(),
+        metrics: keeper.metrics.registry,
         health: async () => ({ ok: true, checks: { epochs: driver.rows.length } }),
         status: async () => driver.status(),
       });
@@ -362,39 +369,53 @@ const format = (amount: bigint) =>
   (Number(amount) / 1e6).toLocaleString("en-US", { maximumFractionDigits: 2 });
 
 /**
- * The keeper of `npm start`: `createLocalKeeper` with the demo policy, the recorded Polymarket price
- * as its signal, LI.FI quotes from the local service for the LP's WETH leg, and settlement planned
- * into the rebalance batch. The operators' and strategist's keys are Hardhat's default accounts.
+ * The keeper of `npm start`: a keeper config for the local stack (every connector, LI.FI routing to
+ * the local quote service for the LP's WETH leg, settlement in the rebalance batch, the demo
+ * policy) written to `configFile`, loaded and composed exactly as `keeper run` does. One process
+ * holds the strategist's key (it submits) and two operators' keys (they co-sign); the signals are
+ * the recorded Polymarket price at the epoch's time.
  */
 async function createDemoKeeper(
   chain: Chain,
   local: LocalStack,
   lifi: LiFiQuoteService,
   market: RecordedMarket,
-  policy: AllocationPolicy,
-): Promise<LocalKeeper> {
+  rpcUrl: string,
+  configFile: string,
+  statusPort: number | null | undefined,
+): Promise<Keeper> {
   const key = (index: number) => mnemonicToAccount(MNEMONIC, { addressIndex: index });
   const transport = custom(chain.provider);
   const reader = chain.accounts[0]!.public;
   const client = createPublicClient({ chain: reader.chain, transport, cacheTime: 0 }) as PublicClient;
-  return createLocalKeeper(local, {
+  const input = localKeeperConfig(local, {
+    rpcUrl,
+    chainId: chain.chainId,
+    operatorId: "demo",
+    storePath: ":memory:",
+    policyPath: fileURLToPath(POLICY_FILE),
+    swaps: { quoteUrl: lifi.apiUrl, wethShareBps: LP_WETH_SHARE_BPS, halfWidthTicks: LP_HALF_WIDTH_TICKS },
+    planner: { minMoveAmount: MIN_MOVE.toString(), gasBudgetPerBatch: GAS_BUDGET_PER_BATCH },
+    settleInRebalanceBatch: true,
+    pollingIntervalMs: 50,
+    http: { host: "127.0.0.1", port: statusPort ?? 0 },
+  });
+  await mkdir(path.dirname(configFile), { recursive: true });
+  await writeFile(configFile, `${JSON.stringify(input, null, 2)}\n`);
+  const config = loadConfig({ file: configFile, env: {} });
+  return composeKeeper(config, {
+    env: {},
+    logger: silentLogger,
     client,
     transport,
-    operators: DEFAULT_ROLE_INDICES.operators.map(key),
-    submitter: key(DEFAULT_ROLE_INDICES.strategist),
+    account: key(DEFAULT_ROLE_INDICES.strategist),
+    coSigners: DEFAULT_ROLE_INDICES.operators.map(key),
     snapshots: {
       load: async (now) => ({
         snapshots: [recordedSnapshot(market, Math.floor(now.getTime() / 1000))],
         rejected: [],
       }),
     },
-    policy,
-    swaps: {
-      quoter: new LiFiQuoter({ apiUrl: lifi.apiUrl, integrator: "agent-vault-demo" }),
-      wethShareBps: LP_WETH_SHARE_BPS,
-      liquidity: { halfWidthTicks: LP_HALF_WIDTH_TICKS },
-    },
-    planner: { minMoveAmount: MIN_MOVE, gasBudgetPerBatch: GAS_BUDGET_PER_BATCH, settle: true },
   });
 }
 
@@ -425,7 +446,7 @@ class DemoDriver {
   constructor(
     private readonly chain: Chain,
     private readonly local: LocalStack,
-    private readonly keeper: LocalKeeper,
+    private readonly keeper: Keeper,
     private readonly market: RecordedMarket,
     private readonly epochSeconds: number,
     private readonly log: (line: string) => void,

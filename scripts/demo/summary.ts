@@ -1,5 +1,5 @@
 import { formatUnits } from "viem";
-import { LOCAL_CONNECTOR_KEYS } from "../../keeper/vault/localKeeper.js";
+import { LOCAL_CONNECTOR_KEYS } from "../../deploy/local/keeperConfig.js";
 import type { DemoSummary, EpochRow } from "./run.js";
 
 /** The policy's connector keys the demo vault has; "idle" is the vault itself. */

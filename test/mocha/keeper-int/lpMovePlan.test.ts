@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { expect } from "chai";
 import { createPublicClient, custom, getAddress, parseUnits, type Address, type PublicClient } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
@@ -9,13 +12,13 @@ import { DEFAULT_ROLE_INDICES } from "../../../deploy/product/stack.js";
 import { uniswapArtifacts } from "../../../deploy/protocols/uniswapV3.js";
 import type { ProposalRecord } from "../../../keeper/store/types.js";
 import type { PlanAction } from "../../../keeper/vault/actions.js";
-import { runKeeperCycle } from "../../../keeper/vault/cycle.js";
-import { LiFiQuoter } from "../../../keeper/vault/lifiQuoter.js";
-import { createLocalKeeper, examplePolicy } from "../../../keeper/vault/localKeeper.js";
+import { composeLocalKeeper } from "../../../deploy/local/keeperConfig.js";
+import { runKeeperCycle } from "../../../keeper/cycle/cycle.js";
 import { encodePlan } from "../../../keeper/vault/planner.js";
 import { ChainRiskChecker } from "../../../keeper/vault/riskChecker.js";
 import { RecordedSnapshotSource } from "../../../keeper/vault/snapshots.js";
 import { localChain } from "../helpers/chain.js";
+import { EXAMPLE_POLICY_FILE } from "../keeper/helpers/examplePolicy.js";
 
 // The planner's full batch on the local stack (AC20 signed batches, AC17 allowlisted calls only):
 // settlement, vault → connector transfers, connector → connector moves, the LI.FI swap and the
@@ -44,20 +47,23 @@ const client = createPublicClient({
   cacheTime: 0,
 }) as PublicClient;
 
+const policyDir = mkdtempSync(path.join(tmpdir(), "lp-move-policy-"));
+const examplePolicy = JSON.parse(readFileSync(EXAMPLE_POLICY_FILE, "utf8")) as Record<string, unknown>;
+
+/** A keeper whose policy (a file, as an operator would configure it) has these base weights. */
 function keeperWith(weightsBps: Record<string, number>) {
-  return createLocalKeeper(local, {
+  const policyPath = path.join(policyDir, `policy-${Object.values(weightsBps).join("-")}.json`);
+  writeFileSync(policyPath, JSON.stringify({ ...examplePolicy, baseWeightsBps: weightsBps }));
+  return composeLocalKeeper(local, {
     client,
     transport: custom(connection.provider),
     operators: DEFAULT_ROLE_INDICES.operators.map(key),
     submitter: key(DEFAULT_ROLE_INDICES.strategist),
     snapshots: new RecordedSnapshotSource([], 900_000),
-    policy: { ...examplePolicy(), baseWeightsBps: weightsBps },
-    swaps: {
-      quoter: new LiFiQuoter({ apiUrl: service.apiUrl }),
-      wethShareBps: 5_000n,
-      liquidity: { halfWidthTicks: 600 },
-    },
-    planner: { minMoveAmount: USDC("1000"), gasBudgetPerBatch: 6_000_000n, settle: true },
+    policyPath,
+    swaps: { quoteUrl: service.apiUrl, wethShareBps: 5_000, halfWidthTicks: 600 },
+    planner: { minMoveAmount: USDC("1000").toString(), gasBudgetPerBatch: 6_000_000 },
+    settleInRebalanceBatch: true,
   });
 }
 
