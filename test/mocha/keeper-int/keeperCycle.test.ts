@@ -24,6 +24,7 @@ import { ViemGateReader } from "../../../keeper/multisig/gate.js";
 import { computeProvenance, signalSnapshotHash } from "../../../keeper/multisig/provenance.js";
 import type { MarketSnapshot } from "../../../keeper/signals/types.js";
 import { composeLocalKeeper } from "../../../deploy/local/keeperConfig.js";
+import { ConfigError } from "../../../keeper/config/load.js";
 import { resumeProposals, runKeeperCycle } from "../../../keeper/cycle/cycle.js";
 import type { Keeper } from "../../../keeper/cycle/keeper.js";
 import { monitorOnce, settleOnce } from "../../../keeper/service/tasks.js";
@@ -547,5 +548,42 @@ describe("Keeper on the local product stack: signals → plan → 2-of-3 → exe
     expect(await submitterNonce()).to.equal(nonce);
     expect(await executedCount()).to.equal(executedBefore);
     await k.close();
+  });
+
+  it("refuses to start, naming each field, when the config disagrees with the chain: a connector the Registry does not know, another swap handler, a mandate the gate does not have", async function () {
+    const error = await composeLocalKeeper(local, {
+      client,
+      transport: net.transport,
+      operators: [],
+      submitter: key(DEFAULT_ROLE_INDICES.strategist),
+      storePath: ":memory:",
+      swaps: { quoteUrl: "http://127.0.0.1:9" },
+      mandates: [
+        {
+          id: `0x${"ab".repeat(32)}`,
+          connectors: [local.stack.connectors.aave],
+          tokens: [local.stack.asset],
+          selectors: ["0x12345678"],
+        },
+      ],
+      configure: (input) => ({
+        ...input,
+        product: {
+          ...input.product!,
+          connectors: { ...input.product!.connectors, stray: { address: local.stack.asset, kind: "aave" } },
+          swaps: { ...input.product!.swaps!, handler: local.stack.gate },
+        },
+      }),
+    }).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(ConfigError);
+    const byPath = Object.fromEntries((error as ConfigError).issues.map((i) => [i.path, i.message]));
+    expect(Object.keys(byPath).sort()).to.deep.equal([
+      "product.connectors.stray.address",
+      "product.mandates.0.id",
+      "product.swaps.handler",
+    ]);
+    expect(byPath["product.connectors.stray.address"]).to.include("not a connector the Registry knows");
+    expect(byPath["product.mandates.0.id"]).to.include("the gate has no mandate");
+    expect(byPath["product.swaps.handler"]).to.include(local.stack.swapHandler);
   });
 });
