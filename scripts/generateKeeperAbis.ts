@@ -32,6 +32,8 @@ const PROJECT_CONTRACTS = {
 /** Export name → the npm file (a protocol's published artifact or ABI) that holds the ABI. */
 const PACKAGE_ABIS = {
   uniswapV3PoolAbi: "@uniswap/v3-core/artifacts/contracts/UniswapV3Pool.sol/UniswapV3Pool.json",
+  nonfungiblePositionManagerAbi:
+    "@uniswap/v3-periphery/artifacts/contracts/NonfungiblePositionManager.sol/NonfungiblePositionManager.json",
   aggregatorV3Abi: "@chainlink/contracts/abi/v0.8/shared/AggregatorV3Interface.abi.json",
 } as const;
 

@@ -6,6 +6,7 @@ import {
   baseConnectorAbi,
   erc4626ConnectorAbi,
   keeperGateAbi,
+  nonfungiblePositionManagerAbi,
   registryAbi,
   uniswapV3ConnectorAbi,
   uniswapV3PoolAbi,
@@ -27,6 +28,7 @@ export const productAbis = {
   erc4626: erc4626ConnectorAbi,
   uniswap: uniswapV3ConnectorAbi,
   uniswapPool: uniswapV3PoolAbi,
+  positionManager: nonfungiblePositionManagerAbi,
   /** any ERC-4626 vault a connector deposits into (previewDeposit / previewWithdraw) */
   erc4626Target: erc4626Abi,
   erc20: erc20Abi,

@@ -245,6 +245,75 @@ describe("Keeper planner: settlement, connector-to-connector moves and the Unisw
     }
   });
 
+  it("[AC20 signed batches] an LP position above its target is reduced: part of its liquidity decreased, collected and the WETH swapped back through LI.FI; at a 0 % target it is emptied and burned", async function () {
+    const lpValue = async () => (await connectorValue(accounts[0]!, stack.connectors.uniswap)).value;
+    const positions = () =>
+      read<readonly bigint[]>(accounts[0]!, {
+        address: stack.connectors.uniswap,
+        abi: uniAbi,
+        functionName: "positionIds",
+      });
+    const partial = await keeperWith({
+      "aave-usdc": 4800,
+      "morpho-usdc": 3500,
+      "uniswap-usdc-weth": 1200,
+      idle: 500,
+    });
+    try {
+      const before = await lpValue();
+      const cycle = await runKeeperCycle(partial, new Date());
+      expect(cycle.status).to.equal("executed");
+      expect(kinds(cycle.plan!.actions).slice(0, 3)).to.deep.equal([
+        "uniswapDecrease",
+        "uniswapCollect",
+        "swap",
+      ]);
+      const swap = cycle.plan!.actions.find((a) => a.kind === "swap") as Extract<
+        PlanAction,
+        { kind: "swap" }
+      >;
+      expect(getAddress(swap.tokenIn)).to.equal(getAddress(protocols.tokens.weth));
+      expect(getAddress(swap.tokenOut)).to.equal(getAddress(stack.asset));
+      expect(await positions()).to.have.length(1, "a partial reduction keeps the position");
+      const after = await lpValue();
+      const target = BigInt(cycle.plan!.targets["uniswap-usdc-weth"]!);
+      expect(after < before).to.equal(true);
+      // within 2 % of the target (the removed share is sized at the pool's price, with slippage margins)
+      expect(after > (target * 98n) / 100n && after < (target * 102n) / 100n).to.equal(
+        true,
+        `LP ${after} vs ${target}`,
+      );
+      const { nav, parts } = await navParts();
+      expect(nav).to.equal(parts);
+    } finally {
+      await partial.close();
+    }
+    const exit = await keeperWith({
+      "aave-usdc": 6000,
+      "morpho-usdc": 3500,
+      "uniswap-usdc-weth": 0,
+      idle: 500,
+    });
+    try {
+      const cycle = await runKeeperCycle(exit, new Date());
+      expect(cycle.status).to.equal("executed");
+      expect(kinds(cycle.plan!.actions).slice(0, 4)).to.deep.equal([
+        "uniswapDecrease",
+        "uniswapCollect",
+        "uniswapBurn",
+        "swap",
+      ]);
+      expect(await positions()).to.deep.equal([]);
+      // what the minimums kept back (the slippage margins, ~2 %) stays loose in the connector
+      const left = await lpValue();
+      expect(left > 0n && left < USDC("10000")).to.equal(true, `LP connector keeps ${left}`);
+      const { nav, parts } = await navParts();
+      expect(nav).to.equal(parts);
+    } finally {
+      await exit.close();
+    }
+  });
+
   it("[AC17 allowlisted calls] the risk checker refuses a send to a non-connector, above a cap, calls that are not the plan's encoding, and unknown actions", async function () {
     const checker = new ChainRiskChecker({ client, vault: stack.vault, registry: stack.registry });
     const check = (actions: readonly unknown[], calls?: ProposalRecord["calls"]) => {
