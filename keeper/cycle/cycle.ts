@@ -23,7 +23,8 @@ export interface CycleResult {
   readonly snapshotHash: Hex;
   /**
    * The proposal's plan and calls: the planner's, less the leading actions in `direct` (when a
-   * mandate covered every action, the whole plan, and nothing was proposed).
+   * mandate covered every action, the whole plan, and nothing was proposed). With `no-rebalance`,
+   * a plan without actions lists the legs skipped as not worth moving; none means on target.
    */
   readonly plan?: RebalancePlan;
   readonly calls?: readonly GateCall[];
@@ -121,9 +122,12 @@ export async function runKeeperCycle(
   }
   const rebalance = await product.planner.plan(allocation);
   lap("plan");
-  if (!rebalance) {
-    keeper.logger.info("allocation needs no rebalance", { snapshotHash: allocation.snapshotHash });
-    return { ...base, status: "no-rebalance" };
+  if (!rebalance || rebalance.calls.length === 0) {
+    keeper.logger.info(rebalance ? "allocation off target within tolerance" : "allocation on target", {
+      snapshotHash: allocation.snapshotHash,
+      skipped: rebalance?.plan.skipped ?? [],
+    });
+    return { ...base, status: "no-rebalance", ...(rebalance ? { plan: rebalance.plan, calls: [] } : {}) };
   }
   const full = { ...rebalance.plan, pegPrices: chain.pegPrices };
   const sending = options.submit !== false && keeper.sender !== undefined && !keeper.config.dryRun;

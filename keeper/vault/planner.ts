@@ -99,6 +99,9 @@ export interface RebalancePlan {
 }
 
 /**
+ * A plan with no actions means every leg was skipped (below `minMoveAmount`, or not worth its gas):
+ * the allocation is off target by those amounts, within tolerance. `undefined` means on target.
+ *
  * Reads holdings from chain (vault idle, each connector's value and loose base asset), diffs them
  * against the target weights and emits ordered gate calls: every withdrawal first (so the vault
  * holds the idle the deposits need), then transfers and deposits, within each connector's cap.
@@ -263,7 +266,7 @@ export class ChainPlanner {
       batch.push(leg);
       gas += leg.gas;
     }
-    if (batch.length === 0) return undefined;
+    if (batch.length === 0 && deferred.length === 0 && skipped.length === 0) return undefined;
     const actions = batch.flatMap((l) => l.actions);
     const plan: RebalancePlan = {
       kind: "rebalance",

@@ -3,6 +3,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { network } from "hardhat";
 import {
+  BaseError,
+  ContractFunctionRevertedError,
   type Address,
   type Hex,
   type PublicClient,
@@ -33,7 +35,7 @@ import { silentLogger } from "../../keeper/log/logger.js";
 import { composeKeeper } from "../../keeper/service/compose.js";
 import { settleOnce } from "../../keeper/service/tasks.js";
 import type { PlanAction } from "../../keeper/vault/actions.js";
-import { CONNECTOR_KEYS, type ConnectorKey, formatShares } from "./summary.js";
+import { CONNECTOR_KEYS, type ConnectorKey, formatShares, formatSwap } from "./summary.js";
 import { RESOLVED_MARKETS_DIR, type RecordedMarket, loadRecordedMarket, recordedSnapshot } from "./market.js";
 
 /**
@@ -104,6 +106,8 @@ export interface EpochRow {
 export interface SwapRecord {
   readonly connector: Address;
   readonly tokenIn: Address;
+  /** USDC sold for WETH (funding the LP), or WETH sold back for USDC (reducing it) */
+  readonly soldBase: boolean;
   readonly amountIn: bigint;
   readonly amountOut: bigint;
 }
@@ -138,6 +142,8 @@ export interface RequestTotals {
   redeemSettlements: number;
   redeemsClaimed: bigint;
   deferred: number;
+  /** depositor actions the vault refused (e.g. while paused) */
+  refused: number;
 }
 
 export interface DemoSummary {
@@ -434,6 +440,7 @@ class DemoDriver {
     redeemSettlements: 0,
     redeemsClaimed: 0n,
     deferred: 0,
+    refused: 0,
   };
   batches = 0;
   epochMs = 0;
@@ -542,30 +549,44 @@ class DemoDriver {
     };
     switch (epoch) {
       case 0:
-        await requestDeposit("alice", "200000");
-        await requestDeposit("bob", "150000");
+        await this.attempt("alice", "requestDeposit", () => requestDeposit("alice", "200000"));
+        await this.attempt("bob", "requestDeposit", () => requestDeposit("bob", "150000"));
         break;
       case 1:
-        await claimDeposit("alice");
-        await claimDeposit("bob");
-        await requestDeposit("carol", "100000");
+        await this.attempt("alice", "claimDeposit", () => claimDeposit("alice"));
+        await this.attempt("bob", "claimDeposit", () => claimDeposit("bob"));
+        await this.attempt("carol", "requestDeposit", () => requestDeposit("carol", "100000"));
         break;
       case 2:
-        await claimDeposit("carol");
+        await this.attempt("carol", "claimDeposit", () => claimDeposit("carol"));
         break;
       case 3:
-        await requestRedeem("bob", 5_000n);
+        await this.attempt("bob", "requestRedeem", () => requestRedeem("bob", 5_000n));
         break;
       case 4:
-        await claimRedeem("bob");
+        await this.attempt("bob", "claimRedeem", () => claimRedeem("bob"));
         break;
       case 5:
-        await requestRedeem("alice", 2_500n);
-        await requestDeposit("bob", "50000");
+        await this.attempt("alice", "requestRedeem", () => requestRedeem("alice", 2_500n));
+        await this.attempt("bob", "requestDeposit", () => requestDeposit("bob", "50000"));
         break;
       default:
-        await claimRedeem("alice");
-        await claimDeposit("bob");
+        await this.attempt("alice", "claimRedeem", () => claimRedeem("alice"));
+        await this.attempt("bob", "claimDeposit", () => claimDeposit("bob"));
+    }
+  }
+
+  /**
+   * One depositor action; a refusal by the vault (e.g. paused by the guardian) is logged with the
+   * contract's error and the simulation goes on, as a depositor would.
+   */
+  private async attempt(who: Depositor, action: string, run: () => Promise<void>): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      if (!(error instanceof BaseError)) throw error;
+      this.requests.refused++;
+      this.log(`  depositor ${who}: ${action} refused by the vault (${refusal(error)}); goes on`);
     }
   }
 
@@ -600,23 +621,62 @@ class DemoDriver {
     );
     await this.depositorsAct(epoch);
 
-    const cycle = await runKeeperCycle(this.keeper, new Date(dataTime * 1000));
-    const { allocation } = cycle;
-    for (const reason of allocation.reasons) this.log(`  policy: ${reason}`);
+    const weightsBps = await this.keeperActs(epoch, dataTime);
+    const row = await this.readRow(epoch, dataTime, signal, weightsBps);
+    this.rows.push(row);
+    this.log(
+      `  NAV ${format(row.nav)} USDC  price/share ${(Number(row.pricePerShare) / 1e6).toFixed(6)}  idle ${format(row.idle)}  ` +
+        CONNECTOR_KEYS.map((k) => `${k} ${format(row.connectors[k])}`).join("  "),
+    );
+    this.epochMs += performance.now() - started;
+    return row;
+  }
+
+  /**
+   * The keeper's epoch: one cycle, then the settler when the cycle's batch did not settle. A batch
+   * the chain refuses (e.g. the vault paused by the guardian) is logged and the epoch goes on, so the
+   * simulation and its summary continue; returns the weights the strategy chose.
+   */
+  private async keeperActs(epoch: number, dataTime: number): Promise<Readonly<Record<string, number>>> {
+    // each epoch is one step of the service's strategy task, counted as the scheduler counts it
+    const step = (task: string, outcome: "ok" | "error") => {
+      this.keeper.metrics.cycles.inc({ task, outcome });
+      this.keeper.metrics.lastStepTimestamp.set(Math.floor(Date.now() / 1_000), { task });
+    };
+    let cycle: CycleResult;
+    try {
+      cycle = await runKeeperCycle(this.keeper, new Date(dataTime * 1000));
+      step("strategy", "ok");
+    } catch (error) {
+      step("strategy", "error");
+      this.log(`  keeper: no batch this epoch: ${refusal(error)}`);
+      return this.rows.at(-1)?.weightsBps ?? {};
+    }
+    for (const reason of cycle.allocation.reasons) this.log(`  policy: ${reason}`);
     for (const s of cycle.plan?.skipped ?? [])
       this.log(`  planner: skipped ${format(BigInt(s.amount))} USDC for ${s.key}: ${s.reason}`);
     for (const d of cycle.plan?.deferred ?? [])
       this.log(
         `  planner: deferred ${format(BigInt(d.amount))} USDC for ${d.key} to the next batch (gas budget)`,
       );
-    if (cycle.status === "failed" || cycle.status === "signed")
-      throw new Error(`keeper cycle ${cycle.status} in epoch ${epoch} (proposal ${cycle.proposalId})`);
     if (cycle.status === "executed") await this.recordCycle(epoch, cycle);
-    else this.log(`  keeper: ${cycle.status === "no-rebalance" ? "on target" : "signals already acted on"}`);
+    else if (cycle.status === "failed" || cycle.status === "signed" || cycle.status === "waiting")
+      this.log(`  keeper: cycle ${cycle.status} (proposal ${cycle.proposalId})`);
+    else if (cycle.status === "replayed-signals") this.log("  keeper: signals already acted on");
+    else if (cycle.plan && cycle.plan.skipped.length > 0)
+      this.log("  keeper: within tolerance of the targets (the legs above are not worth moving)");
+    else this.log("  keeper: on target");
     // the planner puts settlement into the rebalance batch; with no batch this epoch, the settler alone
-    const settled = cycle.plan?.actions.some((a) => a.kind === "settle")
-      ? undefined
-      : await settleOnce(this.keeper);
+    let settled: Awaited<ReturnType<typeof settleOnce>>;
+    try {
+      settled = cycle.plan?.actions.some((a) => a.kind === "settle")
+        ? undefined
+        : await settleOnce(this.keeper);
+      step("settle", "ok");
+    } catch (error) {
+      step("settle", "error");
+      this.log(`  keeper: settlement refused: ${refusal(error)}`);
+    }
     if (settled?.txHash) {
       const receipt = await this.reader.public.getTransactionReceipt({ hash: settled.txHash });
       this.batches++;
@@ -625,14 +685,7 @@ class DemoDriver {
     }
     if (cycle.status !== "executed" && !settled) this.log("  keeper: nothing to settle, no batch this epoch");
 
-    const row = await this.readRow(epoch, dataTime, signal, allocation.weightsBps);
-    this.rows.push(row);
-    this.log(
-      `  NAV ${format(row.nav)} USDC  price/share ${(Number(row.pricePerShare) / 1e6).toFixed(6)}  idle ${format(row.idle)}  ` +
-        CONNECTOR_KEYS.map((k) => `${k} ${format(row.connectors[k])}`).join("  "),
-    );
-    this.epochMs += performance.now() - started;
-    return row;
+    return cycle.allocation.weightsBps;
   }
 
   /** Events of an executed keeper batch: settlements, fees, swaps and the funds it moved. */
@@ -652,7 +705,11 @@ class DemoDriver {
     const swaps = parseEventLogs({ abi: abi.connector(), logs: receipt.logs, eventName: "Swapped" }).map(
       (e) => {
         const args = e.args as { tokenIn: Address; amountIn: bigint; amountOut: bigint };
-        return { connector: getAddress(e.address), ...args };
+        return {
+          connector: getAddress(e.address),
+          ...args,
+          soldBase: getAddress(args.tokenIn) === this.stack.asset,
+        };
       },
     );
     const direct = parseEventLogs({
@@ -664,12 +721,13 @@ class DemoDriver {
       return { from: getAddress(e.address), to: args.to, amount: args.amount };
     });
     for (const t of transfers) this.log(`  moved ${format(t.amount)} USDC ${t.from} -> ${t.to}`);
-    for (const s of swaps)
-      this.log(
-        `  swapped ${format(s.amountIn)} USDC -> ${(Number(s.amountOut) / 1e18).toFixed(4)} WETH through LI.FI`,
-      );
+    for (const s of swaps) this.log(`  swapped ${formatSwap(s)} through LI.FI`);
     const minted = parseEventLogs({ abi: abi.uniConnector(), logs: receipt.logs }).filter(
-      (e) => e.eventName === "PositionMinted" || e.eventName === "LiquidityIncreased",
+      (e) =>
+        e.eventName === "PositionMinted" ||
+        e.eventName === "LiquidityIncreased" ||
+        e.eventName === "LiquidityDecreased" ||
+        e.eventName === "PositionBurned",
     );
     for (const e of minted) this.log(`  Uniswap USDC/WETH LP: ${e.eventName}`);
     this.rebalances.push({
@@ -777,4 +835,12 @@ class DemoDriver {
 /** JSON has no bigint: amounts go out as decimal strings. */
 function withBigintsAsStrings(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v)));
+}
+
+/** What the chain refused, by the contract's error name when there is one (viem's cause chain). */
+function refusal(error: unknown): string {
+  if (!(error instanceof BaseError)) return (error as Error).message.split("\n")[0] ?? String(error);
+  const revert = error.walk((e) => e instanceof ContractFunctionRevertedError);
+  if (revert instanceof ContractFunctionRevertedError) return revert.data?.errorName ?? revert.shortMessage;
+  return error.shortMessage;
 }

@@ -72,7 +72,9 @@ describe("Keeper planner: LI.FI swap leg on the local stack", function () {
         snapshotHash: "0x00",
         turnoverBps: 0,
       };
-      expect(await greedy.product!.planner.plan(allocation)).to.equal(undefined);
+      const refused = await greedy.product!.planner.plan(allocation);
+      expect(refused?.calls).to.deep.equal([]);
+      expect(refused?.plan.skipped.map((s) => s.reason).join()).to.match(/oracle floor/);
       await greedy.close();
       const result = await runKeeperCycle(keeper, new Date());
       expect(result.status).to.equal("executed");
