@@ -1,4 +1,5 @@
-import type { LocalAccount, PublicClient, Transport } from "viem";
+import { getAddress, isAddress, type LocalAccount, type PublicClient, type Transport } from "viem";
+import { z } from "zod";
 import { keeperConfigSchema, type KeeperConfigInput } from "../../keeper/config/schema.js";
 import type { Keeper } from "../../keeper/cycle/keeper.js";
 import { silentLogger, type Logger } from "../../keeper/log/logger.js";
@@ -58,9 +59,61 @@ export interface LocalKeeperConfigOptions {
  * from the environment (`KEEPER_PRIVATE_KEY`), never from the file.
  */
 export function localKeeperConfig(local: LocalStack, options: LocalKeeperConfigOptions): KeeperConfigInput {
+  return keeperConfigFor(stackAddressesOf(local), options);
+}
+
+const address = z
+  .string()
+  .refine((v) => isAddress(v, { strict: false }), "must be an address")
+  .transform((v) => getAddress(v));
+
+/** The part of the addresses file `npm start` writes (.keeper-data/local-addresses.json) a keeper config needs. */
+export const keeperStackAddressesSchema = z.looseObject({
+  chainId: z.number().int().positive(),
+  rpcUrl: z.string().optional(),
+  vault: address,
+  asset: address,
+  registry: address,
+  oracle: address,
+  gate: address,
+  swapHandler: address,
+  connectors: z.looseObject({ aave: address, morpho: address, uniswap: address }),
+  morphoSupplyVault: address,
+  roles: z.looseObject({ operators: z.array(address).min(1) }),
+  tokens: z.looseObject({ weth: address, usdt: address }),
+  feeds: z.looseObject({ usdcUsd: address, usdtUsd: address }),
+  uniswap: z.looseObject({ usdcWethPool: address }),
+});
+export type KeeperStackAddresses = z.output<typeof keeperStackAddressesSchema>;
+
+/** The addresses of a deployed local stack, in the shape of the addresses file. */
+export function stackAddressesOf(local: LocalStack): KeeperStackAddresses {
   const { stack, protocols } = local;
+  return {
+    chainId: 0,
+    vault: stack.vault,
+    asset: stack.asset,
+    registry: stack.registry,
+    oracle: stack.oracle,
+    gate: stack.gate,
+    swapHandler: stack.swapHandler,
+    connectors: stack.connectors,
+    morphoSupplyVault: stack.morphoSupplyVault,
+    roles: { operators: [...stack.addresses.operators] },
+    tokens: { weth: protocols.tokens.weth, usdt: protocols.tokens.usdt },
+    feeds: { usdcUsd: protocols.feeds.usdcUsd, usdtUsd: protocols.feeds.usdtUsd },
+    uniswap: { usdcWethPool: protocols.uniswap.usdcWethPool },
+  };
+}
+
+/** The keeper config for a stack at `addresses` (see `localKeeperConfig`). */
+export function keeperConfigFor(
+  addresses: KeeperStackAddresses,
+  options: LocalKeeperConfigOptions,
+): KeeperConfigInput {
+  const stack = addresses;
   const swaps = options.swaps;
-  const weth = protocols.tokens.weth;
+  const weth = addresses.tokens.weth;
   return {
     operator: { id: options.operatorId ?? "local-operator-1" },
     chain: {
@@ -73,8 +126,8 @@ export function localKeeperConfig(local: LocalStack, options: LocalKeeperConfigO
       address: stack.gate,
       vault: stack.vault,
       threshold: 2,
-      signers: [...stack.addresses.operators],
-      allowedTargets: [stack.vault, ...Object.values(stack.connectors)],
+      signers: [...stack.roles.operators],
+      allowedTargets: [stack.vault, stack.connectors.aave, stack.connectors.morpho, stack.connectors.uniswap],
     },
     schedule: options.schedule ?? {
       settleEverySeconds: 60,
@@ -104,7 +157,7 @@ export function localKeeperConfig(local: LocalStack, options: LocalKeeperConfigO
                 kind: "uniswapLp",
                 swapShare: { token: weth, shareBps: swaps.wethShareBps ?? 5_000 },
                 liquidity: {
-                  pool: protocols.uniswap.usdcWethPool,
+                  pool: addresses.uniswap.usdcWethPool,
                   fee: USDC_WETH_FEE,
                   tickSpacing: USDC_WETH_TICK_SPACING,
                   halfWidthTicks: swaps.halfWidthTicks ?? 600,
@@ -128,8 +181,8 @@ export function localKeeperConfig(local: LocalStack, options: LocalKeeperConfigO
       ...(options.planner ? { planner: options.planner } : {}),
       ...(options.policyPath ? { policyPath: options.policyPath } : {}),
       pegFeeds: [
-        { symbol: "USDC", token: stack.asset, feed: protocols.feeds.usdcUsd, decimals: 8 },
-        { symbol: "USDT", token: protocols.tokens.usdt, feed: protocols.feeds.usdtUsd, decimals: 8 },
+        { symbol: "USDC", token: stack.asset, feed: addresses.feeds.usdcUsd, decimals: 8 },
+        { symbol: "USDT", token: addresses.tokens.usdt, feed: addresses.feeds.usdtUsd, decimals: 8 },
       ],
       ...(options.signalsFile ? { signalsFile: options.signalsFile } : {}),
     },

@@ -40,6 +40,9 @@ export function strategyTask(keeper: Keeper): ScheduledTask {
       const result = await runKeeperCycle(keeper, keeper.now());
       keeper.logger.info("keeper cycle", {
         status: result.status,
+        weightsBps: result.allocation.weightsBps,
+        reasons: result.allocation.reasons,
+        direct: result.direct?.map((d) => ({ mandateId: d.mandateId, txHash: d.txHash })),
         snapshotHash: result.snapshotHash,
         proposalId: result.proposalId,
         txHash: result.txHash,

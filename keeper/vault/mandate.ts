@@ -43,6 +43,8 @@ export class MandateExecutor {
     const token = getAddress(sliceHex(action.data, 4 + 12, 4 + 32));
     const amount = BigInt(sliceHex(action.data, 4 + 32, 4 + 64));
     if (!terms.tokens.some((t) => getAddress(t) === token)) reasons.push(`token ${token} not in the mandate`);
+    // outside the mandate's lists: its head is not a (token, amount), so nothing on chain can value it
+    if (reasons.length > 0) return { ok: false, reasons };
     const gateAbi = productAbis.gate;
     const [state, headroom, block] = (await Promise.all([
       this.o.client.readContract({

@@ -1,4 +1,4 @@
-import { getAddress, type Address, type Hex, type PublicClient } from "viem";
+import { getAddress, type Address, type PublicClient } from "viem";
 import type { TargetAllocation } from "../strategy/index.js";
 import type { GateCall } from "../store/types.js";
 import { productAbis } from "./abis.js";
