@@ -194,14 +194,17 @@ export const keeperConfigSchema = z.strictObject({
     }),
   monitors: z
     .strictObject({
-      /** Largest price-per-share move between two settlements before the keeper refuses and alerts. */
-      navBandBps: bps.default(50),
+      /**
+       * The operator's own band: largest price-per-share move between two settlements before this
+       * keeper refuses and alerts, stricter than the vault's guardrail (which always applies, read
+       * from the chain). Absent: only the vault's rule.
+       */
+      operatorNavBandBps: bps.optional(),
       /** Largest primary vs secondary oracle deviation tolerated. */
       oracleMaxDeviationBps: bps.default(100),
       depeg: depegBandsSchema.default({ watchBps: 50, reduceBps: 200, exitBps: 500 }),
     })
     .default({
-      navBandBps: 50,
       oracleMaxDeviationBps: 100,
       depeg: { watchBps: 50, reduceBps: 200, exitBps: 500 },
     }),

@@ -163,7 +163,11 @@ async function productParts(
     vault,
     planner,
     readings,
-    settler: new ChainEpochSettler({ client, vault }),
+    settler: new ChainEpochSettler({
+      client,
+      vault,
+      connectors: Object.fromEntries(Object.entries(product.connectors).map(([k, c]) => [k, c.address])),
+    }),
     guardian,
     snapshots: options.snapshots ?? (await signalSource(product, logger)),
     policy,

@@ -5,7 +5,7 @@ import type { Logger } from "../log/logger.js";
 import type { AlertSink } from "../ops/alerts.js";
 import {
   assessDepeg,
-  navGuardrail,
+  navFindings,
   oracleDeviation,
   type DepegAssessment,
   type Finding,
@@ -126,19 +126,33 @@ export function settleTask(
       const next = await deps.settler.next(ctx.now());
       if (!next) return;
       if (next.nav) {
-        const guard = navGuardrail(next.nav, ctx.config.monitors.navBandBps);
         ctx.metrics.lastNav.set(
           Number(next.nav.currentPricePerShare) / Number(next.nav.previousPricePerShare),
-          {
-            vault: next.nav.vault,
-          },
+          { vault: next.nav.vault },
         );
-        if (!guard.withinBand) {
-          await raise(ctx, guard);
+        const outside = navFindings(next.nav, ctx.config.monitors.operatorNavBandBps).filter(
+          (f) => !f.withinBand,
+        );
+        if (outside.length > 0) {
+          for (const finding of outside) await raise(ctx, finding);
           return;
         }
       }
       if (next.route === "gate") {
+        if (next.unvalued.length > 0) {
+          ctx.metrics.alerts.inc({ kind: "settlement", severity: "critical" });
+          await ctx.alerts.send({
+            kind: "settlement",
+            severity: "critical",
+            subject: next.nav.vault,
+            message: `not settling: ${next.unvalued.join("; ")}`,
+            details: {},
+          });
+          ctx.logger.warn("settlement not proposed: connectors cannot be valued", {
+            unvalued: next.unvalued,
+          });
+          return;
+        }
         const proposal = await deps.workflow.propose({
           plan: next.plan,
           snapshot: next.snapshot,
@@ -178,7 +192,7 @@ export function monitorTask(
       const readings = await deps.readings.read(ctx.now());
       const findings: Finding[] = [];
       for (const nav of readings.nav) {
-        findings.push(navGuardrail(nav, ctx.config.monitors.navBandBps));
+        findings.push(...navFindings(nav, ctx.config.monitors.operatorNavBandBps));
         ctx.metrics.lastNav.set(Number(nav.currentPricePerShare) / Number(nav.previousPricePerShare), {
           vault: nav.vault,
         });

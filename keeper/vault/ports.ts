@@ -41,6 +41,8 @@ export type SettlementPlan =
       readonly plan: SettlePlan;
       readonly snapshot: SettleSnapshot;
       readonly nav: NavReading;
+      /** Connectors the vault cannot value now: settling would book a wrong NAV, so none is proposed. */
+      readonly unvalued: readonly string[];
     }
   | { readonly route: "direct"; readonly intent: TxIntent; readonly nav?: NavReading };
 

@@ -8,7 +8,32 @@ import { productAbis } from "./abis.js";
  * anyone may call `settle()` directly, which this keeper does with its own key.
  */
 export class ChainEpochSettler implements EpochSettler {
-  constructor(private readonly o: { readonly client: PublicClient; readonly vault: Address }) {}
+  constructor(
+    private readonly o: {
+      readonly client: PublicClient;
+      readonly vault: Address;
+      /** Connectors by policy key, each checked for a value before a settlement is proposed. */
+      readonly connectors?: Readonly<Record<string, Address>>;
+    },
+  ) {}
+
+  /** Connectors whose value the vault cannot read now (reverts or reports unhealthy), by key. */
+  async unvalued(): Promise<string[]> {
+    const failing: string[] = [];
+    for (const [key, address] of Object.entries(this.o.connectors ?? {})) {
+      try {
+        const [, healthy] = await this.o.client.readContract({
+          address,
+          abi: productAbis.connector,
+          functionName: "totalValue",
+        });
+        if (!healthy) failing.push(`${key} (${address}) reports unhealthy`);
+      } catch (error) {
+        failing.push(`${key} (${address}) cannot be valued: ${(error as Error).message.split("\n")[0]}`);
+      }
+    }
+    return failing;
+  }
 
   async next(): Promise<SettlementPlan | undefined> {
     const { client, vault } = this.o;
@@ -38,7 +63,27 @@ export class ChainEpochSettler implements EpochSettler {
       supply > 0n && book.lastTotalAssets > 0n
         ? (book.lastTotalAssets * 10n ** BigInt(decimals)) / supply
         : ppsNow;
-    const nav = { vault, previousPricePerShare: previous, currentPricePerShare: ppsNow };
+    const [guardrails, epochs, liveNav] = await Promise.all([
+      client.readContract({ address: vault, abi, functionName: "guardrails" }),
+      client.readContract({ address: vault, abi, functionName: "epochState" }),
+      client.readContract({ address: vault, abi, functionName: "totalAssets" }),
+    ]);
+    const nav = {
+      vault,
+      previousPricePerShare: previous,
+      currentPricePerShare: ppsNow,
+      // GuardrailMath compares NAVs only once shares exist (the vault's first settlement is free)
+      ...(supply > 0n
+        ? {
+            chain: {
+              lastNav: book.lastTotalAssets,
+              nav: liveNav,
+              elapsedSeconds: block.timestamp - BigInt(epochs.lastNavAt),
+              guardrails,
+            },
+          }
+        : {}),
+    };
     return {
       route: "gate",
       calls: [{ target: vault, data }],
@@ -50,6 +95,7 @@ export class ChainEpochSettler implements EpochSettler {
       },
       snapshot: { kind: "settlement", vault, blockNumber: block.number, nav },
       nav,
+      unvalued: await this.unvalued(),
     };
   }
 }

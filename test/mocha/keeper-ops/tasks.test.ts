@@ -39,6 +39,7 @@ const config = keeperConfigSchema.parse({
   operator: { id: "op-tasks" },
   chain: { rpcUrl: "http://127.0.0.1:8545", chainId },
   gate: { address: GATE, vault: VAULT, threshold: 1, signers: [operator.address] },
+  monitors: { operatorNavBandBps: 50 },
 });
 
 class RecordingAlerts implements AlertSink {
@@ -181,6 +182,7 @@ describe("keeper/service: scheduled tasks", function () {
         nav: { vault: VAULT, previousPricePerShare: ONE, currentPricePerShare: ONE },
       },
       nav: { vault: VAULT, previousPricePerShare: ONE, currentPricePerShare: ONE },
+      unvalued: [],
     };
     await settleTask(ctx, {
       settler: { next: async () => settle },
@@ -193,6 +195,19 @@ describe("keeper/service: scheduled tasks", function () {
     expect(proposal!.status).to.equal("proposed");
     expect(proposal!.calls).to.deep.equal([{ target: getAddress(token), data: mint(9n) }]);
     expect(proposal!.provenance).to.equal(computeProvenance(settle.snapshot, settle.plan));
+    // a connector the vault cannot value: no settlement is proposed, and the alert names it
+    const blocked = context();
+    await settleTask(blocked.ctx, {
+      settler: { next: async () => ({ ...settle, unvalued: ["aave-usdc (0x01) reports unhealthy"] }) },
+      workflow: blocked.workflow,
+      sender: undefined,
+      client,
+      from: operator.address,
+    }).run(signal);
+    expect(await blocked.store.listProposals()).to.deep.equal([]);
+    expect(blocked.alerts.alerts.map((a) => a.message)).to.deep.equal([
+      "not settling: aave-usdc (0x01) reports unhealthy",
+    ]);
   });
 
   it("monitor: alerts on warn and critical findings and pauses and revokes mandates through the guardian on critical only", async function () {
