@@ -258,6 +258,14 @@ export const accountingManagerAbi = [
     name: "UnsupportedTransferAmount",
     type: "error",
   },
+  {
+    inputs: [
+      { internalType: "address", name: "connector", type: "address" },
+      { internalType: "enum IAccountingManager.ValuationIssue", name: "issue", type: "uint8" },
+    ],
+    name: "ValuationIncomplete",
+    type: "error",
+  },
   { inputs: [], name: "ZeroAddress", type: "error" },
   { inputs: [], name: "ZeroAmount", type: "error" },
   { inputs: [], name: "ZeroAssets", type: "error" },
@@ -339,15 +347,9 @@ export const accountingManagerAbi = [
     anonymous: false,
     inputs: [
       { indexed: true, internalType: "address", name: "connector", type: "address" },
-      { indexed: false, internalType: "uint256", name: "value", type: "uint256" },
+      { indexed: false, internalType: "bool", name: "writtenDown", type: "bool" },
     ],
-    name: "ConnectorUnhealthy",
-    type: "event",
-  },
-  {
-    anonymous: false,
-    inputs: [{ indexed: true, internalType: "address", name: "connector", type: "address" }],
-    name: "ConnectorValuationFailed",
+    name: "ConnectorWrittenDown",
     type: "event",
   },
   {
@@ -529,12 +531,27 @@ export const accountingManagerAbi = [
   {
     anonymous: false,
     inputs: [
-      { indexed: true, internalType: "enum AccountingManager.SettlementMode", name: "mode", type: "uint8" },
+      { indexed: true, internalType: "enum IAccountingManager.SettlementMode", name: "mode", type: "uint8" },
       { indexed: false, internalType: "uint256", name: "navBefore", type: "uint256" },
       { indexed: false, internalType: "uint256", name: "navAfter", type: "uint256" },
       { indexed: false, internalType: "uint256", name: "totalSupply", type: "uint256" },
     ],
     name: "Settled",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "connector", type: "address" },
+      {
+        indexed: false,
+        internalType: "enum IAccountingManager.ValuationIssue",
+        name: "issue",
+        type: "uint8",
+      },
+      { indexed: false, internalType: "uint256", name: "provenValue", type: "uint256" },
+    ],
+    name: "SettlementAwaitingValuation",
     type: "event",
   },
   {
@@ -723,20 +740,6 @@ export const accountingManagerAbi = [
     type: "function",
   },
   {
-    inputs: [{ internalType: "address", name: "controller", type: "address" }],
-    name: "claimableDepositShares",
-    outputs: [{ internalType: "uint256", name: "shares", type: "uint256" }],
-    stateMutability: "view",
-    type: "function",
-  },
-  {
-    inputs: [{ internalType: "address", name: "controller", type: "address" }],
-    name: "claimableRedeemAssets",
-    outputs: [{ internalType: "uint256", name: "assets", type: "uint256" }],
-    stateMutability: "view",
-    type: "function",
-  },
-  {
     inputs: [
       { internalType: "uint256", name: "requestId", type: "uint256" },
       { internalType: "address", name: "controller", type: "address" },
@@ -789,90 +792,13 @@ export const accountingManagerAbi = [
     type: "function",
   },
   {
-    inputs: [{ internalType: "uint256", name: "epoch", type: "uint256" }],
-    name: "depositSettlement",
-    outputs: [
-      {
-        components: [
-          { internalType: "uint128", name: "amountIn", type: "uint128" },
-          { internalType: "uint128", name: "amountOut", type: "uint128" },
-        ],
-        internalType: "struct AccountingManager.Settlement",
-        name: "",
-        type: "tuple",
-      },
-    ],
-    stateMutability: "view",
-    type: "function",
-  },
-  {
-    inputs: [],
-    name: "epochState",
-    outputs: [
-      {
-        components: [
-          { internalType: "uint64", name: "depositEpoch", type: "uint64" },
-          { internalType: "uint64", name: "redeemEpoch", type: "uint64" },
-          { internalType: "uint64", name: "pendingSince", type: "uint64" },
-          { internalType: "uint64", name: "lastNavAt", type: "uint64" },
-        ],
-        internalType: "struct AccountingManager.EpochState",
-        name: "",
-        type: "tuple",
-      },
-    ],
-    stateMutability: "view",
-    type: "function",
-  },
-  {
-    inputs: [],
-    name: "feeState",
-    outputs: [
-      {
-        components: [
-          { internalType: "address", name: "receiver", type: "address" },
-          { internalType: "uint16", name: "managementFeeBps", type: "uint16" },
-          { internalType: "uint16", name: "performanceFeeBps", type: "uint16" },
-        ],
-        internalType: "struct AccountingManager.FeeConfig",
-        name: "active",
-        type: "tuple",
-      },
-      {
-        components: [
-          { internalType: "address", name: "receiver", type: "address" },
-          { internalType: "uint16", name: "managementFeeBps", type: "uint16" },
-          { internalType: "uint16", name: "performanceFeeBps", type: "uint16" },
-        ],
-        internalType: "struct AccountingManager.FeeConfig",
-        name: "queued",
-        type: "tuple",
-      },
-      { internalType: "uint256", name: "lastAccrual", type: "uint256" },
-    ],
+    inputs: [{ internalType: "bytes32", name: "slot", type: "bytes32" }],
+    name: "extSload",
+    outputs: [{ internalType: "bytes32", name: "value", type: "bytes32" }],
     stateMutability: "view",
     type: "function",
   },
   { inputs: [], name: "forceSettle", outputs: [], stateMutability: "nonpayable", type: "function" },
-  {
-    inputs: [],
-    name: "guardrails",
-    outputs: [
-      {
-        components: [
-          { internalType: "uint32", name: "toleranceBps", type: "uint32" },
-          { internalType: "uint32", name: "maxIncreaseBpsPerYear", type: "uint32" },
-          { internalType: "uint32", name: "maxDecreaseBpsPerYear", type: "uint32" },
-          { internalType: "uint64", name: "settlementDeadline", type: "uint64" },
-        ],
-        internalType: "struct GuardrailMath.Guardrails",
-        name: "",
-        type: "tuple",
-      },
-    ],
-    stateMutability: "view",
-    type: "function",
-  },
   {
     inputs: [],
     name: "highWaterMark",
@@ -891,6 +817,13 @@ export const accountingManagerAbi = [
     type: "function",
   },
   {
+    inputs: [{ internalType: "address", name: "connector", type: "address" }],
+    name: "isValuationWaived",
+    outputs: [{ internalType: "bool", name: "", type: "bool" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
     inputs: [],
     name: "lastTotalAssets",
     outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
@@ -898,49 +831,30 @@ export const accountingManagerAbi = [
     type: "function",
   },
   {
-    inputs: [],
-    name: "limits",
-    outputs: [
-      {
-        components: [
-          { internalType: "uint128", name: "depositCap", type: "uint128" },
-          { internalType: "uint96", name: "minRequestAssets", type: "uint96" },
-          { internalType: "bool", name: "depositsPaused", type: "bool" },
-          { internalType: "bool", name: "redeemsPaused", type: "bool" },
-        ],
-        internalType: "struct AccountingManager.Limits",
-        name: "",
-        type: "tuple",
-      },
-    ],
-    stateMutability: "view",
-    type: "function",
-  },
-  {
     inputs: [{ internalType: "address", name: "controller", type: "address" }],
     name: "maxDeposit",
-    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    outputs: [{ internalType: "uint256", name: "assets", type: "uint256" }],
     stateMutability: "view",
     type: "function",
   },
   {
     inputs: [{ internalType: "address", name: "controller", type: "address" }],
     name: "maxMint",
-    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    outputs: [{ internalType: "uint256", name: "shares", type: "uint256" }],
     stateMutability: "view",
     type: "function",
   },
   {
     inputs: [{ internalType: "address", name: "controller", type: "address" }],
     name: "maxRedeem",
-    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    outputs: [{ internalType: "uint256", name: "shares", type: "uint256" }],
     stateMutability: "view",
     type: "function",
   },
   {
     inputs: [{ internalType: "address", name: "controller", type: "address" }],
     name: "maxWithdraw",
-    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    outputs: [{ internalType: "uint256", name: "assets", type: "uint256" }],
     stateMutability: "view",
     type: "function",
   },
@@ -1088,23 +1002,6 @@ export const accountingManagerAbi = [
     type: "function",
   },
   {
-    inputs: [{ internalType: "uint256", name: "epoch", type: "uint256" }],
-    name: "redeemSettlement",
-    outputs: [
-      {
-        components: [
-          { internalType: "uint128", name: "amountIn", type: "uint128" },
-          { internalType: "uint128", name: "amountOut", type: "uint128" },
-        ],
-        internalType: "struct AccountingManager.Settlement",
-        name: "",
-        type: "tuple",
-      },
-    ],
-    stateMutability: "view",
-    type: "function",
-  },
-  {
     inputs: [],
     name: "registry",
     outputs: [{ internalType: "contract IRegistry", name: "", type: "address" }],
@@ -1130,6 +1027,16 @@ export const accountingManagerAbi = [
     ],
     name: "requestRedeem",
     outputs: [{ internalType: "uint256", name: "requestId", type: "uint256" }],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "connector", type: "address" },
+      { internalType: "bool", name: "writtenDown", type: "bool" },
+    ],
+    name: "setConnectorWrittenDown",
+    outputs: [],
     stateMutability: "nonpayable",
     type: "function",
   },
@@ -1194,6 +1101,7 @@ export const accountingManagerAbi = [
     stateMutability: "nonpayable",
     type: "function",
   },
+  { inputs: [], name: "settleConservatively", outputs: [], stateMutability: "nonpayable", type: "function" },
   {
     inputs: [],
     name: "settlementDueAt",
@@ -1225,7 +1133,7 @@ export const accountingManagerAbi = [
   {
     inputs: [],
     name: "totalAssets",
-    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    outputs: [{ internalType: "uint256", name: "nav", type: "uint256" }],
     stateMutability: "view",
     type: "function",
   },
@@ -1905,12 +1813,15 @@ export const valueOracleAbi = [
   { inputs: [{ internalType: "int24", name: "tick", type: "int24" }], name: "TickOutOfRange", type: "error" },
   {
     inputs: [{ internalType: "address", name: "pool", type: "address" }],
-    name: "TwapObserveFailed",
+    name: "TwapUnknownPool",
     type: "error",
   },
   {
-    inputs: [{ internalType: "address", name: "pool", type: "address" }],
-    name: "TwapUnknownPool",
+    inputs: [
+      { internalType: "address", name: "pool", type: "address" },
+      { internalType: "uint32", name: "window", type: "uint32" },
+    ],
+    name: "TwapWindowNotCovered",
     type: "error",
   },
   {
@@ -2185,6 +2096,13 @@ export const valueOracleAbi = [
     type: "function",
   },
   {
+    inputs: [{ internalType: "address", name: "token", type: "address" }],
+    name: "secondaryPriceOf",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
     inputs: [],
     name: "sequencerGracePeriod",
     outputs: [{ internalType: "uint32", name: "", type: "uint32" }],
@@ -2331,6 +2249,19 @@ export const valueOracleAbi = [
     stateMutability: "view",
     type: "function",
   },
+  {
+    inputs: [
+      { internalType: "address", name: "token", type: "address" },
+      { internalType: "uint256", name: "amount", type: "uint256" },
+    ],
+    name: "valueOfChecked",
+    outputs: [
+      { internalType: "uint256", name: "value", type: "uint256" },
+      { internalType: "bool", name: "crossChecked", type: "bool" },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
 ] as const;
 
 /** KeeperGate (contracts/) */
@@ -2439,11 +2370,6 @@ export const keeperGateAbi = [
   {
     inputs: [{ internalType: "bytes32", name: "mandateId", type: "bytes32" }],
     name: "MandateIsRevoked",
-    type: "error",
-  },
-  {
-    inputs: [{ internalType: "bytes32", name: "mandateId", type: "bytes32" }],
-    name: "MandateIsTripped",
     type: "error",
   },
   {
@@ -2578,19 +2504,19 @@ export const keeperGateAbi = [
     anonymous: false,
     inputs: [
       { indexed: true, internalType: "bytes32", name: "mandateId", type: "bytes32" },
-      { indexed: false, internalType: "uint256", name: "lossBps", type: "uint256" },
-      { indexed: false, internalType: "uint256", name: "maxLossBps", type: "uint256" },
+      { indexed: true, internalType: "address", name: "by", type: "address" },
     ],
-    name: "MandateLossLimitBreached",
+    name: "MandateRevoked",
     type: "event",
   },
   {
     anonymous: false,
     inputs: [
       { indexed: true, internalType: "bytes32", name: "mandateId", type: "bytes32" },
-      { indexed: true, internalType: "address", name: "by", type: "address" },
+      { indexed: false, internalType: "uint256", name: "drawdownBps", type: "uint256" },
+      { indexed: false, internalType: "uint256", name: "maxLossBps", type: "uint256" },
     ],
-    name: "MandateRevoked",
+    name: "MandateSuspended",
     type: "event",
   },
   {
@@ -2791,7 +2717,6 @@ export const keeperGateAbi = [
         components: [
           { internalType: "address", name: "keeper", type: "address" },
           { internalType: "bool", name: "revoked", type: "bool" },
-          { internalType: "bool", name: "tripped", type: "bool" },
           { internalType: "uint256", name: "signerEpoch", type: "uint256" },
           { internalType: "uint256", name: "expiry", type: "uint256" },
           { internalType: "uint256", name: "maxNotionalPerAction", type: "uint256" },
@@ -2880,6 +2805,29 @@ export const baseConnectorAbi = [
     name: "ConnectorDisabled",
     type: "error",
   },
+  {
+    inputs: [{ internalType: "bytes", name: "reason", type: "bytes" }],
+    name: "DiamondCallFailed",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "amountIn", type: "uint256" },
+      { internalType: "uint256", name: "unspent", type: "uint256" },
+      { internalType: "uint256", name: "balance", type: "uint256" },
+      { internalType: "uint256", name: "expectedBalance", type: "uint256" },
+    ],
+    name: "InputNotFullySpent",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "received", type: "uint256" },
+      { internalType: "uint256", name: "minAmountOut", type: "uint256" },
+    ],
+    name: "InsufficientOutput",
+    type: "error",
+  },
   { inputs: [], name: "NoSwapHandler", type: "error" },
   {
     inputs: [{ internalType: "address", name: "connector", type: "address" }],
@@ -2955,6 +2903,15 @@ export const baseConnectorAbi = [
     anonymous: false,
     inputs: [{ indexed: false, internalType: "uint256", name: "amount", type: "uint256" }],
     name: "SentToVault",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "connector", type: "address" },
+      { indexed: false, internalType: "uint256", name: "slippageBps", type: "uint256" },
+    ],
+    name: "SwapLimitTightened",
     type: "event",
   },
   {
@@ -3110,12 +3067,35 @@ export const aaveV3ConnectorAbi = [
     type: "error",
   },
   {
+    inputs: [{ internalType: "bytes", name: "reason", type: "bytes" }],
+    name: "DiamondCallFailed",
+    type: "error",
+  },
+  {
     inputs: [
       { internalType: "uint256", name: "aaveHealthFactor", type: "uint256" },
       { internalType: "uint256", name: "oracleHealthFactor", type: "uint256" },
       { internalType: "uint256", name: "minHealthFactor", type: "uint256" },
     ],
     name: "HealthFactorTooLow",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "amountIn", type: "uint256" },
+      { internalType: "uint256", name: "unspent", type: "uint256" },
+      { internalType: "uint256", name: "balance", type: "uint256" },
+      { internalType: "uint256", name: "expectedBalance", type: "uint256" },
+    ],
+    name: "InputNotFullySpent",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "received", type: "uint256" },
+      { internalType: "uint256", name: "minAmountOut", type: "uint256" },
+    ],
+    name: "InsufficientOutput",
     type: "error",
   },
   {
@@ -3238,6 +3218,15 @@ export const aaveV3ConnectorAbi = [
       { indexed: false, internalType: "uint256", name: "amount", type: "uint256" },
     ],
     name: "Supplied",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "connector", type: "address" },
+      { indexed: false, internalType: "uint256", name: "slippageBps", type: "uint256" },
+    ],
+    name: "SwapLimitTightened",
     type: "event",
   },
   {
@@ -3506,6 +3495,29 @@ export const erc4626ConnectorAbi = [
     type: "error",
   },
   {
+    inputs: [{ internalType: "bytes", name: "reason", type: "bytes" }],
+    name: "DiamondCallFailed",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "amountIn", type: "uint256" },
+      { internalType: "uint256", name: "unspent", type: "uint256" },
+      { internalType: "uint256", name: "balance", type: "uint256" },
+      { internalType: "uint256", name: "expectedBalance", type: "uint256" },
+    ],
+    name: "InputNotFullySpent",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "received", type: "uint256" },
+      { internalType: "uint256", name: "minAmountOut", type: "uint256" },
+    ],
+    name: "InsufficientOutput",
+    type: "error",
+  },
+  {
     inputs: [{ internalType: "uint16", name: "maxLossBps", type: "uint16" }],
     name: "InvalidMaxLoss",
     type: "error",
@@ -3624,6 +3636,15 @@ export const erc4626ConnectorAbi = [
     anonymous: false,
     inputs: [{ indexed: false, internalType: "uint256", name: "amount", type: "uint256" }],
     name: "SentToVault",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "connector", type: "address" },
+      { indexed: false, internalType: "uint256", name: "slippageBps", type: "uint256" },
+    ],
+    name: "SwapLimitTightened",
     type: "event",
   },
   {
@@ -3854,6 +3875,29 @@ export const uniswapV3ConnectorAbi = [
     name: "ConnectorDisabled",
     type: "error",
   },
+  {
+    inputs: [{ internalType: "bytes", name: "reason", type: "bytes" }],
+    name: "DiamondCallFailed",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "amountIn", type: "uint256" },
+      { internalType: "uint256", name: "unspent", type: "uint256" },
+      { internalType: "uint256", name: "balance", type: "uint256" },
+      { internalType: "uint256", name: "expectedBalance", type: "uint256" },
+    ],
+    name: "InputNotFullySpent",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "received", type: "uint256" },
+      { internalType: "uint256", name: "minAmountOut", type: "uint256" },
+    ],
+    name: "InsufficientOutput",
+    type: "error",
+  },
   { inputs: [], name: "NoSwapHandler", type: "error" },
   {
     inputs: [{ internalType: "address", name: "connector", type: "address" }],
@@ -3996,6 +4040,15 @@ export const uniswapV3ConnectorAbi = [
     anonymous: false,
     inputs: [{ indexed: false, internalType: "uint256", name: "amount", type: "uint256" }],
     name: "SentToVault",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "connector", type: "address" },
+      { indexed: false, internalType: "uint256", name: "slippageBps", type: "uint256" },
+    ],
+    name: "SwapLimitTightened",
     type: "event",
   },
   {

@@ -11,7 +11,7 @@ export class UsageError extends Error {
   }
 }
 
-export const COMMANDS = ["run", "propose", "sign", "submit", "status", "replay"] as const;
+export const COMMANDS = ["run", "propose", "sign", "submit", "status", "calibration", "replay"] as const;
 export type Command = (typeof COMMANDS)[number];
 
 interface OptionSpec {
@@ -63,6 +63,10 @@ export const COMMAND_SPECS: Record<Command, { summary: string; options: Record<s
       proposal: { type: "string", help: "show this proposal (refreshed from the chain)", value: "<id>" },
       limit: { type: "string", help: "list at most n proposals (default 20)", value: "<n>" },
     },
+  },
+  calibration: {
+    summary: "Brier and log-loss of each estimator against the market price over its resolved estimates",
+    options: {},
   },
   replay: {
     summary: "replay recorded market data through the strategy (keeper/backtest)",

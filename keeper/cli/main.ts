@@ -16,6 +16,7 @@ import { runReplay as runReplayEngine, type ReplayOptions } from "../backtest/in
 import { composeKeeper, type ComposeOptions } from "../service/compose.js";
 import { createRuntime, GateConfigError, openStore, type Runtime } from "../service/runtime.js";
 import { monitorTask, multisigTask, settleTask, strategyTask } from "../service/tasks.js";
+import { calibrationByEstimator } from "../strategy/calibration.js";
 import type { Guardian, ReadingsSource } from "../vault/ports.js";
 import {
   helpText,
@@ -260,6 +261,31 @@ async function status(ctx: Context): Promise<number> {
   }
 }
 
+/** Live calibration per estimator, read from the store (a temporary copy: nothing is written). */
+async function calibration(ctx: Context): Promise<number> {
+  const { store } = openStore({ ...ctx.config, dryRun: true });
+  try {
+    const rows = calibrationByEstimator(await store.listEstimates());
+    const fmt = (x: number | null) => (x === null ? "–" : x.toFixed(4));
+    print(
+      ctx,
+      { estimators: rows },
+      rows.length === 0
+        ? "no estimates stored yet"
+        : [
+            "estimator: resolved (open) | Brier estimate vs market | log-loss estimate vs market",
+            ...rows.map(
+              (r) =>
+                `  ${r.estimator}: ${r.resolved} (${r.open}) | ${fmt(r.brierEstimate)} vs ${fmt(r.brierMarket)} | ${fmt(r.logLossEstimate)} vs ${fmt(r.logLossMarket)}`,
+            ),
+          ].join("\n"),
+    );
+    return EXIT_OK;
+  } finally {
+    await store.close();
+  }
+}
+
 /** Offline: reads recorded data only, so it needs no config, key or chain. */
 async function replay(ctx: Pick<Context, "args" | "io" | "logger" | "json">): Promise<number> {
   const dataDir = requireString(ctx.args, "data-dir");
@@ -395,6 +421,7 @@ const HANDLERS: Record<Command, (ctx: Context) => Promise<number>> = {
   sign,
   submit,
   status,
+  calibration,
   replay,
 };
 

@@ -197,14 +197,15 @@ export const keeperConfigSchema = z.strictObject({
       /**
        * The operator's own band: largest price-per-share move between two settlements before this
        * keeper refuses and alerts, stricter than the vault's guardrail (which always applies, read
-       * from the chain). Absent: only the vault's rule.
+       * from the chain when the reading carries it).
        */
-      operatorNavBandBps: bps.optional(),
+      operatorNavBandBps: bps.default(50),
       /** Largest primary vs secondary oracle deviation tolerated. */
       oracleMaxDeviationBps: bps.default(100),
       depeg: depegBandsSchema.default({ watchBps: 50, reduceBps: 200, exitBps: 500 }),
     })
     .default({
+      operatorNavBandBps: 50,
       oracleMaxDeviationBps: 100,
       depeg: { watchBps: 50, reduceBps: 200, exitBps: 500 },
     }),

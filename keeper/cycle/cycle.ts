@@ -6,6 +6,7 @@ import type { MarketSnapshot } from "../signals/types.js";
 import { evaluate, type TargetAllocation } from "../strategy/index.js";
 import type { RebalancePlan } from "../vault/planner.js";
 import { loadAllocationState, saveAllocationState } from "./allocationState.js";
+import { trackCalibration } from "./calibration.js";
 import type { Keeper, ProductParts } from "./keeper.js";
 
 /** What one cycle did, for the demo, the benchmark and logs. */
@@ -109,6 +110,9 @@ export async function runKeeperCycle(
   );
   if (result.rejected.length > 0)
     keeper.metrics.rejectedInputs.inc({ source: "strategy" }, result.rejected.length);
+  const tracked = await trackCalibration(keeper.store, snapshots, result.estimates, now.getTime());
+  keeper.metrics.estimates.inc({ event: "recorded" }, tracked.recorded);
+  keeper.metrics.estimates.inc({ event: "resolved" }, tracked.resolved);
   const allocation = result.allocation;
   await saveAllocationState(keeper.store, vault, allocation);
   const signals = usedSnapshots(snapshots, allocation);

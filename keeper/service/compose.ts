@@ -134,7 +134,6 @@ async function productParts(
           swaps: {
             quoter:
               options.quoter ?? new LiFiQuoter({ apiUrl: swaps.quoteUrl, integrator: swaps.integrator }),
-            handler: swaps.handler,
             chainId,
             maxSlippageBps: BigInt(swaps.maxSlippageBps),
           },

@@ -147,30 +147,11 @@ export class ChainReadingsSource implements ReadingsSource {
         functionName: "decimals",
       });
       const previous = (r.lastTotalAssets * 10n ** BigInt(decimals as number)) / r.totalSupply;
-      const [guardrails, epochs, block] = await Promise.all([
-        this.o.client.readContract({
-          address: this.o.vault,
-          abi: productAbis.vault,
-          functionName: "guardrails",
-        }),
-        this.o.client.readContract({
-          address: this.o.vault,
-          abi: productAbis.vault,
-          functionName: "epochState",
-        }),
-        this.o.client.getBlock(),
-      ]);
       if (previous > 0n)
         nav.push({
           vault: this.o.vault,
           previousPricePerShare: previous,
           currentPricePerShare: r.pricePerShare,
-          chain: {
-            lastNav: r.lastTotalAssets,
-            nav: r.totalAssets,
-            elapsedSeconds: block.timestamp - BigInt(epochs.lastNavAt),
-            guardrails,
-          },
         });
     }
     return { nav, oracles: [], stablecoins: r.stablecoins };

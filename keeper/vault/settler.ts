@@ -63,27 +63,7 @@ export class ChainEpochSettler implements EpochSettler {
       supply > 0n && book.lastTotalAssets > 0n
         ? (book.lastTotalAssets * 10n ** BigInt(decimals)) / supply
         : ppsNow;
-    const [guardrails, epochs, liveNav] = await Promise.all([
-      client.readContract({ address: vault, abi, functionName: "guardrails" }),
-      client.readContract({ address: vault, abi, functionName: "epochState" }),
-      client.readContract({ address: vault, abi, functionName: "totalAssets" }),
-    ]);
-    const nav = {
-      vault,
-      previousPricePerShare: previous,
-      currentPricePerShare: ppsNow,
-      // GuardrailMath compares NAVs only once shares exist (the vault's first settlement is free)
-      ...(supply > 0n
-        ? {
-            chain: {
-              lastNav: book.lastTotalAssets,
-              nav: liveNav,
-              elapsedSeconds: block.timestamp - BigInt(epochs.lastNavAt),
-              guardrails,
-            },
-          }
-        : {}),
-    };
+    const nav = { vault, previousPricePerShare: previous, currentPricePerShare: ppsNow };
     return {
       route: "gate",
       calls: [{ target: vault, data }],

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { network } from "hardhat";
@@ -34,6 +34,8 @@ import { createStatusServer } from "../../keeper/http/server.js";
 import { silentLogger } from "../../keeper/log/logger.js";
 import { composeKeeper } from "../../keeper/service/compose.js";
 import { settleOnce } from "../../keeper/service/tasks.js";
+import { parsePolicy, readPolicyFile } from "../../keeper/strategy/index.js";
+import type { AllocationPolicy } from "../../keeper/strategy/policy.js";
 import type { PlanAction } from "../../keeper/vault/actions.js";
 import { CONNECTOR_KEYS, type ConnectorKey, formatShares, formatSwap } from "./summary.js";
 import { RESOLVED_MARKETS_DIR, type RecordedMarket, loadRecordedMarket, recordedSnapshot } from "./market.js";
@@ -87,6 +89,8 @@ export interface DemoOptions {
   /** where the generated keeper config is written (default .keeper-data/keeper-demo.json) */
   readonly keeperConfigFile?: string;
   readonly log?: (line: string) => void;
+  /** A strategist's allocation policy file instead of the demo policy; its first Polymarket rule picks the recorded market. */
+  readonly policyFile?: string;
 }
 
 export interface EpochRow {
@@ -199,6 +203,29 @@ const abi = {
   uniConnector: () => projectArtifact("UniswapV3Connector").abi,
 };
 
+/** Reads the demo policy shipped next to this file (validated like any strategist policy). */
+export async function loadDemoPolicy(): Promise<AllocationPolicy> {
+  const parsed = parsePolicy(JSON.parse(await readFile(POLICY_FILE, "utf8")));
+  if (!parsed.ok)
+    throw new Error(`demo policy: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`);
+  return parsed.policy;
+}
+
+/** Reads a strategist's policy file; every problem is reported with its path. */
+export async function loadPolicyFromFile(file: string): Promise<AllocationPolicy> {
+  const parsed = await readPolicyFile(file);
+  if (!parsed.ok)
+    throw new Error(`${file}: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`);
+  return parsed.policy;
+}
+
+/** The recorded market a policy reads: its first Polymarket market rule, else the demo's market. */
+export function signalMarketOf(policy: AllocationPolicy): string {
+  for (const rule of policy.rules)
+    if (rule.signal.kind === "market" && rule.signal.venue === "polymarket") return rule.signal.marketId;
+  return SIGNAL_MARKET;
+}
+
 /** The addresses `npm start` writes for the depositor, strategist and operator scripts. */
 export function addressesJson(local: LocalStack, rpcUrl: string, chainId: number): unknown {
   const { stack, protocols } = local;
@@ -300,7 +327,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoSession>
       "Seeded liquidity: Uniswap USDC/WETH and USDC/USDT pools, Aave USDC supply with a WETH-backed borrower",
     );
 
-    const market = await loadRecordedMarket(options.dataDir ?? RESOLVED_MARKETS_DIR, SIGNAL_MARKET);
+    const policy = options.policyFile ? await loadPolicyFromFile(options.policyFile) : await loadDemoPolicy();
+    const market = await loadRecordedMarket(options.dataDir ?? RESOLVED_MARKETS_DIR, signalMarketOf(policy));
     log(`Keeper signal: Polymarket "${market.question}" (recorded, ${market.points.length} hourly prices)`);
 
     const configFile = options.keeperConfigFile ?? DEFAULT_KEEPER_CONFIG_FILE;
@@ -312,6 +340,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoSession>
       rpc.url,
       configFile,
       options.statusPort,
+      options.policyFile ? path.resolve(options.policyFile) : fileURLToPath(POLICY_FILE),
     );
     cleanups.push(() => keeper.close());
     log(
@@ -389,6 +418,7 @@ async function createDemoKeeper(
   rpcUrl: string,
   configFile: string,
   statusPort: number | null | undefined,
+  policyPath: string,
 ): Promise<Keeper> {
   const key = (index: number) => mnemonicToAccount(MNEMONIC, { addressIndex: index });
   const transport = custom(chain.provider);
@@ -399,7 +429,7 @@ async function createDemoKeeper(
     chainId: chain.chainId,
     operatorId: "demo",
     storePath: ":memory:",
-    policyPath: fileURLToPath(POLICY_FILE),
+    policyPath,
     swaps: { quoteUrl: lifi.apiUrl, wethShareBps: LP_WETH_SHARE_BPS, halfWidthTicks: LP_HALF_WIDTH_TICKS },
     planner: { minMoveAmount: MIN_MOVE.toString(), gasBudgetPerBatch: GAS_BUDGET_PER_BATCH },
     settleInRebalanceBatch: true,
