@@ -6,11 +6,12 @@ import { projectArtifact, send } from "../deploy/lib/artifacts.js";
 import type { Clients } from "../deploy/lib/clients.js";
 import { deployLocalStack } from "../deploy/local/productStack.js";
 import { DEFAULT_ROLE_INDICES } from "../deploy/product/stack.js";
-import type { SnapshotSource } from "../keeper/service/ports.js";
+import { composeLocalKeeper } from "../deploy/local/keeperConfig.js";
+import { runKeeperCycle } from "../keeper/cycle/cycle.js";
+import { settleOnce } from "../keeper/service/tasks.js";
 import { parseGammaMarkets } from "../keeper/signals/polymarketGamma.js";
 import type { MarketSnapshot } from "../keeper/signals/types.js";
-import { runKeeperCycle, settleOnce } from "../keeper/vault/cycle.js";
-import { createLocalKeeper } from "../keeper/vault/localKeeper.js";
+import type { SnapshotSource } from "../keeper/vault/ports.js";
 
 /** Hardhat's default development mnemonic: the funded local accounts, as keys the keeper can hold. */
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
@@ -89,7 +90,7 @@ function recordedGammaSource(payloads: readonly unknown[]): SnapshotSource & { l
 
 /**
  * Median/p95 material for one local keeper cycle, timed around the real keeper's `runKeeperCycle`
- * (keeper/vault/cycle.ts) on `createLocalKeeper` over `deployLocalStack` (the full product stack on
+ * (keeper/cycle/cycle.ts) on `composeLocalKeeper` (the one composition root) over `deployLocalStack` (the full product stack on
  * the local Uniswap v3, Aave v3, Morpho Blue and Safe deployments, KeeperGate 2 of 3): chain readings
  * → signals → `evaluate` with the example policy → `ChainPlanner` (holdings from the chain, ordered
  * withdraw/transfer/deposit calls) → propose (SQLite) → two operators re-simulate, re-check
@@ -135,7 +136,7 @@ export async function measureKeeperCycle(
   );
   const signals = recordedGammaSource(payloads);
   const client = deployer.public;
-  const keeper = await createLocalKeeper(local, {
+  const keeper = await composeLocalKeeper(local, {
     client,
     transport: custom(client),
     operators: roles.operators.slice(0, 2).map((i) => localKey(accounts, i)),

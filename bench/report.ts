@@ -69,7 +69,7 @@ function cycleNote(results: BenchResults): string {
   return `
 The cycle figures time one local keeper cycle end to end on the same EDR chain (automining, so "mined"
 is the next block): median and p95 over ${String(meta.cycleSamples)} cycles after 3 warm-up cycles. Each is one call of
-the real keeper's \`runKeeperCycle\` (keeper/vault/cycle.ts) on \`createLocalKeeper\` over \`deployLocalStack\`
+the real keeper's \`runKeeperCycle\` (keeper/cycle/cycle.ts) on \`composeLocalKeeper\` over \`deployLocalStack\`
 (the full product stack on the local Uniswap v3, Aave v3, Morpho Blue and Safe deployments: the real
 KeeperGate 2 of 3, AccountingManager holding a 500,000 USDC deposit the keeper settled through the gate,
 ValueOracle, and the Aave, Morpho ERC-4626 and Uniswap connectors): chain readings (peg feeds) → signals

@@ -7,14 +7,11 @@ process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
 }) as typeof process.emitWarning;
 
 const { main } = await import("./cli/main.js");
-const { components, chainComponents } = await import("./service/wiring.js");
 
 process.exitCode = await main(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   env: process.env,
-  components,
-  chainComponents,
 });
 
 // Shutdown is bounded: whatever a stuck step still holds open (a socket, a timer) cannot keep the

@@ -1,7 +1,7 @@
 import { network } from "hardhat";
 import type { Clients } from "../deploy/lib/clients.js";
 import { deployLocalStack } from "../deploy/local/productStack.js";
-import { localKeeperConfig } from "../keeper/vault/localKeeper.js";
+import { localKeeperConfig } from "../deploy/local/keeperConfig.js";
 
 /**
  * Prints the keeper config for the local stack as `deployLocalStack` lays it out on a fresh chain

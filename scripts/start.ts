@@ -71,6 +71,20 @@ function parseCli(argv: string[]): StartOptions {
   };
 }
 
+/** Resolves after `ms`, or as soon as `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
 async function runForever(options: StartOptions): Promise<void> {
   const session = await startDemo({
     port: options.port,
@@ -81,19 +95,22 @@ async function runForever(options: StartOptions): Promise<void> {
   console.log(
     `\nKeeper status at ${session.statusUrl}. Running an epoch every ${options.intervalSeconds} s until Ctrl-C.`,
   );
-  let stopping = false;
-  const stopped = new Promise<void>((resolve) => {
-    const stop = () => {
-      stopping = true;
-      resolve();
-    };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
-  while (!stopping) {
-    await session.runEpoch();
-    await Promise.race([stopped, new Promise((r) => setTimeout(r, options.intervalSeconds * 1000))]);
+  // One Ctrl-C stops promptly: the wait between epochs ends at once (its timer cleared, so nothing
+  // keeps the process alive), and a running epoch finishes its batch first.
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  while (!stop.signal.aborted) {
+    try {
+      await session.runEpoch();
+    } catch (error) {
+      console.error(`epoch failed: ${(error as Error).message.split("\n")[0]}; the next epoch tries again`);
+    }
+    await sleep(options.intervalSeconds * 1000, stop.signal);
   }
+  process.off("SIGINT", onSignal);
+  process.off("SIGTERM", onSignal);
   console.log("\nShutting down.");
   console.log(formatSummary(session.summary()));
   await session.close();

@@ -29,6 +29,7 @@ import {
   registerVaultCall,
   safeGovernance,
 } from "./core.js";
+import { keeperFunctions } from "../../keeper/vault/actions.js";
 import { deployVaultConnectors } from "./connectors.js";
 import { type GateCall, deployKeeperGate, executeSigned, keeperGateArtifact } from "./gate.js";
 import { EXACT_INPUT, EXACT_INPUT_SINGLE, deployLocalLiFiDiamond, liFiSwapHandlerArtifact } from "./lifi.js";
@@ -158,13 +159,16 @@ const TWAP_MIN_CARDINALITY = 50;
 const WETH_DEVIATION_BPS = 200;
 const USDT_DEVIATION_BPS = 100;
 
-/** Which selectors of which contract the keeper gate needs, by function name. */
+/**
+ * Which functions of which contract the keeper gate may call: exactly the keeper's action table
+ * (keeper/vault/actions.ts `ACTIONS`), so the allowlist holds what the keeper uses and nothing else.
+ */
 const KEEPER_FUNCTIONS = {
-  vault: ["transferToConnector", "settle"],
-  connector: ["swap", "sendToVault", "sendToConnector", "trackToken"],
-  AaveV3Connector: ["supply", "withdraw", "borrow", "repay"],
-  ERC4626Connector: ["deposit", "withdraw", "redeem"],
-  UniswapV3Connector: ["mint", "increaseLiquidity", "decreaseLiquidity", "collect", "burn"],
+  vault: keeperFunctions("vault"),
+  connector: keeperFunctions("connector"),
+  AaveV3Connector: keeperFunctions("aave"),
+  ERC4626Connector: keeperFunctions("erc4626"),
+  UniswapV3Connector: keeperFunctions("uniswap"),
 } as const;
 
 function selectorOf(abi: Abi, name: string): Hex {

@@ -13,10 +13,12 @@ import { computeProvenance } from "../multisig/provenance.js";
 import { ProposalError } from "../multisig/workflow.js";
 import { createHealthCheck } from "../ops/health.js";
 import { installGracefulShutdown, Scheduler, type ScheduledTask } from "../ops/scheduler.js";
-import type { KeeperComponents } from "../service/ports.js";
+import { runReplay as runReplayEngine, type ReplayOptions } from "../backtest/index.js";
+import { composeKeeper, type ComposeOptions } from "../service/compose.js";
 import { createRuntime, GateConfigError, openStore, type Runtime } from "../service/runtime.js";
-import { monitorTask, multisigTask, settleTask, strategyTask, type TaskContext } from "../service/tasks.js";
+import { monitorTask, multisigTask, settleTask, strategyTask } from "../service/tasks.js";
 import { calibrationByEstimator } from "../strategy/calibration.js";
+import type { Guardian, ReadingsSource } from "../vault/ports.js";
 import {
   helpText,
   importedSignature,
@@ -33,9 +35,17 @@ export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly env: NodeJS.ProcessEnv;
-  readonly components: KeeperComponents;
-  /** Builds the chain-side components from the running config (keeper/service/wiring.ts). */
-  readonly chainComponents?: (rt: Runtime) => Promise<KeeperComponents>;
+  /**
+   * Parts that replace what the config builds: the monitors' readings and the guardian (tests of
+   * the service without a product stack), the replay engine (tests of the command).
+   */
+  readonly components?: {
+    readonly readings?: ReadingsSource;
+    readonly guardian?: Guardian;
+    readonly runReplay?: (options: ReplayOptions) => Promise<unknown>;
+  };
+  /** What `keeper run` composes with besides the config (an in-process client, co-signers). */
+  readonly compose?: Omit<ComposeOptions, "env" | "logger">;
   /** Log lines go here (default: stderr as JSON lines). */
   readonly log?: (line: string) => void;
 }
@@ -43,10 +53,6 @@ export interface CliIo {
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
-
-class NotWiredError extends Error {
-  override name = "NotWiredError";
-}
 
 const proposalInputSchema = z.strictObject({
   plan: z.unknown().refine((v) => v !== undefined, "required"),
@@ -288,11 +294,7 @@ async function replay(ctx: Pick<Context, "args" | "io" | "logger" | "json">): Pr
     ctx.args.values["dry-run"] === true
       ? mkdtempSync(path.join(tmpdir(), "keeper-replay-"))
       : requireString(ctx.args, "out-dir");
-  const runReplay = ctx.io.components.runReplay;
-  if (!runReplay)
-    throw new NotWiredError(
-      "replay needs runReplay from keeper/backtest, which is not connected in keeper/service/wiring.ts",
-    );
+  const runReplay = ctx.io.components?.runReplay ?? runReplayEngine;
   const result = await runReplay({
     dataDir,
     outDir,
@@ -303,46 +305,29 @@ async function replay(ctx: Pick<Context, "args" | "io" | "logger" | "json">): Pr
 }
 
 async function run(ctx: Context): Promise<number> {
-  const rt = await createRuntime(ctx.config, { env: ctx.io.env, logger: ctx.logger });
-  const c = { ...ctx.io.components, ...(await ctx.io.chainComponents?.(rt)) };
-  const taskCtx: TaskContext = {
-    config: rt.config,
-    logger: rt.logger,
-    metrics: rt.metrics,
-    alerts: rt.alerts,
-    store: rt.store,
-    now: () => new Date(),
-  };
+  const rt = await composeKeeper(ctx.config, { ...ctx.io.compose, env: ctx.io.env, logger: ctx.logger });
+  const readings = ctx.io.components?.readings ?? rt.product?.readings;
+  const guardian = ctx.io.components?.guardian ?? rt.product?.guardian;
   const tasks: ScheduledTask[] = [
-    multisigTask(taskCtx, { workflow: rt.workflow, sender: rt.sender, account: rt.account! }),
+    multisigTask(rt, { workflow: rt.workflow, sender: rt.sender, account: rt.account! }),
   ];
   const disabled: string[] = [];
-  if (c.readings) tasks.push(monitorTask(taskCtx, { readings: c.readings, guardian: c.guardian }));
-  else disabled.push("monitor (needs a ReadingsSource)");
-  if (c.settler)
+  if (readings) tasks.push(monitorTask(rt, { readings, guardian }));
+  else disabled.push("monitor (needs product)");
+  if (rt.product)
     tasks.push(
-      settleTask(taskCtx, {
-        settler: c.settler,
+      settleTask(rt, {
+        settler: rt.product.settler,
         workflow: rt.workflow,
         sender: rt.sender,
         client: rt.client,
         from: rt.account!.address,
       }),
     );
-  else disabled.push("settle (needs an EpochSettler)");
-  if (c.strategy && c.snapshots && c.planner) {
-    tasks.push(
-      strategyTask(taskCtx, {
-        snapshots: c.snapshots,
-        strategy: c.strategy,
-        policy: c.policy,
-        strategyConfig: c.strategyConfig,
-        planner: c.planner,
-        workflow: rt.workflow,
-      }),
-    );
-  } else disabled.push("strategy (needs evaluate, a SnapshotSource and a Planner)");
-  for (const d of disabled) rt.logger.warn(`task disabled: ${d}; connect it in keeper/service/wiring.ts`);
+  else disabled.push("settle (needs product)");
+  if (rt.product?.snapshots) tasks.push(strategyTask(rt));
+  else disabled.push("strategy (needs product with signalsFile or liveSignals)");
+  for (const d of disabled) rt.logger.warn(`task disabled: ${d}`);
 
   if (rt.sender) {
     const report = await rt.sender.reconcile();
@@ -478,10 +463,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return EXIT_USAGE;
     }
     const known =
-      error instanceof ProposalError ||
-      error instanceof SignerError ||
-      error instanceof NotWiredError ||
-      error instanceof GateConfigError;
+      error instanceof ProposalError || error instanceof SignerError || error instanceof GateConfigError;
     const message = (redact(error) as { message?: string }).message ?? String(error);
     io.stderr(`keeper ${args.command}: ${known ? "" : "failed: "}${message}\n`);
     return EXIT_FAILURE;

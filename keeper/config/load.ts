@@ -25,6 +25,8 @@ export const ENV_PREFIX = "KEEPER_";
 export const SECRET_ENV_DEFAULTS = ["KEEPER_PRIVATE_KEY", "KEEPER_KEYSTORE_PASSWORD"] as const;
 
 const PRIVATE_KEY_SHAPE = /^(0x)?[0-9a-fA-F]{64}$/;
+/** Fields that hold 32-byte hashes, not keys: a mandate's id is `KeeperGate.mandateDigest`. */
+const HASH_FIELDS = /^product\.mandates\.\d+\.id$/;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -83,7 +85,11 @@ function findSecretsInFile(value: Json, path: string[], source: string): ConfigI
       message:
         "a password in a database URL is a secret; pass the URL through KEEPER_STORE__URL or the password through PGPASSWORD",
     });
-  } else if (typeof value === "string" && PRIVATE_KEY_SHAPE.test(value)) {
+  } else if (
+    typeof value === "string" &&
+    PRIVATE_KEY_SHAPE.test(value) &&
+    !HASH_FIELDS.test(path.join("."))
+  ) {
     issues.push({
       path: path.join("."),
       source,

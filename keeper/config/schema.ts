@@ -1,4 +1,4 @@
-import { getAddress, isAddress, type Address } from "viem";
+import { getAddress, isAddress, type Address, type Hex } from "viem";
 import { z } from "zod";
 
 const address = z
@@ -54,6 +54,64 @@ export const depegBandsSchema = z
   .refine((b) => b.watchBps < b.reduceBps && b.reduceBps < b.exitBps, {
     error: "bands must satisfy watchBps < reduceBps < exitBps",
   });
+
+const bytes32 = z.custom<Hex>(
+  (v) => typeof v === "string" && /^0x[0-9a-fA-F]{64}$/.test(v),
+  "must be 32 bytes of hex (0x + 64 digits)",
+);
+const selector = z.custom<Hex>(
+  (v) => typeof v === "string" && /^0x[0-9a-fA-F]{8}$/.test(v),
+  "must be a 4-byte function selector (0x + 8 digits)",
+);
+
+/** Part of what a connector receives, swapped through LI.FI into another token. */
+const swapShareSchema = z.strictObject({ token: address, shareBps: bps });
+
+const connectorBase = { address, swapShare: swapShareSchema.optional() };
+
+/** One connector the policy names, by what the planner does with it. */
+export const connectorSchema = z.discriminatedUnion(
+  "kind",
+  [
+    /** AaveV3Connector: supply / withdraw the base asset. */
+    z.strictObject({ kind: z.literal("aave"), ...connectorBase }),
+    /** ERC4626Connector: deposit / withdraw with share bounds read from `target`. */
+    z.strictObject({ kind: z.literal("erc4626"), ...connectorBase, target: address }),
+    /** UniswapV3Connector: base asset in, `swapShare` swapped, liquidity minted; reduced when over target. */
+    z.strictObject({
+      kind: z.literal("uniswapLp"),
+      ...connectorBase,
+      liquidity: z.strictObject({
+        pool: address,
+        fee: z.number().int().positive(),
+        tickSpacing: positiveInt,
+        /** half the position's width in ticks, a multiple of `tickSpacing` */
+        halfWidthTicks: positiveInt,
+      }),
+    }),
+    /** A connector whose positions the keeper does not manage: only loose base asset moves. */
+    z.strictObject({ kind: z.literal("hold"), ...connectorBase }),
+  ],
+  { error: "kind must be one of aave, erc4626, uniswapLp, hold" },
+);
+
+export const swapsSchema = z.strictObject({
+  /** LI.FI API (or the local stack's quote service) the SDK asks for quotes. */
+  quoteUrl: httpUrl,
+  integrator: z.string().min(1).default("agent-vault"),
+  /** The vault's LiFiSwapHandler (must equal `Registry.swapHandlerOf(vault)`). */
+  handler: address,
+  /** A quote whose minimum output is worth less (by the oracle) than the input minus this is refused. */
+  maxSlippageBps: bps.default(100),
+});
+
+/** An approved mandate's lists (`KeeperGate.mandateDigest` of the full terms is `id`). */
+export const mandateSchema = z.strictObject({
+  id: bytes32,
+  connectors: z.array(address).min(1),
+  tokens: z.array(address).min(1),
+  selectors: z.array(selector).min(1),
+});
 
 export const keeperConfigSchema = z.strictObject({
   operator: z.strictObject({
@@ -158,14 +216,18 @@ export const keeperConfigSchema = z.strictObject({
     }),
   monitors: z
     .strictObject({
-      /** Largest price-per-share move between two settlements before the keeper refuses and alerts. */
-      navBandBps: bps.default(50),
+      /**
+       * The operator's own band: largest price-per-share move between two settlements before this
+       * keeper refuses and alerts, stricter than the vault's guardrail (which always applies, read
+       * from the chain when the reading carries it).
+       */
+      operatorNavBandBps: bps.default(50),
       /** Largest primary vs secondary oracle deviation tolerated. */
       oracleMaxDeviationBps: bps.default(100),
       depeg: depegBandsSchema.default({ watchBps: 50, reduceBps: 200, exitBps: 500 }),
     })
     .default({
-      navBandBps: 50,
+      operatorNavBandBps: 50,
       oracleMaxDeviationBps: 100,
       depeg: { watchBps: 50, reduceBps: 200, exitBps: 500 },
     }),
@@ -206,15 +268,20 @@ export const keeperConfigSchema = z.strictObject({
       /** Wrapped native token, to value gas through the oracle. */
       nativeToken: address,
       /** Policy connector key → connector; the policy's `idle` key is the vault itself. */
-      connectors: z.record(
-        z.string().min(1),
-        z.strictObject({
-          address,
-          kind: z.enum(["aave", "erc4626", "hold"]),
-          /** the ERC-4626 vault an `erc4626` connector deposits into */
-          target: address.optional(),
-        }),
-      ),
+      connectors: z.record(z.string().min(1), connectorSchema),
+      /** LI.FI routing for connectors with a `swapShare`: quotes, the vault's swap handler, slippage bound. */
+      swaps: swapsSchema.optional(),
+      /** Approved single-keeper mandates this operator's key holds; the cycle runs covered actions in them. */
+      mandates: z.array(mandateSchema).default([]),
+      settlement: z
+        .strictObject({
+          /**
+           * Settle pending requests inside the rebalance batch (withdrawals, `settle`, deposits), so
+           * deposits are invested in the epoch they settle. Otherwise the settle task settles alone.
+           */
+          inRebalanceBatch: z.boolean().default(false),
+        })
+        .default({ inRebalanceBatch: false }),
       /** Chainlink USD feeds of the stablecoins watched for depeg (also the strategy's peg prices). */
       pegFeeds: z
         .array(
@@ -256,11 +323,22 @@ export const keeperConfigSchema = z.strictObject({
       error: "set either signalsFile (replay) or liveSignals, not both",
       path: ["liveSignals"],
     })
+    .superRefine((p, ctx) => {
+      for (const [key, c] of Object.entries(p.connectors))
+        if (c.swapShare && !p.swaps)
+          ctx.addIssue({
+            code: "custom",
+            message: `connector "${key}" swaps part of what it receives; configure product.swaps (LI.FI quotes and the swap handler)`,
+            path: ["swaps"],
+          });
+    })
     .optional(),
   /** Shadow mode: compute and log everything, never send or sign. */
   dryRun: z.boolean().default(false),
 });
 
 export type KeeperConfig = z.output<typeof keeperConfigSchema>;
+export type ProductConfig = NonNullable<KeeperConfig["product"]>;
+export type ConnectorConfig = z.output<typeof connectorSchema>;
 export type KeeperConfigInput = z.input<typeof keeperConfigSchema>;
 export type DepegBands = z.output<typeof depegBandsSchema>;

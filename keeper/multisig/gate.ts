@@ -1,7 +1,7 @@
 import { getAddress, type Address, type Hex, type PublicClient } from "viem";
 import { errorMessage, isRevert } from "../chain/retry.js";
 import type { GateCall, ProposalRecord } from "../store/types.js";
-import { keeperGateAbi } from "./gateAbi.js";
+import { keeperGateAbi } from "../abi/contracts.js";
 
 /** What the workflow needs to read from the chain about the gate. */
 export interface GateReader {

@@ -19,7 +19,7 @@ import {
 import { silentLogger, type Logger } from "../log/logger.js";
 import type { GateCall, ProposalRecord, SignatureRecord, Store } from "../store/types.js";
 import { sameCalls, type GateReader, type ProposalSimulator, type RiskChecker } from "./gate.js";
-import { keeperGateAbi } from "./gateAbi.js";
+import { keeperGateAbi } from "../abi/contracts.js";
 import { canonicalJson, computeProvenance } from "./provenance.js";
 import { callsHash, executeDigest, executeTypedData } from "./typedData.js";
 

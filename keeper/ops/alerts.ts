@@ -15,6 +15,8 @@ export interface Alert {
 /** Delivers alerts. Implementations never throw: an alert path that can crash the loop is worse than none. */
 export interface AlertSink {
   send(alert: Alert): Promise<void>;
+  /** What was sent, failed and suppressed (for `/status`), when the sink counts. */
+  readonly counters?: AlertCounters;
 }
 
 export interface AlertCounters {

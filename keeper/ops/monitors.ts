@@ -35,11 +35,63 @@ export interface NavReading {
   readonly vault: string;
   readonly previousPricePerShare: bigint;
   readonly currentPricePerShare: bigint;
+  /** What the vault's own guardrail compares, read from the chain (absent: only the operator band applies). */
+  readonly chain?: ChainNavReading;
+}
+
+/** The vault's guardrail parameters (`AccountingManager.guardrails()`), as GuardrailMath reads them. */
+export interface ChainGuardrails {
+  readonly toleranceBps: number;
+  readonly maxIncreaseBpsPerYear: number;
+  readonly maxDecreaseBpsPerYear: number;
+}
+
+/** The NAVs a settlement now would compare: the last accepted one, the live one, the seconds between. */
+export interface ChainNavReading {
+  readonly lastNav: bigint;
+  readonly nav: bigint;
+  readonly elapsedSeconds: bigint;
+  readonly guardrails: ChainGuardrails;
+}
+
+const YEAR_SECONDS = 365n * 86_400n;
+
+/**
+ * The vault's rule, exactly as `GuardrailMath.withinBand` (contracts/vault/lib/GuardrailMath.sol)
+ * decides it: a fixed tolerance plus an annualised rate times the elapsed time, separately up and
+ * down, on NAVs offset by one. Outside the band a keeper settlement pauses the vault, so the keeper
+ * alerts instead of settling and says what the chain would decide.
+ */
+export function chainNavGuardrail(
+  vault: string,
+  reading: ChainNavReading,
+): Finding & { readonly withinBand: boolean } {
+  const { lastNav, nav, elapsedSeconds, guardrails: g } = reading;
+  const last = lastNav + 1n;
+  const now = nav + 1n;
+  const up = now >= last;
+  const rate = BigInt(up ? g.maxIncreaseBpsPerYear : g.maxDecreaseBpsPerYear);
+  const bandBps = BigInt(g.toleranceBps) + (rate * elapsedSeconds) / YEAR_SECONDS;
+  const withinBand = up
+    ? now * BPS <= last * (BPS + bandBps)
+    : bandBps >= BPS || now * BPS >= last * (BPS - bandBps);
+  const bps = toBps(now - last, last);
+  const band = `${up ? "+" : "-"}${bandBps} bps (tolerance ${g.toleranceBps} + ${rate} bps/year over ${elapsedSeconds} s)`;
+  return {
+    monitor: "nav",
+    subject: vault,
+    severity: withinBand ? "ok" : "critical",
+    withinBand,
+    bps,
+    message: withinBand
+      ? `NAV moved ${bps} bps since the last settlement, inside the vault's band ${band}`
+      : `NAV moved ${bps} bps since the last settlement, outside the vault's band ${band}: a keeper settlement now would pause the vault`,
+  };
 }
 
 /**
- * The price-per-share move a settlement would make, against the band the vault enforces: a move
- * beyond it would revert (or pause) on-chain, so the keeper refuses to send it and alerts instead.
+ * The price-per-share move a settlement would make, against the operator's own band
+ * (`monitors.operatorNavBandBps`), a stricter setting than the vault's rule (`chainNavGuardrail`).
  */
 export function navGuardrail(
   reading: NavReading,
@@ -57,8 +109,8 @@ export function navGuardrail(
     withinBand,
     bps,
     message: withinBand
-      ? `price per share moved ${bps} bps, within ±${bandBps} bps`
-      : `price per share would move ${bps} bps, beyond the ±${bandBps} bps guardrail`,
+      ? `price per share moved ${bps} bps, within the operator's ±${bandBps} bps band`
+      : `price per share would move ${bps} bps, beyond the operator's ±${bandBps} bps band`,
   };
 }
 
@@ -163,4 +215,18 @@ export function assessDepeg(
           : `on peg (median ${bps} bps off)`
         : `median ${bps} bps off peg: ${level}${uniform ? " (all venues)" : ` (${venuesOff}/${venuePrices.length} venues)`}`,
   };
+}
+
+/**
+ * Every NAV finding for a reading: the vault's rule when the chain part was read, and the
+ * operator's stricter band when one is configured.
+ */
+export function navFindings(
+  reading: NavReading,
+  operatorBandBps: number | undefined,
+): (Finding & { readonly withinBand: boolean })[] {
+  const findings: (Finding & { readonly withinBand: boolean })[] = [];
+  if (reading.chain) findings.push(chainNavGuardrail(reading.vault, reading.chain));
+  if (operatorBandBps !== undefined) findings.push(navGuardrail(reading, operatorBandBps));
+  return findings;
 }

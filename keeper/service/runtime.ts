@@ -4,7 +4,7 @@ import path from "node:path";
 import { createPublicClient, http, type LocalAccount, type PublicClient } from "viem";
 import { ReliableSender } from "../chain/sender.js";
 import type { KeeperConfig } from "../config/schema.js";
-import { createKeeperMetrics, type KeeperMetrics } from "../http/keeperMetrics.js";
+import { createKeeperMetrics } from "../http/keeperMetrics.js";
 import { loadSigner } from "../keys/signer.js";
 import type { Logger } from "../log/logger.js";
 import { WebhookAlertSink } from "../ops/alerts.js";
@@ -15,23 +15,11 @@ import { SqliteStore } from "../store/sqlite.js";
 import { GateBatchSimulator } from "../vault/batchSimulator.js";
 import { ChainRiskChecker } from "../vault/riskChecker.js";
 import type { Store } from "../store/types.js";
+import type { KeeperCore } from "../cycle/keeper.js";
+import type { AlertSink } from "../ops/alerts.js";
 
-export interface Runtime {
-  readonly config: KeeperConfig;
-  readonly logger: Logger;
-  readonly store: Store;
-  /** Where the store lives; a temporary copy in dry-run mode. */
-  readonly storePath: string;
-  readonly client: PublicClient;
-  /** Absent when the command needs no key (e.g. `status`). */
-  readonly account: LocalAccount | undefined;
-  /** Absent in dry-run mode or without a key: nothing is ever broadcast. */
-  readonly sender: ReliableSender | undefined;
-  readonly workflow: MultisigWorkflow;
-  readonly metrics: KeeperMetrics;
-  readonly alerts: WebhookAlertSink;
-  close(): Promise<void>;
-}
+/** What every keeper command runs on (see `KeeperCore`); `composeKeeper` adds the product side. */
+export type Runtime = KeeperCore;
 
 /** The configured store's location: Postgres when `store.url` is set, else the SQLite file. */
 export function storeLocation(config: KeeperConfig): StoreLocation {
@@ -135,14 +123,24 @@ export async function createRuntime(
     readonly logger: Logger;
     readonly checker?: RiskChecker;
     readonly needsSigner?: boolean;
+    /** Default: an HTTP client on `chain.rpcUrl`. */
+    readonly client?: PublicClient;
+    /** Default: the key from `signer` and the environment. */
+    readonly account?: LocalAccount;
+    /** Default: the webhook of `alerts`. */
+    readonly alerts?: AlertSink;
   },
 ): Promise<Runtime> {
   const logger = options.logger;
-  const account = options.needsSigner === false ? undefined : loadSigner(config.signer, options.env, logger);
-  const client = createPublicClient({
-    transport: http(config.chain.rpcUrl, { retryCount: 0, timeout: config.sender.rpcTimeoutMs }),
-    pollingInterval: config.chain.pollingIntervalMs,
-  });
+  const account =
+    options.account ??
+    (options.needsSigner === false ? undefined : loadSigner(config.signer, options.env, logger));
+  const client =
+    options.client ??
+    createPublicClient({
+      transport: http(config.chain.rpcUrl, { retryCount: 0, timeout: config.sender.rpcTimeoutMs }),
+      pollingInterval: config.chain.pollingIntervalMs,
+    });
   const chainId = await client.getChainId();
   if (chainId !== config.chain.chainId) {
     throw new Error(
@@ -151,13 +149,15 @@ export async function createRuntime(
   }
   await checkGateConfiguration(config, new ViemGateReader(client, config.gate.address), logger);
   const { store, path: storePath } = await openStore(config, logger);
-  const alerts = new WebhookAlertSink({
-    url: config.alerts.webhookUrl,
-    timeoutMs: config.alerts.timeoutMs,
-    cooldownMs: config.alerts.cooldownSeconds * 1_000,
-    operatorId: config.operator.id,
-    logger: logger.child({ component: "alerts" }),
-  });
+  const alerts =
+    options.alerts ??
+    new WebhookAlertSink({
+      url: config.alerts.webhookUrl,
+      timeoutMs: config.alerts.timeoutMs,
+      cooldownMs: config.alerts.cooldownSeconds * 1_000,
+      operatorId: config.operator.id,
+      logger: logger.child({ component: "alerts" }),
+    });
   const metrics = createKeeperMetrics(store);
   const sender =
     config.dryRun || !account

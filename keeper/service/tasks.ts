@@ -1,28 +1,22 @@
-import { trackCalibration } from "./calibration.js";
-import type { LocalAccount, PublicClient } from "viem";
+import type { Hex, LocalAccount, PublicClient } from "viem";
 import type { KeeperConfig } from "../config/schema.js";
 import type { KeeperMetrics } from "../http/keeperMetrics.js";
 import type { Logger } from "../log/logger.js";
 import type { AlertSink } from "../ops/alerts.js";
 import {
   assessDepeg,
-  navGuardrail,
+  navFindings,
   oracleDeviation,
   type DepegAssessment,
   type Finding,
 } from "../ops/monitors.js";
 import type { ScheduledTask } from "../ops/scheduler.js";
 import { computeProvenance } from "../multisig/provenance.js";
-import { ProposalError, type MultisigWorkflow, type TxSender } from "../multisig/workflow.js";
+import { type MultisigWorkflow, type TxSender } from "../multisig/workflow.js";
 import type { Store } from "../store/types.js";
-import type {
-  EpochSettler,
-  Guardian,
-  Planner,
-  ReadingsSource,
-  SnapshotSource,
-  StrategyModule,
-} from "./ports.js";
+import { requireProduct, runKeeperCycle, signAsOperators } from "../cycle/cycle.js";
+import type { Keeper } from "../cycle/keeper.js";
+import type { EpochSettler, Guardian, ReadingsSource } from "../vault/ports.js";
 
 export interface TaskContext {
   readonly config: KeeperConfig;
@@ -33,59 +27,26 @@ export interface TaskContext {
   readonly now: () => Date;
 }
 
-/** signals → evaluate → plan → propose. Rejected inputs are counted, never fatal. */
-export function strategyTask(
-  ctx: TaskContext,
-  deps: {
-    readonly snapshots: SnapshotSource;
-    readonly strategy: StrategyModule;
-    readonly policy: unknown;
-    readonly strategyConfig: unknown;
-    readonly planner: Planner;
-    readonly workflow: MultisigWorkflow;
-  },
-): ScheduledTask {
+/**
+ * The keeper cycle on a schedule (keeper/cycle/cycle.ts): signals → evaluate with the stored
+ * allocation → plan → mandates → proposal → this operator's signature → submission once ready.
+ * Rejected inputs are counted, never fatal.
+ */
+export function strategyTask(keeper: Keeper): ScheduledTask {
   return {
     name: "strategy",
-    everyMs: ctx.config.schedule.strategyEverySeconds * 1_000,
+    everyMs: keeper.config.schedule.strategyEverySeconds * 1_000,
     async run() {
-      const now = ctx.now();
-      const { snapshots, rejected } = await deps.snapshots.load(now);
-      for (const r of rejected) {
-        ctx.metrics.rejectedInputs.inc({ source: r.source });
-        ctx.logger.warn("input rejected", { source: r.source, reason: r.reason });
-      }
-      const result = await deps.strategy.evaluate(snapshots, deps.policy, deps.strategyConfig, now.getTime());
-      if (result.rejected.length > 0)
-        ctx.metrics.rejectedInputs.inc({ source: "strategy" }, result.rejected.length);
-      const tracked = await trackCalibration(ctx.store, snapshots, result.estimates, now.getTime());
-      ctx.metrics.estimates.inc({ event: "recorded" }, tracked.recorded);
-      ctx.metrics.estimates.inc({ event: "resolved" }, tracked.resolved);
-      const planned = await deps.planner.plan(result.allocation, now);
-      if (!planned || planned.calls.length === 0) {
-        ctx.logger.info("allocation needs no rebalance", { snapshotHash: result.allocation.snapshotHash });
-        return;
-      }
-      try {
-        const used = deps.strategy.signalsUsed
-          ? deps.strategy.signalsUsed(snapshots, result.allocation)
-          : snapshots;
-        const proposal = await deps.workflow.propose(
-          {
-            plan: planned.plan,
-            snapshot: used,
-            calls: planned.calls,
-            provenance: computeProvenance(used, planned.plan),
-          },
-          { exclusive: true },
-        );
-        ctx.logger.info("rebalance proposed", { proposalId: proposal.id, calls: proposal.calls.length });
-      } catch (error) {
-        if (!(error instanceof ProposalError) || !error.message.includes("already open")) throw error;
-        ctx.logger.info("another proposal is open for this nonce; waiting for it", {
-          proposalId: error.proposalId,
-        });
-      }
+      const result = await runKeeperCycle(keeper, keeper.now());
+      keeper.logger.info("keeper cycle", {
+        status: result.status,
+        weightsBps: result.allocation.weightsBps,
+        reasons: result.allocation.reasons,
+        direct: result.direct?.map((d) => ({ mandateId: d.mandateId, txHash: d.txHash })),
+        snapshotHash: result.snapshotHash,
+        proposalId: result.proposalId,
+        txHash: result.txHash,
+      });
     },
   };
 }
@@ -168,19 +129,33 @@ export function settleTask(
       const next = await deps.settler.next(ctx.now());
       if (!next) return;
       if (next.nav) {
-        const guard = navGuardrail(next.nav, ctx.config.monitors.navBandBps);
         ctx.metrics.lastNav.set(
           Number(next.nav.currentPricePerShare) / Number(next.nav.previousPricePerShare),
-          {
-            vault: next.nav.vault,
-          },
+          { vault: next.nav.vault },
         );
-        if (!guard.withinBand) {
-          await raise(ctx, guard);
+        const outside = navFindings(next.nav, ctx.config.monitors.operatorNavBandBps).filter(
+          (f) => !f.withinBand,
+        );
+        if (outside.length > 0) {
+          for (const finding of outside) await raise(ctx, finding);
           return;
         }
       }
       if (next.route === "gate") {
+        if (next.unvalued.length > 0) {
+          ctx.metrics.alerts.inc({ kind: "settlement", severity: "critical" });
+          await ctx.alerts.send({
+            kind: "settlement",
+            severity: "critical",
+            subject: next.nav.vault,
+            message: `not settling: ${next.unvalued.join("; ")}`,
+            details: {},
+          });
+          ctx.logger.warn("settlement not proposed: connectors cannot be valued", {
+            unvalued: next.unvalued,
+          });
+          return;
+        }
         const proposal = await deps.workflow.propose({
           plan: next.plan,
           snapshot: next.snapshot,
@@ -220,7 +195,7 @@ export function monitorTask(
       const readings = await deps.readings.read(ctx.now());
       const findings: Finding[] = [];
       for (const nav of readings.nav) {
-        findings.push(navGuardrail(nav, ctx.config.monitors.navBandBps));
+        findings.push(...navFindings(nav, ctx.config.monitors.operatorNavBandBps));
         ctx.metrics.lastNav.set(Number(nav.currentPricePerShare) / Number(nav.previousPricePerShare), {
           vault: nav.vault,
         });
@@ -260,4 +235,39 @@ async function raise(ctx: TaskContext, finding: Finding): Promise<void> {
     message: finding.message,
     details: { bps: finding.bps },
   });
+}
+
+/** Runs the monitors once (depeg, NAV): alerts, and a guardian pause on a critical finding. */
+export async function monitorOnce(keeper: Keeper): Promise<void> {
+  const product = requireProduct(keeper);
+  await monitorTask(keeper, { readings: product.readings, guardian: product.guardian }).run(
+    new AbortController().signal,
+  );
+}
+
+/**
+ * Settles the epoch if due, now: through the gate (proposed, co-signed by this process's operators,
+ * submitted once ready), or past the vault's deadline directly with this operator's key.
+ */
+export async function settleOnce(keeper: Keeper): Promise<{ proposalId?: Hex; txHash?: Hex } | undefined> {
+  const product = requireProduct(keeper);
+  const next = await product.settler.next(keeper.now());
+  if (!next || !keeper.sender || !keeper.account) return undefined;
+  if (next.route === "direct") {
+    const outcome = await keeper.sender.send(next.intent);
+    return { txHash: outcome.hash };
+  }
+  await settleTask(keeper, {
+    settler: { next: async () => next },
+    workflow: keeper.workflow,
+    sender: keeper.sender,
+    client: keeper.client,
+    from: keeper.account.address,
+  }).run(new AbortController().signal);
+  const open = await keeper.store.listProposals({ statuses: ["proposed", "signed"], vault: product.vault });
+  const proposal = open.find((p) => (JSON.parse(p.planJson) as { kind?: string }).kind === "settle");
+  if (!proposal) return undefined;
+  if (!(await signAsOperators(keeper, proposal.id))) return { proposalId: proposal.id };
+  const done = await keeper.workflow.submit(proposal.id, keeper.sender);
+  return { proposalId: proposal.id, txHash: done.txHash };
 }

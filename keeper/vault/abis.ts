@@ -1,33 +1,36 @@
-import type { Abi } from "viem";
-import { projectArtifact } from "../../deploy/lib/artifacts.js";
-import { uniswapArtifacts } from "../../deploy/protocols/uniswapV3.js";
+import { erc20Abi, erc4626Abi } from "viem";
+import {
+  aaveV3ConnectorAbi,
+  accountingManagerAbi,
+  aggregatorV3Abi,
+  baseConnectorAbi,
+  erc4626ConnectorAbi,
+  keeperGateAbi,
+  nonfungiblePositionManagerAbi,
+  registryAbi,
+  uniswapV3ConnectorAbi,
+  uniswapV3PoolAbi,
+  valueOracleAbi,
+} from "../abi/contracts.js";
 
 /**
- * ABIs of the product contracts the keeper reads and calls, taken from the compiled artifacts
- * (`npx hardhat build`), so a contract change is picked up without a hand-copied ABI.
+ * The ABIs the keeper's chain side reads and calls, by role: the product's own contracts
+ * (keeper/abi/contracts.ts, generated from the build), the protocols' published ABIs, and viem's
+ * standard ERC-20 and ERC-4626 interfaces. All `as const`, so viem types every read and write.
  */
-const cache = new Map<string, Abi>();
-function abiOf(contract: string): Abi {
-  let abi = cache.get(contract);
-  if (!abi) {
-    abi = projectArtifact(contract).abi;
-    cache.set(contract, abi);
-  }
-  return abi;
-}
-
 export const productAbis = {
-  vault: () => abiOf("AccountingManager"),
-  registry: () => abiOf("Registry"),
-  oracle: () => abiOf("ValueOracle"),
-  gate: () => abiOf("KeeperGate"),
-  connector: () => abiOf("BaseConnector"),
-  aave: () => abiOf("AaveV3Connector"),
-  erc4626: () => abiOf("ERC4626Connector"),
-  uniswap: () => abiOf("UniswapV3Connector"),
-  uniswapPool: () => uniswapArtifacts.pool().abi as Abi,
-  /** any ERC-4626 (previewDeposit / previewWithdraw); the local stack's Morpho supply vault is one */
-  erc4626Target: () => abiOf("MorphoBlueSupplyVault"),
-  erc20: () => abiOf("MockERC20"),
-  feed: () => abiOf("MockV3Aggregator"),
+  vault: accountingManagerAbi,
+  registry: registryAbi,
+  oracle: valueOracleAbi,
+  gate: keeperGateAbi,
+  connector: baseConnectorAbi,
+  aave: aaveV3ConnectorAbi,
+  erc4626: erc4626ConnectorAbi,
+  uniswap: uniswapV3ConnectorAbi,
+  uniswapPool: uniswapV3PoolAbi,
+  positionManager: nonfungiblePositionManagerAbi,
+  /** any ERC-4626 vault a connector deposits into (previewDeposit / previewWithdraw) */
+  erc4626Target: erc4626Abi,
+  erc20: erc20Abi,
+  feed: aggregatorV3Abi,
 } as const;

@@ -1,4 +1,4 @@
-import { encodeFunctionData, getAddress, type Address, type Hex } from "viem";
+import { encodeFunctionData, getAddress, type Abi, type Address, type Hex } from "viem";
 import type { GateCall } from "../store/types.js";
 import { productAbis } from "./abis.js";
 
@@ -78,6 +78,27 @@ export type PlanAction =
       readonly tokenId: string;
       readonly amount1: string;
     }
+  | {
+      /** removes `liquidity` from an own position; the tokens become owed to the connector */
+      readonly kind: "uniswapDecrease";
+      readonly connector: Address;
+      readonly tokenId: string;
+      readonly liquidity: string;
+      readonly amount0Min: string;
+      readonly amount1Min: string;
+    }
+  | {
+      /** collects what a position owes (removed liquidity and fees) into the connector */
+      readonly kind: "uniswapCollect";
+      readonly connector: Address;
+      readonly tokenId: string;
+    }
+  | {
+      /** burns an emptied position */
+      readonly kind: "uniswapBurn";
+      readonly connector: Address;
+      readonly tokenId: string;
+    }
   /** the vault settles pending deposit and redeem requests at live NAV */
   | { readonly kind: "settle" }
   | {
@@ -89,40 +110,79 @@ export type PlanAction =
       readonly maxShares: string;
     };
 
-/** Gas a call of each kind uses through the gate on the local stack, with headroom (measured, rounded up). */
-export const ACTION_GAS: Readonly<Record<PlanAction["kind"], bigint>> = {
-  transferToConnector: 120_000n,
-  sendToVault: 110_000n,
-  aaveSupply: 260_000n,
-  aaveWithdraw: 260_000n,
-  erc4626Deposit: 280_000n,
-  erc4626Withdraw: 280_000n,
-  trackToken: 60_000n,
-  swap: 400_000n,
-  sendToConnector: 130_000n,
-  uniswapMint: 520_000n,
-  uniswapIncrease: 300_000n,
-  settle: 450_000n,
+/** Which contract an action calls: the vault, any connector, or a connector of one kind. */
+export type ActionContract = "vault" | "connector" | "aave" | "erc4626" | "uniswap";
+
+/** The ABI of each action contract (a connector of a kind has the base connector's functions too). */
+export const ACTION_CONTRACT_ABIS: Readonly<Record<ActionContract, Abi>> = {
+  vault: productAbis.vault,
+  connector: productAbis.connector,
+  aave: productAbis.aave,
+  erc4626: productAbis.erc4626,
+  uniswap: productAbis.uniswap,
 };
+
+/**
+ * Every action the keeper plans: the contract and function it calls and the gas it uses through
+ * the gate on the local stack, with headroom (measured, rounded up). The one table behind encoding
+ * (`encodeAction`), gas budgeting (the planner) and the Registry allowlist (`keeperFunctions`,
+ * which deploy/product/stack.ts allowlists), so the allowlist holds exactly what the keeper uses.
+ */
+export const ACTIONS = {
+  transferToConnector: { contract: "vault", functionName: "transferToConnector", gas: 120_000n },
+  settle: { contract: "vault", functionName: "settle", gas: 450_000n },
+  sendToVault: { contract: "connector", functionName: "sendToVault", gas: 110_000n },
+  sendToConnector: { contract: "connector", functionName: "sendToConnector", gas: 130_000n },
+  trackToken: { contract: "connector", functionName: "trackToken", gas: 60_000n },
+  swap: { contract: "connector", functionName: "swap", gas: 400_000n },
+  aaveSupply: { contract: "aave", functionName: "supply", gas: 260_000n },
+  aaveWithdraw: { contract: "aave", functionName: "withdraw", gas: 260_000n },
+  erc4626Deposit: { contract: "erc4626", functionName: "deposit", gas: 280_000n },
+  erc4626Withdraw: { contract: "erc4626", functionName: "withdraw", gas: 280_000n },
+  uniswapMint: { contract: "uniswap", functionName: "mint", gas: 520_000n },
+  uniswapIncrease: { contract: "uniswap", functionName: "increaseLiquidity", gas: 300_000n },
+  uniswapDecrease: { contract: "uniswap", functionName: "decreaseLiquidity", gas: 250_000n },
+  uniswapCollect: { contract: "uniswap", functionName: "collect", gas: 200_000n },
+  uniswapBurn: { contract: "uniswap", functionName: "burn", gas: 120_000n },
+} as const satisfies Record<
+  PlanAction["kind"],
+  { readonly contract: ActionContract; readonly functionName: string; readonly gas: bigint }
+>;
+
+/** The function names the keeper calls on `contract`, in table order (what the Registry must allow). */
+export function keeperFunctions(contract: ActionContract): string[] {
+  return Object.values(ACTIONS)
+    .filter((a) => a.contract === contract)
+    .map((a) => a.functionName);
+}
+
 /** Signature checks and bookkeeping of one `KeeperGate.execute`. */
 export const GATE_OVERHEAD_GAS = 90_000n;
 
-/** The gate call of one plan action. The vault is the target of `transferToConnector` and `settle`. */
-export function encodeAction(vault: Address, action: PlanAction): GateCall {
-  const call = (
-    target: Address,
-    abi: ReturnType<typeof productAbis.vault>,
-    functionName: string,
-    args: readonly unknown[],
-  ) => ({
-    target: getAddress(target),
-    data: encodeFunctionData({ abi, functionName, args }).toLowerCase() as Hex,
-  });
+/** The arguments of an action's call, in the order of its function. */
+function actionArgs(action: PlanAction): readonly unknown[] {
   switch (action.kind) {
     case "settle":
-      return call(vault, productAbis.vault(), "settle", []);
+      return [];
+    case "transferToConnector":
+      return [action.connector, BigInt(action.amount)];
+    case "sendToVault":
+      return [BigInt(action.amount)];
+    case "sendToConnector":
+      return [action.to, action.token, BigInt(action.amount)];
+    case "trackToken":
+      return [action.token];
+    case "swap":
+      return [action.tokenIn, BigInt(action.amountIn), action.lifiCalldata];
+    case "aaveSupply":
+    case "aaveWithdraw":
+      return [action.token, BigInt(action.amount)];
+    case "erc4626Deposit":
+      return [action.token, BigInt(action.amount), BigInt(action.minShares)];
+    case "erc4626Withdraw":
+      return [action.token, BigInt(action.amount), BigInt(action.maxShares)];
     case "uniswapMint":
-      return call(action.connector, productAbis.uniswap(), "mint", [
+      return [
         {
           token0: action.token0,
           amount0: BigInt(action.amount0),
@@ -135,53 +195,31 @@ export function encodeAction(vault: Address, action: PlanAction): GateCall {
           amount0Min: 0n,
           amount1Min: 0n,
         },
-      ]);
+      ];
     case "uniswapIncrease":
-      return call(action.connector, productAbis.uniswap(), "increaseLiquidity", [
-        action.token0,
-        BigInt(action.amount0),
+      return [action.token0, BigInt(action.amount0), BigInt(action.tokenId), BigInt(action.amount1), 0n, 0n];
+    case "uniswapDecrease":
+      return [
         BigInt(action.tokenId),
-        BigInt(action.amount1),
-        0n,
-        0n,
-      ]);
-    case "trackToken":
-      return call(action.connector, productAbis.connector(), "trackToken", [action.token]);
-    case "swap":
-      return call(action.connector, productAbis.connector(), "swap", [
-        action.tokenIn,
-        BigInt(action.amountIn),
-        action.lifiCalldata,
-      ]);
+        BigInt(action.liquidity),
+        BigInt(action.amount0Min),
+        BigInt(action.amount1Min),
+      ];
+    case "uniswapCollect":
+    case "uniswapBurn":
+      return [BigInt(action.tokenId)];
   }
-  const amount = BigInt(action.amount);
-  switch (action.kind) {
-    case "transferToConnector":
-      return call(vault, productAbis.vault(), "transferToConnector", [action.connector, amount]);
-    case "sendToVault":
-      return call(action.connector, productAbis.connector(), "sendToVault", [amount]);
-    case "sendToConnector":
-      return call(action.connector, productAbis.connector(), "sendToConnector", [
-        action.to,
-        action.token,
-        amount,
-      ]);
-    case "aaveSupply":
-      return call(action.connector, productAbis.aave(), "supply", [action.token, amount]);
-    case "aaveWithdraw":
-      return call(action.connector, productAbis.aave(), "withdraw", [action.token, amount]);
-    case "erc4626Deposit":
-      return call(action.connector, productAbis.erc4626(), "deposit", [
-        action.token,
-        amount,
-        BigInt(action.minShares),
-      ]);
-    case "erc4626Withdraw":
-      return call(action.connector, productAbis.erc4626(), "withdraw", [
-        action.token,
-        amount,
-        BigInt(action.maxShares),
-      ]);
-  }
-  throw new Error(`unknown plan action kind "${(action as { kind?: unknown }).kind}"`);
+}
+
+/** The gate call of one plan action. The vault is the target of `transferToConnector` and `settle`. */
+export function encodeAction(vault: Address, action: PlanAction): GateCall {
+  const entry = ACTIONS[action.kind];
+  if (!entry) throw new Error(`unknown plan action kind "${(action as { kind?: unknown }).kind}"`);
+  const target = entry.contract === "vault" ? vault : (action as { connector: Address }).connector;
+  const data = encodeFunctionData({
+    abi: ACTION_CONTRACT_ABIS[entry.contract],
+    functionName: entry.functionName,
+    args: actionArgs(action),
+  });
+  return { target: getAddress(target), data: data.toLowerCase() as Hex };
 }

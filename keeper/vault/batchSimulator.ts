@@ -2,7 +2,7 @@ import { concat, encodeFunctionData, pad, toHex, type Address, type Hex, type Pu
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { errorMessage, isRevert } from "../chain/retry.js";
 import type { CheckResult, ProposalSimulator } from "../multisig/gate.js";
-import { keeperGateAbi } from "../multisig/gateAbi.js";
+import { keeperGateAbi } from "../abi/contracts.js";
 import { executeTypedData } from "../multisig/typedData.js";
 import type { ProposalRecord } from "../store/types.js";
 

@@ -5,10 +5,11 @@ import {
   type PublicClient,
   type Transport,
   createWalletClient,
+  encodeFunctionData,
 } from "viem";
 import type { Logger } from "../log/logger.js";
 import { silentLogger } from "../log/logger.js";
-import type { Guardian } from "../service/ports.js";
+import type { Guardian } from "./ports.js";
 import { productAbis } from "./abis.js";
 
 /**
@@ -35,22 +36,32 @@ export class ChainGuardian implements Guardian {
 
   /** Pauses deposits and redeems; returns the transaction hashes. */
   async pause(subject: string, reason: string): Promise<void> {
-    const abi = productAbis.vault();
-    for (const functionName of ["pauseDeposits", "pauseRedeems"] as const) {
-      await this.write(this.o.vault, abi, functionName, []);
-    }
+    for (const functionName of ["pauseDeposits", "pauseRedeems"] as const)
+      await this.write(
+        this.o.vault,
+        functionName,
+        encodeFunctionData({ abi: productAbis.vault, functionName }),
+      );
     this.logger.warn("vault paused by the guardian", { subject, reason, vault: this.o.vault });
   }
 
   /** Stops new money reaching `connector` (it still counts in NAV and can be withdrawn). */
   async disableConnector(connector: Address, reason: string): Promise<void> {
-    await this.write(this.o.registry, productAbis.registry(), "disableConnector", [connector]);
+    await this.write(
+      this.o.registry,
+      "disableConnector",
+      encodeFunctionData({ abi: productAbis.registry, functionName: "disableConnector", args: [connector] }),
+    );
     this.logger.warn("connector disabled by the guardian", { connector, reason });
   }
 
   /** Revokes one mandate (`KeeperGate.revokeMandate`); returns the transaction hash. */
   async revokeMandate(id: Hex, reason: string): Promise<Hex> {
-    const hash = await this.write(this.gateAddress(), productAbis.gate(), "revokeMandate", [id]);
+    const hash = await this.write(
+      this.gateAddress(),
+      "revokeMandate",
+      encodeFunctionData({ abi: productAbis.gate, functionName: "revokeMandate", args: [id] }),
+    );
     this.logger.warn("mandate revoked by the guardian", { mandateId: id, reason, gate: this.o.gate });
     return hash;
   }
@@ -61,7 +72,7 @@ export class ChainGuardian implements Guardian {
    */
   async revokeMandates(subject: string, reason: string): Promise<Hex[]> {
     const gate = this.gateAddress();
-    const abi = productAbis.gate();
+    const abi = productAbis.gate;
     const approved = await this.o.client.getContractEvents({
       address: gate,
       abi,
@@ -71,13 +82,14 @@ export class ChainGuardian implements Guardian {
     const { timestamp } = await this.o.client.getBlock();
     const revoked: Hex[] = [];
     for (const event of approved) {
-      const id = (event as unknown as { args: { mandateId: Hex } }).args.mandateId;
-      const state = (await this.o.client.readContract({
+      const id = event.args.mandateId;
+      if (!id) continue;
+      const state = await this.o.client.readContract({
         address: gate,
         abi,
         functionName: "mandateState",
         args: [id],
-      })) as { revoked: boolean; expiry: bigint };
+      });
       if (state.revoked || state.expiry <= timestamp) continue;
       revoked.push(await this.revokeMandate(id, `${subject}: ${reason}`).then(() => id));
     }
@@ -89,16 +101,12 @@ export class ChainGuardian implements Guardian {
     return this.o.gate;
   }
 
-  private async write(
-    address: Address,
-    abi: ReturnType<typeof productAbis.vault>,
-    functionName: string,
-    args: readonly unknown[],
-  ) {
+  /** Simulates `data` on `to` as the guardian (a revert throws before anything is sent), then sends it. */
+  private async write(to: Address, functionName: string, data: Hex) {
     const { client, account } = this.o;
-    const { request } = await client.simulateContract({ address, abi, functionName, args, account });
+    await client.call({ account, to, data });
     const wallet = createWalletClient({ account, transport: this.o.transport, chain: client.chain });
-    const hash = await wallet.writeContract(request as never);
+    const hash = await wallet.sendTransaction({ account, to, data, chain: client.chain });
     const receipt = await client.waitForTransactionReceipt({ hash });
     if (receipt.status !== "success") throw new Error(`guardian ${functionName} reverted (tx ${hash})`);
     return hash;

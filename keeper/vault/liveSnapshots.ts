@@ -3,7 +3,7 @@ import { createGammaClient } from "../signals/polymarketGamma.js";
 import { createKalshiClient } from "../signals/kalshi.js";
 import type { SignalRejection } from "../signals/validation.js";
 import type { MarketSnapshot } from "../signals/types.js";
-import type { SnapshotSource } from "../service/ports.js";
+import type { SnapshotSource } from "./ports.js";
 
 /** Where the live adapters fetch from and which markets (`product.liveSignals` in the config). */
 export interface LiveSignalsConfig {

@@ -43,7 +43,9 @@ export class MandateExecutor {
     const token = getAddress(sliceHex(action.data, 4 + 12, 4 + 32));
     const amount = BigInt(sliceHex(action.data, 4 + 32, 4 + 64));
     if (!terms.tokens.some((t) => getAddress(t) === token)) reasons.push(`token ${token} not in the mandate`);
-    const gateAbi = productAbis.gate();
+    // outside the mandate's lists: its head is not a (token, amount), so nothing on chain can value it
+    if (reasons.length > 0) return { ok: false, reasons };
+    const gateAbi = productAbis.gate;
     const [state, headroom, block] = (await Promise.all([
       this.o.client.readContract({
         address: this.o.gate,
@@ -67,7 +69,7 @@ export class MandateExecutor {
     if (block.timestamp >= state.expiry) reasons.push("mandate expired");
     const notional = (await this.o.client.readContract({
       address: this.o.oracle,
-      abi: productAbis.oracle(),
+      abi: productAbis.oracle,
       functionName: "valueOf",
       args: [token, amount],
     })) as bigint;
@@ -85,7 +87,7 @@ export class MandateExecutor {
       id: `mandate:${terms.id}:${provenance}`,
       to: this.o.gate,
       data: encodeFunctionData({
-        abi: productAbis.gate(),
+        abi: productAbis.gate,
         functionName: "executeMandate",
         args: [terms.id, { target: action.target, data: action.data }, provenance],
       }),

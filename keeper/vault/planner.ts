@@ -1,15 +1,9 @@
-import { getAddress, type Address, type Hex, type PublicClient } from "viem";
-import type { Planner, TargetAllocation } from "../service/ports.js";
+import { getAddress, type Address, type PublicClient } from "viem";
+import type { TargetAllocation } from "../strategy/index.js";
 import type { GateCall } from "../store/types.js";
 import { productAbis } from "./abis.js";
 import type { SwapQuoter } from "./lifiQuoter.js";
-import {
-  ACTION_GAS,
-  GATE_OVERHEAD_GAS,
-  encodeAction,
-  type ConnectorKind,
-  type PlanAction,
-} from "./actions.js";
+import { ACTIONS, GATE_OVERHEAD_GAS, encodeAction, type ConnectorKind, type PlanAction } from "./actions.js";
 
 const BPS = 10_000n;
 
@@ -104,13 +98,16 @@ export interface RebalancePlan {
 }
 
 /**
+ * A plan with no actions means every leg was skipped (below `minMoveAmount`, or not worth its gas):
+ * the allocation is off target by those amounts, within tolerance. `undefined` means on target.
+ *
  * Reads holdings from chain (vault idle, each connector's value and loose base asset), diffs them
  * against the target weights and emits ordered gate calls: every withdrawal first (so the vault
  * holds the idle the deposits need), then transfers and deposits, within each connector's cap.
  * Legs below `minMoveAmount` or whose gas costs more than their expected benefit are skipped; the
  * rest is packed into one batch within `gasBudgetPerBatch`.
  */
-export class ChainPlanner implements Planner {
+export class ChainPlanner {
   private readonly idleKey: string;
   constructor(private readonly o: ChainPlannerOptions) {
     this.idleKey = o.idleKey ?? "idle";
@@ -120,23 +117,23 @@ export class ChainPlanner implements Planner {
     const { client, vault, registry, asset } = this.o;
     const nav = (await client.readContract({
       address: vault,
-      abi: productAbis.vault(),
+      abi: productAbis.vault,
       functionName: "totalAssets",
     })) as bigint;
     const byKey: Holding[] = [];
     let deployed = 0n;
     for (const [key, c] of Object.entries(this.o.connectors)) {
       const [[value], loose, config] = (await Promise.all([
-        client.readContract({ address: c.address, abi: productAbis.connector(), functionName: "totalValue" }),
+        client.readContract({ address: c.address, abi: productAbis.connector, functionName: "totalValue" }),
         client.readContract({
           address: asset,
-          abi: productAbis.erc20(),
+          abi: productAbis.erc20,
           functionName: "balanceOf",
           args: [c.address],
         }),
         client.readContract({
           address: registry,
-          abi: productAbis.registry(),
+          abi: productAbis.registry,
           functionName: "connectorConfig",
           args: [c.address],
         }),
@@ -250,7 +247,7 @@ export class ChainPlanner implements Planner {
               direction: "out",
               amount: 0n,
               actions: [{ kind: "settle" }],
-              gas: ACTION_GAS.settle,
+              gas: ACTIONS.settle.gas,
             },
           ]
         : [];
@@ -268,7 +265,7 @@ export class ChainPlanner implements Planner {
       batch.push(leg);
       gas += leg.gas;
     }
-    if (batch.length === 0) return undefined;
+    if (batch.length === 0 && deferred.length === 0 && skipped.length === 0) return undefined;
     const actions = batch.flatMap((l) => l.actions);
     const plan: RebalancePlan = {
       kind: "rebalance",
@@ -293,7 +290,7 @@ export class ChainPlanner implements Planner {
     const { client, vault } = this.o;
     const pending = (await client.readContract({
       address: vault,
-      abi: productAbis.vault(),
+      abi: productAbis.vault,
       functionName: "pendingTotals",
     })) as { depositAssets: bigint; redeemShares: bigint };
     const redeems =
@@ -301,7 +298,7 @@ export class ChainPlanner implements Planner {
         ? 0n
         : ((await client.readContract({
             address: vault,
-            abi: productAbis.vault(),
+            abi: productAbis.vault,
             functionName: "convertToAssets",
             args: [pending.redeemShares],
           })) as bigint);
@@ -331,7 +328,12 @@ export class ChainPlanner implements Planner {
     const actions: PlanAction[] = [];
     let amount = excess;
     const fromPosition = excess > h.loose ? excess - h.loose : 0n;
-    if (c.kind === "hold" || c.kind === "uniswapLp") {
+    if (c.kind === "uniswapLp" && fromPosition > 0n && this.o.swaps) {
+      const reduce = await this.lpReduce(c, fromPosition);
+      actions.push(...reduce.actions);
+      const out = h.loose + reduce.baseOut;
+      amount = excess < out ? excess : out;
+    } else if (c.kind === "hold" || c.kind === "uniswapLp") {
       amount = excess < h.loose ? excess : h.loose;
     } else if (fromPosition > 0n && c.kind === "aave") {
       actions.push({
@@ -363,10 +365,15 @@ export class ChainPlanner implements Planner {
       { kind: "transferToConnector", connector: c.address, amount: amount.toString() },
     ];
     if (c.swapShare && this.o.swaps) {
-      const swap = await this.swapAction(c, c.swapShare, (amount * c.swapShare.shareBps) / BPS);
+      const swap = await this.swapAction(
+        c,
+        this.o.asset,
+        c.swapShare.token,
+        (amount * c.swapShare.shareBps) / BPS,
+      );
       if ("reason" in swap) return swap;
       actions.push({ kind: "trackToken", connector: c.address, token: c.swapShare.token }, swap);
-      if (c.kind === "uniswapLp" && c.liquidity && swap.kind === "swap")
+      if (c.kind === "uniswapLp" && c.liquidity)
         actions.push(await this.liquidityAction(c, c.liquidity, amount - BigInt(swap.amountIn), swap));
     }
     if (c.kind === "aave")
@@ -392,37 +399,122 @@ export class ChainPlanner implements Planner {
    */
   private async swapAction(
     c: PlannedConnector,
-    share: NonNullable<PlannedConnector["swapShare"]>,
+    tokenIn: Address,
+    tokenOut: Address,
     amountIn: bigint,
-  ): Promise<PlanAction | { reason: string }> {
+  ): Promise<Extract<PlanAction, { kind: "swap" }> | { reason: string }> {
     const swaps = this.o.swaps!;
     const quote = await swaps.quoter.quote({
       chainId: swaps.chainId,
-      tokenIn: this.o.asset,
-      tokenOut: share.token,
+      tokenIn,
+      tokenOut,
       amountIn,
       fromAddress: c.address,
       toAddress: c.address,
     });
-    const [ok, minValue] = (await this.o.client.readContract({
-      address: this.o.oracle,
-      abi: productAbis.oracle(),
-      functionName: "tryValueOf",
-      args: [share.token, quote.toAmountMin],
-    })) as readonly [boolean, bigint, Hex];
-    if (!ok) return { reason: `oracle cannot price ${share.token}; swap not planned` };
-    const floor = (amountIn * (BPS - swaps.maxSlippageBps)) / BPS;
+    const [inOk, inValue] = await this.valueOf(tokenIn, amountIn);
+    const [outOk, minValue] = await this.valueOf(tokenOut, quote.toAmountMin);
+    if (!inOk || !outOk)
+      return { reason: `oracle cannot price ${inOk ? tokenOut : tokenIn}; swap not planned` };
+    const floor = (inValue * (BPS - swaps.maxSlippageBps)) / BPS;
     if (minValue < floor)
       return { reason: `quote minimum worth ${minValue} < oracle floor ${floor}; swap not planned` };
     return {
       kind: "swap",
       connector: c.address,
-      tokenIn: this.o.asset,
+      tokenIn,
       amountIn: amountIn.toString(),
-      tokenOut: share.token,
+      tokenOut,
       minAmountOut: quote.toAmountMin.toString(),
       lifiCalldata: quote.calldata,
     };
+  }
+
+  /** `amount` of `token` in base asset by the vault's oracle (the base asset is itself). */
+  private async valueOf(token: Address, amount: bigint): Promise<readonly [boolean, bigint]> {
+    if (getAddress(token) === getAddress(this.o.asset)) return [true, amount];
+    const [ok, value] = await this.o.client.readContract({
+      address: this.o.oracle,
+      abi: productAbis.oracle,
+      functionName: "tryValueOf",
+      args: [token, amount],
+    });
+    return [ok, value];
+  }
+
+  /**
+   * Takes about `need` base asset out of the LP connector's first position: removes that share of
+   * its liquidity (all of it, and burns the position, when `need` is most of its value), collects,
+   * and swaps the other token back to the base asset through LI.FI. Every amount is a guaranteed
+   * minimum at the pool's current price less the swap slippage bound (the decrease refuses less;
+   * the swap handler checks the oracle), so `baseOut` is what the connector holds afterwards at least.
+   */
+  private async lpReduce(
+    c: PlannedConnector,
+    need: bigint,
+  ): Promise<{ actions: PlanAction[]; baseOut: bigint }> {
+    const { client, asset } = this.o;
+    const none = { actions: [], baseOut: 0n };
+    const liquidityConfig = c.liquidity;
+    if (!liquidityConfig) return none;
+    const [tokenId] = await client.readContract({
+      address: c.address,
+      abi: productAbis.uniswap,
+      functionName: "positionIds",
+    });
+    if (tokenId === undefined) return none;
+    const manager = await client.readContract({
+      address: c.address,
+      abi: productAbis.uniswap,
+      functionName: "positionManager",
+    });
+    const [, , token0, , , tickLower, tickUpper, liquidity] = await client.readContract({
+      address: manager,
+      abi: productAbis.positionManager,
+      functionName: "positions",
+      args: [tokenId],
+    });
+    if (liquidity === 0n) return none;
+    const [sqrtPriceX96] = await client.readContract({
+      address: liquidityConfig.pool,
+      abi: productAbis.uniswapPool,
+      functionName: "slot0",
+    });
+    const baseIs0 = getAddress(token0) === getAddress(asset);
+    const other = c.swapShare?.token;
+    if (!other) return none;
+    const whole = positionAmounts(sqrtPriceX96, tickLower, tickUpper, liquidity);
+    const [baseWhole, otherWhole] = baseIs0 ? whole : [whole[1], whole[0]];
+    const [ok, otherValue] = await this.valueOf(other, otherWhole);
+    if (!ok) return none;
+    const value = baseWhole + otherValue;
+    if (value === 0n) return none;
+    // within 5 % of the whole position: take all of it and burn the emptied position
+    const all = need * BPS >= value * (BPS - 500n);
+    const removed = all ? liquidity : (liquidity * need) / value;
+    const keep = BPS - this.o.swaps!.maxSlippageBps;
+    const [amount0, amount1] = positionAmounts(sqrtPriceX96, tickLower, tickUpper, removed).map(
+      (a) => (a * keep) / BPS,
+    ) as [bigint, bigint];
+    const [baseMin, otherMin] = baseIs0 ? [amount0, amount1] : [amount1, amount0];
+    const id = tokenId.toString();
+    const actions: PlanAction[] = [
+      {
+        kind: "uniswapDecrease",
+        connector: c.address,
+        tokenId: id,
+        liquidity: removed.toString(),
+        amount0Min: amount0.toString(),
+        amount1Min: amount1.toString(),
+      },
+      { kind: "uniswapCollect", connector: c.address, tokenId: id },
+      ...(all ? [{ kind: "uniswapBurn" as const, connector: c.address, tokenId: id }] : []),
+    ];
+    if (otherMin === 0n) return { actions, baseOut: baseMin };
+    const swap = await this.swapAction(c, other, asset, otherMin);
+    if ("reason" in swap) return { actions, baseOut: baseMin };
+    actions.push(swap);
+    return { actions, baseOut: baseMin + BigInt(swap.minAmountOut) };
   }
 
   /**
@@ -443,7 +535,7 @@ export class ChainPlanner implements Planner {
     ).map(String) as [string, string];
     const positions = (await client.readContract({
       address: c.address,
-      abi: productAbis.uniswap(),
+      abi: productAbis.uniswap,
       functionName: "positionIds",
     })) as readonly bigint[];
     if (positions.length > 0)
@@ -455,11 +547,11 @@ export class ChainPlanner implements Planner {
         tokenId: positions[0]!.toString(),
         amount1,
       };
-    const [, tick] = (await client.readContract({
+    const [, tick] = await client.readContract({
       address: liquidity.pool,
-      abi: productAbis.uniswapPool(),
+      abi: productAbis.uniswapPool,
       functionName: "slot0",
-    })) as readonly [bigint, number];
+    });
     const center = Math.floor(tick / liquidity.tickSpacing) * liquidity.tickSpacing;
     return {
       kind: "uniswapMint",
@@ -483,7 +575,7 @@ export class ChainPlanner implements Planner {
       throw new Error(`connector ${c.address} is an ERC-4626 connector without its target vault configured`);
     return (await this.o.client.readContract({
       address: c.target,
-      abi: productAbis.erc4626Target(),
+      abi: productAbis.erc4626Target,
       functionName: fn,
       args: [amount],
     })) as bigint;
@@ -495,7 +587,7 @@ export class ChainPlanner implements Planner {
     const scale = 10n ** 18n;
     const [ok, value] = (await this.o.client.readContract({
       address: this.o.oracle,
-      abi: productAbis.oracle(),
+      abi: productAbis.oracle,
       functionName: "tryValueOf",
       args: [this.o.nativeToken, gasPrice * scale],
     })) as readonly [boolean, bigint, string];
@@ -504,10 +596,30 @@ export class ChainPlanner implements Planner {
 }
 
 function gasOf(actions: readonly PlanAction[]): bigint {
-  return actions.reduce((sum, a) => sum + ACTION_GAS[a.kind], 0n);
+  return actions.reduce((sum, a) => sum + ACTIONS[a.kind].gas, 0n);
 }
 
 /** The gate calls of a plan, in order; signers recompute them from the stored plan. */
 export function encodePlan(plan: Pick<RebalancePlan, "vault" | "actions">): GateCall[] {
   return plan.actions.map((a) => encodeAction(plan.vault, a));
+}
+
+/**
+ * Token amounts of `liquidity` between two ticks at the pool's current price (Uniswap v3's
+ * LiquidityAmounts, in floating point: used for minimum amounts that carry a slippage margin).
+ */
+export function positionAmounts(
+  sqrtPriceX96: bigint,
+  tickLower: number,
+  tickUpper: number,
+  liquidity: bigint,
+): [bigint, bigint] {
+  const sqrtP = Number(sqrtPriceX96) / 2 ** 96;
+  const sqrtA = 1.0001 ** (tickLower / 2);
+  const sqrtB = 1.0001 ** (tickUpper / 2);
+  const l = Number(liquidity);
+  const floor = (x: number) => BigInt(Math.max(0, Math.floor(x)));
+  if (sqrtP <= sqrtA) return [floor((l * (sqrtB - sqrtA)) / (sqrtA * sqrtB)), 0n];
+  if (sqrtP >= sqrtB) return [0n, floor(l * (sqrtB - sqrtA))];
+  return [floor((l * (sqrtB - sqrtP)) / (sqrtP * sqrtB)), floor(l * (sqrtP - sqrtA))];
 }

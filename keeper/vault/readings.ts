@@ -2,7 +2,7 @@ import { getAbiItem, toFunctionSelector, type Abi, type Address, type Hex, type 
 import type { Logger } from "../log/logger.js";
 import { silentLogger } from "../log/logger.js";
 import type { NavReading, OracleReading } from "../ops/monitors.js";
-import type { ReadingsSource, StablecoinReading } from "../service/ports.js";
+import type { ReadingsSource, StablecoinReading } from "./ports.js";
 import { productAbis } from "./abis.js";
 
 /** A stablecoin watched through its Chainlink USD feed (the venue the oracle itself trusts). */
@@ -69,35 +69,38 @@ export class ChainReadingsSource implements ReadingsSource {
 
   async snapshot(): Promise<VaultReadings> {
     const { client, vault, oracle } = this.o;
-    const vaultAbi = productAbis.vault();
-    const readVault = <T>(functionName: string, args: readonly unknown[] = []) =>
-      client.readContract({ address: vault, abi: vaultAbi, functionName, args }) as Promise<T>;
-    const decimals = await readVault<number>("decimals");
+    const abi = productAbis.vault;
+    const decimals = await client.readContract({ address: vault, abi, functionName: "decimals" });
     const [totalAssets, pricePerShare, book, totalSupply, pending] = await Promise.all([
-      readVault<bigint>("totalAssets"),
-      readVault<bigint>("convertToAssets", [10n ** BigInt(decimals)]),
-      readVault<{ lastTotalAssets: bigint }>("assetBook"),
-      readVault<bigint>("totalSupply"),
-      readVault<{ depositAssets: bigint; redeemShares: bigint }>("pendingTotals"),
+      client.readContract({ address: vault, abi, functionName: "totalAssets" }),
+      client.readContract({
+        address: vault,
+        abi,
+        functionName: "convertToAssets",
+        args: [10n ** BigInt(decimals)],
+      }),
+      client.readContract({ address: vault, abi, functionName: "assetBook" }),
+      client.readContract({ address: vault, abi, functionName: "totalSupply" }),
+      client.readContract({ address: vault, abi, functionName: "pendingTotals" }),
     ]);
     const connectors: Record<string, { address: Address; value: bigint; healthy: boolean }> = {};
     for (const [key, address] of Object.entries(this.o.connectors)) {
-      const [value, healthy] = (await client.readContract({
+      const [value, healthy] = await client.readContract({
         address,
-        abi: productAbis.connector(),
+        abi: productAbis.connector,
         functionName: "totalValue",
-      })) as readonly [bigint, boolean];
+      });
       connectors[key] = { address, value, healthy };
     }
-    const oracleAbi = productAbis.oracle();
+    const oracleAbi = productAbis.oracle;
     const prices: Record<string, { ok: boolean; value: bigint; reason: string | undefined }> = {};
     for (const probe of this.o.oracleProbes) {
-      const [ok, value, reason] = (await client.readContract({
+      const [ok, value, reason] = await client.readContract({
         address: oracle,
         abi: oracleAbi,
         functionName: "tryValueOf",
         args: [probe.token, probe.amount],
-      })) as readonly [boolean, bigint, Hex];
+      });
       prices[probe.symbol] = { ok, value, reason: decodeOracleReason(oracleAbi, reason) };
       if (!ok)
         this.logger.warn("oracle cannot price", {
@@ -108,11 +111,11 @@ export class ChainReadingsSource implements ReadingsSource {
     const pegPrices: Record<string, number> = {};
     const stablecoins: StablecoinReading[] = [];
     for (const peg of this.o.pegFeeds) {
-      const [, answer] = (await client.readContract({
+      const [, answer] = await client.readContract({
         address: peg.feed,
-        abi: productAbis.feed(),
+        abi: productAbis.feed,
         functionName: "latestRoundData",
-      })) as readonly [bigint, bigint, bigint, bigint, bigint];
+      });
       const unit = 10n ** BigInt(peg.decimals);
       pegPrices[peg.symbol] = Number(answer) / Number(unit);
       stablecoins.push({ token: peg.symbol, peg: unit, venues: [{ venue: "chainlink", price: answer }] });
@@ -140,7 +143,7 @@ export class ChainReadingsSource implements ReadingsSource {
     if (r.totalSupply > 0n && r.lastTotalAssets > 0n && r.pricePerShare > 0n) {
       const decimals = await this.o.client.readContract({
         address: this.o.vault,
-        abi: productAbis.vault(),
+        abi: productAbis.vault,
         functionName: "decimals",
       });
       const previous = (r.lastTotalAssets * 10n ** BigInt(decimals as number)) / r.totalSupply;

@@ -48,7 +48,7 @@ export class ChainRiskChecker implements RiskChecker {
     if (!sameCalls(expected, proposal.calls)) reasons.push("calls are not the encoding of the stored plan");
     const connectors = (await this.o.client.readContract({
       address: this.o.registry,
-      abi: productAbis.registry(),
+      abi: productAbis.registry,
       functionName: "connectorsOf",
       args: [this.o.vault],
     })) as readonly Address[];
@@ -70,19 +70,19 @@ export class ChainRiskChecker implements RiskChecker {
       added.set(to, (added.get(to) ?? 0n) + receiver.amount);
     }
     for (const [connector, amount] of added) {
-      const [config, [value]] = (await Promise.all([
+      const [config, [value]] = await Promise.all([
         this.o.client.readContract({
           address: this.o.registry,
-          abi: productAbis.registry(),
+          abi: productAbis.registry,
           functionName: "connectorConfig",
-          args: [connector],
+          args: [connector as Address],
         }),
         this.o.client.readContract({
           address: connector as Address,
-          abi: productAbis.connector(),
+          abi: productAbis.connector,
           functionName: "totalValue",
         }),
-      ])) as [{ cap: bigint; enabled: boolean }, readonly [bigint, boolean]];
+      ]);
       if (!config.enabled) reasons.push(`connector ${connector} is disabled`);
       else if (value + amount > config.cap)
         reasons.push(`connector ${connector} would hold ${value + amount}, above its cap ${config.cap}`);
@@ -93,13 +93,13 @@ export class ChainRiskChecker implements RiskChecker {
   /** The connector a call funds and by how much: the vault's transferToConnector or a connector's sendToConnector. */
   private receiverOf(target: string, data: Hex): { connector: Address; amount: bigint } | undefined {
     if (target === this.o.vault.toLowerCase()) {
-      const decoded = decodeFunctionData({ abi: productAbis.vault(), data });
+      const decoded = decodeFunctionData({ abi: productAbis.vault, data });
       if (decoded.functionName !== "transferToConnector") return undefined;
       const [connector, amount] = decoded.args as readonly [Address, bigint];
       return { connector, amount };
     }
     if (data.slice(0, 10) !== SEND_TO_CONNECTOR) return undefined;
-    const decoded = decodeFunctionData({ abi: productAbis.connector(), data });
+    const decoded = decodeFunctionData({ abi: productAbis.connector, data });
     const [connector, , amount] = decoded.args as readonly [Address, Address, bigint];
     return { connector, amount };
   }

@@ -1,5 +1,5 @@
 import { encodeFunctionData, type Address, type PublicClient } from "viem";
-import type { EpochSettler, SettlementPlan } from "../service/ports.js";
+import type { EpochSettler, SettlementPlan } from "./ports.js";
 import { productAbis } from "./abis.js";
 
 /**
@@ -8,25 +8,56 @@ import { productAbis } from "./abis.js";
  * anyone may call `settle()` directly, which this keeper does with its own key.
  */
 export class ChainEpochSettler implements EpochSettler {
-  constructor(private readonly o: { readonly client: PublicClient; readonly vault: Address }) {}
+  constructor(
+    private readonly o: {
+      readonly client: PublicClient;
+      readonly vault: Address;
+      /** Connectors by policy key, each checked for a value before a settlement is proposed. */
+      readonly connectors?: Readonly<Record<string, Address>>;
+    },
+  ) {}
+
+  /** Connectors whose value the vault cannot read now (reverts or reports unhealthy), by key. */
+  async unvalued(): Promise<string[]> {
+    const failing: string[] = [];
+    for (const [key, address] of Object.entries(this.o.connectors ?? {})) {
+      try {
+        const [, healthy] = await this.o.client.readContract({
+          address,
+          abi: productAbis.connector,
+          functionName: "totalValue",
+        });
+        if (!healthy) failing.push(`${key} (${address}) reports unhealthy`);
+      } catch (error) {
+        failing.push(`${key} (${address}) cannot be valued: ${(error as Error).message.split("\n")[0]}`);
+      }
+    }
+    return failing;
+  }
 
   async next(): Promise<SettlementPlan | undefined> {
     const { client, vault } = this.o;
-    const abi = productAbis.vault();
-    const read = <T>(functionName: string, args: readonly unknown[] = []) =>
-      client.readContract({ address: vault, abi, functionName, args }) as Promise<T>;
-    const pending = await read<{ depositAssets: bigint; redeemShares: bigint }>("pendingTotals");
+    const abi = productAbis.vault;
+    const pending = await client.readContract({ address: vault, abi, functionName: "pendingTotals" });
     if (pending.depositAssets === 0n && pending.redeemShares === 0n) return undefined;
-    const [dueAt, block] = await Promise.all([read<bigint>("settlementDueAt"), client.getBlock()]);
-    const data = encodeFunctionData({ abi, functionName: "settle", args: [] });
+    const [dueAt, block] = await Promise.all([
+      client.readContract({ address: vault, abi, functionName: "settlementDueAt" }),
+      client.getBlock(),
+    ]);
+    const data = encodeFunctionData({ abi, functionName: "settle" });
     if (dueAt !== 0n && block.timestamp >= dueAt) {
       return { route: "direct", intent: { id: `settle:${vault}:${dueAt}`, to: vault, data } };
     }
-    const decimals = await read<number>("decimals");
+    const decimals = await client.readContract({ address: vault, abi, functionName: "decimals" });
     const [ppsNow, supply, book] = await Promise.all([
-      read<bigint>("convertToAssets", [10n ** BigInt(decimals)]),
-      read<bigint>("totalSupply"),
-      read<{ lastTotalAssets: bigint }>("assetBook"),
+      client.readContract({
+        address: vault,
+        abi,
+        functionName: "convertToAssets",
+        args: [10n ** BigInt(decimals)],
+      }),
+      client.readContract({ address: vault, abi, functionName: "totalSupply" }),
+      client.readContract({ address: vault, abi, functionName: "assetBook" }),
     ]);
     const previous =
       supply > 0n && book.lastTotalAssets > 0n
@@ -36,9 +67,15 @@ export class ChainEpochSettler implements EpochSettler {
     return {
       route: "gate",
       calls: [{ target: vault, data }],
-      plan: { kind: "settle", vault, pending, dueAt },
+      plan: {
+        kind: "settle",
+        vault,
+        pending: { depositAssets: pending.depositAssets, redeemShares: pending.redeemShares },
+        dueAt,
+      },
       snapshot: { kind: "settlement", vault, blockNumber: block.number, nav },
       nav,
+      unvalued: await this.unvalued(),
     };
   }
 }

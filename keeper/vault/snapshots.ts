@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import type { MarketSnapshot } from "../signals/types.js";
-import type { SnapshotSource } from "../service/ports.js";
+import type { SnapshotSource } from "./ports.js";
 
 /**
  * Replays recorded snapshots on a clock: at time `now`, each market's latest snapshot fetched at or

@@ -1,7 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { main as keeperMain } from "../../keeper/cli/main.js";
-import { components } from "../../keeper/service/wiring.js";
 import { type ScriptIo, type StackAddresses, UsageError } from "./common.js";
 
 /**
@@ -58,7 +57,6 @@ export async function runKeeper(
     stdout: io.stdout,
     stderr: io.stderr,
     env: io.env,
-    components,
     log: () => undefined,
   });
 }

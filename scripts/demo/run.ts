@@ -1,7 +1,10 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { network } from "hardhat";
 import {
+  BaseError,
+  ContractFunctionRevertedError,
   type Address,
   type Hex,
   type PublicClient,
@@ -23,15 +26,18 @@ import { connectorValue } from "../../deploy/product/connectors.js";
 import { advanceTime } from "../../deploy/product/core.js";
 import { DEFAULT_ROLE_INDICES, type ProductStack, refreshFeeds } from "../../deploy/product/stack.js";
 import { aaveArtifacts } from "../../deploy/protocols/aaveV3.js";
+import { LOCAL_CONNECTOR_KEYS, localKeeperConfig } from "../../deploy/local/keeperConfig.js";
+import { loadConfig } from "../../keeper/config/load.js";
+import { type CycleResult, runKeeperCycle } from "../../keeper/cycle/cycle.js";
+import type { Keeper } from "../../keeper/cycle/keeper.js";
 import { createStatusServer } from "../../keeper/http/server.js";
-import { MetricsRegistry } from "../../keeper/http/metrics.js";
+import { silentLogger } from "../../keeper/log/logger.js";
+import { composeKeeper } from "../../keeper/service/compose.js";
+import { settleOnce } from "../../keeper/service/tasks.js";
 import { parsePolicy, readPolicyFile } from "../../keeper/strategy/index.js";
 import type { AllocationPolicy } from "../../keeper/strategy/policy.js";
 import type { PlanAction } from "../../keeper/vault/actions.js";
-import { type CycleResult, runKeeperCycle, settleOnce } from "../../keeper/vault/cycle.js";
-import { LiFiQuoter } from "../../keeper/vault/lifiQuoter.js";
-import { LOCAL_CONNECTOR_KEYS, type LocalKeeper, createLocalKeeper } from "../../keeper/vault/localKeeper.js";
-import { CONNECTOR_KEYS, type ConnectorKey, formatShares } from "./summary.js";
+import { CONNECTOR_KEYS, type ConnectorKey, formatShares, formatSwap } from "./summary.js";
 import { RESOLVED_MARKETS_DIR, type RecordedMarket, loadRecordedMarket, recordedSnapshot } from "./market.js";
 
 /**
@@ -45,13 +51,15 @@ export const DEFAULT_EPOCH_SECONDS = 8 * 3600;
 /** epochs `npm start -- --once` runs: the signal turns on in epoch 2, a redemption settles in epoch 3 */
 export const ONCE_EPOCHS = 7;
 export const DEFAULT_ADDRESSES_FILE = ".keeper-data/local-addresses.json";
+/** The keeper config `npm start` writes for the local stack and runs the keeper from. */
+export const DEFAULT_KEEPER_CONFIG_FILE = ".keeper-data/keeper-demo.json";
 const MIN_MOVE = USDC("1000");
 /** half of what the LP connector receives is swapped to WETH through LI.FI */
-const LP_WETH_SHARE_BPS = 5_000n;
+const LP_WETH_SHARE_BPS = 5_000;
 /** the LP position spans ±600 ticks (about ±6 %) around the pool's price */
 const LP_HALF_WIDTH_TICKS = 600;
 /** room for withdrawals, settlement, a connector-to-connector move with swap and mint, and deposits */
-const GAS_BUDGET_PER_BATCH = 6_000_000n;
+const GAS_BUDGET_PER_BATCH = 6_000_000;
 /** Hardhat's default accounts; the demo keeper signs with the operators' and strategist's keys */
 const MNEMONIC = "test test test test test test test test test test test junk";
 /** The recorded window starts here (unix seconds): the signal is low, then crosses the policy's level. */
@@ -78,6 +86,8 @@ export interface DemoOptions {
   readonly addressesFile?: string;
   /** the recorded Jan-2026 Polymarket set, relative to the working directory */
   readonly dataDir?: string;
+  /** where the generated keeper config is written (default .keeper-data/keeper-demo.json) */
+  readonly keeperConfigFile?: string;
   /** A `postgres://` URL for the keeper's store (`npm start -- --store postgres`); default SQLite in memory. */
   readonly storeUrl?: string;
   readonly log?: (line: string) => void;
@@ -102,6 +112,8 @@ export interface EpochRow {
 export interface SwapRecord {
   readonly connector: Address;
   readonly tokenIn: Address;
+  /** USDC sold for WETH (funding the LP), or WETH sold back for USDC (reducing it) */
+  readonly soldBase: boolean;
   readonly amountIn: bigint;
   readonly amountOut: bigint;
 }
@@ -136,6 +148,8 @@ export interface RequestTotals {
   redeemSettlements: number;
   redeemsClaimed: bigint;
   deferred: number;
+  /** depositor actions the vault refused (e.g. while paused) */
+  refused: number;
 }
 
 export interface DemoSummary {
@@ -319,11 +333,23 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoSession>
     const market = await loadRecordedMarket(options.dataDir ?? RESOLVED_MARKETS_DIR, signalMarketOf(policy));
     log(`Keeper signal: Polymarket "${market.question}" (recorded, ${market.points.length} hourly prices)`);
 
-    const keeper = await createDemoKeeper(chain, local, lifi, market, policy, options.storeUrl);
+    const configFile = options.keeperConfigFile ?? DEFAULT_KEEPER_CONFIG_FILE;
+    const keeper = await createDemoKeeper(
+      chain,
+      local,
+      lifi,
+      market,
+      rpc.url,
+      configFile,
+      options.statusPort,
+      options.policyFile ? path.resolve(options.policyFile) : fileURLToPath(POLICY_FILE),
+      options.storeUrl,
+    );
     cleanups.push(() => keeper.close());
     log(
-      "Keeper: the real keeper cycle (keeper/vault: evaluate -> plan -> risk check -> whole-batch simulation -> " +
-        "2-of-3 operator signatures -> submit), on an accelerated clock",
+      `Keeper: composed from ${configFile} like \`npm run keeper -- run\`; the one keeper cycle (keeper/cycle: ` +
+        "evaluate -> plan -> risk check -> whole-batch simulation -> 2-of-3 operator signatures -> submit), " +
+        "on an accelerated clock",
     );
     const driver = new DemoDriver(chain, local, keeper, market, epochSeconds, log);
     await driver.fundDepositors();
@@ -331,7 +357,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoSession>
     let statusUrl: string | null = null;
     if (options.statusPort !== null) {
       const status = createStatusServer({
-        metrics: new MetricsRegistry(),
+        metrics: keeper.metrics.registry,
         health: async () => ({ ok: true, checks: { epochs: driver.rows.length } }),
         status: async () => driver.status(),
       });
@@ -381,41 +407,58 @@ const format = (amount: bigint) =>
   (Number(amount) / 1e6).toLocaleString("en-US", { maximumFractionDigits: 2 });
 
 /**
- * The keeper of `npm start`: `createLocalKeeper` with the demo policy, the recorded Polymarket price
- * as its signal, LI.FI quotes from the local service for the LP's WETH leg, and settlement planned
- * into the rebalance batch. The operators' and strategist's keys are Hardhat's default accounts.
+ * The keeper of `npm start`: a keeper config for the local stack (every connector, LI.FI routing to
+ * the local quote service for the LP's WETH leg, settlement in the rebalance batch, the demo
+ * policy) written to `configFile`, loaded and composed exactly as `keeper run` does. One process
+ * holds the strategist's key (it submits) and two operators' keys (they co-sign); the signals are
+ * the recorded Polymarket price at the epoch's time.
  */
 async function createDemoKeeper(
   chain: Chain,
   local: LocalStack,
   lifi: LiFiQuoteService,
   market: RecordedMarket,
-  policy: AllocationPolicy,
+  rpcUrl: string,
+  configFile: string,
+  statusPort: number | null | undefined,
+  policyPath: string,
   storeUrl: string | undefined,
-): Promise<LocalKeeper> {
+): Promise<Keeper> {
   const key = (index: number) => mnemonicToAccount(MNEMONIC, { addressIndex: index });
   const transport = custom(chain.provider);
   const reader = chain.accounts[0]!.public;
   const client = createPublicClient({ chain: reader.chain, transport, cacheTime: 0 }) as PublicClient;
-  return createLocalKeeper(local, {
+  const input = localKeeperConfig(local, {
+    rpcUrl,
+    chainId: chain.chainId,
+    operatorId: "demo",
+    storePath: ":memory:",
+    policyPath,
+    swaps: { quoteUrl: lifi.apiUrl, wethShareBps: LP_WETH_SHARE_BPS, halfWidthTicks: LP_HALF_WIDTH_TICKS },
+    planner: { minMoveAmount: MIN_MOVE.toString(), gasBudgetPerBatch: GAS_BUDGET_PER_BATCH },
+    settleInRebalanceBatch: true,
+    pollingIntervalMs: 50,
+    http: { host: "127.0.0.1", port: statusPort ?? 0 },
+  });
+  // A Postgres URL carries its password, so it reaches the keeper through the environment, never
+  // the config file; each demo run gets a fresh database, hence a new store.
+  const written = storeUrl ? { ...input, store: { ...input.store, allowNew: true } } : input;
+  await mkdir(path.dirname(configFile), { recursive: true });
+  await writeFile(configFile, `${JSON.stringify(written, null, 2)}\n`);
+  const config = loadConfig({ file: configFile, env: storeUrl ? { KEEPER_STORE__URL: storeUrl } : {} });
+  return composeKeeper(config, {
+    env: {},
+    logger: silentLogger,
     client,
     transport,
-    operators: DEFAULT_ROLE_INDICES.operators.map(key),
-    submitter: key(DEFAULT_ROLE_INDICES.strategist),
-    storeUrl,
+    account: key(DEFAULT_ROLE_INDICES.strategist),
+    coSigners: DEFAULT_ROLE_INDICES.operators.map(key),
     snapshots: {
       load: async (now) => ({
         snapshots: [recordedSnapshot(market, Math.floor(now.getTime() / 1000))],
         rejected: [],
       }),
     },
-    policy,
-    swaps: {
-      quoter: new LiFiQuoter({ apiUrl: lifi.apiUrl, integrator: "agent-vault-demo" }),
-      wethShareBps: LP_WETH_SHARE_BPS,
-      liquidity: { halfWidthTicks: LP_HALF_WIDTH_TICKS },
-    },
-    planner: { minMoveAmount: MIN_MOVE, gasBudgetPerBatch: GAS_BUDGET_PER_BATCH, settle: true },
   });
 }
 
@@ -434,6 +477,7 @@ class DemoDriver {
     redeemSettlements: 0,
     redeemsClaimed: 0n,
     deferred: 0,
+    refused: 0,
   };
   batches = 0;
   epochMs = 0;
@@ -446,7 +490,7 @@ class DemoDriver {
   constructor(
     private readonly chain: Chain,
     private readonly local: LocalStack,
-    private readonly keeper: LocalKeeper,
+    private readonly keeper: Keeper,
     private readonly market: RecordedMarket,
     private readonly epochSeconds: number,
     private readonly log: (line: string) => void,
@@ -542,30 +586,44 @@ class DemoDriver {
     };
     switch (epoch) {
       case 0:
-        await requestDeposit("alice", "200000");
-        await requestDeposit("bob", "150000");
+        await this.attempt("alice", "requestDeposit", () => requestDeposit("alice", "200000"));
+        await this.attempt("bob", "requestDeposit", () => requestDeposit("bob", "150000"));
         break;
       case 1:
-        await claimDeposit("alice");
-        await claimDeposit("bob");
-        await requestDeposit("carol", "100000");
+        await this.attempt("alice", "claimDeposit", () => claimDeposit("alice"));
+        await this.attempt("bob", "claimDeposit", () => claimDeposit("bob"));
+        await this.attempt("carol", "requestDeposit", () => requestDeposit("carol", "100000"));
         break;
       case 2:
-        await claimDeposit("carol");
+        await this.attempt("carol", "claimDeposit", () => claimDeposit("carol"));
         break;
       case 3:
-        await requestRedeem("bob", 5_000n);
+        await this.attempt("bob", "requestRedeem", () => requestRedeem("bob", 5_000n));
         break;
       case 4:
-        await claimRedeem("bob");
+        await this.attempt("bob", "claimRedeem", () => claimRedeem("bob"));
         break;
       case 5:
-        await requestRedeem("alice", 2_500n);
-        await requestDeposit("bob", "50000");
+        await this.attempt("alice", "requestRedeem", () => requestRedeem("alice", 2_500n));
+        await this.attempt("bob", "requestDeposit", () => requestDeposit("bob", "50000"));
         break;
       default:
-        await claimRedeem("alice");
-        await claimDeposit("bob");
+        await this.attempt("alice", "claimRedeem", () => claimRedeem("alice"));
+        await this.attempt("bob", "claimDeposit", () => claimDeposit("bob"));
+    }
+  }
+
+  /**
+   * One depositor action; a refusal by the vault (e.g. paused by the guardian) is logged with the
+   * contract's error and the simulation goes on, as a depositor would.
+   */
+  private async attempt(who: Depositor, action: string, run: () => Promise<void>): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      if (!(error instanceof BaseError)) throw error;
+      this.requests.refused++;
+      this.log(`  depositor ${who}: ${action} refused by the vault (${refusal(error)}); goes on`);
     }
   }
 
@@ -600,23 +658,62 @@ class DemoDriver {
     );
     await this.depositorsAct(epoch);
 
-    const cycle = await runKeeperCycle(this.keeper, new Date(dataTime * 1000));
-    const { allocation } = cycle;
-    for (const reason of allocation.reasons) this.log(`  policy: ${reason}`);
+    const weightsBps = await this.keeperActs(epoch, dataTime);
+    const row = await this.readRow(epoch, dataTime, signal, weightsBps);
+    this.rows.push(row);
+    this.log(
+      `  NAV ${format(row.nav)} USDC  price/share ${(Number(row.pricePerShare) / 1e6).toFixed(6)}  idle ${format(row.idle)}  ` +
+        CONNECTOR_KEYS.map((k) => `${k} ${format(row.connectors[k])}`).join("  "),
+    );
+    this.epochMs += performance.now() - started;
+    return row;
+  }
+
+  /**
+   * The keeper's epoch: one cycle, then the settler when the cycle's batch did not settle. A batch
+   * the chain refuses (e.g. the vault paused by the guardian) is logged and the epoch goes on, so the
+   * simulation and its summary continue; returns the weights the strategy chose.
+   */
+  private async keeperActs(epoch: number, dataTime: number): Promise<Readonly<Record<string, number>>> {
+    // each epoch is one step of the service's strategy task, counted as the scheduler counts it
+    const step = (task: string, outcome: "ok" | "error") => {
+      this.keeper.metrics.cycles.inc({ task, outcome });
+      this.keeper.metrics.lastStepTimestamp.set(Math.floor(Date.now() / 1_000), { task });
+    };
+    let cycle: CycleResult;
+    try {
+      cycle = await runKeeperCycle(this.keeper, new Date(dataTime * 1000));
+      step("strategy", "ok");
+    } catch (error) {
+      step("strategy", "error");
+      this.log(`  keeper: no batch this epoch: ${refusal(error)}`);
+      return this.rows.at(-1)?.weightsBps ?? {};
+    }
+    for (const reason of cycle.allocation.reasons) this.log(`  policy: ${reason}`);
     for (const s of cycle.plan?.skipped ?? [])
       this.log(`  planner: skipped ${format(BigInt(s.amount))} USDC for ${s.key}: ${s.reason}`);
     for (const d of cycle.plan?.deferred ?? [])
       this.log(
         `  planner: deferred ${format(BigInt(d.amount))} USDC for ${d.key} to the next batch (gas budget)`,
       );
-    if (cycle.status === "failed" || cycle.status === "signed")
-      throw new Error(`keeper cycle ${cycle.status} in epoch ${epoch} (proposal ${cycle.proposalId})`);
     if (cycle.status === "executed") await this.recordCycle(epoch, cycle);
-    else this.log(`  keeper: ${cycle.status === "no-rebalance" ? "on target" : "signals already acted on"}`);
+    else if (cycle.status === "failed" || cycle.status === "signed" || cycle.status === "waiting")
+      this.log(`  keeper: cycle ${cycle.status} (proposal ${cycle.proposalId})`);
+    else if (cycle.status === "replayed-signals") this.log("  keeper: signals already acted on");
+    else if (cycle.plan && cycle.plan.skipped.length > 0)
+      this.log("  keeper: within tolerance of the targets (the legs above are not worth moving)");
+    else this.log("  keeper: on target");
     // the planner puts settlement into the rebalance batch; with no batch this epoch, the settler alone
-    const settled = cycle.plan?.actions.some((a) => a.kind === "settle")
-      ? undefined
-      : await settleOnce(this.keeper);
+    let settled: Awaited<ReturnType<typeof settleOnce>>;
+    try {
+      settled = cycle.plan?.actions.some((a) => a.kind === "settle")
+        ? undefined
+        : await settleOnce(this.keeper);
+      step("settle", "ok");
+    } catch (error) {
+      step("settle", "error");
+      this.log(`  keeper: settlement refused: ${refusal(error)}`);
+    }
     if (settled?.txHash) {
       const receipt = await this.reader.public.getTransactionReceipt({ hash: settled.txHash });
       this.batches++;
@@ -625,14 +722,7 @@ class DemoDriver {
     }
     if (cycle.status !== "executed" && !settled) this.log("  keeper: nothing to settle, no batch this epoch");
 
-    const row = await this.readRow(epoch, dataTime, signal, allocation.weightsBps);
-    this.rows.push(row);
-    this.log(
-      `  NAV ${format(row.nav)} USDC  price/share ${(Number(row.pricePerShare) / 1e6).toFixed(6)}  idle ${format(row.idle)}  ` +
-        CONNECTOR_KEYS.map((k) => `${k} ${format(row.connectors[k])}`).join("  "),
-    );
-    this.epochMs += performance.now() - started;
-    return row;
+    return cycle.allocation.weightsBps;
   }
 
   /** Events of an executed keeper batch: settlements, fees, swaps and the funds it moved. */
@@ -652,7 +742,11 @@ class DemoDriver {
     const swaps = parseEventLogs({ abi: abi.connector(), logs: receipt.logs, eventName: "Swapped" }).map(
       (e) => {
         const args = e.args as { tokenIn: Address; amountIn: bigint; amountOut: bigint };
-        return { connector: getAddress(e.address), ...args };
+        return {
+          connector: getAddress(e.address),
+          ...args,
+          soldBase: getAddress(args.tokenIn) === this.stack.asset,
+        };
       },
     );
     const direct = parseEventLogs({
@@ -664,12 +758,13 @@ class DemoDriver {
       return { from: getAddress(e.address), to: args.to, amount: args.amount };
     });
     for (const t of transfers) this.log(`  moved ${format(t.amount)} USDC ${t.from} -> ${t.to}`);
-    for (const s of swaps)
-      this.log(
-        `  swapped ${format(s.amountIn)} USDC -> ${(Number(s.amountOut) / 1e18).toFixed(4)} WETH through LI.FI`,
-      );
+    for (const s of swaps) this.log(`  swapped ${formatSwap(s)} through LI.FI`);
     const minted = parseEventLogs({ abi: abi.uniConnector(), logs: receipt.logs }).filter(
-      (e) => e.eventName === "PositionMinted" || e.eventName === "LiquidityIncreased",
+      (e) =>
+        e.eventName === "PositionMinted" ||
+        e.eventName === "LiquidityIncreased" ||
+        e.eventName === "LiquidityDecreased" ||
+        e.eventName === "PositionBurned",
     );
     for (const e of minted) this.log(`  Uniswap USDC/WETH LP: ${e.eventName}`);
     this.rebalances.push({
@@ -777,4 +872,12 @@ class DemoDriver {
 /** JSON has no bigint: amounts go out as decimal strings. */
 function withBigintsAsStrings(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v)));
+}
+
+/** What the chain refused, by the contract's error name when there is one (viem's cause chain). */
+function refusal(error: unknown): string {
+  if (!(error instanceof BaseError)) return (error as Error).message.split("\n")[0] ?? String(error);
+  const revert = error.walk((e) => e instanceof ContractFunctionRevertedError);
+  if (revert instanceof ContractFunctionRevertedError) return revert.data?.errorName ?? revert.shortMessage;
+  return error.shortMessage;
 }

@@ -1,6 +1,6 @@
 import { formatUnits } from "viem";
-import { LOCAL_CONNECTOR_KEYS } from "../../keeper/vault/localKeeper.js";
-import type { DemoSummary, EpochRow } from "./run.js";
+import { LOCAL_CONNECTOR_KEYS } from "../../deploy/local/keeperConfig.js";
+import type { DemoSummary, EpochRow, SwapRecord } from "./run.js";
 
 /** The policy's connector keys the demo vault has; "idle" is the vault itself. */
 export type ConnectorKey = keyof typeof LOCAL_CONNECTOR_KEYS;
@@ -90,8 +90,7 @@ export function formatSummary(summary: DemoSummary): string {
       );
     for (const reason of r.reasons) out.push(`    why: ${reason}`);
     for (const t of r.transfers) out.push(`    moved ${usdc(t.amount)} USDC ${t.from} -> ${t.to}`);
-    for (const s of r.swaps)
-      out.push(`    LI.FI swap ${usdc(s.amountIn)} USDC -> ${(Number(s.amountOut) / 1e18).toFixed(4)} WETH`);
+    for (const s of r.swaps) out.push(`    LI.FI swap ${formatSwap(s)}`);
   }
   const f = summary.fees;
   out.push(
@@ -101,11 +100,20 @@ export function formatSummary(summary: DemoSummary): string {
   const q = summary.requests;
   out.push(
     `Requests: deposits requested ${usdc(q.depositsRequested)}, settled ${usdc(q.depositsSettled)} in ${q.depositSettlements} settlement(s), claimed ${usdc(q.depositsClaimed)};`,
-    `          redemptions settled ${usdc(q.redeemsSettledAssets)} in ${q.redeemSettlements} settlement(s), claimed ${usdc(q.redeemsClaimed)}; deferred ${q.deferred}`,
+    `          redemptions settled ${usdc(q.redeemsSettledAssets)} in ${q.redeemSettlements} settlement(s), claimed ${usdc(q.redeemsClaimed)}; deferred ${q.deferred}` +
+      (q.refused > 0 ? `\n          depositor actions refused by the vault: ${q.refused}` : ""),
   );
   const d = summary.durationsMs;
   out.push(
     `Timing: protocols ${(d.protocols / 1000).toFixed(1)} s, product ${(d.product / 1000).toFixed(1)} s, ${summary.epochs.length} epochs ${(d.epochs / 1000).toFixed(1)} s`,
   );
   return out.join("\n");
+}
+
+/** "22,500.23 USDC -> 7.4683 WETH" or the other way round (USDC has 6 decimals, WETH 18). */
+export function formatSwap(s: Pick<SwapRecord, "amountIn" | "amountOut" | "soldBase">): string {
+  const weth = (amount: bigint) => `${(Number(amount) / 1e18).toFixed(4)} WETH`;
+  return s.soldBase
+    ? `${usdc(s.amountIn)} USDC -> ${weth(s.amountOut)}`
+    : `${weth(s.amountIn)} -> ${usdc(s.amountOut)} USDC`;
 }

@@ -2,8 +2,11 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { isAddress } from "viem";
-import { ONCE_EPOCHS, runDemo } from "../../../scripts/demo/run.js";
+import { createPublicClient, createWalletClient, http, isAddress } from "viem";
+import { mnemonicToAccount } from "viem/accounts";
+import { DEFAULT_ROLE_INDICES } from "../../../deploy/product/stack.js";
+import { accountingManagerAbi } from "../../../keeper/abi/contracts.js";
+import { ONCE_EPOCHS, runDemo, startDemo } from "../../../scripts/demo/run.js";
 import { formatSummary, navParts } from "../../../scripts/demo/summary.js";
 
 // Attack classes covered (../shared/research/attack-classes.md): AC20 (every fund move is a 2-of-3 signed
@@ -78,5 +81,50 @@ describe("npm start -- --once, in process (the whole product and keeper end to e
     const addresses = JSON.parse(await readFile(addressesFile, "utf8")) as Record<string, unknown>;
     for (const key of ["vault", "gate", "asset", "registry", "swapHandler"])
       expect(isAddress(addresses[key] as string), key).to.equal(true);
+  });
+});
+
+describe("npm start as a service: a guardian pause does not stop it, /metrics is filled", function () {
+  it("depositors see the vault's refusal and go on, the keeper logs the refused batch, the summary still prints", async function () {
+    const dir = await mkdtemp(path.join(tmpdir(), "demo-pause-"));
+    const lines: string[] = [];
+    const session = await startDemo({
+      port: 0,
+      statusPort: 0,
+      addressesFile: path.join(dir, "local-addresses.json"),
+      keeperConfigFile: path.join(dir, "keeper-demo.json"),
+      log: (line) => lines.push(line),
+    });
+    try {
+      await session.runEpoch();
+      const guardian = createWalletClient({
+        account: mnemonicToAccount("test test test test test test test test test test test junk", {
+          addressIndex: DEFAULT_ROLE_INDICES.guardian,
+        }),
+        transport: http(session.rpcUrl),
+      });
+      const reader = createPublicClient({ transport: http(session.rpcUrl) });
+      for (const functionName of ["pauseDeposits", "pauseRedeems"] as const) {
+        const hash = await guardian.writeContract({
+          address: session.local.stack.vault,
+          abi: accountingManagerAbi,
+          functionName,
+          chain: null,
+        });
+        expect((await reader.waitForTransactionReceipt({ hash })).status).to.equal("success");
+      }
+      await session.runEpoch();
+      await session.runEpoch();
+      const summary = session.summary();
+      expect(summary.epochs).to.have.length(3);
+      expect(summary.requests.refused).to.be.greaterThan(0);
+      expect(lines.some((l) => /refused by the vault \(\w+\); goes on/.test(l))).to.equal(true);
+      expect(formatSummary(summary)).to.include("depositor actions refused by the vault");
+      const metrics = await (await fetch(session.statusUrl!.replace(/\/status$/, "/metrics"))).text();
+      expect(metrics).to.match(/keeper_cycles_total\{task="strategy",outcome="ok"\} 3/);
+      expect(metrics).to.match(/keeper_tx_events_total\{event="\w+"\} [1-9]/);
+    } finally {
+      await session.close();
+    }
   });
 });

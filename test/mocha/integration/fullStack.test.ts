@@ -179,7 +179,7 @@ describe("Full product stack on the local protocols (Safe + timelock governance,
     expect(
       await read(deployer, { address: stack.gate, abi: keeperGateArtifact().abi, functionName: "threshold" }),
     ).to.equal(2n);
-    expect(stack.allowedCalls).to.have.length(2 + 3 * 4 + 4 + 3 + 5);
+    expect(stack.allowedCalls).to.have.length(2 + 3 * 4 + 2 + 2 + 5);
     for (const { target, selector, name } of stack.allowedCalls) {
       expect(
         await read(deployer, {

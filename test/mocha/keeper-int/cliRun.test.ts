@@ -9,8 +9,7 @@ import { deployLocalStack } from "../../../deploy/local/productStack.js";
 import { startRpcServer } from "../../../deploy/local/rpcServer.js";
 import { DEFAULT_ROLE_INDICES } from "../../../deploy/product/stack.js";
 import { main } from "../../../keeper/cli/main.js";
-import { chainComponents, components } from "../../../keeper/service/wiring.js";
-import { localKeeperConfig } from "../../../keeper/vault/localKeeper.js";
+import { localKeeperConfig } from "../../../deploy/local/keeperConfig.js";
 import { localChain } from "../helpers/chain.js";
 import { liveConfig, liveRoutes } from "../keeper/helpers/liveSignals.js";
 import { startRecordedServer } from "../keeper/helpers/recordedServer.js";
@@ -69,8 +68,6 @@ describe("keeper run against the local stack over JSON-RPC (two operators, one s
         stderr: () => undefined,
         log: (line) => logs.push(line),
         env: { KEEPER_PRIVATE_KEY: key },
-        components,
-        chainComponents,
       });
     });
     try {
@@ -136,8 +133,6 @@ describe("keeper run against the local stack over JSON-RPC (two operators, one s
       stderr: () => undefined,
       log: (line) => logs.push(line),
       env: { KEEPER_PRIVATE_KEY: key },
-      components,
-      chainComponents,
     });
     const rejectedBook = () =>
       logs.filter((l) => l.includes('"input rejected"') && l.includes("polymarket-clob")).length;

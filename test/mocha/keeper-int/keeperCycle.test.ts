@@ -23,8 +23,11 @@ import { updateFeed } from "../../../deploy/protocols/chainlink.js";
 import { ViemGateReader } from "../../../keeper/multisig/gate.js";
 import { computeProvenance, signalSnapshotHash } from "../../../keeper/multisig/provenance.js";
 import type { MarketSnapshot } from "../../../keeper/signals/types.js";
-import { monitorOnce, resumeProposals, runKeeperCycle, settleOnce } from "../../../keeper/vault/cycle.js";
-import { createLocalKeeper, type LocalKeeper } from "../../../keeper/vault/localKeeper.js";
+import { composeLocalKeeper } from "../../../deploy/local/keeperConfig.js";
+import { ConfigError } from "../../../keeper/config/load.js";
+import { resumeProposals, runKeeperCycle } from "../../../keeper/cycle/cycle.js";
+import type { Keeper } from "../../../keeper/cycle/keeper.js";
+import { monitorOnce, settleOnce } from "../../../keeper/service/tasks.js";
 import { RecordedSnapshotSource } from "../../../keeper/vault/snapshots.js";
 import { encodeAction } from "../../../keeper/vault/actions.js";
 import { MandateExecutor, type MandateTerms } from "../../../keeper/vault/mandate.js";
@@ -131,22 +134,34 @@ describe("Keeper on the local product stack: signals → plan → 2-of-3 → exe
   let webhook: Webhook;
   let client: PublicClient;
   let net: ReturnType<typeof faultyTransport>;
-  const storePath = path.join(mkdtempSync(path.join(tmpdir(), "keeper-int-")), "state.sqlite");
+  const dir = mkdtempSync(path.join(tmpdir(), "keeper-int-"));
+  /** The store the next keepers open; the depeg scenario starts a fresh one (no stored allocation). */
+  let storePath = path.join(dir, "state.sqlite");
   const recorded = [depegSnapshot(0.02, NOW - 60_000)];
 
-  const keeperFor = (snapshots: readonly MarketSnapshot[], extra: { storePath?: string } = {}) =>
-    createLocalKeeper(local, {
+  const keeperFor = (snapshots: readonly MarketSnapshot[], mandates: readonly MandateTerms[] = []) =>
+    composeLocalKeeper(local, {
       client,
       transport: net.transport,
       operators: DEFAULT_ROLE_INDICES.operators.map(key),
       submitter: key(DEFAULT_ROLE_INDICES.strategist),
-      guardian: key(DEFAULT_ROLE_INDICES.guardian),
-      storePath: extra.storePath ?? storePath,
+      guardianAccount: key(DEFAULT_ROLE_INDICES.guardian),
+      storePath,
       snapshots: new RecordedSnapshotSource(snapshots, MAX_AGE_MS),
       webhookUrl: webhook.url,
+      mandates: mandates.map((m) => ({
+        ...m,
+        connectors: [...m.connectors],
+        tokens: [...m.tokens],
+        selectors: [...m.selectors],
+      })),
+      configure: (input) => ({
+        ...input,
+        alerts: { ...input.alerts, cooldownSeconds: 0 },
+        sender: { maxRetries: 3, baseDelayMs: 5, maxDelayMs: 50, rpcTimeoutMs: 5_000, maxReplacements: 1 },
+      }),
     });
-  let keeper: LocalKeeper;
-  let depegState: LocalKeeper["state"];
+  let keeper: Keeper;
 
   /** A 2-of-3 approved mandate for the strategist: Aave withdraw / supply of the vault asset. */
   async function approveMandate(
@@ -272,7 +287,7 @@ describe("Keeper on the local product stack: signals → plan → 2-of-3 → exe
       client,
       gate: local.stack.gate,
       oracle: local.stack.oracle,
-      sender: keeper.sender,
+      sender: keeper.sender!,
     });
     const small = encodeAction(local.stack.vault, {
       kind: "aaveWithdraw",
@@ -332,15 +347,18 @@ describe("Keeper on the local product stack: signals → plan → 2-of-3 → exe
     expect(stale.rejected[0]!.reason).to.match(/stale, fetched 7260 s ago/);
     expect(stale.signals).to.deep.equal([]);
     expect(stale.status).to.equal("no-rebalance");
+    expect(keeper.metrics.rejectedInputs.get({ source: "polymarket" })).to.equal(1);
     expect((await keeper.store.listProposals({})).length).to.equal(before);
   });
 
   it("depeg through the bands: reduce moves half of the lending connectors to idle; past the exit band everything leaves, the guardian pauses, revokes the live mandates and the webhook is alerted", async function () {
     const feed = local.protocols.feeds.usdcUsd;
     const fresh = [depegSnapshot(0.02, NOW + 3 * 3_600_000 - 30_000)];
-    keeper.state = undefined;
-    const k2 = await keeperFor(fresh);
-    k2.state = keeper.state;
+    // a fresh store: no stored allocation, so the turnover limit does not apply to this first evaluation
+    storePath = path.join(dir, "depeg.sqlite");
+    // a mandate covering Aave withdrawals up to 250k per action and 300k per period, in k2's config
+    const withdrawals = await approveMandate(USDC("250000"), USDC("300000"), 3n);
+    const k2 = await keeperFor(fresh, [withdrawals.terms]);
     // 3 % off the peg: the "reduce" level
     await updateFeed(deployer, feed, 97_000_000n);
     await monitorOnce(k2);
@@ -353,9 +371,6 @@ describe("Keeper on the local product stack: signals → plan → 2-of-3 → exe
         fromBlock: 0n,
       });
     expect(await pauses()).to.have.length(0); // the reduce band is the strategy's job, not the guardian's
-    // a mandate covering Aave withdrawals up to 250k per action and 300k per period
-    const withdrawals = await approveMandate(USDC("250000"), USDC("300000"), 3n);
-    k2.mandates = [withdrawals.terms];
     const reduce = await runKeeperCycle(k2, new Date(NOW + 3 * 3_600_000));
     expect(reduce.status).to.equal("executed");
     // both paths in one cycle: the Aave withdrawal went through the mandate, the rest through 2-of-3
@@ -418,7 +433,6 @@ describe("Keeper on the local product stack: signals → plan → 2-of-3 → exe
     });
     expect(limits.depositsPaused).to.equal(true);
     await updateFeed(deployer, feed, 100_000_000n);
-    depegState = k2.state;
     await k2.close();
   });
 
@@ -437,7 +451,6 @@ describe("Keeper on the local product stack: signals → plan → 2-of-3 → exe
   it("process killed between sign and submit: a fresh keeper on the same SQLite store submits once, never twice", async function () {
     const t = NOW + 4 * 3_600_000;
     const ka = await keeperFor([depegSnapshot(0.02, t - 10_000)]);
-    ka.state = depegState;
     const signed = await runKeeperCycle(ka, new Date(t), { submit: false });
     expect(signed.status).to.equal("signed");
     await ka.close(); // killed here: signatures stored, nothing sent
@@ -455,7 +468,6 @@ describe("Keeper on the local product stack: signals → plan → 2-of-3 → exe
     expect((await kc.store.getProposal(signed.proposalId!))!.status).to.equal("executed");
     expect(await submitterNonce()).to.equal(nonce);
     expect(await executedCount()).to.equal(executedBefore + 1);
-    depegState = { weightsBps: signed.allocation.weightsBps, ruleLevels: signed.allocation.ruleLevels };
     await kb.close();
     await kc.close();
   });
@@ -468,7 +480,6 @@ describe("Keeper on the local product stack: signals → plan → 2-of-3 → exe
     it(`RPC ${kind === "error" ? "failing (HTTP 503)" : "timing out"} at request ${failAt} of a cycle: the next run resumes the same proposal and executes it exactly once`, async function () {
       const t = NOW + (5 + index) * 3_600_000;
       const k = await keeperFor([depegSnapshot(0.02, t - 10_000)]);
-      k.state = depegState;
       const executedBefore = await executedCount();
       net.arm(failAt, kind);
       const failedBefore = net.faults.failed;
@@ -489,7 +500,6 @@ describe("Keeper on the local product stack: signals → plan → 2-of-3 → exe
       expect(
         (await k.store.listProposals({ statuses: ["executed"] })).filter((p) => p.id === result!.proposalId),
       ).to.have.length(1);
-      depegState = k.state;
       await k.close();
     });
   }
@@ -506,22 +516,22 @@ describe("Keeper on the local product stack: signals → plan → 2-of-3 → exe
     await connection.provider.request({ method: "evm_setAutomine", params: [false] });
     let hash: Hex;
     try {
-      hash = (await k.sender.submit(intent)) as Hex;
+      hash = (await k.sender!.submit(intent)) as Hex;
       await connection.provider.request({ method: "hardhat_dropTransaction", params: [hash] });
     } finally {
       await connection.provider.request({ method: "evm_setAutomine", params: [true] });
     }
-    expect(await client.getTransactionCount({ address: k.submitter.address, blockTag: "pending" })).to.equal(
+    expect(await client.getTransactionCount({ address: k.account!.address, blockTag: "pending" })).to.equal(
       nonce,
     );
     await k.close(); // the process dies with the send journaled but unknown to the node
     const restarted = await keeperFor([]);
-    const report = await restarted.sender.reconcile();
+    const report = await restarted.sender!.reconcile();
     expect(report.rebroadcast).to.deep.equal([hash]);
-    const outcome = await restarted.sender.send(intent);
+    const outcome = await restarted.sender!.send(intent);
     expect(outcome).to.include({ status: "confirmed", hash });
     expect(await submitterNonce()).to.equal(nonce + 1);
-    expect((await restarted.sender.send(intent)).hash).to.equal(hash);
+    expect((await restarted.sender!.send(intent)).hash).to.equal(hash);
     expect(await submitterNonce()).to.equal(nonce + 1);
     await restarted.close();
   });
@@ -529,11 +539,10 @@ describe("Keeper on the local product stack: signals → plan → 2-of-3 → exe
   it("a batch that would revert at submission is marked failed and never sent, nor resent", async function () {
     const t = NOW + 9 * 3_600_000;
     const k = await keeperFor([depegSnapshot(0.02, t - 10_000)]);
-    k.state = depegState;
     const signed = await runKeeperCycle(k, new Date(t), { submit: false });
     expect(signed.status).to.equal("signed");
     const transferTo = signed.plan!.actions.find((a) => a.kind === "transferToConnector")!.connector;
-    await k.guardian!.disableConnector(transferTo, "test: connector retired after signing");
+    await k.product!.guardian!.disableConnector(transferTo, "test: connector retired after signing");
     const nonce = await submitterNonce();
     const executedBefore = await executedCount();
     const [outcome] = await resumeProposals(k);
@@ -545,5 +554,42 @@ describe("Keeper on the local product stack: signals → plan → 2-of-3 → exe
     expect(await submitterNonce()).to.equal(nonce);
     expect(await executedCount()).to.equal(executedBefore);
     await k.close();
+  });
+
+  it("refuses to start, naming each field, when the config disagrees with the chain: a connector the Registry does not know, another swap handler, a mandate the gate does not have", async function () {
+    const error = await composeLocalKeeper(local, {
+      client,
+      transport: net.transport,
+      operators: [],
+      submitter: key(DEFAULT_ROLE_INDICES.strategist),
+      storePath: ":memory:",
+      swaps: { quoteUrl: "http://127.0.0.1:9" },
+      mandates: [
+        {
+          id: `0x${"ab".repeat(32)}`,
+          connectors: [local.stack.connectors.aave],
+          tokens: [local.stack.asset],
+          selectors: ["0x12345678"],
+        },
+      ],
+      configure: (input) => ({
+        ...input,
+        product: {
+          ...input.product!,
+          connectors: { ...input.product!.connectors, stray: { address: local.stack.asset, kind: "aave" } },
+          swaps: { ...input.product!.swaps!, handler: local.stack.gate },
+        },
+      }),
+    }).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(ConfigError);
+    const byPath = Object.fromEntries((error as ConfigError).issues.map((i) => [i.path, i.message]));
+    expect(Object.keys(byPath).sort()).to.deep.equal([
+      "product.connectors.stray.address",
+      "product.mandates.0.id",
+      "product.swaps.handler",
+    ]);
+    expect(byPath["product.connectors.stray.address"]).to.include("not a connector the Registry knows");
+    expect(byPath["product.mandates.0.id"]).to.include("the gate has no mandate");
+    expect(byPath["product.swaps.handler"]).to.include(local.stack.swapHandler);
   });
 });

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { expect } from "chai";
 import { createPublicClient, custom, getAddress, parseUnits, type Address, type PublicClient } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
@@ -9,13 +12,13 @@ import { DEFAULT_ROLE_INDICES } from "../../../deploy/product/stack.js";
 import { uniswapArtifacts } from "../../../deploy/protocols/uniswapV3.js";
 import type { ProposalRecord } from "../../../keeper/store/types.js";
 import type { PlanAction } from "../../../keeper/vault/actions.js";
-import { runKeeperCycle } from "../../../keeper/vault/cycle.js";
-import { LiFiQuoter } from "../../../keeper/vault/lifiQuoter.js";
-import { createLocalKeeper, examplePolicy } from "../../../keeper/vault/localKeeper.js";
+import { composeLocalKeeper } from "../../../deploy/local/keeperConfig.js";
+import { runKeeperCycle } from "../../../keeper/cycle/cycle.js";
 import { encodePlan } from "../../../keeper/vault/planner.js";
 import { ChainRiskChecker } from "../../../keeper/vault/riskChecker.js";
 import { RecordedSnapshotSource } from "../../../keeper/vault/snapshots.js";
 import { localChain } from "../helpers/chain.js";
+import { EXAMPLE_POLICY_FILE } from "../keeper/helpers/examplePolicy.js";
 
 // The planner's full batch on the local stack (AC20 signed batches, AC17 allowlisted calls only):
 // settlement, vault → connector transfers, connector → connector moves, the LI.FI swap and the
@@ -44,20 +47,23 @@ const client = createPublicClient({
   cacheTime: 0,
 }) as PublicClient;
 
+const policyDir = mkdtempSync(path.join(tmpdir(), "lp-move-policy-"));
+const examplePolicy = JSON.parse(readFileSync(EXAMPLE_POLICY_FILE, "utf8")) as Record<string, unknown>;
+
+/** A keeper whose policy (a file, as an operator would configure it) has these base weights. */
 function keeperWith(weightsBps: Record<string, number>) {
-  return createLocalKeeper(local, {
+  const policyPath = path.join(policyDir, `policy-${Object.values(weightsBps).join("-")}.json`);
+  writeFileSync(policyPath, JSON.stringify({ ...examplePolicy, baseWeightsBps: weightsBps }));
+  return composeLocalKeeper(local, {
     client,
     transport: custom(connection.provider),
     operators: DEFAULT_ROLE_INDICES.operators.map(key),
     submitter: key(DEFAULT_ROLE_INDICES.strategist),
     snapshots: new RecordedSnapshotSource([], 900_000),
-    policy: { ...examplePolicy(), baseWeightsBps: weightsBps },
-    swaps: {
-      quoter: new LiFiQuoter({ apiUrl: service.apiUrl }),
-      wethShareBps: 5_000n,
-      liquidity: { halfWidthTicks: 600 },
-    },
-    planner: { minMoveAmount: USDC("1000"), gasBudgetPerBatch: 6_000_000n, settle: true },
+    policyPath,
+    swaps: { quoteUrl: service.apiUrl, wethShareBps: 5_000, halfWidthTicks: 600 },
+    planner: { minMoveAmount: USDC("1000").toString(), gasBudgetPerBatch: 6_000_000 },
+    settleInRebalanceBatch: true,
   });
 }
 
@@ -236,6 +242,75 @@ describe("Keeper planner: settlement, connector-to-connector moves and the Unisw
       expect(nav).to.equal(parts);
     } finally {
       await keeper.close();
+    }
+  });
+
+  it("[AC20 signed batches] an LP position above its target is reduced: part of its liquidity decreased, collected and the WETH swapped back through LI.FI; at a 0 % target it is emptied and burned", async function () {
+    const lpValue = async () => (await connectorValue(accounts[0]!, stack.connectors.uniswap)).value;
+    const positions = () =>
+      read<readonly bigint[]>(accounts[0]!, {
+        address: stack.connectors.uniswap,
+        abi: uniAbi,
+        functionName: "positionIds",
+      });
+    const partial = await keeperWith({
+      "aave-usdc": 4800,
+      "morpho-usdc": 3500,
+      "uniswap-usdc-weth": 1200,
+      idle: 500,
+    });
+    try {
+      const before = await lpValue();
+      const cycle = await runKeeperCycle(partial, new Date());
+      expect(cycle.status).to.equal("executed");
+      expect(kinds(cycle.plan!.actions).slice(0, 3)).to.deep.equal([
+        "uniswapDecrease",
+        "uniswapCollect",
+        "swap",
+      ]);
+      const swap = cycle.plan!.actions.find((a) => a.kind === "swap") as Extract<
+        PlanAction,
+        { kind: "swap" }
+      >;
+      expect(getAddress(swap.tokenIn)).to.equal(getAddress(protocols.tokens.weth));
+      expect(getAddress(swap.tokenOut)).to.equal(getAddress(stack.asset));
+      expect(await positions()).to.have.length(1, "a partial reduction keeps the position");
+      const after = await lpValue();
+      const target = BigInt(cycle.plan!.targets["uniswap-usdc-weth"]!);
+      expect(after < before).to.equal(true);
+      // within 2 % of the target (the removed share is sized at the pool's price, with slippage margins)
+      expect(after > (target * 98n) / 100n && after < (target * 102n) / 100n).to.equal(
+        true,
+        `LP ${after} vs ${target}`,
+      );
+      const { nav, parts } = await navParts();
+      expect(nav).to.equal(parts);
+    } finally {
+      await partial.close();
+    }
+    const exit = await keeperWith({
+      "aave-usdc": 6000,
+      "morpho-usdc": 3500,
+      "uniswap-usdc-weth": 0,
+      idle: 500,
+    });
+    try {
+      const cycle = await runKeeperCycle(exit, new Date());
+      expect(cycle.status).to.equal("executed");
+      expect(kinds(cycle.plan!.actions).slice(0, 4)).to.deep.equal([
+        "uniswapDecrease",
+        "uniswapCollect",
+        "uniswapBurn",
+        "swap",
+      ]);
+      expect(await positions()).to.deep.equal([]);
+      // what the minimums kept back (the slippage margins, ~2 %) stays loose in the connector
+      const left = await lpValue();
+      expect(left > 0n && left < USDC("10000")).to.equal(true, `LP connector keeps ${left}`);
+      const { nav, parts } = await navParts();
+      expect(nav).to.equal(parts);
+    } finally {
+      await exit.close();
     }
   });
 

@@ -6,9 +6,10 @@ import { startLiFiQuoteService } from "../../../deploy/local/lifiQuoteService.js
 import { deployLocalStack } from "../../../deploy/local/productStack.js";
 import { connectorValue } from "../../../deploy/product/connectors.js";
 import { DEFAULT_ROLE_INDICES } from "../../../deploy/product/stack.js";
-import { runKeeperCycle, settleOnce } from "../../../keeper/vault/cycle.js";
-import { LiFiQuoter } from "../../../keeper/vault/lifiQuoter.js";
-import { createLocalKeeper } from "../../../keeper/vault/localKeeper.js";
+import { composeLocalKeeper } from "../../../deploy/local/keeperConfig.js";
+import { runKeeperCycle } from "../../../keeper/cycle/cycle.js";
+import { settleOnce } from "../../../keeper/service/tasks.js";
+import type { TargetAllocation } from "../../../keeper/strategy/index.js";
 import { RecordedSnapshotSource } from "../../../keeper/vault/snapshots.js";
 import { localChain } from "../helpers/chain.js";
 import { fundAndRequestDeposit } from "./deposits.js";
@@ -43,16 +44,16 @@ describe("Keeper planner: LI.FI swap leg on the local stack", function () {
       transport: custom(connection.provider),
       cacheTime: 0,
     });
-    const keeperSwapping = (wethShareBps: bigint) =>
-      createLocalKeeper(local, {
+    const keeperSwapping = (wethShareBps: number) =>
+      composeLocalKeeper(local, {
         client,
         transport: custom(connection.provider),
         operators: DEFAULT_ROLE_INDICES.operators.map(key),
         submitter: key(DEFAULT_ROLE_INDICES.strategist),
         snapshots: new RecordedSnapshotSource([], 900_000),
-        swaps: { quoter: new LiFiQuoter({ apiUrl: service.apiUrl }), wethShareBps },
+        swaps: { quoteUrl: service.apiUrl, wethShareBps, mintLiquidity: false },
       });
-    const keeper = await keeperSwapping(500n);
+    const keeper = await keeperSwapping(500);
     try {
       await settleOnce(keeper);
       await send(alice, {
@@ -62,14 +63,18 @@ describe("Keeper planner: LI.FI swap leg on the local stack", function () {
         args: [USDC("1000000"), me, me],
       });
       // 100k USDC through the local pool costs ~2 % in price impact: below the oracle floor, refused
-      const greedy = await keeperSwapping(5_000n);
-      const allocation = {
+      const greedy = await keeperSwapping(5_000);
+      const allocation: TargetAllocation = {
         weightsBps: { "uniswap-usdc-weth": 2_000, idle: 8_000 },
+        ruleLevels: {},
         reasons: [],
         evidence: [],
         snapshotHash: "0x00",
+        turnoverBps: 0,
       };
-      expect(await greedy.planner.plan(allocation)).to.equal(undefined);
+      const refused = await greedy.product!.planner.plan(allocation);
+      expect(refused?.calls).to.deep.equal([]);
+      expect(refused?.plan.skipped.map((s) => s.reason).join()).to.match(/oracle floor/);
       await greedy.close();
       const result = await runKeeperCycle(keeper, new Date());
       expect(result.status).to.equal("executed");

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { trackCalibration } from "../../../keeper/service/calibration.js";
+import { trackCalibration } from "../../../keeper/cycle/calibration.js";
 import { createKeeperMetrics } from "../../../keeper/http/keeperMetrics.js";
 import { SqliteStore } from "../../../keeper/store/sqlite.js";
 import { calibrationByEstimator } from "../../../keeper/strategy/calibration.js";

@@ -153,4 +153,63 @@ describe("keeper/config: JSON file + KEEPER_* env, validated", function () {
     });
     expect(fromEnv.store.url).to.equal("postgres://keeper:hunter2@db:5432/keeper");
   });
+
+  it("product: refuses an unknown connector kind, an LP connector without its pool, a swap share without swap routing and a malformed mandate, each by its path", function () {
+    const product = (connectors: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+      ...minimal(),
+      product: { registry: GATE, oracle: GATE, asset: GATE, nativeToken: GATE, connectors, ...extra },
+    });
+    const unknownKind = issuesOf(() =>
+      loadConfig({ file: writeConfig(product({ x: { address: GATE, kind: "compound" } })), env: {} }),
+    );
+    expect(unknownKind.map((i) => i.path)).to.deep.equal(["product.connectors.x.kind"]);
+    expect(unknownKind[0]!.message).to.include("aave, erc4626, uniswapLp, hold");
+    const noPool = issuesOf(() =>
+      loadConfig({
+        file: writeConfig(
+          product({
+            lp: {
+              address: GATE,
+              kind: "uniswapLp",
+              liquidity: { fee: 500, tickSpacing: 10, halfWidthTicks: 600 },
+            },
+          }),
+        ),
+        env: {},
+      }),
+    );
+    expect(noPool.map((i) => i.path)).to.deep.equal(["product.connectors.lp.liquidity.pool"]);
+    const noSwaps = issuesOf(() =>
+      loadConfig({
+        file: writeConfig(
+          product({ lp: { address: GATE, kind: "hold", swapShare: { token: VAULT, shareBps: 5_000 } } }),
+        ),
+        env: {},
+      }),
+    );
+    expect(noSwaps.map((i) => i.path)).to.deep.equal(["product.swaps"]);
+    expect(noSwaps[0]!.message).to.include('connector "lp" swaps');
+    const noHandler = issuesOf(() =>
+      loadConfig({
+        file: writeConfig(product({}, { swaps: { quoteUrl: "http://127.0.0.1:1" } })),
+        env: {},
+      }),
+    );
+    expect(noHandler.map((i) => i.path)).to.deep.equal(["product.swaps.handler"]);
+    const badMandate = issuesOf(() =>
+      loadConfig({
+        file: writeConfig(
+          product(
+            {},
+            { mandates: [{ id: "0x12", connectors: [GATE], tokens: [GATE], selectors: ["0x1234"] }] },
+          ),
+        ),
+        env: {},
+      }),
+    );
+    expect(badMandate.map((i) => i.path).sort()).to.deep.equal([
+      "product.mandates.0.id",
+      "product.mandates.0.selectors.0",
+    ]);
+  });
 });

@@ -1,6 +1,13 @@
 import { expect } from "chai";
 import { parseUnits } from "viem";
-import { assessDepeg, depegLevel, navGuardrail, oracleDeviation } from "../../../keeper/ops/monitors.js";
+import {
+  assessDepeg,
+  chainNavGuardrail,
+  depegLevel,
+  navFindings,
+  navGuardrail,
+  oracleDeviation,
+} from "../../../keeper/ops/monitors.js";
 
 const bands = { watchBps: 50, reduceBps: 200, exitBps: 500 };
 const ONE = parseUnits("1", 18);
@@ -54,6 +61,46 @@ describe("keeper/ops: monitors (pure)", function () {
     expect(() =>
       navGuardrail({ vault: "v", previousPricePerShare: 0n, currentPricePerShare: ONE }, 50),
     ).to.throw(RangeError, "previousPricePerShare");
+  });
+
+  it("the vault's NAV rule, as GuardrailMath: tolerance plus an asymmetric annual rate over the elapsed time, NAVs offset by one", function () {
+    const guardrails = { toleranceBps: 50, maxIncreaseBpsPerYear: 2_000, maxDecreaseBpsPerYear: 500 };
+    const YEAR = 365n * 86_400n;
+    const at = (lastNav: bigint, nav: bigint, elapsedSeconds: bigint) =>
+      chainNavGuardrail("v", { lastNav, nav, elapsedSeconds, guardrails }).withinBand;
+    const last = 1_000_000n - 1n; // lastNav + 1 = 1,000,000
+    // no time elapsed: the tolerance, exactly, both ways
+    expect(at(last, 1_005_000n - 1n, 0n)).to.equal(true);
+    expect(at(last, 1_005_000n, 0n)).to.equal(false);
+    expect(at(last, 995_000n - 1n, 0n)).to.equal(true);
+    expect(at(last, 995_000n - 2n, 0n)).to.equal(false);
+    // half a year: +50 + 1000 bps up, but only +50 + 250 bps down (asymmetric)
+    expect(at(last, 1_105_000n - 1n, YEAR / 2n)).to.equal(true);
+    expect(at(last, 1_105_000n, YEAR / 2n)).to.equal(false);
+    expect(at(last, 970_000n - 1n, YEAR / 2n)).to.equal(true);
+    expect(at(last, 970_000n - 2n, YEAR / 2n)).to.equal(false);
+    // a down band of 100 % or more accepts any fall
+    const wide = { ...guardrails, maxDecreaseBpsPerYear: 10_000 };
+    expect(
+      chainNavGuardrail("v", { lastNav: last, nav: 0n, elapsedSeconds: YEAR, guardrails: wide }).withinBand,
+    ).to.equal(true);
+    const breach = chainNavGuardrail("v", { lastNav: last, nav: 900_000n, elapsedSeconds: 0n, guardrails });
+    expect(breach).to.include({ severity: "critical", withinBand: false });
+    expect(breach.message).to.match(/outside the vault's band -50 bps .* would pause the vault/);
+    // the operator's band is a second, separate finding only when configured
+    const reading = { vault: "v", previousPricePerShare: ONE, currentPricePerShare: price("1.004") };
+    expect(
+      navFindings(
+        { ...reading, chain: { lastNav: last, nav: 1_004_000n, elapsedSeconds: 0n, guardrails } },
+        undefined,
+      ),
+    ).to.have.length(1);
+    expect(
+      navFindings(
+        { ...reading, chain: { lastNav: last, nav: 1_004_000n, elapsedSeconds: 0n, guardrails } },
+        30,
+      ).map((f) => f.withinBand),
+    ).to.deep.equal([true, false]);
   });
 
   it("oracle deviation relative to the primary source", function () {

@@ -23,7 +23,7 @@ import {
   type GateReader,
   type RiskChecker,
 } from "../../../keeper/multisig/gate.js";
-import { keeperGateAbi } from "../../../keeper/multisig/gateAbi.js";
+import { keeperGateAbi } from "../../../keeper/abi/contracts.js";
 import { computeProvenance } from "../../../keeper/multisig/provenance.js";
 import {
   callsHash,

@@ -1,7 +1,4 @@
 import { expect } from "chai";
-import { LiveSnapshotSource } from "../../../keeper/vault/liveSnapshots.js";
-import { liveConfig, liveRoutes } from "../keeper/helpers/liveSignals.js";
-import { startRecordedServer } from "../keeper/helpers/recordedServer.js";
 import {
   createPublicClient,
   custom,
@@ -22,14 +19,8 @@ import { GateCallSimulator, type GateReader } from "../../../keeper/multisig/gat
 import { computeProvenance } from "../../../keeper/multisig/provenance.js";
 import { MultisigWorkflow, submitIntentId } from "../../../keeper/multisig/workflow.js";
 import type { Alert, AlertSink } from "../../../keeper/ops/alerts.js";
-import type { SettlementPlan, StrategyResult } from "../../../keeper/service/ports.js";
-import {
-  monitorTask,
-  multisigTask,
-  settleTask,
-  strategyTask,
-  type TaskContext,
-} from "../../../keeper/service/tasks.js";
+import type { SettlementPlan } from "../../../keeper/vault/ports.js";
+import { monitorTask, multisigTask, settleTask, type TaskContext } from "../../../keeper/service/tasks.js";
 import { SqliteStore } from "../../../keeper/store/sqlite.js";
 import { localChain } from "../helpers/chain.js";
 
@@ -48,6 +39,7 @@ const config = keeperConfigSchema.parse({
   operator: { id: "op-tasks" },
   chain: { rpcUrl: "http://127.0.0.1:8545", chainId },
   gate: { address: GATE, vault: VAULT, threshold: 1, signers: [operator.address] },
+  monitors: { operatorNavBandBps: 50 },
 });
 
 class RecordingAlerts implements AlertSink {
@@ -103,89 +95,6 @@ const mint = (amount: bigint): Hex =>
   encodeFunctionData({ abi: erc20, functionName: "mint", args: [VAULT, amount] });
 
 describe("keeper/service: scheduled tasks", function () {
-  it("strategy: snapshots → evaluate → plan → proposal with provenance, counting rejected inputs", async function () {
-    const { ctx, store, workflow } = context();
-    const snapshots = [{ market: "m1", p: 0.4 }];
-    const seen: unknown[] = [];
-    const evaluate = (snaps: unknown, policy: unknown, cfg: unknown, nowMs: number): StrategyResult => {
-      seen.push([snaps, policy, cfg, new Date(nowMs).toISOString()]);
-      return {
-        allocation: {
-          weightsBps: { aave: 6_000, morpho: 4_000 },
-          reasons: [],
-          evidence: [],
-          snapshotHash: "0xabc",
-        },
-        recommendations: [],
-        rejected: [{ market: "m2", reason: "thin book" }],
-      };
-    };
-    let plans = 0;
-    const task = strategyTask(ctx, {
-      snapshots: {
-        load: async () => ({ snapshots, rejected: [{ source: "polymarket", reason: "bad price" }] }),
-      },
-      strategy: { evaluate },
-      policy: { kelly: 0.1 },
-      strategyConfig: { cap: 1_500 },
-      planner: {
-        plan: async (allocation) => {
-          plans++;
-          if (plans === 3) return undefined;
-          return {
-            plan: { weights: allocation.weightsBps, n: plans },
-            calls: [{ target: token, data: mint(BigInt(plans)) }],
-          };
-        },
-      },
-      workflow,
-    });
-    await task.run(signal);
-    const [proposal] = await store.listProposals();
-    expect(proposal!.provenance).to.equal(
-      computeProvenance(snapshots, { weights: { aave: 6_000, morpho: 4_000 }, n: 1 }),
-    );
-    expect(seen).to.deep.equal([[snapshots, { kelly: 0.1 }, { cap: 1_500 }, "2026-11-22T00:00:00.000Z"]]);
-    expect(ctx.metrics.rejectedInputs.get({ source: "polymarket" })).to.equal(1);
-    expect(ctx.metrics.rejectedInputs.get({ source: "strategy" })).to.equal(1);
-    await task.run(signal);
-    expect(await store.listProposals()).to.have.length(1, "a competing batch waits for the open proposal");
-    await task.run(signal);
-    expect(await store.listProposals()).to.have.length(1, "no rebalance needed → no proposal");
-  });
-
-  it("strategy with live signals: a malformed venue payload is counted in keeper_rejected_inputs_total and the loop goes on", async function () {
-    const server = await startRecordedServer(liveRoutes());
-    try {
-      const { ctx, workflow } = context();
-      const evaluated: number[] = [];
-      const task = strategyTask(ctx, {
-        snapshots: new LiveSnapshotSource(liveConfig(server.baseUrl, ["KXBTCD-26JUL2502", "DOWN-EVENT"])),
-        strategy: {
-          evaluate: (snaps: unknown): StrategyResult => {
-            evaluated.push((snaps as unknown[]).length);
-            return {
-              allocation: { weightsBps: {}, reasons: [], evidence: [], snapshotHash: "0x01" },
-              recommendations: [],
-              rejected: [],
-            };
-          },
-        },
-        policy: {},
-        strategyConfig: {},
-        planner: { plan: async () => undefined },
-        workflow,
-      });
-      await task.run(signal);
-      await task.run(signal);
-      expect(evaluated).to.deep.equal([7, 7]); // the Yes token with its book + 6 Kalshi outcomes, each run
-      expect(ctx.metrics.rejectedInputs.get({ source: "polymarket-clob" })).to.equal(2);
-      expect(ctx.metrics.rejectedInputs.get({ source: "kalshi" })).to.equal(2);
-    } finally {
-      await server.close();
-    }
-  });
-
   it("multisig: co-signs open proposals and submits them once the threshold is met", async function () {
     const { ctx, workflow } = context();
     const snapshot = { s: 1 };
@@ -266,9 +175,15 @@ describe("keeper/service: scheduled tasks", function () {
     const settle: SettlementPlan = {
       route: "gate",
       calls: [{ target: token, data: mint(9n) }],
-      plan: { settle: "epoch 4" },
-      snapshot: { totalAssets: "100" },
+      plan: { kind: "settle", vault: VAULT, pending: { depositAssets: 100n, redeemShares: 0n }, dueAt: 0n },
+      snapshot: {
+        kind: "settlement",
+        vault: VAULT,
+        blockNumber: 4n,
+        nav: { vault: VAULT, previousPricePerShare: ONE, currentPricePerShare: ONE },
+      },
       nav: { vault: VAULT, previousPricePerShare: ONE, currentPricePerShare: ONE },
+      unvalued: [],
     };
     await settleTask(ctx, {
       settler: { next: async () => settle },
@@ -281,6 +196,19 @@ describe("keeper/service: scheduled tasks", function () {
     expect(proposal!.status).to.equal("proposed");
     expect(proposal!.calls).to.deep.equal([{ target: getAddress(token), data: mint(9n) }]);
     expect(proposal!.provenance).to.equal(computeProvenance(settle.snapshot, settle.plan));
+    // a connector the vault cannot value: no settlement is proposed, and the alert names it
+    const blocked = context();
+    await settleTask(blocked.ctx, {
+      settler: { next: async () => ({ ...settle, unvalued: ["aave-usdc (0x01) reports unhealthy"] }) },
+      workflow: blocked.workflow,
+      sender: undefined,
+      client,
+      from: operator.address,
+    }).run(signal);
+    expect(await blocked.store.listProposals()).to.deep.equal([]);
+    expect(blocked.alerts.alerts.map((a) => a.message)).to.deep.equal([
+      "not settling: aave-usdc (0x01) reports unhealthy",
+    ]);
   });
 
   it("monitor: alerts on warn and critical findings and pauses and revokes mandates through the guardian on critical only", async function () {

@@ -1,16 +1,21 @@
 import type { Hex } from "viem";
 import { canonicalJson, computeProvenance, signalSnapshotHash } from "../multisig/provenance.js";
-import { monitorTask, settleTask } from "../service/tasks.js";
+import { ProposalError } from "../multisig/workflow.js";
 import type { GateCall } from "../store/types.js";
 import type { MarketSnapshot } from "../signals/types.js";
 import { evaluate, type TargetAllocation } from "../strategy/index.js";
-import type { LocalKeeper } from "./localKeeper.js";
-import type { RebalancePlan } from "./planner.js";
+import type { RebalancePlan } from "../vault/planner.js";
+import { loadAllocationState, saveAllocationState } from "./allocationState.js";
+import { trackCalibration } from "./calibration.js";
+import type { Keeper, ProductParts } from "./keeper.js";
 
 /** What one cycle did, for the demo, the benchmark and logs. */
 export interface CycleResult {
-  /** `signed`: proposed and signed, left for a keeper to submit (`submit: false`). */
-  readonly status: "executed" | "failed" | "signed" | "no-rebalance" | "replayed-signals";
+  /**
+   * `signed`: proposed and signed by this process's operators, left for the other operators (or, with
+   * `submit: false`, for a later submit); `waiting`: another proposal is open for the gate's nonce.
+   */
+  readonly status: "executed" | "failed" | "signed" | "waiting" | "no-rebalance" | "replayed-signals";
   /** Snapshots the strategy's rules used (what the provenance commits to). */
   readonly signals: readonly MarketSnapshot[];
   /** Inputs refused before the strategy (stale, malformed), with why. */
@@ -19,7 +24,8 @@ export interface CycleResult {
   readonly snapshotHash: Hex;
   /**
    * The proposal's plan and calls: the planner's, less the leading actions in `direct` (when a
-   * mandate covered every action, the whole plan, and nothing was proposed).
+   * mandate covered every action, the whole plan, and nothing was proposed). With `no-rebalance`,
+   * a plan without actions lists the legs skipped as not worth moving; none means on target.
    */
   readonly plan?: RebalancePlan;
   readonly calls?: readonly GateCall[];
@@ -51,13 +57,7 @@ export function usedSnapshots(
   allocation: TargetAllocation,
 ): MarketSnapshot[] {
   const tokens = new Set(
-    (
-      allocation.evidence as readonly {
-        metric: number | null;
-        venue: string | null;
-        tokenId: string | null;
-      }[]
-    )
+    allocation.evidence
       .filter((e) => e.metric !== null && e.tokenId !== null)
       .map((e) => `${e.venue}:${e.tokenId}`),
   );
@@ -71,16 +71,19 @@ export function usedSnapshots(
 }
 
 /**
- * One full keeper cycle on the chain: signals → evaluate (peg prices from the chain) → plan →
- * the leading actions an approved mandate covers executed directly → propose the rest → every
- * operator of this process re-simulates, re-checks and signs → submit → mined.
- * Market signals already behind a stored proposal are not proposed again.
+ * One full keeper cycle on the chain: signals → evaluate with the stored previous allocation (peg
+ * prices from the chain) → plan → the leading actions an approved mandate covers executed directly
+ * → propose the rest → this process's operators re-simulate, re-check and sign → submit once the
+ * gate's threshold is reached → mined. Market signals already behind an executed proposal are not
+ * proposed again. The only cycle: `keeper run`, `npm start`, the benchmark and the tests call it.
  */
 export async function runKeeperCycle(
-  keeper: LocalKeeper,
+  keeper: Keeper,
   now: Date,
   options: { readonly submit?: boolean } = {},
 ): Promise<CycleResult> {
+  const product = requireProduct(keeper);
+  const vault = product.vault;
   const timingsMs: Record<string, number> = {};
   let mark = performance.now();
   const lap = (name: string) => {
@@ -88,33 +91,51 @@ export async function runKeeperCycle(
     timingsMs[name] = t - mark;
     mark = t;
   };
-  const chain = await keeper.readings.snapshot();
-  const { snapshots, rejected } = await keeper.snapshots.load(now);
-  const markets = snapshots as MarketSnapshot[];
+  if (!product.snapshots) throw new Error("no signal source configured (product.signalsFile or liveSignals)");
+  const [chain, { snapshots, rejected }, previous] = await Promise.all([
+    product.readings.snapshot(),
+    product.snapshots.load(now),
+    loadAllocationState(keeper.store, vault),
+  ]);
+  for (const r of rejected) {
+    keeper.metrics.rejectedInputs.inc({ source: r.source });
+    keeper.logger.warn("input rejected", { source: r.source, reason: r.reason });
+  }
   lap("signals");
   const result = evaluate(
-    markets,
-    keeper.policy,
-    { ...keeper.strategyConfig, pegPrices: chain.pegPrices, previous: keeper.state },
+    snapshots,
+    product.policy,
+    { ...product.strategyConfig, pegPrices: chain.pegPrices, previous },
     now.getTime(),
   );
-  keeper.state = { weightsBps: result.allocation.weightsBps, ruleLevels: result.allocation.ruleLevels };
+  if (result.rejected.length > 0)
+    keeper.metrics.rejectedInputs.inc({ source: "strategy" }, result.rejected.length);
+  const tracked = await trackCalibration(keeper.store, snapshots, result.estimates, now.getTime());
+  keeper.metrics.estimates.inc({ event: "recorded" }, tracked.recorded);
+  keeper.metrics.estimates.inc({ event: "resolved" }, tracked.resolved);
   const allocation = result.allocation;
-  const signals = usedSnapshots(markets, allocation);
+  await saveAllocationState(keeper.store, vault, allocation);
+  const signals = usedSnapshots(snapshots, allocation);
   lap("evaluate");
   const base = { signals, rejected, allocation, snapshotHash: allocation.snapshotHash, timingsMs };
-  if (signals.length > 0 && (await proposedBefore(keeper, allocation.snapshotHash, chain.pegPrices))) {
+  if (signals.length > 0 && (await proposedBefore(keeper, vault, allocation.snapshotHash, chain.pegPrices))) {
     keeper.logger.info("signals already acted on; no new proposal", {
       snapshotHash: allocation.snapshotHash,
     });
     return { ...base, status: "replayed-signals" };
   }
-  const rebalance = await keeper.planner.plan(allocation);
+  const rebalance = await product.planner.plan(allocation);
   lap("plan");
-  if (!rebalance) return { ...base, status: "no-rebalance" };
+  if (!rebalance || rebalance.calls.length === 0) {
+    keeper.logger.info(rebalance ? "allocation off target within tolerance" : "allocation on target", {
+      snapshotHash: allocation.snapshotHash,
+      skipped: rebalance?.plan.skipped ?? [],
+    });
+    return { ...base, status: "no-rebalance", ...(rebalance ? { plan: rebalance.plan, calls: [] } : {}) };
+  }
   const full = { ...rebalance.plan, pegPrices: chain.pegPrices };
-  const direct =
-    options.submit === false ? [] : await executeInMandates(keeper, signals, full, rebalance.calls);
+  const sending = options.submit !== false && keeper.sender !== undefined && !keeper.config.dryRun;
+  const direct = sending ? await executeInMandates(keeper, product, signals, full, rebalance.calls) : [];
   if (direct.length > 0) lap("mandate");
   const withDirect = direct.length > 0 ? { ...base, direct } : base;
   if (direct.length === rebalance.calls.length)
@@ -130,15 +151,27 @@ export async function runKeeperCycle(
     plan: { ...full, actions: full.actions.slice(direct.length) },
     calls: rebalance.calls.slice(direct.length),
   };
-  const proposal = await keeper.workflow.propose({
-    plan: planned.plan,
-    snapshot: signals,
-    calls: planned.calls,
-    provenance: computeProvenance(signals, planned.plan),
-  });
+  let proposal;
+  try {
+    proposal = await keeper.workflow.propose(
+      {
+        plan: planned.plan,
+        snapshot: signals,
+        calls: planned.calls,
+        provenance: computeProvenance(signals, planned.plan),
+      },
+      { exclusive: true },
+    );
+  } catch (error) {
+    if (!(error instanceof ProposalError) || error.proposalId === undefined) throw error;
+    keeper.logger.info("another proposal is open for this nonce; waiting for it", {
+      proposalId: error.proposalId,
+    });
+    return { ...withDirect, status: "waiting", proposalId: error.proposalId };
+  }
+  keeper.logger.info("rebalance proposed", { proposalId: proposal.id, calls: proposal.calls.length });
   lap("propose");
-  for (const operator of keeper.operators.slice(0, keeper.config.gate.threshold))
-    await keeper.workflow.sign(proposal.id, operator);
+  const ready = await signAsOperators(keeper, proposal.id);
   lap("sign");
   const proposed = {
     ...withDirect,
@@ -148,10 +181,37 @@ export async function runKeeperCycle(
     provenance: proposal.provenance,
     gateNonce: proposal.nonce,
   };
-  if (options.submit === false) return { ...proposed, status: "signed" };
-  const done = await keeper.workflow.submit(proposal.id, keeper.sender);
+  if (!sending || !ready) return { ...proposed, status: "signed" };
+  const done = await keeper.workflow.submit(proposal.id, keeper.sender!);
   lap("submit");
+  keeper.logger.info("proposal submitted", {
+    proposalId: proposal.id,
+    status: done.status,
+    txHash: done.txHash,
+  });
   return { ...proposed, status: done.status === "executed" ? "executed" : "failed", txHash: done.txHash };
+}
+
+/**
+ * Signs a proposal with each of this process's operator keys that is a gate signer and has not
+ * signed yet, until the gate's threshold is reached; returns whether it is ready to submit.
+ */
+export async function signAsOperators(keeper: Keeper, proposalId: Hex): Promise<boolean> {
+  const signers = new Set(keeper.config.gate.signers.map((a) => a.toLowerCase()));
+  for (const operator of keeper.operators) {
+    const view = await keeper.workflow.status(proposalId);
+    if (view.ready) return true;
+    const me = operator.address.toLowerCase();
+    if (!signers.has(me) || view.signatures.some((s) => s.signer.toLowerCase() === me)) continue;
+    await keeper.workflow.sign(proposalId, operator);
+  }
+  return (await keeper.workflow.status(proposalId)).ready;
+}
+
+/** The product side of a keeper; a config without a `product` section cannot run a cycle. */
+export function requireProduct(keeper: Keeper): ProductParts {
+  if (!keeper.product) throw new Error("the config has no product section: this keeper only co-signs");
+  return keeper.product;
 }
 
 /**
@@ -162,24 +222,26 @@ export async function runKeeperCycle(
  * index, so a rerun of the same cycle never sends it twice (the sender's journal).
  */
 async function executeInMandates(
-  keeper: LocalKeeper,
+  keeper: Keeper,
+  product: ProductParts,
   signals: readonly MarketSnapshot[],
   plan: RebalancePlan,
   calls: readonly GateCall[],
 ): Promise<DirectAction[]> {
   const direct: DirectAction[] = [];
-  if (keeper.mandates.length === 0) return direct;
+  const executor = product.mandateExecutor;
+  if (product.mandates.length === 0 || !executor) return direct;
   for (const [index, call] of calls.entries()) {
-    let covering: (typeof keeper.mandates)[number] | undefined;
-    for (const terms of keeper.mandates) {
-      if ((await keeper.mandateExecutor.check(terms, call)).ok) {
+    let covering: (typeof product.mandates)[number] | undefined;
+    for (const terms of product.mandates) {
+      if ((await executor.check(terms, call)).ok) {
         covering = terms;
         break;
       }
     }
     if (!covering) break;
     const provenance = computeProvenance(signals, { kind: "mandate", plan, index });
-    const outcome = await keeper.mandateExecutor.execute(covering, call, provenance);
+    const outcome = await executor.execute(covering, call, provenance);
     if (outcome.status !== "confirmed")
       throw new Error(`mandate action ${index} (${call.target}) ${outcome.status} (tx ${outcome.hash})`);
     keeper.logger.info("plan action executed inside a mandate", {
@@ -197,11 +259,12 @@ async function executeInMandates(
  * one is not a replay: the cycle proposes the same batch again, which resumes it (same id).
  */
 async function proposedBefore(
-  keeper: LocalKeeper,
+  keeper: Keeper,
+  vault: Hex,
   snapshotHash: Hex,
   pegPrices: Readonly<Record<string, number>>,
 ): Promise<boolean> {
-  const proposals = await keeper.store.listProposals({ vault: keeper.stack.vault });
+  const proposals = await keeper.store.listProposals({ vault, statuses: ["executed"] });
   const pegs = canonicalJson(pegPrices);
   return proposals.some((p) => {
     const plan = JSON.parse(p.planJson) as { snapshotHash?: string; pegPrices?: unknown };
@@ -213,52 +276,15 @@ async function proposedBefore(
   });
 }
 
-/** Runs the monitors once (depeg, NAV): alerts, and a guardian pause on a critical finding. */
-export async function monitorOnce(keeper: LocalKeeper): Promise<void> {
-  await monitorTask(keeper.tasks, { readings: keeper.readings, guardian: keeper.guardian }).run(
-    new AbortController().signal,
-  );
-}
-
-/**
- * Settles the epoch if due: through the gate (proposed, co-signed by this process's operators,
- * submitted), or past the vault's deadline directly with the submitter's key.
- */
-export async function settleOnce(
-  keeper: LocalKeeper,
-): Promise<{ proposalId?: Hex; txHash?: Hex } | undefined> {
-  const next = await keeper.settler.next();
-  if (!next) return undefined;
-  if (next.route === "direct") {
-    const outcome = await keeper.sender.send(next.intent);
-    return { txHash: outcome.hash };
-  }
-  await settleTask(keeper.tasks, {
-    settler: { next: async () => next },
-    workflow: keeper.workflow,
-    sender: keeper.sender,
-    client: keeper.client,
-    from: keeper.submitter.address,
-  }).run(new AbortController().signal);
-  const open = await keeper.store.listProposals({ statuses: ["proposed"], vault: keeper.stack.vault });
-  const proposal = open.find((p) => JSON.parse(p.planJson).kind === "settle");
-  if (!proposal) return undefined;
-  for (const operator of keeper.operators.slice(0, keeper.config.gate.threshold))
-    await keeper.workflow.sign(proposal.id, operator);
-  const done = await keeper.workflow.submit(proposal.id, keeper.sender);
-  return { proposalId: proposal.id, txHash: done.txHash };
-}
-
 /**
  * After a restart: submits every proposal of this vault that has its signatures (or was in flight),
  * exactly once; the sender's journal and the gate's nonce make a repeated call a no-op.
  */
-export async function resumeProposals(
-  keeper: LocalKeeper,
-): Promise<{ id: Hex; status: string; txHash?: Hex }[]> {
+export async function resumeProposals(keeper: Keeper): Promise<{ id: Hex; status: string; txHash?: Hex }[]> {
+  if (!keeper.sender) return [];
   const open = await keeper.store.listProposals({
     statuses: ["signed", "submitted"],
-    vault: keeper.stack.vault,
+    vault: keeper.config.gate.vault,
   });
   const done: { id: Hex; status: string; txHash?: Hex }[] = [];
   for (const proposal of open) {

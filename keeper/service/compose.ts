@@ -1,0 +1,271 @@
+import {
+  erc20Abi,
+  getAddress,
+  http,
+  zeroAddress,
+  type Address,
+  type LocalAccount,
+  type PublicClient,
+  type Transport,
+} from "viem";
+import { ConfigError, type ConfigIssue } from "../config/load.js";
+import type { KeeperConfig, ProductConfig } from "../config/schema.js";
+import type { Logger } from "../log/logger.js";
+import type { AlertSink } from "../ops/alerts.js";
+import type { Keeper, ProductParts } from "../cycle/keeper.js";
+import {
+  defaultStrategyConfig,
+  readPolicyFile,
+  type AllocationPolicy,
+  type StrategyConfig,
+} from "../strategy/index.js";
+import { productAbis } from "../vault/abis.js";
+import { ChainGuardian } from "../vault/guardian.js";
+import { LiFiQuoter, type SwapQuoter } from "../vault/lifiQuoter.js";
+import { LiveSnapshotSource } from "../vault/liveSnapshots.js";
+import { MandateExecutor } from "../vault/mandate.js";
+import { ChainPlanner, type PlannedConnector } from "../vault/planner.js";
+import type { SnapshotSource } from "../vault/ports.js";
+import { ChainReadingsSource } from "../vault/readings.js";
+import { ChainEpochSettler } from "../vault/settler.js";
+import { RecordedSnapshotSource, readRecordedSnapshots } from "../vault/snapshots.js";
+import { createRuntime, type Runtime } from "./runtime.js";
+
+/**
+ * What a keeper process brings besides its config. An operator's process brings only `env` and a
+ * logger: the key comes from the environment, the client from `chain.rpcUrl`. The local stack (one
+ * process signing for several operators) and the tests add the rest.
+ */
+export interface ComposeOptions {
+  readonly env: NodeJS.ProcessEnv;
+  readonly logger: Logger;
+  /** Default: an HTTP client on `chain.rpcUrl`. */
+  readonly client?: PublicClient;
+  /** Transport for the guardian's wallet client; default HTTP on `chain.rpcUrl`. */
+  readonly transport?: Transport;
+  /** This operator's key; default from `signer` and the environment. */
+  readonly account?: LocalAccount;
+  /** Further operator keys this process signs with (the local stack only). */
+  readonly coSigners?: readonly LocalAccount[];
+  /** The guardian's key when it is not this operator's (the local stack only). */
+  readonly guardianAccount?: LocalAccount;
+  /** Replaces the configured signal source (recorded clocks of the demo and tests). */
+  readonly snapshots?: SnapshotSource;
+  /** Replaces the LI.FI SDK quoter on `product.swaps.quoteUrl`. */
+  readonly quoter?: SwapQuoter;
+  readonly strategyConfig?: StrategyConfig;
+  readonly alerts?: AlertSink;
+  readonly now?: () => Date;
+  /** Commands that only read (`status`) need no key. */
+  readonly needsSigner?: boolean;
+}
+
+/**
+ * The one composition root: a keeper from a validated config. Refuses to start (ConfigError, with
+ * the field's path) when the config and the chain disagree: a connector the Registry does not list
+ * for the vault, a swap handler that is not the vault's, a mandate the gate never approved for this
+ * key, a gate whose signers or threshold differ.
+ */
+export async function composeKeeper(config: KeeperConfig, options: ComposeOptions): Promise<Keeper> {
+  const rt = await createRuntime(config, {
+    env: options.env,
+    logger: options.logger,
+    client: options.client,
+    account: options.account,
+    alerts: options.alerts,
+    needsSigner: options.needsSigner,
+  });
+  try {
+    const product = config.product ? await productParts(config, config.product, rt, options) : undefined;
+    const operators = rt.account
+      ? [rt.account, ...(options.coSigners ?? [])]
+      : [...(options.coSigners ?? [])];
+    return { ...rt, operators, product, now: options.now ?? (() => new Date()) };
+  } catch (error) {
+    await rt.close();
+    throw error;
+  }
+}
+
+async function productParts(
+  config: KeeperConfig,
+  product: ProductConfig,
+  rt: Pick<Runtime, "client" | "logger" | "account" | "sender">,
+  options: ComposeOptions,
+): Promise<ProductParts> {
+  const { client, logger } = rt;
+  const vault = config.gate.vault;
+  await checkProductOnChain(config, product, client, rt.account);
+  const probes = await Promise.all(
+    [
+      ...product.pegFeeds.map((p) => ({ symbol: p.symbol, token: p.token })),
+      { symbol: "native", token: product.nativeToken },
+    ].map(async (p) => ({
+      ...p,
+      amount:
+        10n **
+        BigInt(await client.readContract({ address: p.token, abi: erc20Abi, functionName: "decimals" })),
+    })),
+  );
+  const readings = new ChainReadingsSource({
+    client,
+    vault,
+    oracle: product.oracle,
+    connectors: Object.fromEntries(Object.entries(product.connectors).map(([k, c]) => [k, c.address])),
+    pegFeeds: product.pegFeeds,
+    oracleProbes: probes,
+    logger: logger.child({ component: "readings" }),
+  });
+  const policy = await loadPolicy(product.policyPath);
+  const swaps = product.swaps;
+  const chainId = config.chain.chainId;
+  const planner = new ChainPlanner({
+    client,
+    vault,
+    registry: product.registry,
+    oracle: product.oracle,
+    asset: product.asset,
+    nativeToken: product.nativeToken,
+    connectors: Object.fromEntries(
+      Object.entries(product.connectors).map(([k, c]) => [k, plannedConnector(c)]),
+    ),
+    ...(swaps
+      ? {
+          swaps: {
+            quoter:
+              options.quoter ?? new LiFiQuoter({ apiUrl: swaps.quoteUrl, integrator: swaps.integrator }),
+            chainId,
+            maxSlippageBps: BigInt(swaps.maxSlippageBps),
+          },
+        }
+      : {}),
+    minMoveAmount: BigInt(product.planner.minMoveAmount),
+    benefitBps: BigInt(product.planner.benefitBps),
+    gasBudgetPerBatch: BigInt(product.planner.gasBudgetPerBatch),
+    maxSlippageBps: BigInt(product.planner.maxSlippageBps),
+    settle: product.settlement.inRebalanceBatch,
+  });
+  const guardianKey = options.guardianAccount ?? (product.guardian ? rt.account : undefined);
+  const guardian =
+    guardianKey && !config.dryRun
+      ? new ChainGuardian({
+          client,
+          transport: options.transport ?? http(config.chain.rpcUrl),
+          account: guardianKey,
+          vault,
+          registry: product.registry,
+          gate: config.gate.address,
+          logger: logger.child({ component: "guardian" }),
+        })
+      : undefined;
+  return {
+    vault,
+    planner,
+    readings,
+    settler: new ChainEpochSettler({
+      client,
+      vault,
+      connectors: Object.fromEntries(Object.entries(product.connectors).map(([k, c]) => [k, c.address])),
+    }),
+    guardian,
+    snapshots: options.snapshots ?? (await signalSource(product, logger)),
+    policy,
+    strategyConfig: options.strategyConfig ?? defaultStrategyConfig(),
+    mandates: product.mandates,
+    mandateExecutor: rt.sender
+      ? new MandateExecutor({ client, gate: config.gate.address, oracle: product.oracle, sender: rt.sender })
+      : undefined,
+  };
+}
+
+/** The planner's view of a configured connector (amounts as bigint). */
+function plannedConnector(c: ProductConfig["connectors"][string]): PlannedConnector {
+  return {
+    address: c.address,
+    kind: c.kind,
+    ...(c.kind === "erc4626" ? { target: c.target } : {}),
+    ...(c.kind === "uniswapLp" ? { liquidity: c.liquidity } : {}),
+    ...(c.swapShare
+      ? { swapShare: { token: c.swapShare.token, shareBps: BigInt(c.swapShare.shareBps) } }
+      : {}),
+  };
+}
+
+async function loadPolicy(file: string): Promise<AllocationPolicy> {
+  const policy = await readPolicyFile(file);
+  if (!policy.ok)
+    throw new ConfigError(
+      policy.errors.map((e) => ({
+        path: "product.policyPath",
+        source: `file ${file}`,
+        message: `${e.path}: ${e.message}`,
+      })),
+    );
+  return policy.policy;
+}
+
+async function signalSource(product: ProductConfig, logger: Logger): Promise<SnapshotSource | undefined> {
+  if (product.liveSignals) return new LiveSnapshotSource(product.liveSignals);
+  if (!product.signalsFile) return undefined;
+  const recorded = await readRecordedSnapshots(product.signalsFile);
+  for (const r of recorded.rejected) logger.warn("recorded snapshot rejected", r);
+  return new RecordedSnapshotSource(recorded.snapshots, product.maxSignalAgeSeconds * 1_000);
+}
+
+/** Every check of the product section against the chain; all problems at once, each with its path. */
+async function checkProductOnChain(
+  config: KeeperConfig,
+  product: ProductConfig,
+  client: PublicClient,
+  account: LocalAccount | undefined,
+): Promise<void> {
+  const vault = config.gate.vault;
+  const issues: ConfigIssue[] = [];
+  const issue = (path: string, message: string) => issues.push({ path, source: "chain", message });
+  const registryAbi = productAbis.registry;
+  for (const [key, c] of Object.entries(product.connectors)) {
+    const registered = (await client.readContract({
+      address: product.registry,
+      abi: registryAbi,
+      functionName: "connectorConfig",
+      args: [c.address],
+    })) as { vault: Address; enabled: boolean };
+    if (getAddress(registered.vault) !== vault)
+      issue(
+        `product.connectors.${key}.address`,
+        registered.vault === zeroAddress
+          ? `${c.address} is not a connector the Registry knows`
+          : `${c.address} belongs to vault ${registered.vault} in the Registry, not ${vault}`,
+      );
+  }
+  if (product.swaps) {
+    const handler = (await client.readContract({
+      address: product.registry,
+      abi: registryAbi,
+      functionName: "swapHandlerOf",
+      args: [vault],
+    })) as Address;
+    if (getAddress(handler) !== product.swaps.handler)
+      issue(
+        "product.swaps.handler",
+        `the Registry's swap handler for the vault is ${handler}, not ${product.swaps.handler}`,
+      );
+  }
+  for (const [index, mandate] of product.mandates.entries()) {
+    const state = (await client.readContract({
+      address: config.gate.address,
+      abi: productAbis.gate,
+      functionName: "mandateState",
+      args: [mandate.id],
+    })) as { keeper: Address; revoked: boolean };
+    if (state.keeper === zeroAddress)
+      issue(`product.mandates.${index}.id`, `the gate has no mandate ${mandate.id}`);
+    else if (account && getAddress(state.keeper) !== getAddress(account.address))
+      issue(
+        `product.mandates.${index}.id`,
+        `mandate ${mandate.id} belongs to ${state.keeper}, not this key ${account.address}`,
+      );
+    else if (state.revoked) issue(`product.mandates.${index}.id`, `mandate ${mandate.id} is revoked`);
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+}

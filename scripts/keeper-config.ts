@@ -1,0 +1,122 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { z } from "zod";
+import { keeperConfigFor, keeperStackAddressesSchema } from "../deploy/local/keeperConfig.js";
+import { ConfigError } from "../keeper/config/load.js";
+import { keeperConfigSchema, mandateSchema } from "../keeper/config/schema.js";
+import {
+  EXIT_OK,
+  type ScriptIo,
+  UsageError,
+  parseCommand,
+  processIo,
+  requiredOption,
+  runScript,
+  stringOption,
+} from "./cli/common.js";
+
+export const KEEPER_CONFIG_USAGE = `usage: npx tsx scripts/keeper-config.ts --out <file> [options]
+
+Writes the config of one operator's keeper (\`npm run keeper -- run --config <file>\`) for the stack in
+the addresses file \`npm start\` writes: the gate, the vault, every connector (Aave, Morpho ERC-4626,
+the Uniswap LP), LI.FI swap routing, the operator's mandates, peg feeds and the signal source, with
+the monitor, settle and strategy tasks all on. The key is never in the file: the keeper reads it
+from KEEPER_PRIVATE_KEY (or a keystore).
+
+options:
+  --out <file>            where to write the config (required)
+  --addresses <file>      addresses written by \`npm start\` (default .keeper-data/local-addresses.json)
+  --rpc <url>             JSON-RPC endpoint (default: the one in the addresses file)
+  --operator-id <id>      this operator's name in the store and logs (default operator)
+  --store <file>          the operators' shared SQLite store (default .keeper-data/keeper.sqlite)
+  --policy <file>         the allocation policy (default keeper/strategy/policies/example.policy.json)
+  --signals <file>        recorded market snapshots to replay as signals (JSON array)
+  --quote-url <url>       LI.FI quote API: the Uniswap connector becomes a managed LP funded through swaps
+  --mandates <file>       JSON array of approved mandates this operator's key holds ({id, connectors, tokens, selectors})
+  --every <seconds>       run the strategy, settle and monitor tasks this often (default 30)
+  --port <n>              the keeper's /status and /metrics port (default 9464; 0 picks a free one)
+  --help                  show this text
+
+exit codes: 0 ok, 1 failure, 2 bad arguments`;
+
+const OPTIONS = {
+  out: { type: "string" },
+  addresses: { type: "string" },
+  rpc: { type: "string" },
+  "operator-id": { type: "string" },
+  store: { type: "string" },
+  policy: { type: "string" },
+  signals: { type: "string" },
+  "quote-url": { type: "string" },
+  mandates: { type: "string" },
+  every: { type: "string" },
+  port: { type: "string" },
+  help: { type: "boolean" },
+} as const;
+
+async function readJson(option: string, file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, "utf8"));
+  } catch (error) {
+    throw new UsageError(`--${option} ${file}: cannot read it as JSON (${(error as Error).message})`);
+  }
+}
+
+function positiveInteger(option: string, value: string | undefined, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`--${option} must be an integer >= ${min}, got '${value}'`);
+  return n;
+}
+
+export async function keeperConfigMain(argv: readonly string[], io: ScriptIo): Promise<number> {
+  const { values } = parseCommand(argv, [], OPTIONS);
+  if (values.help) {
+    io.stdout(`${KEEPER_CONFIG_USAGE}\n`);
+    return EXIT_OK;
+  }
+  const out = requiredOption(values, "out", "keeper-config");
+  const addressesFile = stringOption(values, "addresses") ?? ".keeper-data/local-addresses.json";
+  const addresses = keeperStackAddressesSchema.safeParse(await readJson("addresses", addressesFile));
+  if (!addresses.success)
+    throw new UsageError(
+      `--addresses ${addressesFile}: ${z.prettifyError(addresses.error).replace(/\n/g, "; ")}`,
+    );
+  const mandatesFile = stringOption(values, "mandates");
+  const mandates = mandatesFile
+    ? z.array(mandateSchema).safeParse(await readJson("mandates", mandatesFile))
+    : undefined;
+  if (mandates && !mandates.success)
+    throw new UsageError(
+      `--mandates ${mandatesFile}: ${z.prettifyError(mandates.error).replace(/\n/g, "; ")}`,
+    );
+  const every = positiveInteger("every", stringOption(values, "every"), 30);
+  const quoteUrl = stringOption(values, "quote-url");
+  const rpcUrl = stringOption(values, "rpc") ?? addresses.data.rpcUrl ?? "http://127.0.0.1:8545";
+  const input = keeperConfigFor(addresses.data, {
+    rpcUrl,
+    chainId: addresses.data.chainId,
+    operatorId: stringOption(values, "operator-id") ?? "operator",
+    storePath: stringOption(values, "store") ?? ".keeper-data/keeper.sqlite",
+    ...(stringOption(values, "policy") ? { policyPath: stringOption(values, "policy")! } : {}),
+    ...(stringOption(values, "signals") ? { signalsFile: stringOption(values, "signals")! } : {}),
+    ...(quoteUrl ? { swaps: { quoteUrl } } : {}),
+    ...(mandates ? { mandates: mandates.data } : {}),
+    schedule: { settleEverySeconds: every, strategyEverySeconds: every, monitorEverySeconds: every },
+    http: { host: "127.0.0.1", port: positiveInteger("port", stringOption(values, "port"), 9464, 0) },
+  });
+  // the file is exactly what `keeper run` will accept
+  const checked = keeperConfigSchema.safeParse(input);
+  if (!checked.success)
+    throw new ConfigError(
+      checked.error.issues.map((i) => ({ path: i.path.join("."), source: "generated", message: i.message })),
+    );
+  await writeFile(out, `${JSON.stringify(input, null, 2)}\n`);
+  io.stdout(`keeper config for ${input.operator.id} written to ${out}\n`);
+  return EXIT_OK;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`)
+  process.exitCode = await runScript(processIo, KEEPER_CONFIG_USAGE, () =>
+    keeperConfigMain(process.argv.slice(2), processIo),
+  );
