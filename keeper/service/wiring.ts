@@ -1,4 +1,4 @@
-import { readPolicyFile } from "../strategy/policy.js";
+import { checkPolicyConnectors, readPolicyFile } from "../strategy/policy.js";
 import { defaultStrategyConfig, evaluate, type TargetAllocation } from "../strategy/index.js";
 import { runReplay } from "../backtest/index.js";
 import type { MarketSnapshot } from "../signals/types.js";
@@ -41,9 +41,12 @@ export async function chainComponents(rt: Runtime): Promise<KeeperComponents> {
     logger: rt.logger.child({ component: "readings" }),
   });
   const policy = await readPolicyFile(product.policyPath);
-  if (!policy.ok)
+  const problems = policy.ok
+    ? checkPolicyConnectors(policy.policy, Object.keys(product.connectors))
+    : policy.errors;
+  if (!policy.ok || problems.length > 0)
     throw new Error(
-      `policy ${product.policyPath}: ${policy.errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`,
+      `policy ${product.policyPath}: ${problems.map((e) => `${e.path}: ${e.message}`).join("; ")}`,
     );
   let snapshots: SnapshotSource | undefined;
   if (product.signalsFile) {
