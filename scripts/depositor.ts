@@ -57,6 +57,7 @@ const OPTIONS = {
   account: { type: "string" },
 } as const;
 
+const USDC_DECIMALS = 6;
 const vaultAbi = () => projectArtifact("AccountingManager").abi;
 const erc20Abi = () => projectArtifact("MockERC20").abi;
 
@@ -185,7 +186,8 @@ export async function depositorMain(argv: readonly string[], io: ScriptIo = proc
     const dryRun = values["dry-run"] === true;
     // validate every argument before touching the network (units are checked again against the chain)
     const amountText = command === "request-deposit" ? requiredOption(values, "amount", command) : undefined;
-    if (amountText !== undefined) parseAmount("amount", amountText, 18);
+    // USDC has 6 decimals; the amount is parsed again with the decimals the asset reports
+    if (amountText !== undefined) parseAmount("amount", amountText, USDC_DECIMALS);
     let sharesText: string | "all" | undefined;
     if (command === "request-redeem") {
       const text = stringOption(values, "shares");
