@@ -2,7 +2,9 @@ import { readFile, writeFile } from "node:fs/promises";
 import { isAddress } from "viem";
 import { z } from "zod";
 import { readNetworkConfig } from "../deploy/networks/schema.js";
-import { checkExternals, deployToNetwork, planDeployment } from "../deploy/product/deployToNetwork.js";
+import path from "node:path";
+import { DEFAULT_DEPLOYMENTS_ROOT, deployProductWithIgnition } from "../deploy/ignition/deployProduct.js";
+import { checkExternals, planDeployment } from "../deploy/product/deployToNetwork.js";
 import {
   EXIT_OK,
   type ScriptIo,
@@ -21,16 +23,24 @@ export const DEPLOY_USAGE = `usage: npx tsx scripts/deploy.ts --network-config <
 
 Deploys the product (Safe + timelock governance, Registry, USDC vault, ValueOracle, LI.FI swap handler,
 keeper gate, Aave / Morpho / Uniswap connectors) against the external protocols of a network config
-(deploy/networks/*.json), then offers the Registry to the timelock; the Safe's first batch accepts it.
+(deploy/networks/*.json) with Hardhat Ignition, then offers the Registry to the timelock; the Safe's
+first batch accepts it. Ignition journals every step in the deployment's directory: run the same
+command again after an interruption and it resumes where it stopped; after success it sends nothing.
 
   --network-config <file>  deploy/networks/ethereum.json, arbitrum.json or base.json
   --params <file>          JSON: safeOwners, safeThreshold, operators, gateThreshold, guardian,
                            timelockDelay (seconds), morphoMarket {loanToken, collateralToken, oracle, irm, lltv}
+                           (example: deploy/params/example.params.json)
+  --deployment-id <id>     the Ignition deployment id (default agent-vault-<chainId>)
+  --deployments-dir <dir>  where deployments are journaled (default ${DEFAULT_DEPLOYMENTS_ROOT}); the
+                           deployment's directory holds journal.jsonl, deployed_addresses.json and
+                           the build info \`npx hardhat ignition verify <id>\` needs
   --rpc <url>              JSON-RPC endpoint (default http://127.0.0.1:8545)
   --keystore <file>        deployer keystore (password in DEPLOYER_KEYSTORE_PASSWORD); else DEPLOYER_PRIVATE_KEY
   --out <file>             write the deployed addresses as JSON here
   --dry-run                validate the config and parameters, check every external contract has code on
                            the chain, print the plan; send nothing
+  --json                   print the deployment as JSON only
   --help                   show this text
 
 exit codes: 0 ok, 1 failure, 2 bad arguments or invalid config`;
@@ -39,6 +49,8 @@ const OPTIONS = {
   "network-config": { type: "string" },
   params: { type: "string" },
   out: { type: "string" },
+  "deployment-id": { type: "string" },
+  "deployments-dir": { type: "string" },
 } as const;
 
 const address = z
@@ -101,6 +113,11 @@ export async function deployMain(argv: readonly string[], io: ScriptIo = process
         `--params ${paramsFile}: ${parsed.error.issues.map((i) => `${i.path.join(".") || "<root>"}: ${i.message}`).join("; ")}`,
       );
     const params = parsed.data;
+    const idText = stringOption(values, "deployment-id");
+    if (idText !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(idText))
+      throw new UsageError(
+        `--deployment-id must be 1-64 letters, digits, '_' or '-' (starting with a letter or digit), got '${idText}'`,
+      );
     const rpc = parseRpc(values);
     const account = loadRoleSigner("DEPLOYER", values, io.env);
     const clients = await connect(rpc, config.chainId, account);
@@ -120,8 +137,17 @@ export async function deployMain(argv: readonly string[], io: ScriptIo = process
       io.stdout("dry run: every external contract has code; nothing was sent\n");
       return EXIT_OK;
     }
-    const deployment = await deployToNetwork(clients, config, params, {
-      onStep: (s) => io.stdout(`  ${s}\n`),
+    const deploymentId = idText ?? `agent-vault-${config.chainId}`;
+    const deploymentDir = path.join(
+      stringOption(values, "deployments-dir") ?? DEFAULT_DEPLOYMENTS_ROOT,
+      deploymentId,
+    );
+    const deployment = await deployProductWithIgnition(clients, config, params, {
+      deploymentId,
+      deploymentDir,
+      onEvent: (s) => {
+        if (values.json !== true) io.stdout(`${s}\n`);
+      },
     });
     const json = JSON.stringify(
       deployment,
@@ -131,7 +157,9 @@ export async function deployMain(argv: readonly string[], io: ScriptIo = process
     const out = stringOption(values, "out");
     if (out) await writeFile(out, `${json}\n`);
     io.stdout(
-      `${json}\nnext: the Safe proposes acceptOwnershipCall to the timelock (see docs/operator-guide.md)\n`,
+      values.json === true
+        ? `${json}\n`
+        : `${json}\nnext: the Safe proposes acceptOwnershipCall to the timelock (see docs/operator-guide.md)\n`,
     );
     return EXIT_OK;
   });

@@ -85,7 +85,7 @@ const TWAP_MIN_CARDINALITY = 50;
 const WETH_DEVIATION_BPS = 200;
 const USDT_DEVIATION_BPS = 100;
 const DEFAULT_SEQUENCER_GRACE = 3_600;
-const DEFAULT_POOL_FEES = { usdcWeth: 500, usdcUsdt: 100 } as const;
+export const DEFAULT_POOL_FEES = { usdcWeth: 500, usdcUsdt: 100 } as const;
 
 /** The ValueOracle configuration on a network: Chainlink primaries with their heartbeats, Uniswap TWAP checks. */
 export function networkOracleConfig(
@@ -177,7 +177,7 @@ export function planDeployment(config: NetworkConfig, params: NetworkDeployParam
   };
 }
 
-async function poolOf(
+export async function poolOf(
   clients: Clients,
   factory: Address,
   a: Address,

@@ -431,6 +431,8 @@ describe("Network configs and the production deployment module", function () {
         rpc.url,
         "--out",
         out,
+        "--deployments-dir",
+        path.join(dir, "deployments"),
       ]);
       expect(real.code, real.stderr).to.equal(0);
       expect(real.stdout).to.not.include(key.slice(2));
