@@ -10,7 +10,16 @@ import {
   type ExecutionEventListener,
   deploy,
 } from "@nomicfoundation/ignition-core";
-import { type Address, type Hex, encodeFunctionData, getAddress, hexToBigInt, hexToNumber } from "viem";
+import {
+  type Address,
+  type Hex,
+  encodeFunctionData,
+  getAddress,
+  hexToBigInt,
+  hexToNumber,
+  keccak256,
+  toHex,
+} from "viem";
 import type { Clients } from "../lib/clients.js";
 import type { NetworkConfig } from "../networks/schema.js";
 import {
@@ -147,7 +156,7 @@ export async function deployProductWithIgnition(
     provider: signingProvider(clients),
     executionEventListener: listener,
     deploymentDir: options.deploymentDir,
-    ignitionModule: productModule(config, params, pools),
+    ignitionModule: productModule(config, params, pools, hexToBigInt(keccak256(toHex(options.deploymentId)))),
     deploymentParameters: {},
     accounts: [clients.wallet.account.address],
     defaultSender: clients.wallet.account.address,

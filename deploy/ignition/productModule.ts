@@ -34,6 +34,8 @@ export function productModule(
   config: NetworkConfig,
   params: NetworkDeployParams,
   pools: NetworkDeployment["pools"],
+  /** the Safe proxy's CREATE2 salt: one per deployment id, so two deployments never collide */
+  safeSaltNonce: bigint,
 ): IgnitionModule {
   return buildModule(PRODUCT_MODULE_ID, (m) => {
     const deployer = m.getAccount(0);
@@ -61,9 +63,14 @@ export function productModule(
         zeroAddress,
       ],
     });
-    const createSafe = m.call(factory, "createProxyWithNonce", [config.safe.singleton, initializer, 0n], {
-      id: "CreateSafe",
-    });
+    const createSafe = m.call(
+      factory,
+      "createProxyWithNonce",
+      [config.safe.singleton, initializer, safeSaltNonce],
+      {
+        id: "CreateSafe",
+      },
+    );
     const safeAddress = m.readEventArgument(createSafe, "ProxyCreation", "proxy", { emitter: factory });
     const safe = m.contractAt("Safe", safeArtifact("Safe.sol/Safe.json"), safeAddress);
 

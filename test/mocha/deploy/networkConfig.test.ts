@@ -1,4 +1,6 @@
+import { execFile, spawn } from "node:child_process";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { promisify } from "node:util";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
@@ -446,6 +448,135 @@ describe("Network configs and the production deployment module", function () {
         }),
       ).to.equal(deployment.timelock);
     } finally {
+      await rpc.close();
+    }
+  });
+
+  it("scripts/deploy.ts as a process on an interval-mining chain: killed mid-deployment, the same command resumes from the Ignition journal", async function () {
+    if (!placed) throw new Error("runs after the canonical deployment test");
+    const dir = await mkdtemp(path.join(tmpdir(), "deploy-resume-"));
+    const configFile = path.join(dir, "network.json");
+    await writeFile(
+      configFile,
+      JSON.stringify(placed.config, (_k, v: unknown) => (typeof v === "bigint" ? Number(v) : v)),
+    );
+    const paramsFile = path.join(dir, "params.json");
+    await writeFile(
+      paramsFile,
+      JSON.stringify({
+        safeOwners: [8, 9, 10].map((i) => clientsFor(i).wallet.account.address),
+        safeThreshold: 2,
+        operators: [11, 12, 13].map((i) => clientsFor(i).wallet.account.address),
+        gateThreshold: 2,
+        guardian: clientsFor(14).wallet.account.address,
+        timelockDelay: 3600,
+        morphoMarket: JSON.parse(
+          JSON.stringify(placed.morphoMarket, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)),
+        ),
+      }),
+    );
+    const account = mnemonicToAccount("test test test test test test test test test test test junk", {
+      addressIndex: 16,
+    });
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DEPLOYER_PRIVATE_KEY: toHex(account.getHdKey().privateKey!),
+    };
+    const deployments = path.join(dir, "deployments");
+    const journal = path.join(deployments, "resume-test", "journal.jsonl");
+    const rpc = await startRpcServer(connection.provider, { port: 0 });
+    const argv = [
+      "--import",
+      "tsx",
+      "scripts/deploy.ts",
+      "--network-config",
+      configFile,
+      "--params",
+      paramsFile,
+      "--rpc",
+      rpc.url,
+      "--deployments-dir",
+      deployments,
+      "--deployment-id",
+      "resume-test",
+    ];
+    const completed = async () => {
+      const text = await readFile(journal, "utf8").catch(() => "");
+      return text
+        .split("\n")
+        .filter((line) => line.includes('"DEPLOYMENT_EXECUTION_STATE_COMPLETE"'))
+        .map((line) => (JSON.parse(line) as { futureId: string }).futureId);
+    };
+    // blocks every 100 ms, as on a real chain: each step waits for its block
+    await connection.provider.request({ method: "evm_setAutomine", params: [false] });
+    await connection.provider.request({ method: "evm_setIntervalMining", params: [100] });
+    try {
+      const first = spawn(process.execPath, argv, { env, stdio: "ignore" });
+      const exited = new Promise<number | null>((resolve) => first.on("exit", (code) => resolve(code)));
+      let partial: string[] = [];
+      for (let i = 0; i < 600 && first.exitCode === null; i++) {
+        partial = await completed();
+        if (partial.includes("AgentVaultProduct#Registry")) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // The chain stops producing blocks: the deployer sends its next transactions, journals them and
+      // waits for them to be mined; it is killed while they are pending (the crash a resume must survive).
+      await connection.provider.request({ method: "evm_setIntervalMining", params: [0] });
+      let size = -1;
+      for (let i = 0; i < 100; i++) {
+        await new Promise((r) => setTimeout(r, 300));
+        const now = (await readFile(journal, "utf8")).length;
+        if (now === size) break;
+        size = now;
+      }
+      first.kill("SIGKILL");
+      await exited;
+      await connection.provider.request({ method: "evm_setIntervalMining", params: [100] });
+      partial = await completed();
+      expect(partial, "the first run stopped part-way").to.include("AgentVaultProduct#Registry");
+      expect(partial).to.not.include("AgentVaultProduct#UniswapV3Connector");
+      const inFlight = (await readFile(journal, "utf8"))
+        .split("\n")
+        .filter((line) => line.includes('"TRANSACTION_SEND"'))
+        .map((line) => (JSON.parse(line) as { futureId: string }).futureId)
+        .filter((id) => !partial.includes(id));
+      expect(inFlight.length, "transactions were pending when it was killed").to.be.greaterThan(0);
+      const nonceAfterKill = await deployer.public.getTransactionCount({ address: account.address });
+
+      const second = await promisify(execFile)(process.execPath, argv, { env, timeout: 120_000 });
+      expect(second.stdout).to.include("deployment resume-test");
+      // what the first run finished is not sent again
+      for (const id of partial) expect(second.stdout).to.not.include(`sent ${id} `);
+      const addresses = JSON.parse(
+        await readFile(path.join(deployments, "resume-test", "deployed_addresses.json"), "utf8"),
+      ) as Record<string, Address>;
+      const firstAddresses = JSON.parse(
+        second.stdout.slice(second.stdout.indexOf("{"), second.stdout.lastIndexOf("}") + 1),
+      ) as {
+        registry: Address;
+        timelock: Address;
+      };
+      expect(addresses["AgentVaultProduct#Registry"]).to.equal(firstAddresses.registry);
+      expect(
+        await read(deployer, {
+          address: firstAddresses.registry,
+          abi: projectArtifact("Registry").abi,
+          functionName: "pendingOwner",
+        }),
+      ).to.equal(firstAddresses.timelock);
+      expect(await deployer.public.getTransactionCount({ address: account.address })).to.be.greaterThan(
+        nonceAfterKill,
+      );
+
+      // a third run finds everything done and sends nothing
+      const nonceDone = await deployer.public.getTransactionCount({ address: account.address });
+      const third = await promisify(execFile)(process.execPath, argv, { env, timeout: 120_000 });
+      expect(third.stdout).to.not.include("sent ");
+      expect(await deployer.public.getTransactionCount({ address: account.address })).to.equal(nonceDone);
+    } finally {
+      await connection.provider.request({ method: "evm_setIntervalMining", params: [0] });
+      await connection.provider.request({ method: "evm_setAutomine", params: [true] });
       await rpc.close();
     }
   });
