@@ -96,7 +96,9 @@ export class ChainDecoder {
     }
     this.errorAbi = errors;
     for (const c of options.contracts ?? []) this.byAddress.set(c.address.toLowerCase(), c);
-    for (const t of [...(options.tokens ?? []), options.baseToken, options.shareToken])
+    // The share token is left out: the vault is also a call target, and only arguments named like
+    // shares are in share units.
+    for (const t of [...(options.tokens ?? []), options.baseToken])
       if (t) this.tokens.set(t.address.toLowerCase(), t);
   }
 
