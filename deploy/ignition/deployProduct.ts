@@ -62,7 +62,7 @@ export function signingProvider(clients: Clients): EIP1193Provider {
       if (method === "eth_accounts" || method === "eth_requestAccounts") return [account.address];
       if (method !== "eth_sendTransaction") return forward({ method, params });
       const [tx] = params as [TxRequest];
-      if (tx.from && getAddress(tx.from) !== account.address)
+      if (tx.from && tx.from.toLowerCase() !== account.address.toLowerCase())
         throw new Error(`asked to send from ${tx.from}, but the deployer key is ${account.address}`);
       const fees =
         tx.maxFeePerGas !== undefined
