@@ -1,4 +1,4 @@
-import { type Address, type Hex, encodeFunctionData, parseEther, parseUnits, zeroAddress } from "viem";
+import { type Hex, encodeFunctionData, parseEther, parseUnits, zeroAddress } from "viem";
 import { projectArtifact, send } from "../deploy/lib/artifacts.js";
 import type { Clients } from "../deploy/lib/clients.js";
 import { deployGateTestbed, deploySwapTestbed } from "../deploy/local/gateTestbed.js";
@@ -121,25 +121,22 @@ export async function measureSafeComparison(
 }
 
 export interface SwapOverhead {
-  /** The connector calling the Diamond itself (approval to the Diamond set beforehand). */
+  /** The connector approving the Diamond exactly, calling it, resetting the approval: nothing checked. */
   readonly direct: bigint;
-  /** The connector calling LiFiSwapHandler.swap with the same calldata (approval to the handler set beforehand). */
+  /** The connector's checked swap: LiFiSwapHandler.checkSwap, the same Diamond call, exact-spend and output checks. */
   readonly viaHandler: bigint;
   readonly overhead: bigint;
   readonly budget: bigint;
 }
 
 /**
- * Swap handler overhead over calling the Diamond directly. `impersonate` must return funded Clients that
- * send as the given address (the connector), e.g. from hardhat's impersonateAccount + getWalletClient.
+ * Swap handler overhead over calling the Diamond directly, both from the same connector in one transaction
+ * each (the testbed's keeper account is the vault's gate): `MockSwapConnector.swapUnchecked` against
+ * `MockSwapConnector.swap`, which runs `SwapExecution.run` exactly as BaseConnector does.
  */
-export async function measureSwapHandlerOverhead(
-  accounts: readonly Clients[],
-  impersonate: (address: Address) => Promise<Clients>,
-): Promise<SwapOverhead> {
+export async function measureSwapHandlerOverhead(accounts: readonly Clients[]): Promise<SwapOverhead> {
   const tb = await deploySwapTestbed(accounts);
-  const asConnector = await impersonate(tb.connector);
-  const erc20 = projectArtifact("MockERC20").abi;
+  const connectorAbi = projectArtifact("MockSwapConnector").abi;
   const amountIn = parseUnits("3000", 6);
   const calldata = async () =>
     encodeSingleV3Swap({
@@ -166,36 +163,29 @@ export async function measureSwapHandlerOverhead(
         requiresDeposit: true,
       },
     });
-  const approve = (spender: Address) =>
-    send(asConnector, { address: tb.usdc, abi: erc20, functionName: "approve", args: [spender, amountIn] });
-  const direct = async () => {
-    await approve(tb.diamond);
-    const data = await calldata();
-    return gasOf(
-      asConnector,
-      asConnector.wallet.sendTransaction({
-        account: asConnector.wallet.account,
-        chain: asConnector.wallet.chain,
-        to: tb.diamond,
-        data,
+  const direct = async () =>
+    gasOf(
+      tb.keeper,
+      send(tb.keeper, {
+        address: tb.connector,
+        abi: connectorAbi,
+        functionName: "swapUnchecked",
+        args: [tb.diamond, tb.usdc, amountIn, await calldata()],
       }),
     );
-  };
-  const viaHandler = async () => {
-    await approve(tb.handler);
-    return gasOf(
-      asConnector,
-      send(asConnector, {
-        address: tb.handler,
-        abi: projectArtifact("LiFiSwapHandler").abi,
+  const viaHandler = async () =>
+    gasOf(
+      tb.keeper,
+      send(tb.keeper, {
+        address: tb.connector,
+        abi: connectorAbi,
         functionName: "swap",
-        args: [await calldata()],
+        args: [tb.usdc, amountIn, await calldata()],
       }),
     );
-  };
   await direct();
   await viaHandler();
   const directGas = await direct();
   const handlerGas = await viaHandler();
-  return { direct: directGas, viaHandler: handlerGas, overhead: handlerGas - directGas, budget: 40_000n };
+  return { direct: directGas, viaHandler: handlerGas, overhead: handlerGas - directGas, budget: 45_000n };
 }

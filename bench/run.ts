@@ -3,7 +3,6 @@ import { writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { network } from "hardhat";
-import { type Address, parseEther } from "viem";
 import { REPO_ROOT } from "../deploy/lib/artifacts.js";
 import type { Clients } from "../deploy/lib/clients.js";
 import { measureGateOverhead, measureSafeComparison, measureSwapHandlerOverhead } from "./gateGas.js";
@@ -26,6 +25,8 @@ import {
 } from "./results.js";
 import { scalingSvg } from "./scalingChart.js";
 import { measureVaultGas } from "./vaultGas.js";
+import { productContractSizes } from "./contractSizes.js";
+import { measureGatedSettlement } from "./stackSettleGas.js";
 
 // `npm run bench`: every measurement on one in-process EDR chain plus the keeper's recorded-data
 // figures; writes bench/results.json, docs/benchmarks.md and docs/benchmarks-scaling.svg.
@@ -39,14 +40,16 @@ const started = performance.now();
 const progress = (message: string) =>
   console.log(`[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(6)}s] ${message}`);
 
-const { viem, networkHelpers } = await network.create();
+const { viem } = await network.create();
 const publicClient = (await viem.getPublicClient()) as Clients["public"];
 const wallets = (await viem.getWalletClients()) as Clients["wallet"][];
 const accounts = wallets.map((wallet): Clients => ({ public: publicClient, wallet }));
 const at = (i: number) => accounts[i]!;
 
 const gas: Record<string, number[]> = {};
+const floors: Record<string, number[]> = {};
 const sample = (name: string, value: bigint | number) => (gas[name] ??= []).push(Number(value));
+const sampleFloor = (name: string, value: number) => (floors[name] ??= []).push(value);
 
 for (let rep = 0; rep < REPS; rep++) {
   progress(`vault operations and settlement by connectors, repetition ${rep + 1}/${REPS}`);
@@ -60,6 +63,12 @@ for (let rep = 0; rep < REPS; rep++) {
   sample("claimMint", vault.claimMint);
   sample("claimRedeem", vault.claimRedeem);
   sample("claimWithdraw", vault.claimWithdraw);
+  sample("claimDeposit_full", vault.claimDepositFull);
+  sample("claimDeposit_fullFirstTime", vault.claimDepositFullFirstTime);
+  sample("claimDeposit_firstPartial", vault.claimDepositFirstPartial);
+  sample("claimRedeem_full", vault.claimRedeemFull);
+  sample("claimRedeem_firstPartial", vault.claimRedeemFirstPartial);
+  for (const [name, floor] of Object.entries(vault.floors)) sampleFloor(name, floor);
   sample("cancelDepositRequest", vault.cancelDepositRequest);
   sample("claimCancelDepositRequest", vault.claimCancelDepositRequest);
   for (const s of vault.settleByConnectors) sample(`settle_${s.connectors}`, s.gas);
@@ -93,15 +102,18 @@ for (let rep = 0; rep < REPS; rep++) {
   sample("mandate_overhead", mandate.overhead);
 
   progress(`LiFi swap through the handler vs the Diamond, repetition ${rep + 1}/${REPS}`);
-  const swap = await measureSwapHandlerOverhead(accounts, async (address: Address) => {
-    await networkHelpers.impersonateAccount(address);
-    await networkHelpers.setBalance(address, parseEther("10"));
-    return { public: publicClient, wallet: (await viem.getWalletClient(address)) as Clients["wallet"] };
-  });
+  const swap = await measureSwapHandlerOverhead(accounts);
   sample("swapHandler_direct", swap.direct);
   sample("swapHandler_exec", swap.viaHandler);
   sample("swapHandler_overhead", swap.overhead);
 }
+
+progress("keeper's settlement batch through the 2-of-3 gate on the local stack (connectors empty, funded)");
+const gated = await measureGatedSettlement(accounts);
+sample("settle_gated_3empty", gated.emptyConnectors);
+sample("settle_gated_3funded", gated.fundedConnectors);
+sampleFloor("settle_gated_3empty", gated.emptyFloor);
+sampleFloor("settle_gated_3funded", gated.fundedFloor);
 
 progress(`settlement by pending requests (${SETTLE_SCALING_POINTS.join(", ")}), one run`);
 const bySettle = await measureVaultGas(at(0), [at(1), at(2)], SETTLE_SCALING_POINTS, []);
@@ -141,6 +153,8 @@ const keeper: KeeperFigures = {
 const git = (...args: string[]) => execFileSync("git", args, { cwd: REPO_ROOT, encoding: "utf8" }).trim();
 const measurements: Measurements = {
   gas,
+  floors,
+  sizes: productContractSizes(),
   settleByRequests,
   navByConnectors,
   keeper,

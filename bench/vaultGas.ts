@@ -9,6 +9,7 @@ import {
   vaultAbi,
 } from "../deploy/product/core.js";
 import { deployMockToken, mintMockToken } from "../deploy/protocols/tokens.js";
+import { FLOOR_MODELS, type ReceiptLog, floorGas } from "./gasFloor.js";
 
 /** Gas used (receipt gasUsed, intrinsic cost included) by each vault operation, warm where a user would be. */
 export interface VaultGasReport {
@@ -21,6 +22,18 @@ export interface VaultGasReport {
   readonly claimMint: bigint;
   readonly claimRedeem: bigint;
   readonly claimWithdraw: bigint;
+  /** Full deposit claim right after settlement by a holder who already holds shares (fold included). */
+  readonly claimDepositFull: bigint;
+  /** Full deposit claim by a first-time holder (its share balance slot is created). */
+  readonly claimDepositFullFirstTime: bigint;
+  /** The first, partial deposit claim after settlement (writes the claimable record). */
+  readonly claimDepositFirstPartial: bigint;
+  /** Full redeem claim right after settlement (fold included, claim record cleared). */
+  readonly claimRedeemFull: bigint;
+  /** The first, partial redeem claim after settlement. */
+  readonly claimRedeemFirstPartial: bigint;
+  /** Physical floor (bench/gasFloor.ts) of each figure above that has a floor model, by figure name. */
+  readonly floors: Readonly<Record<string, number>>;
   readonly cancelDepositRequest: bigint;
   readonly claimCancelDepositRequest: bigint;
   readonly settleByConnectors: readonly { connectors: number; gas: bigint }[];
@@ -31,6 +44,21 @@ const USDC = (amount: string) => parseUnits(amount, 6);
 
 async function gasOf(clients: Clients, hash: Promise<Hex>): Promise<bigint> {
   return (await clients.public.getTransactionReceipt({ hash: await hash })).gasUsed;
+}
+
+/** Gas of the transaction and its physical floor under `FLOOR_MODELS[model]`. */
+async function gasAndFloor(clients: Clients, hash: Promise<Hex>, model: string) {
+  const txHash = await hash;
+  const [receipt, tx] = await Promise.all([
+    clients.public.getTransactionReceipt({ hash: txHash }),
+    clients.public.getTransaction({ hash: txHash }),
+  ]);
+  const floorModel = FLOOR_MODELS[model];
+  if (!floorModel) throw new Error(`no floor model ${model}`);
+  return {
+    gas: receipt.gasUsed,
+    floor: floorGas(tx.input, receipt.logs as readonly ReceiptLog[], floorModel),
+  };
 }
 
 /**
@@ -107,7 +135,11 @@ export async function measureVaultGas(
   await call(bob, vault, "requestDeposit", [USDC("1000"), as(bob), as(bob)]);
   await call(admin, vault, "settle");
   await call(alice, vault, "deposit", [USDC("500"), as(alice), as(alice)]);
-  await call(bob, vault, "deposit", [USDC("1000"), as(bob), as(bob)]);
+  const firstTime = await gasAndFloor(
+    bob,
+    call(bob, vault, "deposit", [USDC("1000"), as(bob), as(bob)]),
+    "claimDeposit_fullFirstTime",
+  );
   await call(alice, vault, "requestRedeem", [3n * 10n ** 14n, as(alice), as(alice)]);
   await call(bob, vault, "requestRedeem", [5n * 10n ** 14n, as(bob), as(bob)]);
   await call(admin, vault, "settle");
@@ -127,9 +159,17 @@ export async function measureVaultGas(
     alice,
     call(alice, vault, "requestRedeem", [10n ** 14n, as(alice), as(alice)]),
   );
-  const claimDeposit = await gasOf(alice, call(alice, vault, "deposit", [USDC("250"), as(alice), as(alice)]));
+  const claimDeposit = await gasAndFloor(
+    alice,
+    call(alice, vault, "deposit", [USDC("250"), as(alice), as(alice)]),
+    "claimDeposit",
+  );
   const claimMint = await gasOf(alice, call(alice, vault, "mint", [10n ** 14n, as(alice), as(alice)]));
-  const claimRedeem = await gasOf(alice, call(alice, vault, "redeem", [10n ** 14n, as(alice), as(alice)]));
+  const claimRedeem = await gasAndFloor(
+    alice,
+    call(alice, vault, "redeem", [10n ** 14n, as(alice), as(alice)]),
+    "claimRedeem",
+  );
   const claimWithdraw = await gasOf(
     alice,
     call(alice, vault, "withdraw", [USDC("10"), as(alice), as(alice)]),
@@ -141,6 +181,32 @@ export async function measureVaultGas(
   const claimCancelDepositRequest = await gasOf(
     alice,
     call(alice, vault, "claimCancelDepositRequest", [0n, as(alice), as(alice)]),
+  );
+
+  // Claims right after a settlement, as most users meet them: the first claim folds the settled request.
+  await call(alice, vault, "requestDeposit", [USDC("100"), as(alice), as(alice)]);
+  await call(admin, vault, "settle");
+  const full = await gasAndFloor(
+    admin,
+    call(admin, vault, "deposit", [USDC("100"), as(admin), as(admin)]),
+    "claimDeposit_full",
+  );
+  const firstPartial = await gasAndFloor(
+    bob,
+    call(bob, vault, "deposit", [USDC("50"), as(bob), as(bob)]),
+    "claimDeposit_firstPartial",
+  );
+  const redeemFull = await gasAndFloor(
+    bob,
+    call(bob, vault, "redeem", [10n ** 14n, as(bob), as(bob)]),
+    "claimRedeem_full",
+  );
+  await call(bob, vault, "requestRedeem", [2n * 10n ** 14n, as(bob), as(bob)]);
+  await call(admin, vault, "settle");
+  const redeemFirstPartial = await gasAndFloor(
+    bob,
+    call(bob, vault, "redeem", [10n ** 14n, as(bob), as(bob)]),
+    "claimRedeem_firstPartial",
   );
 
   // Settlement against the number of connectors, one deposit and one redeem pending, after a prior epoch.
@@ -176,10 +242,24 @@ export async function measureVaultGas(
     requestDepositNewUserOpenEpoch,
     requestRedeem,
     requestRedeemFoldingASettledRequest,
-    claimDeposit,
+    claimDeposit: claimDeposit.gas,
     claimMint,
-    claimRedeem,
+    claimRedeem: claimRedeem.gas,
     claimWithdraw,
+    claimDepositFull: full.gas,
+    claimDepositFullFirstTime: firstTime.gas,
+    claimDepositFirstPartial: firstPartial.gas,
+    claimRedeemFull: redeemFull.gas,
+    claimRedeemFirstPartial: redeemFirstPartial.gas,
+    floors: {
+      claimDeposit: claimDeposit.floor,
+      claimRedeem: claimRedeem.floor,
+      claimDeposit_full: full.floor,
+      claimDeposit_fullFirstTime: firstTime.floor,
+      claimDeposit_firstPartial: firstPartial.floor,
+      claimRedeem_full: redeemFull.floor,
+      claimRedeem_firstPartial: redeemFirstPartial.floor,
+    },
     cancelDepositRequest,
     claimCancelDepositRequest,
     settleByConnectors,

@@ -5,11 +5,12 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {IAccountingManager} from "../interfaces/IAccountingManager.sol";
-import {IConnector} from "../interfaces/IConnector.sol";
+import {IConnector, IConnectorTokens} from "../interfaces/IConnector.sol";
 import {IRegistry} from "../interfaces/IRegistry.sol";
 import {ISwapHandler} from "../interfaces/ISwapHandler.sol";
 import {IValueOracle} from "../interfaces/IValueOracle.sol";
 import {RegistryAccess} from "../registry/RegistryAccess.sol";
+import {SwapExecution} from "../swap/lib/SwapExecution.sol";
 
 /// @title BaseConnector
 /// @notice What every connector shares: one vault fixed at construction, keeper-gate-only fund movements
@@ -18,7 +19,7 @@ import {RegistryAccess} from "../registry/RegistryAccess.sol";
 ///         sums wallet tokens and the protocol position through the vault's ValueOracle.
 /// @dev A connector protocol implements `_positionValue` (assets and liabilities of its positions in base
 ///      units) and `_isPositionToken` (receipt tokens that must never leave through `recoverToken`).
-abstract contract BaseConnector is IConnector, RegistryAccess, ReentrancyGuard {
+abstract contract BaseConnector is IConnector, IConnectorTokens, RegistryAccess, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
     /// @notice Bound on tracked wallet tokens, so a value report has a bounded cost.
@@ -92,10 +93,11 @@ abstract contract BaseConnector is IConnector, RegistryAccess, ReentrancyGuard {
         emit SentToConnector(to, token, amount);
     }
 
-    /// @notice Swaps `amountIn` of `tokenIn` through the vault's swap handler, which validates the LiFi
-    ///         calldata (receiver = this connector, allowed tokens, oracle-bounded minimum out).
-    /// @dev The handler gets an approval of exactly `amountIn`, reset to 0 afterwards. Track the output
-    ///      token with `trackToken` in the same batch if it is not tracked yet.
+    /// @notice Swaps exactly `amountIn` of `tokenIn` with LI.FI Diamond calldata that the vault's swap
+    ///         handler validated (receiver = this connector, allowed tokens, oracle-bounded minimum out).
+    /// @dev `SwapExecution.run`: the Diamond gets an approval of exactly `amountIn` and must spend all of it;
+    ///      at least the checked minimum must arrive. Track the output token with `trackToken` in the same
+    ///      batch if it is not tracked yet.
     function swap(address tokenIn, uint256 amountIn, bytes calldata lifiCalldata)
         external
         onlyKeeperGate
@@ -104,9 +106,7 @@ abstract contract BaseConnector is IConnector, RegistryAccess, ReentrancyGuard {
     {
         address handler = registry.swapHandlerOf(vault);
         if (handler == address(0)) revert NoSwapHandler();
-        IERC20(tokenIn).forceApprove(handler, amountIn);
-        amountOut = ISwapHandler(handler).swap(lifiCalldata);
-        IERC20(tokenIn).forceApprove(handler, 0);
+        amountOut = SwapExecution.run(ISwapHandler(handler), tokenIn, amountIn, lifiCalldata);
         emit Swapped(tokenIn, amountIn, amountOut);
     }
 

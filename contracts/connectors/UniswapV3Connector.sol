@@ -3,10 +3,12 @@ pragma solidity 0.8.28;
 
 import {IERC721Receiver} from "@openzeppelin/contracts/token/ERC721/IERC721Receiver.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IRegistry} from "../interfaces/IRegistry.sol";
 import {ITwapOracle} from "../interfaces/ITwapOracle.sol";
+import {IValueOracle} from "../interfaces/IValueOracle.sol";
 import {LiquidityAmounts} from "../oracle/lib/LiquidityAmounts.sol";
 import {TickMath} from "../oracle/lib/TickMath.sol";
 import {BaseConnector} from "./BaseConnector.sol";
@@ -130,6 +132,9 @@ contract UniswapV3Connector is BaseConnector, IERC721Receiver {
 
     uint256 public constant MAX_POSITIONS = 8;
     uint256 private constant Q128 = 1 << 128;
+    uint256 private constant Q192 = 1 << 192;
+    /// @dev Extra decimals of the whole-token values the fallback price is derived from.
+    uint256 private constant PRICE_PRECISION = 1e18;
 
     INonfungiblePositionManager public immutable positionManager;
     IUniswapV3Factory public immutable factory;
@@ -301,7 +306,10 @@ contract UniswapV3Connector is BaseConnector, IERC721Receiver {
         return _positionIds;
     }
 
-    /// @notice Token amounts of an own position at the pool's TWAP price, fees owed included.
+    /// @notice Token amounts of an own position at the pool's TWAP price, fees owed included. When the TWAP
+    ///         cannot be read (its window is no longer covered by the pool's observations, e.g. after a
+    ///         flush of one tick-moving swap per block), the position is valued at the price the ValueOracle
+    ///         gives its two tokens instead, so disrupting the pool's history cannot erase its value.
     /// @return token0 the position's token0
     /// @return token1 the position's token1
     /// @return amount0 principal + fees of token0
@@ -313,10 +321,9 @@ contract UniswapV3Connector is BaseConnector, IERC721Receiver {
     {
         address pool = poolOf[tokenId];
         if (pool == address(0)) revert UnknownPosition(tokenId);
-        int24 tick = ITwapOracle(registry.valueOracleOf(vault)).twapTick(pool);
         Position memory p = _position(tokenId);
         (amount0, amount1) = LiquidityAmounts.getAmountsForLiquidity(
-            TickMath.getSqrtRatioAtTick(tick),
+            _valuationSqrtPrice(pool, p.token0, p.token1),
             TickMath.getSqrtRatioAtTick(p.tickLower),
             TickMath.getSqrtRatioAtTick(p.tickUpper),
             p.liquidity
@@ -416,6 +423,28 @@ contract UniswapV3Connector is BaseConnector, IERC721Receiver {
             if (token == p.token0 || token == p.token1) return true;
         }
         return false;
+    }
+
+    /// @dev The pool's TWAP price, or, when its window is not covered, the ratio of the oracle's prices of
+    ///      the two tokens (their primary routes: Chainlink), as a sqrt price in Q64.96.
+    function _valuationSqrtPrice(address pool, address token0, address token1) private view returns (uint160) {
+        address oracle = registry.valueOracleOf(vault);
+        try ITwapOracle(oracle).twapTick(pool) returns (int24 tick) {
+            return TickMath.getSqrtRatioAtTick(tick);
+        } catch {
+            return _oracleSqrtPrice(IValueOracle(oracle), token0, token1);
+        }
+    }
+
+    /// @dev sqrt(raw token1 per raw token0) x 2^96 from the oracle's base value of one whole token each,
+    ///      taken with 18 extra decimals so low-priced tokens keep their precision.
+    function _oracleSqrtPrice(IValueOracle oracle, address token0, address token1) private view returns (uint160) {
+        uint256 unit0 = 10 ** uint256(IERC20Metadata(token0).decimals());
+        uint256 unit1 = 10 ** uint256(IERC20Metadata(token1).decimals());
+        uint256 value0 = oracle.valueOf(token0, unit0 * PRICE_PRECISION);
+        uint256 value1 = oracle.valueOf(token1, unit1 * PRICE_PRECISION);
+        // raw1 per raw0 = (value0 / unit0) / (value1 / unit1)
+        return uint160(Math.sqrt(Math.mulDiv(value0 * unit1, Q192, value1 * unit0)));
     }
 
     function _requirePriced(address pool) private view {

@@ -2,9 +2,11 @@
 pragma solidity 0.8.28;
 
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IConnectorTokens} from "../interfaces/IConnector.sol";
 import {IKeeperGate} from "../interfaces/IKeeperGate.sol";
 import {IRegistry} from "../interfaces/IRegistry.sol";
 import {IValueOracle} from "../interfaces/IValueOracle.sol";
@@ -19,7 +21,9 @@ import {ThresholdSigners} from "./ThresholdSigners.sol";
 ///         `Execute(address vault,Call[] calls,uint256 nonce,uint256 deadline,bytes32 provenance)`, and
 ///         (b) single actions of one keeper within a mandate the signers approved (typed data `Mandate`),
 ///         bounded by notional per action and per rolling period, slippage against the oracle, and a rolling
-///         loss limit on price per share. Every call's (target, selector) must be allowlisted for the vault
+///         limit on the price-per-share loss its own actions realise. An action's notional is the value of
+///         everything it moves out of its target (every token, not only the first calldata word), and every
+///         token whose balance the action changes, spent or produced, must be in the mandate. Every call's (target, selector) must be allowlisted for the vault
 ///         in the Registry. Calls are plain CALLs without value; nothing is delegatecalled.
 /// @dev Signer set and threshold change only through governance. The guardian (or governance, or the keeper
 ///      itself) revokes a mandate at once.
@@ -34,7 +38,6 @@ contract KeeperGate is IKeeperGate, ThresholdSigners, RegistryAccess, EIP712, Re
     struct MandateState {
         address keeper;
         bool revoked;
-        bool tripped;
         uint256 signerEpoch;
         uint256 expiry;
         uint256 maxNotionalPerAction;
@@ -43,11 +46,22 @@ contract KeeperGate is IKeeperGate, ThresholdSigners, RegistryAccess, EIP712, Re
         uint256 maxSlippageBps;
         uint256 maxLossBps;
         uint256 lossWindow;
-        /// @dev Cumulative price-per-share loss in bps, as of `lossUpdatedAt`; drains linearly over `lossWindow`.
+        /// @dev Price-per-share loss realised by the mandate's own actions, in bps, as of `lossUpdatedAt`;
+        ///      drains linearly over `lossWindow`.
         uint256 lossBps;
         uint256 lossUpdatedAt;
-        /// @dev Price per share after the last action (or at approval): losses between actions count too.
+        /// @dev Price per share after the last action (or at approval). A drop below it between actions
+        ///      suspends the mandate while it lasts; it is not a realised loss and never ends the mandate.
         uint256 lastPricePerShare;
+    }
+
+    /// @dev What an action's target holds before the action: its balance of every token in scope, and the
+    ///      vault's total assets.
+    struct Holdings {
+        address target;
+        address[] tokens;
+        uint256[] balances;
+        uint256 vaultAssets;
     }
 
     /// @dev The (selector, token, amount) head every mandate action starts with.
@@ -65,6 +79,8 @@ contract KeeperGate is IKeeperGate, ThresholdSigners, RegistryAccess, EIP712, Re
     mapping(bytes32 mandateId => RollingWindow.Window) private _notionalWindows;
     mapping(bytes32 mandateId => mapping(address connector => bool)) private _mandateConnectors;
     mapping(bytes32 mandateId => mapping(address token => bool)) private _mandateTokens;
+    /// @dev The same tokens as a list: their balances are read around every action.
+    mapping(bytes32 mandateId => address[]) private _mandateTokenList;
     mapping(bytes32 mandateId => mapping(bytes4 selector => bool)) private _mandateSelectors;
 
     error ZeroVault();
@@ -79,7 +95,6 @@ contract KeeperGate is IKeeperGate, ThresholdSigners, RegistryAccess, EIP712, Re
     error UnknownMandate(bytes32 mandateId);
     error NotMandateKeeper(address caller);
     error MandateIsRevoked(bytes32 mandateId);
-    error MandateIsTripped(bytes32 mandateId);
     error MandateExpired(bytes32 mandateId, uint256 expiry);
     error MandateSignerSetChanged(bytes32 mandateId);
     error ConnectorNotInMandate(address target);
@@ -188,7 +203,10 @@ contract KeeperGate is IKeeperGate, ThresholdSigners, RegistryAccess, EIP712, Re
             _mandateConnectors[mandateId][mandate.connectors[i]] = true;
         }
         for (uint256 i = 0; i < mandate.tokens.length; ++i) {
-            _mandateTokens[mandateId][mandate.tokens[i]] = true;
+            address token = mandate.tokens[i];
+            if (_mandateTokens[mandateId][token]) continue;
+            _mandateTokens[mandateId][token] = true;
+            _mandateTokenList[mandateId].push(token);
         }
         for (uint256 i = 0; i < mandate.selectors.length; ++i) {
             _mandateSelectors[mandateId][mandate.selectors[i]] = true;
@@ -196,10 +214,12 @@ contract KeeperGate is IKeeperGate, ThresholdSigners, RegistryAccess, EIP712, Re
         emit MandateApproved(mandateId, mandate.keeper, mandate.expiry, state.signerEpoch);
     }
 
-    /// @notice Executes one action of the mandate's keeper alone. The call's first two parameters are the
-    ///         (token, amount) it moves; their oracle value is the action's notional.
-    /// @return executed False when the price-per-share loss since the last action already breaches the
-    ///         mandate's loss limit: the mandate is then tripped for good and nothing is called.
+    /// @notice Executes one action of the mandate's keeper alone. Its notional is the larger of the oracle
+    ///         value of its first two calldata words (token, amount) and the value of everything the action
+    ///         moved out of its target; every token whose balance at the target changed must be listed.
+    /// @return executed False when the price per share is more than `maxLossBps` below its value after the
+    ///         mandate's last action (a loss outside its actions, or a disrupted valuation): the mandate is
+    ///         suspended while that lasts, nothing is called and nothing is recorded.
     function executeMandate(
         bytes32 mandateId,
         Call calldata action,
@@ -210,19 +230,17 @@ contract KeeperGate is IKeeperGate, ThresholdSigners, RegistryAccess, EIP712, Re
         ActionHead memory head = _checkAction(mandateId, action);
 
         uint256 pricePerShare = _pricePerShare();
-        uint256 lossBps = _drained(state.lossBps, state.lossUpdatedAt, state.maxLossBps, state.lossWindow) +
-            _lossBps(state.lastPricePerShare, pricePerShare);
-        if (lossBps > state.maxLossBps) {
-            state.tripped = true;
-            emit MandateLossLimitBreached(mandateId, lossBps, state.maxLossBps);
-            return false;
+        {
+            uint256 drawdownBps = _lossBps(state.lastPricePerShare, pricePerShare);
+            if (drawdownBps > state.maxLossBps) {
+                emit MandateSuspended(mandateId, drawdownBps, state.maxLossBps);
+                return false;
+            }
         }
+        (uint256 notional, uint256 pricePerShareAfter) = _runAction(mandateId, state, action, head);
 
-        uint256 notional = IValueOracle(registry.valueOracleOf(vault)).valueOf(head.token, head.amount);
-        _consumeNotional(mandateId, state, notional);
-        uint256 pricePerShareAfter = _callWithinSlippage(state, action, notional);
-
-        lossBps += _lossBps(pricePerShare, pricePerShareAfter);
+        uint256 lossBps = _drained(state.lossBps, state.lossUpdatedAt, state.maxLossBps, state.lossWindow) +
+            _lossBps(pricePerShare, pricePerShareAfter);
         if (lossBps > state.maxLossBps) revert LossLimitExceeded(lossBps, state.maxLossBps);
         state.lossBps = lossBps;
         state.lossUpdatedAt = block.timestamp;
@@ -310,7 +328,6 @@ contract KeeperGate is IKeeperGate, ThresholdSigners, RegistryAccess, EIP712, Re
         if (state.keeper == address(0)) revert UnknownMandate(mandateId);
         if (msg.sender != state.keeper) revert NotMandateKeeper(msg.sender);
         if (state.revoked) revert MandateIsRevoked(mandateId);
-        if (state.tripped) revert MandateIsTripped(mandateId);
         if (block.timestamp > state.expiry) revert MandateExpired(mandateId, state.expiry);
         if (state.signerEpoch != signerEpoch()) revert MandateSignerSetChanged(mandateId);
     }
@@ -340,21 +357,97 @@ contract KeeperGate is IKeeperGate, ThresholdSigners, RegistryAccess, EIP712, Re
         RollingWindow.record(window, head, used, notional);
     }
 
-    /// @dev Runs the action and requires the vault's total assets to drop by at most maxSlippage x notional.
+    /// @dev Runs the action with its token flows and slippage checked: the target's balance of every token it
+    ///      may move (the mandate's tokens and, for a connector, the tokens it tracks) is read before and
+    ///      after; any change of an unlisted token is refused, what left the target is valued, and the larger
+    ///      of that and the oracle value of the (token, amount) head is the action's notional, checked against
+    ///      both notional limits. Then the vault's total assets may have dropped by at most maxSlippage x
+    ///      notional.
+    /// @return notional The action's notional.
     /// @return pricePerShareAfter The vault's price per share after the action.
-    function _callWithinSlippage(
+    function _runAction(
+        bytes32 mandateId,
         MandateState storage state,
         Call calldata action,
-        uint256 notional
-    ) private returns (uint256 pricePerShareAfter) {
-        uint256 assetsBefore = IERC4626(vault).totalAssets();
+        ActionHead memory head
+    ) private returns (uint256 notional, uint256 pricePerShareAfter) {
+        IValueOracle oracle = IValueOracle(registry.valueOracleOf(vault));
+        notional = oracle.valueOf(head.token, head.amount);
+        Holdings memory before = _holdings(mandateId, action.target);
         _allowlistedCall(0, action);
+        uint256 moved = _valueMovedOut(mandateId, before, oracle);
+        if (moved > notional) notional = moved;
+        _consumeNotional(mandateId, state, notional);
         uint256 assetsAfter = IERC4626(vault).totalAssets();
-        if (assetsAfter < assetsBefore) {
+        if (assetsAfter < before.vaultAssets) {
             uint256 allowed = Math.mulDiv(notional, state.maxSlippageBps, BPS);
-            if (assetsBefore - assetsAfter > allowed) revert SlippageAboveMandate(assetsBefore - assetsAfter, allowed);
+            uint256 lost = before.vaultAssets - assetsAfter;
+            if (lost > allowed) revert SlippageAboveMandate(lost, allowed);
         }
-        return _pricePerShare();
+        pricePerShareAfter = _pricePerShare();
+    }
+
+    /// @dev What the target holds of every token in scope, and the vault's total assets, before an action.
+    function _holdings(bytes32 mandateId, address target) private view returns (Holdings memory held) {
+        held.target = target;
+        held.tokens = _tokensInScope(mandateId, target);
+        held.balances = new uint256[](held.tokens.length);
+        for (uint256 i; i < held.tokens.length; ++i) held.balances[i] = IERC20(held.tokens[i]).balanceOf(target);
+        held.vaultAssets = IERC4626(vault).totalAssets();
+    }
+
+    /// @dev The mandate's tokens, then the target's tracked tokens that the mandate does not list (a target
+    ///      that is not a connector tracks none).
+    function _tokensInScope(bytes32 mandateId, address target) private view returns (address[] memory tokens) {
+        address[] storage listed = _mandateTokenList[mandateId];
+        address[] memory tracked = _trackedTokensOf(target);
+        uint256 count = listed.length;
+        tokens = new address[](count + tracked.length);
+        for (uint256 i; i < count; ++i) tokens[i] = listed[i];
+        for (uint256 i; i < tracked.length; ++i) {
+            if (!_mandateTokens[mandateId][tracked[i]]) tokens[count++] = tracked[i];
+        }
+        assembly ("memory-safe") {
+            mstore(tokens, count)
+        }
+    }
+
+    function _trackedTokensOf(address target) private view returns (address[] memory tracked) {
+        try IConnectorTokens(target).trackedTokens() returns (address[] memory list) {
+            return list;
+        } catch {
+            return new address[](0);
+        }
+    }
+
+    /// @dev Oracle value of every decrease of the target's balances since `before`. A changed balance of a
+    ///      token the mandate does not list, or a token the target tracks only since the action (so its
+    ///      balance before is unknown), is refused: the mandate binds what an action produces as well as
+    ///      what it spends.
+    function _valueMovedOut(
+        bytes32 mandateId,
+        Holdings memory before,
+        IValueOracle oracle
+    ) private view returns (uint256 value) {
+        address[] memory tokens = before.tokens;
+        for (uint256 i; i < tokens.length; ++i) {
+            uint256 balance = IERC20(tokens[i]).balanceOf(before.target);
+            uint256 previous = before.balances[i];
+            if (balance == previous) continue;
+            if (!_mandateTokens[mandateId][tokens[i]]) revert TokenNotInMandate(tokens[i]);
+            if (balance < previous) value += oracle.valueOf(tokens[i], previous - balance);
+        }
+        address[] memory trackedAfter = _trackedTokensOf(before.target);
+        for (uint256 i; i < trackedAfter.length; ++i) {
+            if (!_contains(tokens, trackedAfter[i])) revert TokenNotInMandate(trackedAfter[i]);
+        }
+    }
+
+    function _contains(address[] memory list, address item) private pure returns (bool) {
+        for (uint256 i; i < list.length; ++i) {
+            if (list[i] == item) return true;
+        }
+        return false;
     }
 
     /// @dev Vault assets per whole share, the quantity the loss limit watches.

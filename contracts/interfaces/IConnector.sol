@@ -20,3 +20,11 @@ interface IConnector {
     /// @notice Sends `amount` of `token` to another enabled connector of the same vault.
     function sendToConnector(address to, address token, uint256 amount) external;
 }
+
+/// @title IConnectorTokens
+/// @notice The wallet tokens a connector counts in its value (BaseConnector); the keeper gate reads them
+///         around a mandate action to see every token the action moved.
+interface IConnectorTokens {
+    /// @notice Tokens whose wallet balance counts in `totalValue`, the base asset first.
+    function trackedTokens() external view returns (address[] memory);
+}

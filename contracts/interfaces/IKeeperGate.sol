@@ -49,7 +49,10 @@ interface IKeeperGate {
         uint256 amount,
         uint256 notional
     );
-    event MandateLossLimitBreached(bytes32 indexed mandateId, uint256 lossBps, uint256 maxLossBps);
+    /// @notice A mandate action was not run because the price per share is `drawdownBps` below its value after
+    ///         the mandate's last action, more than its `maxLossBps`. Nothing was recorded: the mandate works
+    ///         again once the price per share is back within the limit (or the signers approve a new one).
+    event MandateSuspended(bytes32 indexed mandateId, uint256 drawdownBps, uint256 maxLossBps);
 
     /// @notice The vault this gate serves (immutable).
     function vault() external view returns (address);

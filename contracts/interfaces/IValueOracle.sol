@@ -12,6 +12,11 @@ interface IValueOracle {
     ///         trustworthy price exists (stale, out of bounds, sources disagree, unknown token).
     function valueOf(address token, uint256 amount) external view returns (uint256 value);
 
+    /// @notice Like `valueOf`, and whether the token's secondary route confirmed the price. False when the
+    ///         secondary could not be read and the primary alone priced it (a healthy primary is never lost
+    ///         to an unavailable secondary); callers tighten their limits on it.
+    function valueOfChecked(address token, uint256 amount) external view returns (uint256 value, bool crossChecked);
+
     /// @notice Like `valueOf` but never reverts: `ok = false` and the error selector explain why.
     function tryValueOf(address token, uint256 amount) external view returns (bool ok, uint256 value, bytes4 reason);
 }

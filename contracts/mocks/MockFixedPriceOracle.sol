@@ -15,6 +15,9 @@ contract MockFixedPriceOracle is IValueOracle {
     /// @notice Base-asset units per raw token unit, scaled by 1e18; zero means unknown.
     mapping(address token => uint256) public priceWad;
 
+    /// @notice Tokens reported as not cross-checked by `valueOfChecked`.
+    mapping(address token => bool) public primaryOnly;
+
     error UnknownToken(address token);
 
     constructor(address baseAsset_) {
@@ -28,10 +31,20 @@ contract MockFixedPriceOracle is IValueOracle {
     }
 
     /// @inheritdoc IValueOracle
-    function valueOf(address token, uint256 amount) external view returns (uint256) {
+    function valueOf(address token, uint256 amount) public view returns (uint256) {
         uint256 price = priceWad[token];
         if (price == 0) revert UnknownToken(token);
         return (amount * price) / WAD;
+    }
+
+    /// @inheritdoc IValueOracle
+    function valueOfChecked(address token, uint256 amount) external view returns (uint256 value, bool crossChecked) {
+        return (valueOf(token, amount), !primaryOnly[token]);
+    }
+
+    /// @notice Marks `token` as priced by its primary alone (an unavailable secondary), for limit-tightening tests.
+    function setPrimaryOnly(address token, bool primaryOnly_) external {
+        primaryOnly[token] = primaryOnly_;
     }
 
     /// @inheritdoc IValueOracle

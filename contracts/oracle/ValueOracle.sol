@@ -121,7 +121,8 @@ contract ValueOracle is IValueOracle, ITwapOracle, RegistryAccess {
     error SequencerDown(address sequencerUptimeFeed);
     error SequencerGracePeriodNotOver(uint256 upSince, uint32 gracePeriod);
     error TwapUnknownPool(address pool);
-    error TwapObserveFailed(address pool);
+    /// @notice The pool's observations do not reach `window` seconds back, so its TWAP cannot be read.
+    error TwapWindowNotCovered(address pool, uint32 window);
 
     /// @param registry_ registry whose owner governs this oracle
     /// @param baseAsset_ the unit of account (the vaults' base asset)
@@ -250,11 +251,25 @@ contract ValueOracle is IValueOracle, ITwapOracle, RegistryAccess {
 
     /// @inheritdoc IValueOracle
     function valueOf(address token, uint256 amount) public view returns (uint256 value) {
-        if (token == baseAsset) return amount;
+        (value, ) = valueOfChecked(token, amount);
+    }
+
+    /// @inheritdoc IValueOracle
+    function valueOfChecked(address token, uint256 amount) public view returns (uint256 value, bool crossChecked) {
+        if (token == baseAsset) return (amount, true);
         Asset storage asset = _assets[token];
-        uint256 price = _assetPrice(token, asset);
+        uint256 price;
+        (price, crossChecked) = _assetPrice(token, asset);
         // amount [token units] * price [base whole units per token whole unit, 1e27] -> base units
         value = amount.mulDiv(price, 10 ** (uint256(asset.decimals) + PRICE_DECIMALS - baseDecimals));
+    }
+
+    /// @notice Price of `token`'s secondary route alone (27 decimals); reverts with the route's own error
+    ///         when it cannot be read (a TWAP whose window the pool's observations no longer cover).
+    function secondaryPriceOf(address token) external view returns (uint256) {
+        Asset storage asset = _assets[token];
+        if (asset.secondaryHops == 0) revert UnknownAsset(token);
+        return _routePrice(asset.secondary, asset.secondaryHops);
     }
 
     /// @inheritdoc IValueOracle
@@ -271,7 +286,7 @@ contract ValueOracle is IValueOracle, ITwapOracle, RegistryAccess {
     /// @notice Price of one whole `token` in whole base units, with PRICE_DECIMALS decimals.
     function priceOf(address token) external view returns (uint256 price) {
         if (token == baseAsset) return PRICE_ONE;
-        return _assetPrice(token, _assets[token]);
+        (price, ) = _assetPrice(token, _assets[token]);
     }
 
     /// @inheritdoc ITwapOracle
@@ -307,19 +322,25 @@ contract ValueOracle is IValueOracle, ITwapOracle, RegistryAccess {
 
     // -------------------------------------------------------------------------------- internals
 
-    function _assetPrice(address token, Asset storage asset) private view returns (uint256 price) {
+    /// @dev The primary route decides; the secondary only checks it. A secondary that cannot be read (a
+    ///      flushed TWAP, a pool below its cardinality) never takes a healthy primary price away: the price
+    ///      is returned with `crossChecked = false`, and consumers tighten their limits on that flag. A
+    ///      secondary that answers and disagrees beyond the asset's deviation still refuses the price.
+    function _assetPrice(address token, Asset storage asset) private view returns (uint256 price, bool crossChecked) {
         uint256 primaryHops = asset.primaryHops;
         if (primaryHops == 0) revert UnknownAsset(token);
         _checkSequencer();
         price = _routePrice(asset.primary, primaryHops);
         if (price == 0) revert ZeroPrice(token);
-        uint256 secondaryHops = asset.secondaryHops;
-        if (secondaryHops != 0) {
-            uint256 secondaryPrice = _routePrice(asset.secondary, secondaryHops);
+        if (asset.secondaryHops == 0) return (price, true);
+        try this.secondaryPriceOf(token) returns (uint256 secondaryPrice) {
             uint256 difference = price > secondaryPrice ? price - secondaryPrice : secondaryPrice - price;
             if (difference * BPS > price * asset.maxDeviationBps) {
                 revert PriceDeviationTooHigh(token, price, secondaryPrice);
             }
+            return (price, true);
+        } catch {
+            return (price, false);
         }
     }
 
@@ -355,10 +376,12 @@ contract ValueOracle is IValueOracle, ITwapOracle, RegistryAccess {
         if (cardinality < config.minCardinality) revert CardinalityTooLow(pool, cardinality, config.minCardinality);
         uint32[] memory secondsAgos = new uint32[](2);
         secondsAgos[0] = config.window;
+        // observe reverts ("OLD") when the oldest observation is younger than the window: the ring was
+        // overwritten faster than one window (see docs/valuation.md for the cardinality that prevents it).
         try IUniswapV3PoolOracle(pool).observe(secondsAgos) returns (int56[] memory cumulatives, uint160[] memory) {
             return UniswapTwap.meanTick(cumulatives[0], cumulatives[1], config.window);
         } catch {
-            revert TwapObserveFailed(pool);
+            revert TwapWindowNotCovered(pool, config.window);
         }
     }
 

@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {ILiFiDiamond} from "../interfaces/ILiFiDiamond.sol";
 import {IRegistry} from "../interfaces/IRegistry.sol";
 import {ISwapHandler} from "../interfaces/ISwapHandler.sol";
@@ -11,22 +8,23 @@ import {IValueOracle} from "../interfaces/IValueOracle.sol";
 import {RegistryAccess} from "../registry/RegistryAccess.sol";
 
 /// @title LiFiSwapHandler
-/// @notice Executes same-chain LI.FI Diamond swaps for the connectors of one registry, after validating the
-///         calldata completely: one of three ERC-20 selectors, canonical ABI encoding (no trailing or hidden
-///         bytes), receiver = the calling connector, sending, receiving and intermediate assets allowed for it,
-///         the input amount equal to what the connector approved, `minAmountOut` worth at least the oracle
-///         value of the input minus the governance slippage, and every swap step's `callTo` (with its inner
-///         selector) and `approveTo` on this handler's allowlist (LI.FI's own whitelist model). The Diamond
-///         gets an exact approval that is reset to zero, and the connector's balance delta is checked.
-/// @dev There is no other call path: the only external call with caller-supplied data goes to the immutable
-///      Diamond, with calldata that passed every check above.
-contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransient {
-    using SafeERC20 for IERC20;
-
+/// @notice Validates same-chain LI.FI Diamond swaps for the connectors of one registry, completely: one of
+///         three ERC-20 selectors, canonical ABI encoding (no trailing or hidden bytes), receiver = the calling
+///         connector, sending, receiving and intermediate assets allowed for it, the input equal to the
+///         connector's (token, amount), `minAmountOut` worth at least the oracle value of the input minus the
+///         governance slippage, and every swap step's `callTo` (with its inner selector) and `approveTo` on
+///         this handler's allowlist (LI.FI's own whitelist model).
+/// @dev A view: the handler holds and approves nothing. The connector then calls the immutable Diamond
+///      returned in the plan with exactly the checked bytes, under an exact approval, and requires the
+///      whole input spent and the minimum received (`SwapExecution.run`). There is no other call path.
+contract LiFiSwapHandler is ISwapHandler, RegistryAccess {
     /// @notice Denominator of basis-point values.
     uint256 public constant BPS = 10_000;
     /// @notice Governance can never allow more slippage against the oracle than this.
     uint256 public constant MAX_SLIPPAGE_BPS = 500;
+    /// @notice While a swap's price is not cross-checked by its secondary route, its oracle slippage bound
+    ///         is divided by this.
+    uint256 public constant PRIMARY_ONLY_SLIPPAGE_DIVISOR = 2;
     /// @notice Upper bound on swap steps in one call (LI.FI routes use one DEX step plus optional fee steps).
     uint256 public constant MAX_STEPS = 4;
 
@@ -65,26 +63,9 @@ contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransie
         ILiFiDiamond.SwapData[] swapData;
     }
 
-    /// @dev What a validated swap moves: checked input, output token and minimum.
-    struct SwapPlan {
-        IERC20 sending;
-        IERC20 receiving;
-        uint256 fromAmount;
-        uint256 minAmountOut;
-    }
-
     event MaxSlippageSet(uint256 maxSlippageBps);
     event DexCallAllowed(address indexed callTo, bytes4 indexed selector, bool allowed);
     event ApproveToAllowed(address indexed approveTo, bool allowed);
-    event SwapExecuted(
-        address indexed vault,
-        address indexed connector,
-        address sendingAsset,
-        address receivingAsset,
-        uint256 amountIn,
-        uint256 amountOut,
-        bytes32 transactionId
-    );
 
     error ZeroDiamond();
     error SlippageTooHigh(uint256 maxSlippageBps);
@@ -102,10 +83,9 @@ contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransie
     error UnexpectedDeposit(uint256 step);
     error DexCallNotAllowed(address callTo, bytes4 selector);
     error ApproveToNotAllowed(address approveTo);
-    error AmountMismatch(uint256 approved, uint256 fromAmount);
+    error InputMismatch(address tokenIn, uint256 amountIn, address sendingAsset, uint256 fromAmount);
     error MinAmountOutTooLow(uint256 minOutValue, uint256 requiredValue);
-    error DiamondCallFailed(bytes reason);
-    error InsufficientOutput(uint256 received, uint256 minAmountOut);
+
 
     /// @param registry_ The registry of connectors, tokens, oracles and roles.
     /// @param diamond_ The LI.FI Diamond on this chain.
@@ -141,27 +121,25 @@ contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransie
     // ------------------------------------------------------------------------------ swap
 
     /// @inheritdoc ISwapHandler
-    function swap(bytes calldata lifiCalldata) external nonReentrant returns (uint256 amountOut) {
-        address connector = msg.sender;
+    function checkSwap(
+        address tokenIn,
+        uint256 amountIn,
+        bytes calldata lifiCalldata
+    ) external view returns (SwapPlan memory plan) {
         DecodedSwap memory decoded = _decodeStrict(lifiCalldata);
-        (address vault, SwapPlan memory plan) = _plan(decoded, connector);
-
-        uint256 approved = plan.sending.allowance(connector, address(this));
-        if (approved != plan.fromAmount) revert AmountMismatch(approved, plan.fromAmount);
-        uint256 receivedBefore = plan.receiving.balanceOf(connector);
-        uint256 spent = _callDiamond(plan, connector, lifiCalldata);
-
-        amountOut = plan.receiving.balanceOf(connector) - receivedBefore;
-        if (amountOut < plan.minAmountOut) revert InsufficientOutput(amountOut, plan.minAmountOut);
-        emit SwapExecuted(
-            vault,
-            connector,
-            address(plan.sending),
-            address(plan.receiving),
-            spent,
-            amountOut,
-            decoded.transactionId
-        );
+        address sendingAsset;
+        (sendingAsset, plan.receivingAsset) = _ends(decoded.swapData);
+        IRegistry.SwapContext memory context = registry.swapContext(msg.sender, sendingAsset, plan.receivingAsset);
+        if (context.vault == address(0)) revert UnknownConnector(msg.sender);
+        if (context.swapHandler != address(this)) revert NotVaultSwapHandler(context.vault);
+        IValueOracle oracle = IValueOracle(context.valueOracle);
+        uint256 fromAmount = _validate(decoded, msg.sender, oracle, context);
+        if (tokenIn != sendingAsset || amountIn != fromAmount) {
+            revert InputMismatch(tokenIn, amountIn, sendingAsset, fromAmount);
+        }
+        plan.diamond = diamond;
+        plan.minAmountOut = decoded.minAmountOut;
+        _checkMinAmountOut(oracle, plan, sendingAsset, fromAmount);
     }
 
     /// @notice Decodes Diamond calldata strictly: one of the three supported selectors, and the bytes must
@@ -274,54 +252,14 @@ contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransie
 
     // ------------------------------------------------------------------------------ internals
 
-    /// @dev Pulls the input, lets the Diamond take it under an exact approval, resets the approval, and
-    ///      returns whatever the Diamond left unspent to the connector.
-    /// @return spent The input the Diamond actually consumed.
-    function _callDiamond(
-        SwapPlan memory plan,
-        address connector,
-        bytes calldata lifiCalldata
-    ) private returns (uint256 spent) {
-        IERC20 sending = plan.sending;
-        sending.safeTransferFrom(connector, address(this), plan.fromAmount);
-        sending.forceApprove(diamond, plan.fromAmount);
-        (bool ok, bytes memory result) = diamond.call(lifiCalldata);
-        if (!ok) revert DiamondCallFailed(result);
-        // The Diamond can only take the input through this approval, so what is left of it is exactly
-        // what it did not take: reset the approval and return that part to the connector.
-        uint256 unspent = sending.allowance(address(this), diamond);
-        if (unspent != 0) {
-            sending.forceApprove(diamond, 0);
-            sending.safeTransfer(connector, unspent);
-        }
-        return plan.fromAmount - unspent;
-    }
-
-    /// @dev Resolves the caller through the Registry (one call answers who it is and whether it may hold the
-    ///      swap's input and output), validates the decoded swap and its minimum out against the oracle.
-    function _plan(
-        DecodedSwap memory decoded,
-        address connector
-    ) private view returns (address vault, SwapPlan memory plan) {
-        ILiFiDiamond.SwapData[] memory steps = decoded.swapData;
-        (address sendingAsset, address receivingAsset) = steps.length == 0
-            ? (address(0), address(0))
-            : (steps[0].sendingAssetId, steps[steps.length - 1].receivingAssetId);
-        IRegistry.SwapContext memory context = registry.swapContext(connector, sendingAsset, receivingAsset);
-        vault = context.vault;
-        if (vault == address(0)) revert UnknownConnector(connector);
-        if (context.swapHandler != address(this)) revert NotVaultSwapHandler(vault);
-        IValueOracle oracle = IValueOracle(context.valueOracle);
-        plan = _validate(decoded, connector, oracle, context);
-        _checkMinAmountOut(oracle, plan);
-    }
-
+    /// @dev The decoded swap's shape, tokens and DEX calls, checked for `connector`.
+    /// @return fromAmount The input the first step deposits.
     function _validate(
         DecodedSwap memory decoded,
         address connector,
         IValueOracle oracle,
         IRegistry.SwapContext memory context
-    ) private view returns (SwapPlan memory plan) {
+    ) private view returns (uint256 fromAmount) {
         ILiFiDiamond.SwapData[] memory steps = decoded.swapData;
         if (steps.length == 0 || steps.length > MAX_STEPS) revert BadStepCount(steps.length);
         if (decoded.receiver != connector) revert ReceiverNotCaller(decoded.receiver, connector);
@@ -331,8 +269,8 @@ contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransie
         if (sendingAsset == receivingAsset) revert SameAsset(sendingAsset);
         if (!context.sendingAllowed) _checkBaseAsset(connector, sendingAsset, oracle);
         if (!context.receivingAllowed) _checkBaseAsset(connector, receivingAsset, oracle);
-        plan.fromAmount = steps[0].fromAmount;
-        if (plan.fromAmount == 0) revert ZeroAmount();
+        fromAmount = steps[0].fromAmount;
+        if (fromAmount == 0) revert ZeroAmount();
         // Only the first step may pull from the caller; more deposits would take more than was approved.
         if (decoded.selector != SWAP_SINGLE_V3 && !steps[0].requiresDeposit) revert UnexpectedDeposit(0);
         for (uint256 i; i < steps.length; ) {
@@ -358,9 +296,6 @@ contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransie
                 ++i;
             }
         }
-        plan.sending = IERC20(sendingAsset);
-        plan.receiving = IERC20(receivingAsset);
-        plan.minAmountOut = decoded.minAmountOut;
     }
 
     /// @dev A connector may hold the tokens the Registry lists for it, and always the base asset its vault is
@@ -374,10 +309,27 @@ contract LiFiSwapHandler is ISwapHandler, RegistryAccess, ReentrancyGuardTransie
         if (token != oracle.baseAsset()) revert TokenNotAllowed(connector, token);
     }
 
-    function _checkMinAmountOut(IValueOracle oracle, SwapPlan memory plan) private view {
-        uint256 inputValue = oracle.valueOf(address(plan.sending), plan.fromAmount);
-        uint256 minOutValue = oracle.valueOf(address(plan.receiving), plan.minAmountOut);
-        uint256 required = (inputValue * (BPS - maxSlippageBps)) / BPS;
+    /// @dev The first step's sending and the last step's receiving asset (zero for no steps, refused later).
+    function _ends(ILiFiDiamond.SwapData[] memory steps) private pure returns (address sending, address receiving) {
+        if (steps.length == 0) return (address(0), address(0));
+        return (steps[0].sendingAssetId, steps[steps.length - 1].receivingAssetId);
+    }
+
+    /// @dev Requires `plan.minAmountOut` of the output to be worth the oracle value of the input less the
+    ///      slippage bound, and records the bound in the plan. When either price went unconfirmed by its
+    ///      secondary route (the oracle fell back to the primary alone), the bound is cut to a
+    ///      `PRIMARY_ONLY_SLIPPAGE_DIVISOR`th.
+    function _checkMinAmountOut(
+        IValueOracle oracle,
+        SwapPlan memory plan,
+        address sendingAsset,
+        uint256 fromAmount
+    ) private view {
+        (uint256 inputValue, bool inputChecked) = oracle.valueOfChecked(sendingAsset, fromAmount);
+        (uint256 minOutValue, bool outputChecked) = oracle.valueOfChecked(plan.receivingAsset, plan.minAmountOut);
+        plan.crossChecked = inputChecked && outputChecked;
+        plan.slippageBps = plan.crossChecked ? maxSlippageBps : maxSlippageBps / PRIMARY_ONLY_SLIPPAGE_DIVISOR;
+        uint256 required = (inputValue * (BPS - plan.slippageBps)) / BPS;
         if (minOutValue < required) revert MinAmountOutTooLow(minOutValue, required);
     }
 

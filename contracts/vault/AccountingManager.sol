@@ -18,14 +18,33 @@ import {ConnectorValuation} from "./lib/ConnectorValuation.sol";
 import {EpochMath} from "./lib/EpochMath.sol";
 import {FeeMath} from "./lib/FeeMath.sol";
 import {GuardrailMath} from "./lib/GuardrailMath.sol";
+import {SharesMath} from "./lib/SharesMath.sol";
 
 /// @title AccountingManager
 /// @notice The vault: ERC-20 shares over one base asset, ERC-7540 asynchronous deposits and redemptions
 ///         settled in epochs at an on-chain NAV, ERC-7887 cancellation of pending requests.
 /// @dev Settlement is O(1) in the number of requests: requests add to per-epoch aggregates, a settlement
 ///      prices the whole epoch at once, and each controller's claim is derived lazily from its epoch's
-///      aggregate. Pricing uses internal balances only (never `balanceOf`), and 10**DECIMALS_OFFSET
-///      virtual shares against donation inflation. Every conversion rounds in the vault's favour.
+///      aggregate. Pricing uses internal balances only (never `balanceOf`); every asset/share conversion
+///      goes through SharesMath (virtual offset, rounding in the vault's favour).
+///
+///      Invariants (checked by test/sol/VaultInvariants.t.sol and test/sol/DeadlineInvariants.t.sol):
+///      1. Asset conservation: the asset balance equals idle + reserved redemptions + cancelled deposits +
+///         pending deposits + donations; donations are never priced.
+///      2. NAV is idle plus the connectors' reported values.
+///      3. Share conservation: supply = shares minted for settled deposits + fee shares - redeemed shares,
+///         and no deposit epoch mints shares without assets.
+///      4. The escrow holds every claimable and cancelled share; the reserve covers every claimable asset.
+///      5. A claimable amount never changes except by its own claim, at its settled price, and a pause
+///         never blocks it.
+///      6. The keeper and anyone after the deadline settle only inside the guardrail band; outside it the
+///         vault pauses and prices nothing.
+///      7. Nothing is priced while a connector's value is unknown (unless governance wrote it down or the
+///         guardian disabled it).
+///      8. No sequence of calls by unprivileged accounts moves value between holders through a settlement:
+///         the price per share after a deadline settlement is never below the price before it.
+///      9. Fees are charged before any share is minted, so nobody pays for time before they held shares.
+///     10. Requests below the minimum are refused; a cancellation returns exactly the pending amount.
 contract AccountingManager is
     ERC20,
     IERC4626,
@@ -43,19 +62,12 @@ contract AccountingManager is
     using SafeCast for uint256;
 
     /// @notice Extra decimals of the share over the asset; 10**offset virtual shares dilute donations.
-    uint8 public constant DECIMALS_OFFSET = 6;
-    uint256 internal constant VIRTUAL_SHARES = 10 ** DECIMALS_OFFSET;
+    uint8 public constant DECIMALS_OFFSET = SharesMath.DECIMALS_OFFSET;
     /// @notice Every request of a controller is fungible with its others (ERC-7540 requestId 0).
     uint256 public constant REQUEST_ID = 0;
     uint256 public constant MIN_SETTLEMENT_DEADLINE = 1 hours;
     uint256 public constant MAX_SETTLEMENT_DEADLINE = 30 days;
     bytes4 internal constant ERC7575_INTERFACE_ID = 0x2f0a18c5;
-
-    enum SettlementMode {
-        Keeper,
-        Governance,
-        Deadline
-    }
 
     struct EpochState {
         /// @dev Open deposit epoch; every epoch below it is settled.
@@ -148,61 +160,8 @@ contract AccountingManager is
     mapping(address controller => DepositAccount) private _depositAccounts;
     mapping(address controller => RedeemAccount) private _redeemAccounts;
     mapping(address controller => mapping(address operator => bool)) private _operators;
-
-    error ZeroAmount();
-    error ZeroAddress();
-    error ZeroShares();
-    error ZeroAssets();
-    error InvalidRequestId(uint256 requestId);
-    error NotControllerOrOperator(address caller, address controller);
-    error NotOwnerOrOperator(address caller, address owner);
-    error BelowMinimumRequest(uint256 amount, uint256 minimum);
-    error DepositCapExceeded(uint256 total, uint256 cap);
-    error DepositsPaused();
-    error RedeemsPaused();
-    error ExceedsClaimable(uint256 requested, uint256 claimable);
-    error NoPendingRequest(address controller);
-    error NothingToClaim(address controller);
-    error NothingToSettle();
-    error SettlementNotDue(uint256 dueAt);
-    error AsyncFlow();
-    error UnsupportedTransferAmount(uint256 expected, uint256 received);
-    error AssetTransferFailed(address receiver, uint256 amount);
-    error FeeTooHigh(uint256 managementFeeBps, uint256 performanceFeeBps);
-    error InvalidFeeReceiver(address receiver);
-    error InvalidGuardrails();
-    error NotVaultConnector(address connector);
-    error ConnectorDisabled(address connector);
-    error ConnectorNotHealthy(address connector);
-    error ConnectorCapExceeded(address connector, uint256 value, uint256 cap);
-    error InsufficientIdle(uint256 requested, uint256 idle);
-    error NotRecoverable(address token);
-
-    event DepositsSettled(uint256 indexed epoch, uint256 assets, uint256 shares);
-    event RedeemsSettled(uint256 indexed epoch, uint256 shares, uint256 assets);
-    event DepositSettlementDeferred(uint256 indexed epoch, uint256 assets);
-    event RedeemSettlementDeferred(uint256 indexed epoch, uint256 shares, uint256 assetsNeeded, uint256 idle);
-    event Settled(SettlementMode indexed mode, uint256 navBefore, uint256 navAfter, uint256 totalSupply);
-    event GuardrailBreached(uint256 lastTotalAssets, uint256 totalAssets, uint256 elapsed);
-    event ConnectorValuationFailed(address indexed connector);
-    event ConnectorUnhealthy(address indexed connector, uint256 value);
-    event FeesAccrued(
-        address indexed receiver,
-        uint256 managementFee,
-        uint256 performanceFee,
-        uint256 shares,
-        uint256 highWaterMark
-    );
-    event FeeConfigQueued(address receiver, uint256 managementFeeBps, uint256 performanceFeeBps);
-    event FeeConfigApplied(address receiver, uint256 managementFeeBps, uint256 performanceFeeBps);
-    event DepositsPauseSet(bool paused, address indexed by);
-    event RedeemsPauseSet(bool paused, address indexed by);
-    event DepositCapSet(uint256 cap);
-    event MinRequestAssetsSet(uint256 minimum);
-    event GuardrailsSet(GuardrailMath.Guardrails guardrails);
-    event AssetsSentToConnector(address indexed connector, uint256 amount);
-    event AssetsReceivedFromConnector(address indexed connector, uint256 amount);
-    event SurplusRecovered(address indexed token, address indexed to, uint256 amount);
+    /// @dev Connectors governance accepted at their proven value while they cannot be valued.
+    mapping(address connector => bool) private _writtenDown;
 
     /// @param registry_ Registry holding the roles of this vault (registered there after deployment).
     /// @param asset_ The base asset.
@@ -226,7 +185,7 @@ contract AccountingManager is
         _lastFeeAccrual = uint64(block.timestamp);
         // The empty vault's price; without it a first settlement that charges no fees (deadline mode)
         // would leave a zero mark and the next one would take a performance fee on the whole price.
-        highWaterMark = FeeMath.price(1, VIRTUAL_SHARES);
+        highWaterMark = SharesMath.price(0, 0);
     }
 
     // ------------------------------------------------------------------------------ requests
@@ -293,18 +252,7 @@ contract AccountingManager is
     /// @inheritdoc IERC7540Deposit
     /// @dev Shares are pro rata of the controller's claimable shares, rounded down.
     function deposit(uint256 assets, address receiver, address controller) public nonReentrant returns (uint256 shares) {
-        _checkDepositClaim(receiver, controller, assets);
-        DepositAccount storage account = _depositAccounts[controller];
-        _foldDeposit(account, _epochs.depositEpoch);
-        uint256 claimableAssets = account.claimableAssets;
-        uint256 claimableShares = account.claimableShares;
-        if (assets > claimableAssets) revert ExceedsClaimable(assets, claimableAssets);
-        shares = EpochMath.proRata(assets, claimableShares, claimableAssets);
-        if (shares == 0) revert ZeroShares();
-        account.claimableAssets = uint128(claimableAssets - assets);
-        account.claimableShares = uint128(claimableShares - shares);
-        _transfer(address(this), receiver, shares);
-        emit Deposit(controller, receiver, assets, shares);
+        (, shares) = _claimDeposit(assets, false, receiver, controller);
     }
 
     /// @inheritdoc IERC4626
@@ -316,17 +264,7 @@ contract AccountingManager is
     /// @inheritdoc IERC7540Deposit
     /// @dev The assets consumed are pro rata, rounded up.
     function mint(uint256 shares, address receiver, address controller) public nonReentrant returns (uint256 assets) {
-        _checkDepositClaim(receiver, controller, shares);
-        DepositAccount storage account = _depositAccounts[controller];
-        _foldDeposit(account, _epochs.depositEpoch);
-        uint256 claimableAssets = account.claimableAssets;
-        uint256 claimableShares = account.claimableShares;
-        if (shares > claimableShares) revert ExceedsClaimable(shares, claimableShares);
-        assets = EpochMath.proRataUp(shares, claimableAssets, claimableShares);
-        account.claimableAssets = uint128(claimableAssets - assets);
-        account.claimableShares = uint128(claimableShares - shares);
-        _transfer(address(this), receiver, shares);
-        emit Deposit(controller, receiver, assets, shares);
+        (assets, ) = _claimDeposit(shares, true, receiver, controller);
     }
 
     /// @inheritdoc IERC4626
@@ -338,16 +276,7 @@ contract AccountingManager is
     /// @inheritdoc IERC4626
     /// @dev Claims `shares` of settled redemptions of `controller`; assets pro rata, rounded down.
     function redeem(uint256 shares, address receiver, address controller) external nonReentrant returns (uint256 assets) {
-        _checkRedeemClaim(receiver, controller, shares);
-        RedeemAccount storage account = _redeemAccounts[controller];
-        _foldRedeem(account, _epochs.redeemEpoch);
-        uint256 claimableShares = account.claimableShares;
-        uint256 claimableAssets = account.claimableAssets;
-        if (shares > claimableShares) revert ExceedsClaimable(shares, claimableShares);
-        assets = EpochMath.proRata(shares, claimableAssets, claimableShares);
-        if (assets == 0) revert ZeroAssets();
-        _payRedemption(account, receiver, claimableShares - shares, claimableAssets - assets);
-        emit Withdraw(msg.sender, receiver, controller, assets, shares);
+        (assets, ) = _claimRedeem(shares, true, receiver, controller);
     }
 
     /// @inheritdoc IERC4626
@@ -357,15 +286,7 @@ contract AccountingManager is
         address receiver,
         address controller
     ) external nonReentrant returns (uint256 shares) {
-        _checkRedeemClaim(receiver, controller, assets);
-        RedeemAccount storage account = _redeemAccounts[controller];
-        _foldRedeem(account, _epochs.redeemEpoch);
-        uint256 claimableShares = account.claimableShares;
-        uint256 claimableAssets = account.claimableAssets;
-        if (assets > claimableAssets) revert ExceedsClaimable(assets, claimableAssets);
-        shares = EpochMath.proRataUp(assets, claimableShares, claimableAssets);
-        _payRedemption(account, receiver, claimableShares - shares, claimableAssets - assets);
-        emit Withdraw(msg.sender, receiver, controller, assets, shares);
+        (, shares) = _claimRedeem(assets, false, receiver, controller);
     }
 
     // -------------------------------------------------------------------------- cancellation
@@ -448,32 +369,51 @@ contract AccountingManager is
     // ---------------------------------------------------------------------------- settlement
 
     /// @inheritdoc IAccountingManager
-    /// @dev The keeper gate settles at the live NAV inside the guardrail band. A NAV outside the band
-    ///      does not revert: the vault pauses both sides, emits GuardrailBreached and returns false
-    ///      with the epoch left unsettled (a revert would undo the pause). Once the deadline passed,
-    ///      anyone else may settle at the last accepted NAV, without fees.
+    /// @dev Keeper gate and deadline caller take the same path, so whoever triggers a settlement cannot
+    ///      choose a better price than the live one: live NAV, fees accrued first, the band the only
+    ///      refusal. A NAV outside the band does not revert: the vault pauses both sides, emits
+    ///      GuardrailBreached and returns false (a revert would undo the pause). A connector that cannot
+    ///      be valued makes it return false with SettlementAwaitingValuation, pricing nothing.
     function settle() external nonReentrant returns (bool settled) {
-        PendingTotals memory totals = _pending;
-        if (totals.depositAssets == 0 && totals.redeemShares == 0) revert NothingToSettle();
-        Limits memory rules = _limits;
-        if (
-            (totals.depositAssets == 0 || rules.depositsPaused) && (totals.redeemShares == 0 || rules.redeemsPaused)
-        ) {
-            if (rules.depositsPaused) revert DepositsPaused();
-            revert RedeemsPaused();
-        }
-        if (msg.sender == registry.keeperGateOf(address(this))) return _settleAtLiveNav(SettlementMode.Keeper);
+        _checkSettleable(false);
+        if (msg.sender == registry.keeperGateOf(address(this))) return _settleLive(SettlementMode.Keeper);
         uint256 dueAt = settlementDueAt();
         if (block.timestamp < dueAt) revert SettlementNotDue(dueAt);
-        _settleFlows(_book.lastTotalAssets, _book.lastTotalAssets, SettlementMode.Deadline);
-        return true;
+        return _settleLive(SettlementMode.Deadline);
     }
 
     /// @notice Governance only: accepts the live NAV without the guardrail band (a reported loss or
     ///         gain reviewed by governance), charges fees and settles every unpaused side.
+    /// @dev Reverts with ValuationIncomplete while a connector cannot be valued and is not written down.
     function forceSettle() external nonReentrant {
         _checkGovernance();
-        _settleAtLiveNav(SettlementMode.Governance);
+        _settleLive(SettlementMode.Governance);
+    }
+
+    /// @inheritdoc IAccountingManager
+    /// @dev De-risking, hence open to the guardian at once: deposits pay at least the last accepted and the
+    ///      live price, redemptions get at most either, so no requester gains from a NAV nobody accepted.
+    ///      Settles paused sides too (the pause of a breach is what it resumes from); request intake stays
+    ///      paused until governance unpauses. The band's reference price is carried over, not moved.
+    function settleConservatively() external nonReentrant {
+        _checkGuardianOrGovernance(address(this));
+        _checkSettleable(true);
+        uint256 live = _completeNav(true);
+        uint256 last = _book.lastTotalAssets;
+        uint256 low = live < last ? live : last;
+        uint256 supplyBefore = totalSupply();
+        _accrueFees(low, supplyBefore);
+        _settleFlows(live > last ? live : last, low, live, SettlementMode.Conservative, true);
+        _book.lastTotalAssets = SharesMath.navAtPrice(last, supplyBefore, totalSupply()).toUint128();
+    }
+
+    /// @notice Governance only: while `connector` cannot be valued it counts at its proven value (0 when
+    ///         its read fails) instead of holding settlement. For a position governance judged worthless.
+    function setConnectorWrittenDown(address connector, bool writtenDown) external {
+        _checkGovernance();
+        if (registry.connectorConfig(connector).vault != address(this)) revert NotVaultConnector(connector);
+        _writtenDown[connector] = writtenDown;
+        emit ConnectorWrittenDown(connector, writtenDown);
     }
 
     /// @notice Keeper gate only: sends `amount` of idle assets to an enabled connector of this vault,
@@ -599,50 +539,45 @@ contract AccountingManager is
     }
 
     /// @inheritdoc IERC4626
-    /// @dev Live NAV: idle assets plus every connector's reported value. Never reverts: a failing
-    ///      connector counts as zero.
-    function totalAssets() public view returns (uint256) {
-        (uint256 nav, , ) = _liveNav();
-        return nav;
+    /// @dev Live NAV: idle assets plus every connector's reported value. Never reverts: a connector that
+    ///      cannot be valued counts at what it proves (0 when its read fails), so this is then a lower bound
+    ///      and settlement waits (VaultLens.valuationStatus says which connector and why).
+    function totalAssets() public view returns (uint256 nav) {
+        (nav, ) = _liveNav();
     }
 
     /// @inheritdoc IERC4626
     function convertToShares(uint256 assets) external view returns (uint256) {
-        return EpochMath.sharesForDeposit(assets, totalAssets() + 1, totalSupply() + VIRTUAL_SHARES);
+        return SharesMath.toSharesDown(assets, totalAssets(), totalSupply());
     }
 
     /// @inheritdoc IERC4626
     function convertToAssets(uint256 shares) external view returns (uint256) {
-        return EpochMath.assetsForRedeem(shares, totalAssets() + 1, totalSupply() + VIRTUAL_SHARES);
+        return SharesMath.toAssetsDown(shares, totalAssets(), totalSupply());
     }
 
     /// @inheritdoc IERC4626
-    /// @dev The assets `controller` can claim now; 0 while deposits are paused.
-    function maxDeposit(address controller) external view returns (uint256) {
-        if (_limits.depositsPaused) return 0;
-        (uint256 assets, ) = _claimableDeposit(controller);
-        return assets;
+    /// @dev The assets `controller` can claim now (pauses never block claims).
+    function maxDeposit(address controller) external view returns (uint256 assets) {
+        (assets, , ) = _claimableDeposit(_depositAccounts[controller]);
     }
 
     /// @inheritdoc IERC4626
-    function maxMint(address controller) external view returns (uint256) {
-        if (_limits.depositsPaused) return 0;
-        (, uint256 shares) = _claimableDeposit(controller);
-        return shares;
+    /// @dev The shares `controller` can claim now.
+    function maxMint(address controller) external view returns (uint256 shares) {
+        (, shares, ) = _claimableDeposit(_depositAccounts[controller]);
     }
 
     /// @inheritdoc IERC4626
-    function maxWithdraw(address controller) external view returns (uint256) {
-        if (_limits.redeemsPaused) return 0;
-        (, uint256 assets) = _claimableRedeem(controller);
-        return assets;
+    /// @dev The assets `controller` can claim now.
+    function maxWithdraw(address controller) external view returns (uint256 assets) {
+        (, assets, ) = _claimableRedeem(_redeemAccounts[controller]);
     }
 
     /// @inheritdoc IERC4626
-    function maxRedeem(address controller) external view returns (uint256) {
-        if (_limits.redeemsPaused) return 0;
-        (uint256 shares, ) = _claimableRedeem(controller);
-        return shares;
+    /// @dev The shares `controller` can claim now.
+    function maxRedeem(address controller) external view returns (uint256 shares) {
+        (shares, , ) = _claimableRedeem(_redeemAccounts[controller]);
     }
 
     /// @inheritdoc IERC4626
@@ -676,7 +611,7 @@ contract AccountingManager is
     /// @inheritdoc IERC7540Deposit
     function claimableDepositRequest(uint256 requestId, address controller) external view returns (uint256 assets) {
         if (requestId != REQUEST_ID) return 0;
-        (assets, ) = _claimableDeposit(controller);
+        (assets, , ) = _claimableDeposit(_depositAccounts[controller]);
     }
 
     /// @inheritdoc IERC7540Redeem
@@ -689,7 +624,7 @@ contract AccountingManager is
     /// @inheritdoc IERC7540Redeem
     function claimableRedeemRequest(uint256 requestId, address controller) external view returns (uint256 shares) {
         if (requestId != REQUEST_ID) return 0;
-        (shares, ) = _claimableRedeem(controller);
+        (shares, , ) = _claimableRedeem(_redeemAccounts[controller]);
     }
 
     /// @inheritdoc IERC7887Deposit
@@ -718,30 +653,27 @@ contract AccountingManager is
         return _operators[controller][operator];
     }
 
-    /// @notice Shares `controller` can claim now for its settled deposits (same as maxMint ignoring pause).
-    function claimableDepositShares(address controller) external view returns (uint256 shares) {
-        (, shares) = _claimableDeposit(controller);
-    }
-
-    /// @notice Assets `controller` can claim now for its settled redemptions (maxWithdraw ignoring pause).
-    function claimableRedeemAssets(address controller) external view returns (uint256 assets) {
-        (, assets) = _claimableRedeem(controller);
-    }
-
     /// @inheritdoc IAccountingManager
     function lastTotalAssets() external view returns (uint256) {
         return _book.lastTotalAssets;
+    }
+
+    /// @inheritdoc IAccountingManager
+    function extSload(bytes32 slot) external view returns (bytes32 value) {
+        assembly ("memory-safe") {
+            value := sload(slot)
+        }
+    }
+
+    /// @inheritdoc IAccountingManager
+    function isValuationWaived(address connector) public view returns (bool) {
+        return _writtenDown[connector] || !registry.connectorConfig(connector).enabled;
     }
 
     /// @notice Time from which anyone may settle the pending requests (0 when nothing is pending).
     function settlementDueAt() public view returns (uint256) {
         uint256 since = _epochs.pendingSince;
         return since == 0 ? 0 : since + _guardrails.settlementDeadline;
-    }
-
-    /// @notice Open epochs, pending window start and time of the last accepted live NAV.
-    function epochState() external view returns (EpochState memory) {
-        return _epochs;
     }
 
     /// @notice Aggregates of the open epochs.
@@ -752,31 +684,6 @@ contract AccountingManager is
     /// @notice Internal asset books (idle, reserved for claims and cancellations, last accepted NAV).
     function assetBook() external view returns (AssetBook memory) {
         return _book;
-    }
-
-    /// @notice Settled aggregate of deposit epoch `epoch` (assets in, shares out).
-    function depositSettlement(uint256 epoch) external view returns (Settlement memory) {
-        return _depositSettlements[epoch];
-    }
-
-    /// @notice Settled aggregate of redeem epoch `epoch` (shares in, assets out).
-    function redeemSettlement(uint256 epoch) external view returns (Settlement memory) {
-        return _redeemSettlements[epoch];
-    }
-
-    /// @notice Deposit cap, minimum request and pause flags.
-    function limits() external view returns (Limits memory) {
-        return _limits;
-    }
-
-    /// @notice Price band and settlement deadline.
-    function guardrails() external view returns (GuardrailMath.Guardrails memory) {
-        return _guardrails;
-    }
-
-    /// @notice Active fee configuration, the queued one (receiver 0 = none) and the last accrual time.
-    function feeState() external view returns (FeeConfig memory active, FeeConfig memory queued, uint256 lastAccrual) {
-        return (_fees, _queuedFees, _lastFeeAccrual);
     }
 
     /// @inheritdoc IERC165
@@ -793,12 +700,28 @@ contract AccountingManager is
 
     // ----------------------------------------------------------------------------- internals
 
-    function _settleAtLiveNav(SettlementMode mode) private returns (bool) {
-        (uint256 nav, uint256 failed, uint256 unhealthy) = _liveNav();
-        if (failed | unhealthy != 0) _reportConnectors(failed, unhealthy);
+    /// @dev Reverts when nothing is pending, or when every pending side is paused (unless `ignorePause`).
+    function _checkSettleable(bool ignorePause) private view {
+        PendingTotals memory totals = _pending;
+        if (totals.depositAssets == 0 && totals.redeemShares == 0) revert NothingToSettle();
+        if (ignorePause) return;
+        Limits memory rules = _limits;
+        if (
+            (totals.depositAssets == 0 || rules.depositsPaused) && (totals.redeemShares == 0 || rules.redeemsPaused)
+        ) {
+            if (rules.depositsPaused) revert DepositsPaused();
+            revert RedeemsPaused();
+        }
+    }
+
+    /// @dev Live-NAV settlement for the keeper, the deadline caller and governance. Returns false, pricing
+    ///      nothing, when a connector cannot be valued or (not for governance) the NAV leaves the band.
+    function _settleLive(SettlementMode mode) private returns (bool) {
+        uint256 nav = _completeNav(mode == SettlementMode.Governance);
+        if (nav == type(uint256).max) return false;
         uint256 supply = totalSupply();
-        uint256 lastNav = _book.lastTotalAssets;
-        if (mode == SettlementMode.Keeper && supply != 0) {
+        if (mode != SettlementMode.Governance && supply != 0) {
+            uint256 lastNav = _book.lastTotalAssets;
             uint256 elapsed = block.timestamp - _epochs.lastNavAt;
             if (!GuardrailMath.withinBand(lastNav, nav, elapsed, _guardrails)) {
                 _limits.depositsPaused = true;
@@ -811,33 +734,40 @@ contract AccountingManager is
         }
         _accrueFees(nav, supply);
         _epochs.lastNavAt = uint64(block.timestamp);
-        _settleFlows(nav, nav, mode);
+        _settleFlows(nav, nav, nav, mode, false);
         return true;
+    }
+
+    /// @dev The live NAV when every connector can be valued or is waived. Otherwise reverts with
+    ///      ValuationIncomplete when `revertIfUnknown`, else emits SettlementAwaitingValuation for the first
+    ///      unknown connector (VaultLens.valuationStatus lists all) and returns type(uint256).max.
+    function _completeNav(bool revertIfUnknown) private returns (uint256 nav) {
+        address unknown;
+        (nav, unknown) = _liveNav();
+        if (unknown == address(0)) return nav;
+        (bool ok, uint256 value, ) = ConnectorValuation.read(unknown);
+        ValuationIssue issue = ok ? ValuationIssue.Unhealthy : ValuationIssue.Failed;
+        if (revertIfUnknown) revert ValuationIncomplete(unknown, issue);
+        emit SettlementAwaitingValuation(unknown, issue, value);
+        return type(uint256).max;
     }
 
     function _accrueFees(uint256 nav, uint256 supply) private {
         FeeConfig memory fees = _fees;
-        uint256 navVirtual = nav + 1;
-        uint256 supplyVirtual = supply + VIRTUAL_SHARES;
         uint256 shares;
         if (supply != 0) {
             uint256 management = FeeMath.managementFee(nav, fees.managementFeeBps, block.timestamp - _lastFeeAccrual);
-            uint256 performance = FeeMath.performanceFee(
-                navVirtual,
-                supplyVirtual,
-                highWaterMark,
-                fees.performanceFeeBps
-            );
+            uint256 performance = FeeMath.performanceFee(nav, supply, highWaterMark, fees.performanceFeeBps);
             uint256 total = management + performance;
             // Only reachable after years without a settlement; keeps the share formula defined.
             if (total > nav / 2) total = nav / 2;
             if (total != 0) {
-                shares = FeeMath.feeShares(total, navVirtual, supplyVirtual);
+                shares = SharesMath.toFeeSharesDown(total, nav, supply);
                 if (shares != 0) _mint(fees.receiver, shares);
                 emit FeesAccrued(fees.receiver, management, performance, shares, highWaterMark);
             }
         }
-        uint256 priceAfterFees = FeeMath.price(navVirtual, supplyVirtual + shares);
+        uint256 priceAfterFees = SharesMath.price(nav, supply + shares);
         if (priceAfterFees > highWaterMark) highWaterMark = priceAfterFees;
         _lastFeeAccrual = uint64(block.timestamp);
         FeeConfig memory queued = _queuedFees;
@@ -848,20 +778,27 @@ contract AccountingManager is
         }
     }
 
-    /// @dev Prices both open epochs at (`nav`, current supply) and books them. Deposits always fit;
-    ///      redemptions need enough idle assets (including this epoch's deposits), else they wait.
-    function _settleFlows(uint256 navBefore, uint256 nav, SettlementMode mode) private {
+    /// @dev Prices the open deposit epoch at `depositNav` and the open redeem epoch at `redeemNav` (both
+    ///      over the current supply) and books them; `liveNav` is the NAV the flows add to. Deposits
+    ///      always fit; redemptions need enough idle assets (including this epoch's deposits), else they
+    ///      wait. Paused sides wait unless `ignorePause`.
+    function _settleFlows(
+        uint256 depositNav,
+        uint256 redeemNav,
+        uint256 liveNav,
+        SettlementMode mode,
+        bool ignorePause
+    ) private {
         EpochState memory epochs = _epochs;
         PendingTotals memory totals = _pending;
         Limits memory rules = _limits;
         AssetBook memory book = _book;
-        uint256 navVirtual = nav + 1;
-        uint256 supplyVirtual = totalSupply() + VIRTUAL_SHARES;
-        uint256 navAfter = nav;
+        uint256 supply = totalSupply();
+        uint256 navAfter = liveNav;
 
-        if (totals.depositAssets != 0 && !rules.depositsPaused) {
+        if (totals.depositAssets != 0 && (ignorePause || !rules.depositsPaused)) {
             uint256 assets = totals.depositAssets;
-            uint256 shares = EpochMath.sharesForDeposit(assets, navVirtual, supplyVirtual);
+            uint256 shares = SharesMath.toSharesDown(assets, depositNav, supply);
             if (shares == 0) {
                 emit DepositSettlementDeferred(epochs.depositEpoch, assets);
             } else {
@@ -874,9 +811,9 @@ contract AccountingManager is
                 ++epochs.depositEpoch;
             }
         }
-        if (totals.redeemShares != 0 && !rules.redeemsPaused) {
+        if (totals.redeemShares != 0 && (ignorePause || !rules.redeemsPaused)) {
             uint256 shares = totals.redeemShares;
-            uint256 assets = EpochMath.assetsForRedeem(shares, navVirtual, supplyVirtual);
+            uint256 assets = SharesMath.toAssetsDown(shares, redeemNav, supply);
             if (assets > book.idle) {
                 emit RedeemSettlementDeferred(epochs.redeemEpoch, shares, assets, book.idle);
             } else {
@@ -895,29 +832,18 @@ contract AccountingManager is
         _epochs = epochs;
         _pending = totals;
         _book = book;
-        emit Settled(mode, navBefore, navAfter, totalSupply());
+        emit Settled(mode, liveNav, navAfter, totalSupply());
     }
 
-    /// @dev NAV = idle + sum of connector values; bit i of `failed`/`unhealthy` flags connector i.
-    function _liveNav() private view returns (uint256 nav, uint256 failed, uint256 unhealthy) {
+    /// @dev NAV = idle + sum of connector values; `unknown` is the first connector that failed or reported
+    ///      unhealthy without a waiver (zero when there is none).
+    function _liveNav() private view returns (uint256 nav, address unknown) {
         nav = _book.idle;
         address[] memory connectors = registry.connectorsOf(address(this));
         for (uint256 i = 0; i < connectors.length; ++i) {
             (bool ok, uint256 value, bool healthy) = ConnectorValuation.read(connectors[i]);
-            if (!ok) failed |= 1 << i;
-            else if (!healthy) unhealthy |= 1 << i;
+            if (!(ok && healthy) && unknown == address(0) && !isValuationWaived(connectors[i])) unknown = connectors[i];
             nav += value;
-        }
-    }
-
-    function _reportConnectors(uint256 failed, uint256 unhealthy) private {
-        address[] memory connectors = registry.connectorsOf(address(this));
-        for (uint256 i = 0; i < connectors.length; ++i) {
-            if (failed & (1 << i) != 0) emit ConnectorValuationFailed(connectors[i]);
-            if (unhealthy & (1 << i) != 0) {
-                (, uint256 value, ) = ConnectorValuation.read(connectors[i]);
-                emit ConnectorUnhealthy(connectors[i], value);
-            }
         }
     }
 
@@ -954,51 +880,107 @@ contract AccountingManager is
         account.pendingShares = 0;
     }
 
-    function _claimableDeposit(address controller) private view returns (uint256 assets, uint256 shares) {
-        DepositAccount memory account = _depositAccounts[controller];
+    /// @dev What `account` can claim, its settled pending request included (`settledPending` says whether
+    ///      there is one to fold). Reads only the slots a claim needs: an epoch is settled exactly when its
+    ///      record is written (a settled side always had a non-zero amount in), so the open epoch number is
+    ///      not read.
+    function _claimableDeposit(
+        DepositAccount storage account
+    ) private view returns (uint256 assets, uint256 shares, bool settledPending) {
         assets = account.claimableAssets;
         shares = account.claimableShares;
-        if (account.pendingAssets != 0 && account.epoch != _epochs.depositEpoch) {
-            Settlement memory settled = _depositSettlements[account.epoch];
-            assets += account.pendingAssets;
-            shares += EpochMath.proRata(account.pendingAssets, settled.amountOut, settled.amountIn);
+        uint256 pendingAssets = account.pendingAssets;
+        if (pendingAssets == 0) return (assets, shares, false);
+        Settlement memory settled = _depositSettlements[account.epoch];
+        if (settled.amountIn != 0) {
+            assets += pendingAssets;
+            shares += EpochMath.proRata(pendingAssets, settled.amountOut, settled.amountIn);
+            settledPending = true;
         }
     }
 
-    function _claimableRedeem(address controller) private view returns (uint256 shares, uint256 assets) {
-        RedeemAccount memory account = _redeemAccounts[controller];
+    /// @dev Same as `_claimableDeposit` for redemptions.
+    function _claimableRedeem(
+        RedeemAccount storage account
+    ) private view returns (uint256 shares, uint256 assets, bool settledPending) {
         shares = account.claimableShares;
         assets = account.claimableAssets;
-        if (account.pendingShares != 0 && account.epoch != _epochs.redeemEpoch) {
-            Settlement memory settled = _redeemSettlements[account.epoch];
-            shares += account.pendingShares;
-            assets += EpochMath.proRata(account.pendingShares, settled.amountOut, settled.amountIn);
+        uint256 pendingShares = account.pendingShares;
+        if (pendingShares == 0) return (shares, assets, false);
+        Settlement memory settled = _redeemSettlements[account.epoch];
+        if (settled.amountIn != 0) {
+            shares += pendingShares;
+            assets += EpochMath.proRata(pendingShares, settled.amountOut, settled.amountIn);
+            settledPending = true;
         }
     }
 
-    function _payRedemption(
-        RedeemAccount storage account,
+    /// @dev Claims `amount` of `controller`'s settled deposits, counted in shares when `byShares`, else in
+    ///      assets. The side the caller names is exact; the other is pro rata, rounded in the vault's favour.
+    function _claimDeposit(
+        uint256 amount,
+        bool byShares,
         address receiver,
-        uint256 remainingShares,
-        uint256 remainingAssets
-    ) private {
-        uint256 paid = account.claimableAssets - remainingAssets;
-        account.claimableShares = uint128(remainingShares);
-        account.claimableAssets = uint128(remainingAssets);
-        _book.claimableRedeem -= uint128(paid);
-        _sendAssets(receiver, paid);
+        address controller
+    ) private returns (uint256 assets, uint256 shares) {
+        _checkClaim(receiver, controller, amount);
+        DepositAccount storage account = _depositAccounts[controller];
+        // folded in memory and written once, so a claim right after settlement never writes the record twice
+        (uint256 claimableAssets, uint256 claimableShares, bool settledPending) = _claimableDeposit(account);
+        if (byShares) {
+            if (amount > claimableShares) revert ExceedsClaimable(amount, claimableShares);
+            (assets, shares) = (EpochMath.proRataUp(amount, claimableAssets, claimableShares), amount);
+        } else {
+            if (amount > claimableAssets) revert ExceedsClaimable(amount, claimableAssets);
+            (assets, shares) = (amount, EpochMath.proRata(amount, claimableShares, claimableAssets));
+            if (shares == 0) revert ZeroShares();
+        }
+        if (settledPending) account.pendingAssets = 0;
+        account.claimableAssets = uint128(claimableAssets - assets);
+        account.claimableShares = uint128(claimableShares - shares);
+        _transfer(address(this), receiver, shares);
+        emit Deposit(controller, receiver, assets, shares);
     }
 
-    function _checkDepositClaim(address receiver, address controller, uint256 amount) private view {
-        _checkController(controller);
-        if (_limits.depositsPaused) revert DepositsPaused();
-        if (receiver == address(0)) revert ZeroAddress();
-        if (amount == 0) revert ZeroAmount();
+    /// @dev Claims `amount` of `controller`'s settled redemptions, counted in shares when `byShares`, else
+    ///      in assets. The side the caller names is exact; the other is pro rata, rounded in the vault's favour.
+    function _claimRedeem(
+        uint256 amount,
+        bool byShares,
+        address receiver,
+        address controller
+    ) private returns (uint256 assets, uint256 shares) {
+        _checkClaim(receiver, controller, amount);
+        RedeemAccount storage account = _redeemAccounts[controller];
+        (uint256 claimableShares, uint256 claimableAssets, bool settledPending) = _claimableRedeem(account);
+        if (byShares) {
+            if (amount > claimableShares) revert ExceedsClaimable(amount, claimableShares);
+            (assets, shares) = (EpochMath.proRata(amount, claimableAssets, claimableShares), amount);
+            if (assets == 0) revert ZeroAssets();
+        } else {
+            if (amount > claimableAssets) revert ExceedsClaimable(amount, claimableAssets);
+            (assets, shares) = (amount, EpochMath.proRataUp(amount, claimableShares, claimableAssets));
+        }
+        if (settledPending) account.pendingShares = 0;
+        // a full claim of a just-settled request leaves an empty record empty: no write
+        if (
+            claimableShares != shares ||
+            claimableAssets != assets ||
+            account.claimableShares != 0 ||
+            account.claimableAssets != 0
+        ) {
+            account.claimableShares = uint128(claimableShares - shares);
+            account.claimableAssets = uint128(claimableAssets - assets);
+        }
+        _book.claimableRedeem -= uint128(assets);
+        _sendAssets(receiver, assets);
+        emit Withdraw(msg.sender, receiver, controller, assets, shares);
     }
 
-    function _checkRedeemClaim(address receiver, address controller, uint256 amount) private view {
+    /// @dev Claims hand over what a settlement already reserved (escrowed shares, reserved assets), so no
+    ///      pause ever blocks them.
+    function _checkClaim(address receiver, address controller, uint256 amount) private view {
         _checkController(controller);
-        if (_limits.redeemsPaused) revert RedeemsPaused();
         if (receiver == address(0)) revert ZeroAddress();
         if (amount == 0) revert ZeroAmount();
     }
@@ -1033,7 +1015,7 @@ contract AccountingManager is
 
     /// @dev Value of `shares` at the last accepted NAV (supply only changes at settlement).
     function _valueAtLastNav(uint256 shares) private view returns (uint256) {
-        return EpochMath.assetsForRedeem(shares, uint256(_book.lastTotalAssets) + 1, totalSupply() + VIRTUAL_SHARES);
+        return SharesMath.toAssetsDown(shares, _book.lastTotalAssets, totalSupply());
     }
 
     function _trackedAssets() private view returns (uint256) {

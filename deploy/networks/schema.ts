@@ -28,6 +28,8 @@ export const networkConfigSchema = z
   .object({
     name: z.string().min(1),
     chainId: z.number().int().positive(),
+    /** the chain's block interval, seconds: sizes the Uniswap observation ring that must cover a TWAP window */
+    blockTimeSeconds: z.number().positive().max(60),
     sources: z.record(z.string(), z.string().min(1)),
     tokens: z.object({ USDC: token, USDT: token, WETH: token }).strict(),
     chainlink: z.object({ "USDC/USD": feed, "USDT/USD": feed, "ETH/USD": feed }).strict(),

@@ -1,5 +1,5 @@
 import { type Address, encodeFunctionData, getAddress, zeroAddress } from "viem";
-import { deploy, projectArtifact, read } from "../lib/artifacts.js";
+import { deploy, projectArtifact, read, send } from "../lib/artifacts.js";
 import type { Clients } from "../lib/clients.js";
 import type { NetworkConfig } from "../networks/schema.js";
 import { createSafe } from "../protocols/safe.js";
@@ -81,11 +81,31 @@ export interface DeploymentPlan {
 
 const STABLE_MAX_ANSWER = 10n * 10n ** 8n;
 const ETH_MAX_ANSWER = 1_000_000n * 10n ** 8n;
-const TWAP_MIN_CARDINALITY = 50;
+/** Uniswap v3 stores the observation ring's size in a uint16. */
+const MAX_OBSERVATION_CARDINALITY = 65_535;
+/** Observation slots added per transaction when a pool's ring must grow (~22k gas each). */
+const CARDINALITY_STEP = 1_000;
 const WETH_DEVIATION_BPS = 200;
 const USDT_DEVIATION_BPS = 100;
 const DEFAULT_SEQUENCER_GRACE = 3_600;
 export const DEFAULT_POOL_FEES = { usdcWeth: 500, usdcUsdt: 100 } as const;
+
+/**
+ * The observation cardinality a Uniswap v3 pool needs so that its ring always covers `window` seconds on a
+ * chain with `blockTimeSeconds` blocks. A pool writes at most one observation per block, so `n` slots
+ * span at least `(n - 1)` block intervals: nobody can overwrite a ring this size within one window, which
+ * is what a TWAP flush needs (one tick-moving swap per block until `observe(window)` reverts). Throws when
+ * the window cannot be covered on that chain (more slots than a pool can hold).
+ */
+export function twapCardinalityFor(window: number, blockTimeSeconds: number): number {
+  if (!(blockTimeSeconds > 0)) throw new Error(`blockTimeSeconds must be positive, got ${blockTimeSeconds}`);
+  const cardinality = Math.ceil(window / blockTimeSeconds) + 1;
+  if (cardinality > MAX_OBSERVATION_CARDINALITY)
+    throw new Error(
+      `a ${window} s TWAP window needs ${cardinality} observations at ${blockTimeSeconds} s blocks, more than a Uniswap v3 pool holds (${MAX_OBSERVATION_CARDINALITY}): use a shorter window on this chain`,
+    );
+  return cardinality;
+}
 
 /** The ValueOracle configuration on a network: Chainlink primaries with their heartbeats, Uniswap TWAP checks. */
 export function networkOracleConfig(
@@ -98,6 +118,7 @@ export function networkOracleConfig(
   const usdt = config.tokens.USDT.address;
   const weth = config.tokens.WETH.address;
   const feeds = config.chainlink;
+  const minCardinality = twapCardinalityFor(twapWindow, config.blockTimeSeconds);
   const usdcIs0InWeth = sortTokens(usdc, weth)[0] === getAddress(usdc);
   const usdcIs0InUsdt = sortTokens(usdc, usdt)[0] === getAddress(usdc);
   const feed = (address: Address, base: Address, heartbeat: number, maxAnswer: bigint) => ({
@@ -116,8 +137,8 @@ export function networkOracleConfig(
       feed(feeds["ETH/USD"].address, ETH_UNIT, feeds["ETH/USD"].heartbeatSeconds, ETH_MAX_ANSWER),
     ],
     pools: [
-      { pool: pools.usdcWeth, window: twapWindow, minCardinality: TWAP_MIN_CARDINALITY },
-      { pool: pools.usdcUsdt, window: twapWindow, minCardinality: TWAP_MIN_CARDINALITY },
+      { pool: pools.usdcWeth, window: twapWindow, minCardinality },
+      { pool: pools.usdcUsdt, window: twapWindow, minCardinality },
     ],
     routes: [
       {
@@ -141,6 +162,8 @@ export function networkOracleConfig(
 
 /** Lists what `deployToNetwork` will deploy and which external contracts it wires in. */
 export function planDeployment(config: NetworkConfig, params: NetworkDeployParams): DeploymentPlan {
+  const twapWindow = params.twapWindow ?? DEFAULT_TWAP_WINDOW;
+  const cardinality = twapCardinalityFor(twapWindow, config.blockTimeSeconds);
   return {
     contracts: [
       `Safe 1.4.1 proxy (${params.safeThreshold}-of-${params.safeOwners.length})`,
@@ -154,6 +177,7 @@ export function planDeployment(config: NetworkConfig, params: NetworkDeployParam
       "AaveV3Connector",
       "ERC4626Connector (Morpho)",
       "UniswapV3Connector",
+      `observation rings of the TWAP pools grown to ${cardinality} slots (${twapWindow} s window at ${config.blockTimeSeconds} s blocks)`,
     ],
     externals: {
       USDC: config.tokens.USDC.address,
@@ -194,6 +218,36 @@ export async function poolOf(
   if (pool === zeroAddress)
     throw new Error(`no Uniswap v3 pool ${token0}/${token1} at fee ${fee} on ${factory}`);
   return getAddress(pool);
+}
+
+/**
+ * Grows `pool`'s observation ring to at least `cardinality` slots (`increaseObservationCardinalityNext`,
+ * open to anyone; the deployer pays), in steps that fit a block. Returns the slots it asked for, 0 if the
+ * pool already had them. The ring reaches its new size as the pool writes observations; until then the
+ * oracle reads the TWAP as unavailable and prices with the Chainlink primary alone.
+ */
+export async function ensureObservationCardinality(
+  clients: Clients,
+  pool: Address,
+  cardinality: number,
+): Promise<number> {
+  const poolAbi = uniswapArtifacts.pool().abi;
+  const slot0 = await read<readonly [bigint, number, number, number, number, number, boolean]>(clients, {
+    address: pool,
+    abi: poolAbi,
+    functionName: "slot0",
+  });
+  const start = slot0[4];
+  for (let next = start; next < cardinality;) {
+    next = Math.min(cardinality, next + CARDINALITY_STEP);
+    await send(clients, {
+      address: pool,
+      abi: poolAbi,
+      functionName: "increaseObservationCardinalityNext",
+      args: [next],
+    });
+  }
+  return Math.max(0, cardinality - start);
 }
 
 /** Refuses to deploy against a config whose external contracts are missing on the connected chain. */
@@ -256,6 +310,9 @@ export async function deployToNetwork(
   } = {},
 ): Promise<NetworkDeployment> {
   const step = options.onStep ?? (() => undefined);
+  // Checked before anything is read or sent: a window this chain's pools cannot cover is refused here.
+  const twapWindow = params.twapWindow ?? DEFAULT_TWAP_WINDOW;
+  const cardinality = twapCardinalityFor(twapWindow, config.blockTimeSeconds);
   await checkExternals(clients, config);
   const swapRouter = config.uniswapV3.swapRouter;
   if (!swapRouter)
@@ -304,7 +361,10 @@ export async function deployToNetwork(
   });
   step(`Registry ${registry}, vault ${vault}, oracle ${oracle}, swap handler ${swapHandler}, gate ${gate}`);
 
-  const twapWindow = params.twapWindow ?? DEFAULT_TWAP_WINDOW;
+  for (const pool of [pools.usdcWeth, pools.usdcUsdt]) {
+    const added = await ensureObservationCardinality(clients, pool, cardinality);
+    if (added > 0) step(`pool ${pool}: observation ring grown by ${added} to ${cardinality} slots`);
+  }
   const handlerAbi = liFiSwapHandlerArtifact().abi;
   const bootstrap: TimelockCall[] = [
     registerVaultCall(registry, vault, usdc, {

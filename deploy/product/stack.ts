@@ -110,6 +110,8 @@ export interface ProductStack {
   readonly governance: StackGovernance;
   readonly registry: Address;
   readonly vault: Address;
+  /** VaultLens: the vault's configuration, epoch records and valuation status (read-only) */
+  readonly lens: Address;
   readonly asset: Address;
   readonly oracle: Address;
   readonly gate: Address;
@@ -364,6 +366,7 @@ export async function deployProductStack(
     symbol: "avUSDC",
     config: defaultVaultConfig(governance.kind === "eoa" ? governance.owner : governance.safe),
   });
+  const lens = await deploy(clients, projectArtifact("VaultLens"), []);
   const oracle = await deployValueOracle(clients, { registry, baseAsset: usdc });
   const lifiDiamond = await deployLocalLiFiDiamond(clients, protocols.uniswap);
   const swapHandler = await deploy(clients, liFiSwapHandlerArtifact(), [
@@ -377,6 +380,7 @@ export async function deployProductStack(
     governance,
     registry,
     vault,
+    lens,
     asset: getAddress(usdc),
     oracle,
     gate,

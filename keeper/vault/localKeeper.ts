@@ -197,7 +197,6 @@ export async function createLocalKeeper(
       ? {
           swaps: {
             quoter: options.swaps.quoter,
-            handler: stack.swapHandler,
             chainId,
             maxSlippageBps: options.swaps.maxSlippageBps ?? 100n,
           },

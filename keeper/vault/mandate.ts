@@ -17,7 +17,7 @@ export interface MandateTerms {
 /**
  * Small actions inside an approved mandate, sent by one keeper alone through
  * `KeeperGate.executeMandate`. Each action is checked first against the mandate's lists, its state
- * on chain (revoked, tripped, expired) and its notional limits (per action and the period's
+ * on chain (revoked, expired) and its notional limits (per action and the period's
  * headroom, valued by the vault's oracle as the gate values it); the sender then simulates and sends
  * it exactly once per (mandate, provenance).
  */
@@ -59,12 +59,11 @@ export class MandateExecutor {
       }),
       this.o.client.getBlock(),
     ])) as [
-      { revoked: boolean; tripped: boolean; expiry: bigint; maxNotionalPerAction: bigint },
+      { revoked: boolean; expiry: bigint; maxNotionalPerAction: bigint },
       bigint,
       { timestamp: bigint },
     ];
     if (state.revoked) reasons.push("mandate revoked");
-    if (state.tripped) reasons.push("mandate tripped by its loss limit");
     if (block.timestamp >= state.expiry) reasons.push("mandate expired");
     const notional = (await this.o.client.readContract({
       address: this.o.oracle,

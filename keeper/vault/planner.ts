@@ -54,10 +54,9 @@ export interface ChainPlannerOptions {
   readonly gasBudgetPerBatch: bigint;
   /** Share-bound slippage for ERC-4626 deposits and withdrawals. */
   readonly maxSlippageBps: bigint;
-  /** Quotes LI.FI swaps for connectors with a `swapShare`; the handler pulls from the connector. */
+  /** Quotes LI.FI swaps for connectors with a `swapShare`; the connector calls the Diamond itself. */
   readonly swaps?: {
     readonly quoter: SwapQuoter;
-    readonly handler: Address;
     readonly chainId: number;
     /** a quote whose minimum output is worth less than the input minus this (oracle) is refused */
     readonly maxSlippageBps: bigint;
@@ -402,7 +401,7 @@ export class ChainPlanner implements Planner {
       tokenIn: this.o.asset,
       tokenOut: share.token,
       amountIn,
-      fromAddress: swaps.handler,
+      fromAddress: c.address,
       toAddress: c.address,
     });
     const [ok, minValue] = (await this.o.client.readContract({

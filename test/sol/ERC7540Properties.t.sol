@@ -5,12 +5,13 @@ import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {MockConnector} from "../../contracts/mocks/MockConnector.sol";
 import {IERC7540Deposit, IERC7540Operator, IERC7540Redeem} from "../../contracts/interfaces/IERC7540.sol";
 import {IERC7887Deposit, IERC7887Redeem} from "../../contracts/interfaces/IERC7887.sol";
+import {IAccountingManager} from "../../contracts/interfaces/IAccountingManager.sol";
 import {AccountingManager} from "../../contracts/vault/AccountingManager.sol";
 import {VaultTestBase} from "./VaultTestBase.sol";
 
 /// @notice ERC-4626 / ERC-7540 property suite in the spirit of a16z's erc4626-tests, adapted to an
 ///         asynchronous vault: claims (deposit/mint/redeem/withdraw) agree with max* and with what the
-///         request views said, previews revert as ERC-7540 requires, max* is 0 while paused, views
+///         request views said, previews revert as ERC-7540 requires, pauses never block claims, views
 ///         never revert (even with broken connectors), conversions do not depend on the caller, and a
 ///         round trip never returns more than was put in. [AC15 rounding] [AC16 ERC-4626 conformance]
 contract ERC7540PropertiesTest is VaultTestBase {
@@ -63,7 +64,7 @@ contract ERC7540PropertiesTest is VaultTestBase {
             // deposit rounds shares down: never more than the pro-rata share
             assertLe(shares * assets, part * maxMint);
         } catch (bytes memory reason) {
-            assertEq(bytes4(reason), AccountingManager.ZeroShares.selector);
+            assertEq(bytes4(reason), IAccountingManager.ZeroShares.selector);
         }
         uint256 rest = vault.maxMint(alice);
         vm.prank(alice);
@@ -113,39 +114,45 @@ contract ERC7540PropertiesTest is VaultTestBase {
         assertGe(burned * maxWithdraw, part * shares, "withdraw rounded shares in the claimant's favour");
     }
 
-    function testFuzz_maxIsZeroWhilePaused(uint256 assets) public {
+    /// [F3 claims never paused] A pause stops new requests, never a claim of what a settlement reserved:
+    /// max* keep reporting the claimable amounts and the claims pay them in full.
+    function testFuzz_F3_claimsStayOpenWhilePaused(uint256 assets) public {
         assets = bound(assets, MIN_REQUEST, 1e15);
         uint256 shares = _enter(bob, assets);
-        _settledDeposit(alice, assets);
+        _requestDeposit(alice, assets);
         vm.prank(bob);
         vault.requestRedeem(shares, bob, bob);
         _settle();
+        uint256 aliceShares = vault.maxMint(alice);
+        uint256 bobAssets = vault.maxWithdraw(bob);
         vm.startPrank(guardian);
         vault.pauseDeposits();
         vault.pauseRedeems();
         vm.stopPrank();
-        assertEq(vault.maxDeposit(alice), 0);
-        assertEq(vault.maxMint(alice), 0);
-        assertEq(vault.maxRedeem(bob), 0);
-        assertEq(vault.maxWithdraw(bob), 0);
-        // the claims themselves are refused while paused and come back unchanged after
-        vm.prank(alice);
-        vm.expectRevert(AccountingManager.DepositsPaused.selector);
-        vault.deposit(assets, alice, alice);
-        vault.unpauseDeposits();
-        vault.unpauseRedeems();
         assertEq(vault.maxDeposit(alice), assets);
+        assertEq(vault.maxMint(alice), aliceShares);
         assertEq(vault.maxRedeem(bob), shares);
+        vm.prank(alice);
+        assertEq(vault.deposit(assets, alice, alice), aliceShares);
+        uint256 before = asset.balanceOf(bob);
+        vm.prank(bob);
+        assertEq(vault.redeem(shares, bob, bob), bobAssets);
+        assertEq(asset.balanceOf(bob) - before, bobAssets);
+        // new requests stay refused while paused
+        _fund(alice, assets);
+        vm.prank(alice);
+        vm.expectRevert(IAccountingManager.DepositsPaused.selector);
+        vault.requestDeposit(assets, alice, alice);
     }
 
     function testFuzz_previewsRevertForAsyncFlows(uint256 amount) public {
-        vm.expectRevert(AccountingManager.AsyncFlow.selector);
+        vm.expectRevert(IAccountingManager.AsyncFlow.selector);
         vault.previewDeposit(amount);
-        vm.expectRevert(AccountingManager.AsyncFlow.selector);
+        vm.expectRevert(IAccountingManager.AsyncFlow.selector);
         vault.previewMint(amount);
-        vm.expectRevert(AccountingManager.AsyncFlow.selector);
+        vm.expectRevert(IAccountingManager.AsyncFlow.selector);
         vault.previewWithdraw(amount);
-        vm.expectRevert(AccountingManager.AsyncFlow.selector);
+        vm.expectRevert(IAccountingManager.AsyncFlow.selector);
         vault.previewRedeem(amount);
     }
 

@@ -6,6 +6,8 @@ import {IRegistry} from "../../contracts/interfaces/IRegistry.sol";
 import {ILiFiDiamond} from "../../contracts/interfaces/ILiFiDiamond.sol";
 import {Registry} from "../../contracts/registry/Registry.sol";
 import {LiFiSwapHandler} from "../../contracts/swap/LiFiSwapHandler.sol";
+import {SwapExecution} from "../../contracts/swap/lib/SwapExecution.sol";
+import {ISwapHandler} from "../../contracts/interfaces/ISwapHandler.sol";
 import {LocalLiFiDiamond} from "../../contracts/mocks/LocalLiFiDiamond.sol";
 import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
 import {MockFixedPriceOracle} from "../../contracts/mocks/MockFixedPriceOracle.sol";
@@ -98,6 +100,7 @@ contract LiFiSwapHandlerFuzzTest is Test {
 
     function _assertNothingLeftBehind() private view {
         assertEq(usdc.allowance(address(connector), address(handler)), 0, "connector allowance");
+        assertEq(usdc.allowance(address(connector), address(diamond)), 0, "connector allowance to the Diamond");
         assertEq(usdc.allowance(address(handler), address(diamond)), 0, "handler allowance");
         assertEq(usdc.allowance(address(diamond), address(dex)), 0, "diamond allowance");
         assertEq(usdc.balanceOf(address(handler)) + weth.balanceOf(address(handler)), 0, "handler balance");
@@ -131,7 +134,9 @@ contract LiFiSwapHandlerFuzzTest is Test {
         fromAmount = bound(fromAmount, 2, 1e12);
         approved = bound(approved, 0, fromAmount - 1);
         bytes memory data = _calldata(address(connector), (fromAmount * 1e12) / 3000, _step(usdc, weth, fromAmount));
-        vm.expectRevert(abi.encodeWithSelector(LiFiSwapHandler.AmountMismatch.selector, approved, fromAmount));
+        vm.expectRevert(
+            abi.encodeWithSelector(LiFiSwapHandler.InputMismatch.selector, address(usdc), approved, address(usdc), fromAmount)
+        );
         connector.swap(address(usdc), approved, data);
     }
 
@@ -187,6 +192,61 @@ contract LiFiSwapHandlerFuzzTest is Test {
         } catch {
             assertEq(usdc.balanceOf(address(connector)), 1e12);
         }
+    }
+
+    /// @notice The deep campaign's counterexample, kept as a fixed input: the flipped byte lands in the DEX
+    ///         step's own amount (inside `callData`), which the handler does not decode.
+    function test_regression_flippedByte_6114_77() public {
+        testFuzz_flippedByteRefusedOrStillSafe(6114, 77);
+    }
+
+    /// @notice The class behind it: whatever amount a step's own calldata names, the swap spends exactly the
+    ///         checked `fromAmount` or reverts; the Diamond's refund of the rest to the connector is refused.
+    function testFuzz_innerAmountBelowFromAmountRefused(uint256 innerAmount) public {
+        // Still enough output for every minimum (0.99 WETH), so only the spent amount gives it away.
+        innerAmount = bound(innerAmount, 2979e6, AMOUNT_IN - 1);
+        ILiFiDiamond.SwapData memory step = _step(usdc, weth, AMOUNT_IN);
+        step.callData = abi.encodeCall(FixedRateDex.swap, (usdc, weth, innerAmount, address(diamond)));
+        bytes memory data = _calldata(address(connector), 0.99e18, step);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                SwapExecution.InputNotFullySpent.selector, AMOUNT_IN, 0, 1e12 - innerAmount, 1e12 - AMOUNT_IN
+            )
+        );
+        connector.swap(address(usdc), AMOUNT_IN, data);
+        assertEq(usdc.balanceOf(address(connector)), 1e12);
+    }
+
+    function test_innerAmountBelowFromAmountNamesTheError() public {
+        uint256 innerAmount = AMOUNT_IN - 19_200;
+        ILiFiDiamond.SwapData memory step = _step(usdc, weth, AMOUNT_IN);
+        step.callData = abi.encodeCall(FixedRateDex.swap, (usdc, weth, innerAmount, address(diamond)));
+        bytes memory data = _calldata(address(connector), MIN_OUT, step);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                SwapExecution.InputNotFullySpent.selector,
+                AMOUNT_IN,
+                0,
+                1e12 - AMOUNT_IN + 19_200,
+                1e12 - AMOUNT_IN
+            )
+        );
+        connector.swap(address(usdc), AMOUNT_IN, data);
+    }
+
+    /// @notice F8: when the oracle prices a swap token by its primary alone (its secondary TWAP could not be
+    ///         read), the handler halves the slippage it allows against the oracle and says so.
+    function test_F8_primaryOnlyPriceTightensSlippage() public {
+        oracle.setPrimaryOnly(address(weth), true);
+        // 0.99 WETH (2970 USDC) passes the 1% bound but not the tightened 0.5% (2985 USDC)
+        bytes memory loose = _calldata(address(connector), 0.99e18, _step(usdc, weth, AMOUNT_IN));
+        vm.expectRevert(abi.encodeWithSelector(LiFiSwapHandler.MinAmountOutTooLow.selector, 2970e6, 2985e6));
+        connector.swap(address(usdc), AMOUNT_IN, loose);
+        vm.expectEmit(address(connector));
+        emit ISwapHandler.SwapLimitTightened(address(connector), 50);
+        connector.swap(address(usdc), AMOUNT_IN, _calldata(address(connector), MIN_OUT, _step(usdc, weth, AMOUNT_IN)));
+        oracle.setPrimaryOnly(address(weth), false);
+        connector.swap(address(usdc), AMOUNT_IN, loose);
     }
 
     // ------------------------------------------------------------------ strict decoder vs decode + re-encode

@@ -75,8 +75,21 @@ contract TickMathTest is Test {
         uint256 there = UniswapTwap.quoteAtTick(tick, amount, true);
         vm.assume(there > 1e6);
         uint256 back = UniswapTwap.quoteAtTick(tick, there, false);
-        // rounding down twice loses at most a relative 1e-6 plus one unit
-        assertApproxEqRel(back, amount, 1e12);
+        // The proven bound (UniswapTwap.quoteAtTick): amount - ceil(1 / r) <= back <= amount, where
+        // floor(1 / r) = quoteAtTick(tick, 1, false), so ceil(1 / r) <= that + 1.
         assertLe(back, amount);
+        assertLe(amount - back, UniswapTwap.quoteAtTick(tick, 1, false) + 1);
+        // which is a relative error below 1 / amount + 1 / there (both under 1e-6 here): 2e-6 overall
+        assertApproxEqRel(back, amount, 2e12);
+    }
+
+    /// @notice The deep campaign's counterexample: two units lost at tick -2687, inside the proven bound
+    ///         of ceil(1 / r) = 2 units, though above the 1e-6 relative tolerance the test used to assume.
+    function test_regression_quoteInverse_tickMinus2687() public pure {
+        uint256 there = UniswapTwap.quoteAtTick(-2687, 1_397_012, true);
+        uint256 back = UniswapTwap.quoteAtTick(-2687, there, false);
+        assertEq(back, 1_397_010);
+        assertEq(UniswapTwap.quoteAtTick(-2687, 1, false) + 1, 2);
+        testFuzz_AC6_quoteInverseIsConsistent(-2687, 1_397_012);
     }
 }

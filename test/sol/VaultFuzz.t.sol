@@ -2,8 +2,9 @@
 pragma solidity 0.8.28;
 
 import {MockConnector} from "../../contracts/mocks/MockConnector.sol";
+import {IAccountingManager} from "../../contracts/interfaces/IAccountingManager.sol";
 import {AccountingManager} from "../../contracts/vault/AccountingManager.sol";
-import {FeeMath} from "../../contracts/vault/lib/FeeMath.sol";
+import {SharesMath} from "../../contracts/vault/lib/SharesMath.sol";
 import {GuardrailMath} from "../../contracts/vault/lib/GuardrailMath.sol";
 import {VaultTestBase} from "./VaultTestBase.sol";
 
@@ -43,7 +44,7 @@ contract VaultFuzzTest is VaultTestBase {
         if (!settled) {
             // The donation moved the price beyond the band: nothing settled, nobody was priced.
             assertEq(vault.pendingDepositRequest(0, victim), victimDeposit);
-            assertTrue(vault.limits().depositsPaused);
+            assertTrue(lens.limits(vault).depositsPaused);
             return;
         }
         vm.prank(victim);
@@ -80,7 +81,7 @@ contract VaultFuzzTest is VaultTestBase {
             address spammer = address(uint160(0xD000 + i));
             _fund(spammer, dust);
             vm.prank(spammer);
-            vm.expectRevert(abi.encodeWithSelector(AccountingManager.BelowMinimumRequest.selector, dust, MIN_REQUEST));
+            vm.expectRevert(abi.encodeWithSelector(IAccountingManager.BelowMinimumRequest.selector, dust, MIN_REQUEST));
             vault.requestDeposit(dust, spammer, spammer);
         }
         _requestDeposit(victim, 5 * ONE);
@@ -121,7 +122,7 @@ contract VaultFuzzTest is VaultTestBase {
         _requestDeposit(attacker, MIN_REQUEST);
         _settle();
         assertEq(vault.balanceOf(feeReceiver), 0, "the new rate was applied to the past year");
-        (AccountingManager.FeeConfig memory active, AccountingManager.FeeConfig memory queued, ) = vault.feeState();
+        (AccountingManager.FeeConfig memory active, AccountingManager.FeeConfig memory queued, ) = lens.feeState(vault);
         assertEq(active.managementFeeBps, 500);
         assertEq(queued.receiver, address(0));
         vm.warp(block.timestamp + 365 days);
@@ -143,48 +144,91 @@ contract VaultFuzzTest is VaultTestBase {
         vm.warp(block.timestamp + elapsed);
         _requestDeposit(attacker, 10 * ONE);
         uint256 lastNav = vault.lastTotalAssets();
-        bool inBand = GuardrailMath.withinBand(lastNav, newValue, elapsed, vault.guardrails());
+        bool inBand = GuardrailMath.withinBand(lastNav, newValue, elapsed, lens.guardrails(vault));
         bool settled = _settle();
         assertEq(settled, inBand);
         if (!settled) {
             assertEq(vault.lastTotalAssets(), lastNav);
             assertEq(vault.pendingDepositRequest(0, attacker), 10 * ONE);
-            assertTrue(vault.limits().depositsPaused && vault.limits().redeemsPaused);
+            assertTrue(lens.limits(vault).depositsPaused && lens.limits(vault).redeemsPaused);
         } else {
             assertEq(vault.lastTotalAssets(), newValue + 10 * ONE);
         }
     }
 
-    /// [AC7 TVL liveness] A connector that reverts, burns gas or returns garbage is isolated: settlement
-    /// does not revert, the connector counts as zero (which the guardrail then judges).
-    function testFuzz_AC7_badConnectorNeverRevertsSettlement(uint8 modeSeed) public {
+    /// [AC7 TVL liveness] [F4 unknown connector holds pricing] A connector that reverts, burns gas or
+    /// returns malformed data never makes settlement revert, and nothing is priced while its value is
+    /// unknown; once the guardian disables it (or governance writes it down) it counts at what it proves.
+    function testFuzz_F4_unknownConnectorHoldsPricingUntilWaived(uint8 modeSeed, bool byGuardian) public {
         MockConnector bad = _addConnector();
         _enter(victim, 1_000 * ONE);
         bad.setMode(MockConnector.Mode(bound(modeSeed, 2, 4)), 0, false);
         _requestDeposit(attacker, 10 * ONE);
+        assertFalse(_settle(), "priced while a connector was unknown");
+        assertEq(vault.pendingDepositRequest(0, attacker), 10 * ONE);
+        assertFalse(lens.limits(vault).depositsPaused, "an unknown value is not a breach");
+        if (byGuardian) {
+            vm.prank(guardian);
+            registry.disableConnector(address(bad));
+        } else {
+            vault.setConnectorWrittenDown(address(bad), true);
+        }
         assertTrue(_settle());
         assertEq(vault.totalAssets(), 1_010 * ONE);
     }
 
-    /// Deadline: once it passed, anyone settles at the last accepted NAV, whatever connectors report.
-    function testFuzz_deadlineSettlementUsesTheLastAcceptedNav(uint256 reported, uint256 late) public {
+    /// [F1 deadline live NAV] Once the deadline passed anyone settles, at the live NAV inside the band
+    /// (never the last accepted one); outside the band nothing is priced and the vault pauses.
+    function testFuzz_F1_deadlineSettlementUsesTheLiveNav(uint256 reported, uint256 late) public {
         _enter(victim, 1_000 * ONE);
         vm.prank(keeper);
         vault.transferToConnector(address(connectors[0]), 500 * ONE);
-        reported = bound(reported, 0, 1e15);
+        reported = bound(reported, 0, 1e12);
         connectors[0].setMode(MockConnector.Mode.Fixed, reported, false);
         _requestDeposit(attacker, 100 * ONE);
         uint256 dueAt = vault.settlementDueAt();
         vm.warp(dueAt - 1);
         vm.prank(attacker);
-        vm.expectRevert(abi.encodeWithSelector(AccountingManager.SettlementNotDue.selector, dueAt));
+        vm.expectRevert(abi.encodeWithSelector(IAccountingManager.SettlementNotDue.selector, dueAt));
         vault.settle();
         vm.warp(dueAt + bound(late, 0, 30 days));
+        uint256 live = vault.totalAssets();
+        uint256 supply = vault.totalSupply();
+        vm.prank(attacker);
+        bool settled = vault.settle();
+        if (!settled) {
+            assertTrue(lens.limits(vault).depositsPaused && lens.limits(vault).redeemsPaused);
+            assertEq(vault.pendingDepositRequest(0, attacker), 100 * ONE, "priced outside the band");
+            return;
+        }
+        uint256 feeShares = vault.balanceOf(feeReceiver);
+        vm.prank(attacker);
+        uint256 shares = vault.deposit(100 * ONE, attacker, attacker);
+        // priced at the live NAV over the supply after fees, rounded down
+        assertEq(shares, SharesMath.toSharesDown(100 * ONE, live, supply + feeShares), "not the live NAV");
+    }
+
+    /// [F2 fee clock] After a long time without a keeper settlement, a whale entering through the deadline
+    /// path pays no management fee for the time before it held shares: the elapsed period is charged to
+    /// the holders of that period, before the whale's shares are minted.
+    function testFuzz_F2_noFeesForTimeBeforeHolding(uint256 idleDays, uint256 whale) public {
+        idleDays = bound(idleDays, 1, 361);
+        whale = bound(whale, 10_000 * ONE, 1e12);
+        _enter(victim, 1_000 * ONE);
+        vm.warp(block.timestamp + idleDays * 1 days);
+        _requestDeposit(attacker, whale);
+        vm.warp(vault.settlementDueAt());
         vm.prank(attacker);
         assertTrue(vault.settle());
         vm.prank(attacker);
-        uint256 shares = vault.deposit(100 * ONE, attacker, attacker);
-        assertEq(shares, vault.balanceOf(victim) / 10, "priced at the last accepted NAV");
+        vault.deposit(whale, attacker, attacker);
+        uint256 valueAtEntry = _valueOf(attacker);
+        vm.warp(block.timestamp + 3 days);
+        _requestDeposit(makeAddr("other"), MIN_REQUEST);
+        assertTrue(_settle());
+        // 2%/yr for 3 days on the whale's stake at most (plus rounding); nothing for the idle days
+        uint256 maxFee = (whale * 200 * 3 days) / (10_000 * 365 days) + 2;
+        assertGe(_valueOf(attacker) + maxFee, valueAtEntry, "charged for time before holding");
     }
 
     /// Cancellation returns exactly the pending amount and removes it from the epoch.
@@ -221,7 +265,7 @@ contract VaultFuzzTest is VaultTestBase {
         nav = bound(nav, 2, 1e30);
         fee = bound(fee, 0, nav / 2);
         supply = bound(supply, 1e6, 1e36);
-        uint256 shares = FeeMath.feeShares(fee, nav, supply);
-        assertLe(shares * nav, fee * (supply + shares));
+        uint256 shares = SharesMath.toFeeSharesDown(fee, nav, supply);
+        assertLe(shares * (nav + 1), fee * (supply + 1e6 + shares));
     }
 }

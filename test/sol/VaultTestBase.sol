@@ -9,6 +9,7 @@ import {MockConnector} from "../../contracts/mocks/MockConnector.sol";
 import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
 import {Registry} from "../../contracts/registry/Registry.sol";
 import {AccountingManager} from "../../contracts/vault/AccountingManager.sol";
+import {VaultLens} from "../../contracts/lens/VaultLens.sol";
 import {GuardrailMath} from "../../contracts/vault/lib/GuardrailMath.sol";
 
 /// @notice Shared setup: a 6-decimal asset, a Registry governed by this test contract, one vault with a
@@ -17,6 +18,7 @@ abstract contract VaultTestBase is Test {
     MockERC20 internal asset;
     Registry internal registry;
     AccountingManager internal vault;
+    VaultLens internal lens;
     MockConnector[] internal connectors;
 
     address internal keeper = makeAddr("keeper");
@@ -63,6 +65,7 @@ abstract contract VaultTestBase is Test {
                 registered: true
             })
         );
+        lens = new VaultLens();
         for (uint256 i = 0; i < connectorCount; ++i) _addConnector();
     }
 

@@ -52,7 +52,13 @@ library UniswapTwap {
         if (delta < 0 && (delta % span != 0)) tick--;
     }
 
-    /// @notice `baseAmount` of `baseToken` expressed in the pool's other token at `tick`.
+    /// @notice `baseAmount` of `baseToken` expressed in the pool's other token at `tick`, rounded down.
+    /// @dev Both directions use the same rational price r (ratioX192 / 2^192, or ratioX128 / 2^128 above
+    ///      2^128), so a round trip a -> q = floor(a * r) -> b = floor(q / r) is bounded exactly:
+    ///      q > a * r - 1, hence b > q / r - 1 > a - 1 / r - 1, and q <= a * r gives b <= a. So
+    ///      `a - ceil(1 / r) <= b <= a`: the loss is at most ceil(1 / r) units of the base token, a relative
+    ///      error below 1 / a + 1 / q. It is not bounded by a fixed relative tolerance: at tick -2687
+    ///      (r ~ 0.764, ceil(1 / r) = 2) the amount 1 397 012 comes back as 1 397 010 (1.43e-6).
     /// @param baseIsToken0 whether the amount is of token0 (then the result is in token1), or of token1
     function quoteAtTick(int24 tick, uint256 baseAmount, bool baseIsToken0) internal pure returns (uint256 quote) {
         uint160 sqrtRatioX96 = TickMath.getSqrtRatioAtTick(tick);

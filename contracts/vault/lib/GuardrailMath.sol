@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SharesMath} from "./SharesMath.sol";
 
 /// @title GuardrailMath
 /// @notice The price band a settlement must stay inside. Between settlements the share supply does
@@ -18,15 +19,15 @@ library GuardrailMath {
         uint32 maxIncreaseBpsPerYear;
         /// @dev Allowed annualised fall of the price per share.
         uint32 maxDecreaseBpsPerYear;
-        /// @dev Seconds after the first pending request from which anyone may settle at the last
-        ///      accepted NAV, so a dead keeper cannot strand requests.
+        /// @dev Seconds after the first pending request from which anyone may settle (at the live NAV,
+        ///      inside the band), so a dead keeper cannot strand requests.
         uint64 settlementDeadline;
     }
 
     /// @notice Whether moving from `lastNav` to `nav` over `elapsed` seconds stays inside the band.
     function withinBand(uint256 lastNav, uint256 nav, uint256 elapsed, Guardrails memory band) internal pure returns (bool) {
-        uint256 lastVirtual = lastNav + 1;
-        uint256 navVirtual = nav + 1;
+        uint256 lastVirtual = lastNav + SharesMath.VIRTUAL_ASSETS;
+        uint256 navVirtual = nav + SharesMath.VIRTUAL_ASSETS;
         if (navVirtual >= lastVirtual) {
             uint256 upBps = band.toleranceBps + Math.mulDiv(band.maxIncreaseBpsPerYear, elapsed, YEAR);
             return navVirtual * BPS <= lastVirtual * (BPS + upBps);

@@ -100,6 +100,34 @@ describe("bench: results file writer and target classification", function () {
     expect(slower.find((c) => c.name === "gate 2-of-3 below the Safe's")?.status).to.equal("MISSED by 0.000");
   });
 
+  it("judges user-paid claims, the gated settlement and contract sizes; floors become ratios", function () {
+    const measurements: Measurements = {
+      ...synthetic({
+        claimRedeem_full: [60_001],
+        claimDeposit_firstPartial: [75_000],
+        claimRedeem_firstPartial: [75_500],
+        settle_gated_3funded: [259_000],
+      }),
+      floors: { claimRedeem_full: [40_000] },
+      sizes: { AccountingManager: 22_529, VaultLens: 4_000 },
+    };
+    const results = buildResults(measurements);
+    expect(results.ratios.claimRedeem_full_vs_floor).to.equal(1.5);
+    expect(results.floors).to.deep.equal({ claimRedeem_full: 40_000 });
+    const status = Object.fromEntries(evaluateTargets(results).map((c) => [c.name, c.status]));
+    expect(status).to.deep.include({
+      claimRedeem_full: "MISSED by 1",
+      claimDeposit_firstPartial: "met",
+      claimRedeem_firstPartial: "MISSED by 500",
+      settle_gated_3funded: "met",
+      "AccountingManager runtime size": "MISSED by 1",
+      "VaultLens runtime size": "met",
+    });
+    const page = renderBenchmarksMarkdown(results, evaluateTargets(results));
+    expect(page).to.include("| `claimRedeem_full` | 60,001 | 40,000 | 1.5 |");
+    expect(page).to.include("| AccountingManager | 22,529 | 2,047 |");
+  });
+
   it("refuses to write a results set missing a required figure, naming it", async function () {
     const results = buildResults(synthetic());
     const broken = { ...results, keeper: { ...results.keeper, replaySeconds: undefined } };

@@ -12,7 +12,11 @@ import {
   readNetworkConfig,
 } from "../../../deploy/networks/schema.js";
 import { advanceTime, safeGovernance } from "../../../deploy/product/core.js";
-import { deployToNetwork, planDeployment } from "../../../deploy/product/deployToNetwork.js";
+import {
+  deployToNetwork,
+  planDeployment,
+  twapCardinalityFor,
+} from "../../../deploy/product/deployToNetwork.js";
 import { keeperGateArtifact } from "../../../deploy/product/gate.js";
 import { tryValueOf } from "../../../deploy/product/oracle.js";
 import { refreshFeeds } from "../../../deploy/product/stack.js";
@@ -164,6 +168,22 @@ describe("Network configs and the production deployment module", function () {
       args: [canonical.tokens.USDC.address, canonical.tokens.WETH.address, 500],
     });
     expect(deployment.pools.usdcWeth).to.equal(factoryPool);
+    // [F8] the observation rings were grown to cover the 30-minute window at Ethereum's 12 s blocks
+    for (const pool of Object.values(deployment.pools)) {
+      const slot0 = await read<readonly unknown[]>(deployer, {
+        address: pool,
+        abi: uniswapArtifacts.pool().abi,
+        functionName: "slot0",
+      });
+      expect(slot0[4]).to.be.at.least(151);
+      const configured = await read<{ minCardinality: number }>(deployer, {
+        address: deployment.oracle,
+        abi: projectArtifact("ValueOracle").abi,
+        functionName: "twapPool",
+        args: [pool],
+      });
+      expect(configured.minCardinality).to.equal(151);
+    }
 
     // the canonical feeds price WETH once the TWAP has a full window of history
     await advanceTime(deployer, 1_800n);
@@ -173,6 +193,46 @@ describe("Network configs and the production deployment module", function () {
     );
     const weth = await tryValueOf(deployer, deployment.oracle, canonical.tokens.WETH.address, 10n ** 18n);
     expect(weth).to.deep.equal({ ok: true, value: parseUnits("3000", 6), reason: "0x00000000" });
+  });
+
+  it("[F8 twap flush] each network's TWAP pools must hold enough observations to cover the window at its block time", async function () {
+    const cardinalities: Record<string, number> = {};
+    for (const name of NETWORKS) {
+      const config = await readNetworkConfig(configFile(name));
+      cardinalities[name] = twapCardinalityFor(1_800, config.blockTimeSeconds);
+      const plan = planDeployment(config, {
+        safeOwners: [me],
+        safeThreshold: 1n,
+        operators: [me],
+        gateThreshold: 1n,
+        guardian: me,
+        timelockDelay: 1n,
+        morphoMarket: { loanToken: me, collateralToken: me, oracle: me, irm: me, lltv: 0n },
+      });
+      expect(plan.contracts.join("\n")).to.contain(`grown to ${cardinalities[name]} slots`);
+    }
+    // one observation per block at most: 12 s, 0.25 s and 2 s blocks
+    expect(cardinalities).to.deep.equal({ ethereum: 151, arbitrum: 7_201, base: 901 });
+    // a window no pool on that chain can cover is refused before anything is sent
+    expect(() => twapCardinalityFor(7 * 86_400, 0.25)).to.throw(/more than a Uniswap v3 pool holds/);
+    const arbitrum = await readNetworkConfig(configFile("arbitrum"));
+    let message = "";
+    await deployToNetwork(
+      deployer,
+      { ...arbitrum, chainId: await deployer.public.getChainId() },
+      {
+        safeOwners: [me],
+        safeThreshold: 1n,
+        operators: [me],
+        gateThreshold: 1n,
+        guardian: me,
+        timelockDelay: 1n,
+        twapWindow: 86_400,
+        morphoMarket: { loanToken: me, collateralToken: me, oracle: me, irm: me, lltv: 0n },
+      },
+    ).catch((error: Error) => (message = error.message));
+    expect(message).to.match(/needs 345601 observations at 0.25 s blocks/);
+    expect(() => parseNetworkConfig({ ...arbitrum, blockTimeSeconds: 0 })).to.throw(/blockTimeSeconds/);
   });
 
   it("refuses a config for another chain or with an external contract missing, naming it", async function () {

@@ -52,7 +52,7 @@ async function fixture() {
     gate: await viem.getContractAt("KeeperGate", gateAddress),
     weth: await viem.getContractAt("WETH9", tb.weth),
     diamond: await viem.getContractAt("LocalLiFiDiamond", tb.diamond),
-    handler: await viem.getContractAt("LiFiSwapHandler", tb.handler),
+    connector: await viem.getContractAt("MockSwapConnector", tb.connector),
   };
 }
 
@@ -74,16 +74,16 @@ function connectorSwap(tokenIn: Hex, amountIn: bigint, lifiCalldata: Hex): Hex {
 
 describe("End to end: keeper gate -> connector -> LiFiSwapHandler -> LocalLiFiDiamond -> Uniswap v3, quoted by @lifi/sdk", function () {
   it("[AC18 aggregator calldata] a 2-of-3 signed batch swaps with calldata from getQuote against the local LI.FI API", async function () {
-    const { tb, gate, weth, diamond, handler } = await networkHelpers.loadFixture(fixture);
+    const { tb, gate, weth, diamond, connector } = await networkHelpers.loadFixture(fixture);
     await withLocalLiFi(quoteService(tb), async (lifi, service) => {
-      // The handler sends the Diamond call; the connector receives the output.
+      // The connector sends the Diamond call the handler checked, and receives the output.
       const quote = await getQuote(lifi, {
         fromChain: chainId,
         toChain: chainId,
         fromToken: tb.usdc,
         toToken: tb.weth,
         fromAmount: AMOUNT_IN.toString(),
-        fromAddress: tb.handler,
+        fromAddress: tb.connector,
         toAddress: tb.connector,
         slippage: 0.003,
       });
@@ -118,7 +118,7 @@ describe("End to end: keeper gate -> connector -> LiFiSwapHandler -> LocalLiFiDi
       expect(executed?.args.provenance).to.equal(provenance);
       const [completed] = await diamond.getEvents.LiFiGenericSwapCompleted();
       expect(completed?.args.toAmount).to.equal(received);
-      const [swapped] = await handler.getEvents.SwapExecuted();
+      const [swapped] = await connector.getEvents.Swapped();
       expect(swapped?.args.amountOut).to.equal(received);
       expect(service.served.map((r) => `${r.method} ${r.path} ${r.status}`)).to.deep.equal([
         "GET /v1/quote 200",
@@ -135,7 +135,7 @@ describe("End to end: keeper gate -> connector -> LiFiSwapHandler -> LocalLiFiDi
         fromTokenAddress: tb.usdc,
         toTokenAddress: tb.weth,
         fromAmount: AMOUNT_IN.toString(),
-        fromAddress: tb.handler,
+        fromAddress: tb.connector,
         toAddress: tb.connector,
         options: { slippage: 0.003 },
       });
@@ -191,7 +191,7 @@ describe("End to end: keeper gate -> connector -> LiFiSwapHandler -> LocalLiFiDi
   it("[AC18 aggregator calldata] the local API answers bad requests with LI.FI error bodies and never crashes", async function () {
     const { tb } = await networkHelpers.loadFixture(fixture);
     await withLocalLiFi(quoteService(tb), async (_lifi, service) => {
-      const base = `${service.apiUrl}/quote?fromChain=${chainId}&toChain=${chainId}&fromAddress=${tb.handler}`;
+      const base = `${service.apiUrl}/quote?fromChain=${chainId}&toChain=${chainId}&fromAddress=${tb.connector}`;
       const bad = await fetch(`${base}&fromToken=${tb.usdc}&toToken=0x12&fromAmount=1`);
       expect(bad.status).to.equal(400);
       const badBody = (await bad.json()) as { message: string; code: number };
@@ -199,7 +199,7 @@ describe("End to end: keeper gate -> connector -> LiFiSwapHandler -> LocalLiFiDi
       expect(badBody.message).to.contain("toToken");
 
       const crossChain = await fetch(
-        `${service.apiUrl}/quote?fromChain=${chainId}&toChain=1&fromAddress=${tb.handler}&fromToken=${tb.usdc}&toToken=${tb.weth}&fromAmount=1000`,
+        `${service.apiUrl}/quote?fromChain=${chainId}&toChain=1&fromAddress=${tb.connector}&fromToken=${tb.usdc}&toToken=${tb.weth}&fromAmount=1000`,
       );
       expect(crossChain.status).to.equal(400);
 

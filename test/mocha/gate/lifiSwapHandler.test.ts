@@ -200,15 +200,16 @@ describe("LiFiSwapHandler: calldata validation", function () {
 
   it("[AC18 aggregator calldata] a valid swap: exact approvals reset to zero, nothing left in handler or Diamond, balance delta >= min out", async function () {
     const f = await networkHelpers.loadFixture(fixture);
-    const { tb, usdc, weth, handler, diamond } = f;
+    const { tb, usdc, weth, connector, diamond } = f;
     const before = await usdc.read.balanceOf([tb.connector]);
     const hash = swapAs(f, singleSwap(f));
-    await viem.assertions.emit(hash, handler, "SwapExecuted");
+    await viem.assertions.emit(hash, connector, "Swapped");
     const received = await weth.read.balanceOf([tb.connector]);
     expect(received >= MIN_OUT && received < parseEther("1")).to.equal(true);
     expect(await usdc.read.balanceOf([tb.connector])).to.equal(before - AMOUNT_IN);
     for (const [owner, spender] of [
       [tb.connector, tb.handler],
+      [tb.connector, tb.diamond],
       [tb.handler, tb.diamond],
       [tb.diamond, tb.uniswap.swapRouter],
     ] as const) {
@@ -297,14 +298,14 @@ describe("LiFiSwapHandler: calldata validation", function () {
       "ReceiverNotCaller",
       [getAddress(outsider), getAddress(tb.connector)],
     );
-    // Connector approves 2999 USDC, calldata wants 3000 (inflated amount).
+    // The connector swaps 2999 USDC, the calldata wants 3000 (inflated amount).
     await viem.assertions.revertWithCustomErrorWithArgs(
       swapAs(f, singleSwap(f), tb.usdc, AMOUNT_IN - 1_000_000n),
       handler,
-      "AmountMismatch",
-      [AMOUNT_IN - 1_000_000n, AMOUNT_IN],
+      "InputMismatch",
+      [getAddress(tb.usdc), AMOUNT_IN - 1_000_000n, getAddress(tb.usdc), AMOUNT_IN],
     );
-    // Tokens swapped in the calldata: the connector approved USDC, the calldata sends WETH.
+    // Tokens swapped in the calldata: the connector swaps USDC, the calldata sends WETH.
     const swapped = singleSwap(f, {
       minAmountOut: parseUnits("2990", 6),
       step: { sendingAssetId: tb.weth, receivingAssetId: tb.usdc, fromAmount: parseEther("1") },
@@ -312,8 +313,8 @@ describe("LiFiSwapHandler: calldata validation", function () {
     await viem.assertions.revertWithCustomErrorWithArgs(
       swapAs(f, swapped, tb.usdc, parseEther("1")),
       handler,
-      "AmountMismatch",
-      [0n, parseEther("1")],
+      "InputMismatch",
+      [getAddress(tb.usdc), parseEther("1"), getAddress(tb.weth), parseEther("1")],
     );
     await viem.assertions.revertWithCustomError(
       swapAs(f, singleSwap(f, { step: { receivingAssetId: zeroAddress } })),
@@ -381,7 +382,7 @@ describe("LiFiSwapHandler: calldata validation", function () {
     // A minimum the pool cannot meet passes the oracle check but the Diamond's own check stops it.
     await viem.assertions.revertWithCustomError(
       swapAs(f, singleSwap(f, { minAmountOut: parseEther("1.5") })),
-      handler,
+      f.connector,
       "DiamondCallFailed",
     );
   });
@@ -390,7 +391,9 @@ describe("LiFiSwapHandler: calldata validation", function () {
     const f = await networkHelpers.loadFixture(fixture);
     const { tb, handler } = f;
     await viem.assertions.revertWithCustomErrorWithArgs(
-      handler.write.swap([singleSwap(f)], { account: tb.outsider.wallet.account }),
+      handler.read.checkSwap([tb.usdc, AMOUNT_IN, singleSwap(f)], {
+        account: tb.outsider.wallet.account.address,
+      }),
       handler,
       "UnknownConnector",
       [getAddress(tb.outsider.wallet.account.address)],
@@ -399,10 +402,8 @@ describe("LiFiSwapHandler: calldata validation", function () {
       "LiFiSwapHandler",
       await deploy(tb.governance, projectArtifact("LiFiSwapHandler"), [tb.registry, tb.diamond, 100n]),
     );
-    await networkHelpers.impersonateAccount(tb.connector);
-    await networkHelpers.setBalance(tb.connector, parseEther("1"));
     await viem.assertions.revertWithCustomErrorWithArgs(
-      other.write.swap([singleSwap(f)], { account: tb.connector }),
+      other.read.checkSwap([tb.usdc, AMOUNT_IN, singleSwap(f)], { account: tb.connector }),
       other,
       "NotVaultSwapHandler",
       [getAddress(tb.vault)],

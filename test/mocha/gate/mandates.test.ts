@@ -317,15 +317,17 @@ describe("KeeperGate: mandates", function () {
     }
   });
 
-  it("[AC19 slippage] a price-per-share loss beyond the limit between actions trips the mandate for good", async function () {
+  it("[F7 mandate dip] a price-per-share dip beyond the limit between actions suspends the mandate while it lasts, never for good", async function () {
     const t = await networkHelpers.loadFixture(fixture);
     const { tb, gate, vault } = t;
     const id = await approve(t, await baseMandate(tb));
     const keeper = { account: tb.keeper.wallet.account };
     const good = act(tb.actionConnector, tb.usdc, USDC("1"));
     await gate.write.executeMandate([id, good, PROVENANCE], keeper);
+    const before = await gate.read.mandateState([id]);
 
-    // 1.01% loss outside any action (a connector lost value): the next attempt trips instead of acting.
+    // A 1.01% dip outside any action (a connector lost value, or its valuation was disrupted): the
+    // attempt is refused without acting and without recording anything.
     await vault.write.setTotalAssets([(VAULT_TOTAL_ASSETS * 9899n) / 10_000n]);
     const { result } = await gate.simulate.executeMandate([id, good, PROVENANCE], {
       account: tb.keeper.wallet.account.address,
@@ -334,17 +336,19 @@ describe("KeeperGate: mandates", function () {
     await viem.assertions.emitWithArgs(
       gate.write.executeMandate([id, good, PROVENANCE], keeper),
       gate,
-      "MandateLossLimitBreached",
+      "MandateSuspended",
       [id, 101n, 100n],
     );
-    expect((await gate.read.mandateState([id])).tripped).to.equal(true);
-    // Recovery of the price does not un-trip it.
+    expect(await gate.read.mandateState([id])).to.deep.equal(before);
+    // The dip is not a realised loss: once the price per share is back, the same mandate acts again with
+    // its whole loss budget.
     await vault.write.setTotalAssets([VAULT_TOTAL_ASSETS]);
-    await viem.assertions.revertWithCustomError(
+    await viem.assertions.emit(
       gate.write.executeMandate([id, good, PROVENANCE], keeper),
       gate,
-      "MandateIsTripped",
+      "MandateExecuted",
     );
+    expect((await gate.read.mandateState([id])).lossBps).to.equal(0n);
   });
 
   it("[AC19 slippage] cumulative action losses over the rolling window are capped and drain with time", async function () {
@@ -366,6 +370,6 @@ describe("KeeperGate: mandates", function () {
     // Half the window later half of the 1% budget has drained.
     await networkHelpers.time.increase(Number((7n * DAY) / 2n));
     await gate.write.executeMandate([id, losing(), PROVENANCE], keeper);
-    expect((await gate.read.mandateState([id])).tripped).to.equal(false);
+    expect((await gate.read.mandateState([id])).lossBps).to.be.greaterThan(0n);
   });
 });

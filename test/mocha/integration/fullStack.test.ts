@@ -416,7 +416,8 @@ describe("Full product stack on the local protocols (Safe + timelock governance,
     const mandate: Mandate = {
       keeper: strategist.wallet.account.address,
       connectors: [stack.connectors.uniswap],
-      tokens: [stack.asset],
+      // what the swap spends and what it buys (the gate refuses an unlisted output)
+      tokens: [stack.asset, weth],
       selectors: [stack.allowedCalls.find((c) => c.name === "UniswapV3Connector.swap")!.selector],
       maxNotionalPerAction: USDC("5000"),
       maxNotionalPerPeriod: USDC("8000"),

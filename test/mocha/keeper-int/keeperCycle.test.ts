@@ -410,7 +410,13 @@ describe("Keeper on the local product stack: signals → plan → 2-of-3 → exe
     expect(depegAlerts).to.have.length(2);
     expect(depegAlerts.map((b) => b.severity)).to.deep.equal(["critical", "critical"]);
     expect(await pauses()).to.have.length(1);
-    expect((await vaultRead<{ depositsPaused: boolean }>(local, "limits")).depositsPaused).to.equal(true);
+    const limits = await read<{ depositsPaused: boolean }>(deployer, {
+      address: local.stack.lens,
+      abi: projectArtifact("VaultLens").abi,
+      functionName: "limits",
+      args: [local.stack.vault],
+    });
+    expect(limits.depositsPaused).to.equal(true);
     await updateFeed(deployer, feed, 100_000_000n);
     depegState = k2.state;
     await k2.close();

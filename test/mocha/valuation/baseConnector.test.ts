@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import {
   type Address,
-  encodeAbiParameters,
+  encodeFunctionData,
   getAddress,
   maxUint256,
   parseEther,
@@ -131,10 +131,11 @@ describe("BaseConnector", function () {
 
   it("[AC19 slippage / approvals] swaps through the vault's handler with an exact approval reset to 0", async function () {
     const f = await networkHelpers.loadFixture(baseFixture);
-    const data = encodeAbiParameters(
-      [{ type: "address" }, { type: "uint256" }, { type: "address" }, { type: "uint256" }],
-      [f.usdc.token, parseUnits("3000", 6), f.weth.token, parseEther("0.99")],
-    );
+    const data = encodeFunctionData({
+      abi: projectArtifact("RecordingSwapHandler").abi,
+      functionName: "fill",
+      args: [f.usdc.token, parseUnits("3000", 6), f.weth.token, parseEther("0.99")],
+    });
     await keeper(f.a, "swap", [f.usdc.token, parseUnits("3000", 6), data]);
     expect(
       await read<bigint>(who.governance, {

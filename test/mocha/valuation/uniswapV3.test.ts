@@ -13,7 +13,14 @@ import {
   uniswapArtifacts,
 } from "../../../deploy/protocols/uniswapV3.js";
 import { connectorValue, deployUniswapV3Connector } from "../../../deploy/product/connectors.js";
-import { configureValueOracle, twapHop } from "../../../deploy/product/oracle.js";
+import {
+  ETH_UNIT,
+  USD_UNIT,
+  chainlinkHop,
+  configureValueOracle,
+  twapHop,
+} from "../../../deploy/product/oracle.js";
+import { deployMockFeed } from "../../../deploy/protocols/chainlink.js";
 import { localChain } from "../helpers/chain.js";
 import { expectAtMost, expectGreaterThan, expectLessThan, expectWithin } from "../helpers/bigintAssert.js";
 import { sharedData } from "../helpers/chainlinkHistory.js";
@@ -292,7 +299,78 @@ describe("Uniswap v3 TWAP in the ValueOracle", function () {
     await expectRevert(twapTick({ ...f, pool: fresh }), "CardinalityTooLow");
     // a window longer than the pool's history cannot be observed
     await setPool(f.pool, 7 * 86_400, 50);
-    await expectRevert(twapTick(f), "TwapObserveFailed");
+    await expectRevert(twapTick(f), "TwapWindowNotCovered");
+  });
+});
+
+describe("Uniswap v3 TWAP flush (F8)", function () {
+  it("[F8 twap flush] after one tick-moving swap per block overwrites the ring, WETH keeps its Chainlink price and the LP position its value", async function () {
+    const f = await networkHelpers.loadFixture(uniswapFixture);
+    const g = who.governance;
+    const ethUsd = getAddress(await deployMockFeed(g, 8, 3_000n * 10n ** 8n));
+    const usdcUsd = getAddress(await deployMockFeed(g, 8, 10n ** 8n));
+    await configureValueOracle(g, f.oracle, {
+      units: [{ token: f.weth, unit: ETH_UNIT }],
+      feeds: [
+        {
+          feed: usdcUsd,
+          base: f.usdc,
+          quote: USD_UNIT,
+          heartbeat: 86_400,
+          minAnswer: 1n,
+          maxAnswer: 10n ** 12n,
+        },
+        {
+          feed: ethUsd,
+          base: ETH_UNIT,
+          quote: USD_UNIT,
+          heartbeat: 86_400,
+          minAnswer: 1n,
+          maxAnswer: 10n ** 14n,
+        },
+      ],
+      routes: [
+        {
+          token: f.weth,
+          primary: [chainlinkHop(ethUsd), chainlinkHop(usdcUsd, true)],
+          secondary: [twapHop(f.pool, f.usdcIs0)],
+          maxDeviationBps: 200,
+        },
+      ],
+    });
+    await mintPosition(f, parseUnits("15000", 6), parseEther("5"), 6_000);
+    const before = await connectorValue(g, f.connector);
+    expect(before.healthy).to.equal(true);
+    const checked = (amount: bigint) =>
+      read<readonly [bigint, boolean]>(g, {
+        address: f.oracle,
+        abi: abis.oracle(),
+        functionName: "valueOfChecked",
+        args: [f.weth, amount],
+      });
+    expect(await checked(parseEther("1"))).to.deep.equal([parseUnits("3000", 6), true]);
+
+    // The pool holds 100 observations; 101 swaps in 101 one-second blocks leave none older than the window.
+    const [, , , cardinality] = await read<readonly [bigint, number, number, number]>(g, {
+      address: f.pool,
+      abi: poolAbi(),
+      functionName: "slot0",
+    });
+    for (let i = 0; i <= cardinality; i++) {
+      await swapExactIn(
+        f,
+        i % 2 === 0 ? f.weth : f.usdc,
+        i % 2 === 0 ? parseEther("1") : parseUnits("3000", 6),
+      );
+    }
+    await expectRevert(twapTick(f), "TwapWindowNotCovered");
+
+    // the primary still prices WETH, flagged as not cross-checked
+    expect(await checked(parseEther("1"))).to.deep.equal([parseUnits("3000", 6), false]);
+    // the position is valued at the oracle's price of its tokens, not written off
+    const after = await connectorValue(g, f.connector);
+    expect(after.healthy).to.equal(true);
+    expectWithin(after.value, (before.value * 995n) / 1_000n, (before.value * 1_005n) / 1_000n);
   });
 });
 

@@ -81,14 +81,14 @@ describe("AccountingManager: attack classes", function () {
   });
 
   it("[AC12 queue state machine] cancel, re-request, deferral and settlement keep the epoch totals exact", async function () {
-    const { vault } = await networkHelpers.loadFixture(fixture);
+    const { vault, lens } = await networkHelpers.loadFixture(fixture);
     await vault.write.requestDeposit([USDC("100"), alice, alice], { account: alice });
     await vault.write.requestDeposit([USDC("50"), bob, bob], { account: bob });
     await vault.write.cancelDepositRequest([0n, alice], { account: alice });
     await vault.write.requestDeposit([USDC("30"), alice, alice], { account: alice });
     expect((await vault.read.pendingTotals()).depositAssets).to.equal(USDC("80"));
     await vault.write.settle({ account: keeper });
-    const settlement = await vault.read.depositSettlement([1n]);
+    const settlement = await lens.read.depositSettlement([vault.address, 1n]);
     expect(settlement.amountIn).to.equal(USDC("80"));
     expect((await vault.read.maxMint([alice])) + (await vault.read.maxMint([bob]))).to.equal(
       settlement.amountOut,

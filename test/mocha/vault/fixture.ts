@@ -88,7 +88,8 @@ export async function vaultChain() {
       await mintMockToken(deployer, token, user, USDC("1000000"));
       await asset.write.approve([vaultAddress, MAX_UINT128], { account: user });
     }
-    return { registry, vault, asset, connectorA, connectorB, config };
+    const lens = await viem.deployContract("VaultLens");
+    return { registry, vault, lens, asset, connectorA, connectorB, config };
   }
 
   return { ...chain, accounts, walletOf, deployFixture, networkHelpers };

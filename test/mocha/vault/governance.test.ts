@@ -1,6 +1,5 @@
 import { expect } from "chai";
 import { type Address, getAddress, zeroAddress } from "viem";
-import { read } from "../../../deploy/lib/artifacts.js";
 import {
   advanceTime,
   defaultVaultConfig,
@@ -11,7 +10,6 @@ import {
   safeGovernance,
   scheduleBatchData,
   timelockBatchId,
-  vaultAbi,
 } from "../../../deploy/product/core.js";
 import {
   buildSafeTx,
@@ -111,7 +109,8 @@ describe("Governance: TimelockController owns the Registry; vault settings are t
     );
     await advanceTime(clientsFor(0), DELAY);
     await executeTimelockBatch(clientsFor(0), timelock, calls, salt);
-    const [, queued] = await am.read.feeState();
+    const lens = await viem.deployContract("VaultLens");
+    const [, queued] = await lens.read.feeState([am.address]);
     expect([queued.managementFeeBps, queued.performanceFeeBps]).to.deep.equal([100, 1000]);
     expect(await tl.read.isOperationDone([timelockBatchId(calls, salt)])).to.equal(true);
   });
@@ -155,11 +154,8 @@ describe("Governance: TimelockController owns the Registry; vault settings are t
     expect(refused).to.equal(true);
 
     await safeGovernance(clients, safe, signers, timelock, DELAY)(calls);
-    const limits = await read<{ depositCap: bigint }>(clients, {
-      address: vault,
-      abi: vaultAbi(),
-      functionName: "limits",
-    });
+    const lens = await viem.deployContract("VaultLens");
+    const limits = await lens.read.limits([vault]);
     expect(limits.depositCap).to.equal(123_000_000n);
     expect(await reg.read.guardianOf([vault])).to.equal(getAddress(stranger));
   });

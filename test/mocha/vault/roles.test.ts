@@ -107,7 +107,10 @@ describe("[AC21 role and modifier logic] AccountingManager role truth table", fu
       fx.vault.write.setMinRequestAssets([5n], { account }),
     ),
     onlyGovernance("setGuardrails", async (fx, account) =>
-      fx.vault.write.setGuardrails([{ ...(await fx.vault.read.guardrails()), toleranceBps: 5 }], { account }),
+      fx.vault.write.setGuardrails(
+        [{ ...(await fx.lens.read.guardrails([fx.vault.address])), toleranceBps: 5 }],
+        { account },
+      ),
     ),
     onlyGovernance("recoverSurplus", (fx, account) =>
       fx.vault.write.recoverSurplus([fx.asset.address, gov], { account }),
