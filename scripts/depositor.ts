@@ -22,6 +22,7 @@ import {
   runScript,
   stringOption,
 } from "./cli/common.js";
+import { readVaultLimits } from "./cli/vaultLimits.js";
 import { writeOrSimulate } from "./cli/write.js";
 
 export const DEPOSITOR_USAGE = `usage: npx tsx scripts/depositor.ts <command> [options]
@@ -98,14 +99,12 @@ async function readPosition(clients: Reader, vault: Address, asset: Address, who
     await Promise.all([
       v<bigint>("claimableCancelDepositRequest", [0n, who]),
       v<bigint>("claimableCancelRedeemRequest", [0n, who]),
-      v<{ depositsPaused: boolean; redeemsPaused: boolean; minRequestAssets: bigint; depositCap: bigint }>(
-        "limits",
-      ),
+      readVaultLimits(clients, vault),
       v<bigint>("settlementDueAt"),
       v<bigint>("convertToAssets", [10n ** BigInt(units.share.decimals)]),
       v<bigint>("convertToAssets", [shares]),
     ]);
-  const claimableRedeemAssets = limits.redeemsPaused ? 0n : await v<bigint>("maxWithdraw", [who]);
+  const claimableRedeemAssets = await v<bigint>("maxWithdraw", [who]);
   const [assetBalance, allowance, chainTime] = await Promise.all([
     clients.public.readContract({
       address: asset,
@@ -161,9 +160,9 @@ function positionLines(p: Position, units: Units): string[] {
     `value               ${a(p.value)}`,
     `price per share     ${a(p.pricePerShare)}`,
     `pending deposit     ${a(p.pendingDeposit)}`,
-    `claimable deposit   ${a(p.claimableDeposit)}${p.claimableDeposit > 0n && p.depositsPaused ? " (claims wait for deposits to be unpaused)" : ""}`,
+    `claimable deposit   ${a(p.claimableDeposit)}`,
     `pending redeem      ${s(p.pendingRedeem)}`,
-    `claimable redeem    ${s(p.claimableRedeemShares)}${p.claimableRedeemShares > 0n ? (p.redeemsPaused ? " (claims wait for redemptions to be unpaused)" : ` = ${a(p.claimableRedeemAssets)}`) : ""}`,
+    `claimable redeem    ${s(p.claimableRedeemShares)}${p.claimableRedeemShares > 0n ? ` = ${a(p.claimableRedeemAssets)}` : ""}`,
     `cancelled deposit   ${a(p.cancelledDeposit)} (claimable now)`,
     `cancelled redeem    ${s(p.cancelledRedeem)} (claimable now)`,
     `deposits            ${p.depositsPaused ? "PAUSED" : "open"}`,
@@ -395,10 +394,7 @@ async function simulateRequest(
       functionName: "balanceOf",
       args: [me],
     }) as Promise<bigint>,
-    clients.public.readContract({ address: vault, abi: vaultAbi(), functionName: "limits" }) as Promise<{
-      depositsPaused: boolean;
-      minRequestAssets: bigint;
-    }>,
+    readVaultLimits(clients, vault),
   ]);
   if (limits.depositsPaused) return { ok: false, reason: "deposits are paused (DepositsPaused)" };
   if (balance < amount)
@@ -422,11 +418,6 @@ async function claimAll(
     clients.public.readContract({ address: c.vault, abi: vaultAbi(), functionName, args }) as Promise<bigint>;
   const write = (functionName: string, args: readonly unknown[]) =>
     writeOrSimulate(clients, { address: c.vault, abi: vaultAbi(), functionName, args }, c.dryRun);
-  const limits = (await clients.public.readContract({
-    address: c.vault,
-    abi: vaultAbi(),
-    functionName: "limits",
-  })) as { depositsPaused: boolean; redeemsPaused: boolean };
   const [deposit, redeemShares, cancelledDeposit, cancelledRedeem] = await Promise.all([
     v("claimableDepositRequest", [0n, me]),
     v("claimableRedeemRequest", [0n, me]),
@@ -436,7 +427,6 @@ async function claimAll(
   const prefix = c.dryRun ? "[dry-run] would claim" : "claimed";
   const claimed: Record<string, unknown>[] = [];
   const lines: string[] = [];
-  const waiting: string[] = [];
   if (cancelledDeposit > 0n) {
     const tx = await write("claimCancelDepositRequest", [0n, me, me]);
     claimed.push({ kind: "cancelled-deposit", assets: cancelledDeposit, tx });
@@ -447,25 +437,21 @@ async function claimAll(
     claimed.push({ kind: "cancelled-redeem", shares: cancelledRedeem, tx });
     lines.push(`${prefix} ${s(cancelledRedeem)} back from a cancelled redemption (${tx})`);
   }
-  if (deposit > 0n && limits.depositsPaused)
-    waiting.push(`${a(deposit)} of settled deposits (deposits paused)`);
-  else if (deposit > 0n) {
+  // Claims are never paused: a settled request is the holder's.
+  if (deposit > 0n) {
     const tx = await write("deposit", [deposit, me, me]);
     claimed.push({ kind: "deposit", assets: deposit, tx });
     lines.push(`${prefix} the shares of a ${a(deposit)} deposit (${tx})`);
   }
-  if (redeemShares > 0n && limits.redeemsPaused)
-    waiting.push(`${s(redeemShares)} of settled redemptions (redemptions paused)`);
-  else if (redeemShares > 0n) {
+  if (redeemShares > 0n) {
     const assets = await v("maxWithdraw", [me]);
     const tx = await write("redeem", [redeemShares, me, me]);
     claimed.push({ kind: "redeem", shares: redeemShares, assets, tx });
     lines.push(`${prefix} ${a(assets)} for ${s(redeemShares)} redeemed (${tx})`);
   }
-  if (waiting.length > 0) lines.push(`waiting for an unpause: ${waiting.join(", ")}`);
   if (lines.length === 0)
     lines.push("nothing claimable yet: requests become claimable when the keeper settles");
-  report(io, values, { dryRun: c.dryRun, claimed, waiting }, lines.join("\n"));
+  report(io, values, { dryRun: c.dryRun, claimed }, lines.join("\n"));
   return EXIT_OK;
 }
 

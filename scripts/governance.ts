@@ -28,6 +28,7 @@ import {
   runScript,
   stringOption,
 } from "./cli/common.js";
+import { readVaultLimits } from "./cli/vaultLimits.js";
 import { privateKeyToAccount } from "viem/accounts";
 
 export const GOVERNANCE_USAGE = `usage: npx tsx scripts/governance.ts <action> [options]
@@ -151,8 +152,6 @@ export async function governanceMain(argv: readonly string[], io: ScriptIo = pro
       );
     const show = (data: Record<string, unknown>, text: string) => report(io, values, data, text);
     const vault = addresses.vault;
-    const readVault = <T>(functionName: string) =>
-      executor.public.readContract({ address: vault, abi: vaultAbi(), functionName }) as Promise<T>;
 
     if (command === "execute") {
       const file = path.join(operationsDir, `${operationId!.toLowerCase()}.json`);
@@ -171,7 +170,7 @@ export async function governanceMain(argv: readonly string[], io: ScriptIo = pro
     const calls: { call: TimelockCall; text: string }[] = [];
     const unchanged: string[] = [];
     if (command === "pause" || command === "unpause") {
-      const limits = await readVault<{ depositsPaused: boolean; redeemsPaused: boolean }>("limits");
+      const limits = await readVaultLimits(executor, vault);
       for (const side of what) {
         const paused = side === "deposits" ? limits.depositsPaused : limits.redeemsPaused;
         const wantPaused = command === "pause";
@@ -192,7 +191,7 @@ export async function governanceMain(argv: readonly string[], io: ScriptIo = pro
       });
     } else if (command === "set-deposit-cap" || command === "set-min-request") {
       const fn = command === "set-deposit-cap" ? "setDepositCap" : "setMinRequestAssets";
-      const limits = await readVault<{ depositCap: bigint; minRequestAssets: bigint }>("limits");
+      const limits = await readVaultLimits(executor, vault);
       const current = command === "set-deposit-cap" ? limits.depositCap : limits.minRequestAssets;
       if (current === amount) unchanged.push(`${fn} is already ${formatUsdc(amount)}`);
       else

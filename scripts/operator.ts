@@ -16,6 +16,7 @@ import {
   stringOption,
 } from "./cli/common.js";
 import { runKeeper } from "./cli/keeperBridge.js";
+import { readVaultLimits } from "./cli/vaultLimits.js";
 import { writeOrSimulate } from "./cli/write.js";
 import { parseThreshold } from "./strategist.js";
 
@@ -91,11 +92,7 @@ export async function operatorMain(argv: readonly string[], io: ScriptIo = proce
       const guardian = loadRoleSigner("GUARDIAN", values, io.env);
       const clients = await connect(rpc, addresses.chainId, guardian);
       const vaultAbi = projectArtifact("AccountingManager").abi;
-      const limits = (await clients.public.readContract({
-        address: addresses.vault,
-        abi: vaultAbi,
-        functionName: "limits",
-      })) as { depositsPaused: boolean; redeemsPaused: boolean };
+      const limits = await readVaultLimits(clients, addresses.vault);
       const sides = what === "both" ? (["deposits", "redeems"] as const) : [what];
       const results: { side: string; sent: boolean; tx?: string }[] = [];
       const lines: string[] = [];

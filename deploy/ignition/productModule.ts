@@ -6,14 +6,17 @@ import type { NetworkConfig } from "../networks/schema.js";
 import { AAVE_MIN_HEALTH_FACTOR, ERC4626_MAX_LOSS_BPS } from "../product/connectors.js";
 import { defaultVaultConfig } from "../product/core.js";
 import {
+  CARDINALITY_STEP,
   type NetworkDeployParams,
   type NetworkDeployment,
   networkOracleConfig,
+  twapCardinalityFor,
 } from "../product/deployToNetwork.js";
 import { EXACT_INPUT, EXACT_INPUT_SINGLE } from "../product/lifi.js";
 import { oracleConfigWrites } from "../product/oracle.js";
 import { DEFAULT_CAPS, DEFAULT_TWAP_WINDOW, keeperAllowlist } from "../product/stack.js";
 import { safeArtifacts } from "../protocols/safe.js";
+import { uniswapArtifacts } from "../protocols/uniswapV3.js";
 
 const require = createRequire(import.meta.url);
 const SAFE = "@safe-global/safe-contracts/build/artifacts/contracts";
@@ -108,6 +111,35 @@ export function productModule(
       previous = future;
       return future;
     };
+    // The TWAP pools' observation rings must cover the window (as in deployToNetwork). The steps
+    // depend on the config only, so a resumed run plans the same calls; a pool already that large
+    // ignores them.
+    const twapWindow = params.twapWindow ?? DEFAULT_TWAP_WINDOW;
+    const cardinality = twapCardinalityFor(twapWindow, config.blockTimeSeconds);
+    const poolArtifact: Artifact = {
+      _format: "hh-sol-artifact-1",
+      contractName: "UniswapV3Pool",
+      sourceName: "@uniswap/v3-core/contracts/UniswapV3Pool.sol",
+      abi: uniswapArtifacts.pool().abi,
+      bytecode: "0x",
+      linkReferences: {},
+    } as Artifact;
+    for (const [name, pool] of [
+      ["UsdcWethPool", pools.usdcWeth],
+      ["UsdcUsdtPool", pools.usdcUsdt],
+    ] as const) {
+      const contract = m.contractAt(name, poolArtifact, pool, { id: name });
+      for (let next = CARDINALITY_STEP; ; next += CARDINALITY_STEP) {
+        const target = Math.min(next, cardinality);
+        step((after) =>
+          m.call(contract, "increaseObservationCardinalityNext", [target], {
+            id: `${name}_Cardinality_${target}`,
+            after,
+          }),
+        );
+        if (target === cardinality) break;
+      }
+    }
     step((after) =>
       m.call(
         registry,
@@ -126,12 +158,7 @@ export function productModule(
         { after },
       ),
     );
-    const oracleConfig = networkOracleConfig(
-      config,
-      pools,
-      params.twapWindow ?? DEFAULT_TWAP_WINDOW,
-      params.sequencerGracePeriod,
-    );
+    const oracleConfig = networkOracleConfig(config, pools, twapWindow, params.sequencerGracePeriod);
     oracleConfigWrites(zeroAddress, oracleConfig).forEach((write, i) =>
       step((after) =>
         m.call(oracle, write.functionName, [...((write.args ?? []) as ArgumentType[])], {
