@@ -18,6 +18,7 @@ import { mnemonicToAccount } from "viem/accounts";
 import { projectArtifact } from "../../../deploy/lib/artifacts.js";
 import { type DemoSession, SCRIPT_DEPOSITOR_ACCOUNT, startDemo } from "../../../scripts/demo/run.js";
 import { SqliteStore } from "../../../keeper/store/sqlite.js";
+import { readVaultLimits } from "../../../scripts/cli/vaultLimits.js";
 
 // Every user path of the scripts, run as the user runs them: `tsx scripts/<name>.ts` as a child
 // process against the local stack served over JSON-RPC, then the chain (and the operators' store)
@@ -167,7 +168,9 @@ describe("user paths: the scripts as processes against the local stack", functio
     );
     expect(unpause.code, unpause.stderr).to.equal(0);
     expect(unpause.stdout).to.match(/executed operation 0x[0-9a-f]{64}/);
-    expect((await vaultRead<{ depositsPaused: boolean }>("limits")).depositsPaused).to.equal(false);
+    expect(
+      (await readVaultLimits({ public: chain as never }, session.local.stack.vault)).depositsPaused,
+    ).to.equal(false);
     const noop = await script("governance", ["unpause", "--what", "deposits", ...common], owners);
     expect(noop.code, noop.stderr).to.equal(0);
     expect(noop.stdout).to.include("deposits are already open").and.include("nothing sent");
