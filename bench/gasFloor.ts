@@ -96,4 +96,16 @@ export const FLOOR_MODELS: Readonly<Record<string, FloorModel>> = {
   // the same plus what valuing real positions must read: Aave pool + aToken, the 4626 vault + Morpho,
   // the oracle (the Uniswap connector's tracked WETH) and the USDC token for the idle balances
   settle_gated_3funded: { slotUpdates: 7, slotCreates: 1, signatures: 2, coldAccounts: 10 },
+  // gate nonce and the target action's own counter; k signatures; the registry, the target and the vault
+  // double the action reads, cold
+  gate_1of1_exec: { slotUpdates: 2, signatures: 1, coldAccounts: 3 },
+  gate_2of3_exec: { slotUpdates: 2, signatures: 2, coldAccounts: 3 },
+  gate_5of9_exec: { slotUpdates: 2, signatures: 5, coldAccounts: 3 },
+  // a LI.FI swap from a connector: its input and output balances, the pool's two balances, its price slot
+  // and its fee growth change; USDC, WETH, the Diamond, the router, the pool and the registry (the
+  // connector's role check) are cold. The Diamond's and router's transient balances and approvals (0 -> x
+  // -> 0 within the transaction) are LI.FI's custody mechanics and are not counted.
+  swapHandler_direct: { slotUpdates: 6, coldAccounts: 6 },
+  // the same swap checked: the handler and the oracle it asks are two more cold accounts
+  swapHandler_exec: { slotUpdates: 6, coldAccounts: 8 },
 };

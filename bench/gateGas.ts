@@ -5,6 +5,7 @@ import { deployGateTestbed, deploySwapTestbed } from "../deploy/local/gateTestbe
 import { executeSigned } from "../deploy/product/gate.js";
 import { encodeExactInputSingle, encodeSingleV3Swap } from "../deploy/product/lifi.js";
 import { buildSafeTx, createSafe, deploySafeInfrastructure, execSafeTx } from "../deploy/protocols/safe.js";
+import { FLOOR_MODELS, type ReceiptLog, floorGas } from "./gasFloor.js";
 
 /**
  * Gas measurements for the keeper gate and the swap handler, shared by the gas test and the lead's benchmark.
@@ -19,6 +20,8 @@ export interface GateOverhead {
   readonly direct: bigint;
   /** The call through KeeperGate.execute with `threshold` signatures. */
   readonly viaGate: bigint;
+  /** Physical floor of the gated transaction (`gate_<k>of<n>_exec` in bench/gasFloor.ts). */
+  readonly viaGateFloor: number;
   readonly overhead: bigint;
   /** The issue's budget: 10k + 8k per signature. */
   readonly budget: bigint;
@@ -34,6 +37,21 @@ export interface SafeComparison {
 
 async function gasOf(clients: Clients, hash: Promise<Hex>): Promise<bigint> {
   return (await clients.public.getTransactionReceipt({ hash: await hash })).gasUsed;
+}
+
+/** Gas of the transaction and its physical floor under `FLOOR_MODELS[model]` (bench/gasFloor.ts). */
+async function gasAndFloor(clients: Clients, hash: Promise<Hex>, model: string) {
+  const txHash = await hash;
+  const [receipt, tx] = await Promise.all([
+    clients.public.getTransactionReceipt({ hash: txHash }),
+    clients.public.getTransaction({ hash: txHash }),
+  ]);
+  const floorModel = FLOOR_MODELS[model];
+  if (!floorModel) throw new Error(`no floor model ${model}`);
+  return {
+    gas: receipt.gasUsed,
+    floor: floorGas(tx.input, receipt.logs as readonly ReceiptLog[], floorModel),
+  };
 }
 
 const ACT_ABI = () => projectArtifact("MockActionConnector").abi;
@@ -74,12 +92,14 @@ export async function measureGateOverhead(
   await direct();
   await viaGate();
   const directGas = await gasOf(tb.outsider, direct());
-  const gateGas = await gasOf(tb.outsider, viaGate());
+  const gated = await gasAndFloor(tb.outsider, viaGate(), `gate_${config.threshold}of${config.signers}_exec`);
+  const gateGas = gated.gas;
   return {
     threshold: config.threshold,
     signers: config.signers,
     direct: directGas,
     viaGate: gateGas,
+    viaGateFloor: gated.floor,
     overhead: gateGas - directGas,
     budget: 10_000n + 8_000n * BigInt(config.threshold),
   };
@@ -123,8 +143,10 @@ export async function measureSafeComparison(
 export interface SwapOverhead {
   /** The connector approving the Diamond exactly, calling it, resetting the approval: nothing checked. */
   readonly direct: bigint;
+  readonly directFloor: number;
   /** The connector's checked swap: LiFiSwapHandler.checkSwap, the same Diamond call, exact-spend and output checks. */
   readonly viaHandler: bigint;
+  readonly viaHandlerFloor: number;
   readonly overhead: bigint;
   readonly budget: bigint;
 }
@@ -164,7 +186,7 @@ export async function measureSwapHandlerOverhead(accounts: readonly Clients[]): 
       },
     });
   const direct = async () =>
-    gasOf(
+    gasAndFloor(
       tb.keeper,
       send(tb.keeper, {
         address: tb.connector,
@@ -172,9 +194,10 @@ export async function measureSwapHandlerOverhead(accounts: readonly Clients[]): 
         functionName: "swapUnchecked",
         args: [tb.diamond, tb.usdc, amountIn, await calldata()],
       }),
+      "swapHandler_direct",
     );
   const viaHandler = async () =>
-    gasOf(
+    gasAndFloor(
       tb.keeper,
       send(tb.keeper, {
         address: tb.connector,
@@ -182,10 +205,20 @@ export async function measureSwapHandlerOverhead(accounts: readonly Clients[]): 
         functionName: "swap",
         args: [tb.usdc, amountIn, await calldata()],
       }),
+      "swapHandler_exec",
     );
   await direct();
   await viaHandler();
-  const directGas = await direct();
-  const handlerGas = await viaHandler();
-  return { direct: directGas, viaHandler: handlerGas, overhead: handlerGas - directGas, budget: 45_000n };
+  const unchecked = await direct();
+  const checked = await viaHandler();
+  const directGas = unchecked.gas;
+  const handlerGas = checked.gas;
+  return {
+    direct: directGas,
+    directFloor: unchecked.floor,
+    viaHandler: handlerGas,
+    viaHandlerFloor: checked.floor,
+    overhead: handlerGas - directGas,
+    budget: 45_000n,
+  };
 }

@@ -88,6 +88,7 @@ for (let rep = 0; rep < REPS; rep++) {
     const name = `gate_${config.threshold}of${config.signers}`;
     sample(`${name}_overhead`, g.overhead);
     sample(`${name}_exec`, g.viaGate);
+    sampleFloor(`${name}_exec`, g.viaGateFloor);
     if (config.threshold === 2) {
       sample("gate_direct_call", g.direct);
       const safe = await measureSafeComparison(accounts, g);
@@ -104,7 +105,9 @@ for (let rep = 0; rep < REPS; rep++) {
   progress(`LiFi swap through the handler vs the Diamond, repetition ${rep + 1}/${REPS}`);
   const swap = await measureSwapHandlerOverhead(accounts);
   sample("swapHandler_direct", swap.direct);
+  sampleFloor("swapHandler_direct", swap.directFloor);
   sample("swapHandler_exec", swap.viaHandler);
+  sampleFloor("swapHandler_exec", swap.viaHandlerFloor);
   sample("swapHandler_overhead", swap.overhead);
 }
 
@@ -130,7 +133,9 @@ for (const n of await measureNavScaling(navRoles, [3], { vaultPosition: true }))
   sample("nav_3_withVaultPosition", n.gas);
 }
 
-progress("keeper: snapshots scored per second (best of 3 passes over the recorded set)");
+progress(
+  "keeper: snapshots estimated, gated and sized per second (best of 3 passes over the BTC 5-minute workload)",
+);
 const snapshotsPerSec = Math.round(await measureSnapshotsPerSecond(DATA_DIR));
 progress("keeper: full recorded replay in a child process");
 const replay = await measureReplayInChild(DATA_DIR);

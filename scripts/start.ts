@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { ONCE_EPOCHS, runDemo, startDemo } from "./demo/run.js";
 import { formatSummary } from "./demo/summary.js";
 
-const USAGE = `Usage: npm start [-- --once] [-- --port <n>] [-- --status-port <n>] [-- --interval <seconds>]
+const USAGE = `Usage: npm start [-- --once] [-- --policy <file>] [-- --port <n>] [-- --status-port <n>] [-- --interval <seconds>]
 
 Starts an embedded Hardhat (EDR) chain served as JSON-RPC on http://127.0.0.1:<port>, deploys the
 real protocols (Uniswap v3, Aave v3, Morpho Blue, Safe 1.4.1, Chainlink mock feeds, the local LI.FI
@@ -12,6 +12,8 @@ seeds liquidity, then runs the keeper over recorded Polymarket prices at an acce
 per epoch) while simulated depositors request, get settled and claim.
 
   --once             run ${ONCE_EPOCHS} epochs, print the summary and exit
+  --policy <file>    run the keeper on this allocation policy file (its first Polymarket rule's market
+                     must be in the recorded Jan-2026 set); scripts/policy-backtest.ts writes a report
   --port <n>         JSON-RPC port (default 8545; 0 picks a free one)
   --status-port <n>  keeper /status port (default 8645; 0 picks a free one)
   --interval <s>     wall-clock seconds between epochs without --once (default 5)
@@ -22,6 +24,7 @@ interface StartOptions {
   readonly port: number;
   readonly statusPort: number;
   readonly intervalSeconds: number;
+  readonly policyFile: string | undefined;
 }
 
 function parsePort(name: string, value: string): number {
@@ -39,6 +42,7 @@ function parseCli(argv: string[]): StartOptions {
       port: { type: "string", default: "8545" },
       "status-port": { type: "string", default: "8645" },
       interval: { type: "string", default: "5" },
+      policy: { type: "string" },
       help: { type: "boolean", default: false },
     },
     strict: true,
@@ -55,11 +59,16 @@ function parseCli(argv: string[]): StartOptions {
     port: parsePort("--port", values.port),
     statusPort: parsePort("--status-port", values["status-port"]),
     intervalSeconds,
+    policyFile: values.policy,
   };
 }
 
 async function runForever(options: StartOptions): Promise<void> {
-  const session = await startDemo({ port: options.port, statusPort: options.statusPort });
+  const session = await startDemo({
+    port: options.port,
+    statusPort: options.statusPort,
+    ...(options.policyFile ? { policyFile: options.policyFile } : {}),
+  });
   console.log(
     `\nKeeper status at ${session.statusUrl}. Running an epoch every ${options.intervalSeconds} s until Ctrl-C.`,
   );
@@ -91,7 +100,11 @@ async function main(): Promise<void> {
   }
   if (options.once) {
     const started = performance.now();
-    const summary = await runDemo(ONCE_EPOCHS, { port: options.port, statusPort: null });
+    const summary = await runDemo(ONCE_EPOCHS, {
+      port: options.port,
+      statusPort: null,
+      ...(options.policyFile ? { policyFile: options.policyFile } : {}),
+    });
     console.log(formatSummary(summary));
     console.log(`Wall time ${((performance.now() - started) / 1000).toFixed(1)} s`);
     return;

@@ -20,6 +20,7 @@ export const COMMANDS = [
   "reject",
   "cancel",
   "status",
+  "calibration",
   "replay",
 ] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -91,6 +92,10 @@ export const COMMAND_SPECS: Record<Command, { summary: string; options: Record<s
       proposal: { type: "string", help: "show this proposal (refreshed from the chain)", value: "<id>" },
       limit: { type: "string", help: "list at most n proposals (default 20)", value: "<n>" },
     },
+  },
+  calibration: {
+    summary: "Brier and log-loss of each estimator against the market price over its resolved estimates",
+    options: {},
   },
   replay: {
     summary: "replay recorded market data through the strategy (keeper/backtest)",

@@ -17,6 +17,7 @@ import { createRuntime, GateConfigError, openStore, type Runtime } from "../serv
 import { productErrorDecoder } from "../vault/decoder.js";
 import { reviewLines, reviewProposal, type ProposalReview } from "../vault/review.js";
 import { monitorTask, multisigTask, settleTask, strategyTask, type TaskContext } from "../service/tasks.js";
+import { calibrationByEstimator } from "../strategy/calibration.js";
 import {
   helpText,
   importedSignature,
@@ -348,6 +349,31 @@ async function status(ctx: Context): Promise<number> {
   }
 }
 
+/** Live calibration per estimator, read from the store (a temporary copy: nothing is written). */
+async function calibration(ctx: Context): Promise<number> {
+  const { store } = openStore({ ...ctx.config, dryRun: true });
+  try {
+    const rows = calibrationByEstimator(await store.listEstimates());
+    const fmt = (x: number | null) => (x === null ? "–" : x.toFixed(4));
+    print(
+      ctx,
+      { estimators: rows },
+      rows.length === 0
+        ? "no estimates stored yet"
+        : [
+            "estimator: resolved (open) | Brier estimate vs market | log-loss estimate vs market",
+            ...rows.map(
+              (r) =>
+                `  ${r.estimator}: ${r.resolved} (${r.open}) | ${fmt(r.brierEstimate)} vs ${fmt(r.brierMarket)} | ${fmt(r.logLossEstimate)} vs ${fmt(r.logLossMarket)}`,
+            ),
+          ].join("\n"),
+    );
+    return EXIT_OK;
+  } finally {
+    await store.close();
+  }
+}
+
 /** Offline: reads recorded data only, so it needs no config, key or chain. */
 async function replay(ctx: Pick<Context, "args" | "io" | "logger" | "json">): Promise<number> {
   const dataDir = requireString(ctx.args, "data-dir");
@@ -513,6 +539,7 @@ const HANDLERS: Record<Command, (ctx: Context) => Promise<number>> = {
   reject: (ctx) => closeProposal(ctx, "rejected"),
   cancel: (ctx) => closeProposal(ctx, "cancelled"),
   status,
+  calibration,
   replay,
 };
 

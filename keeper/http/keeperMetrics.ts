@@ -1,3 +1,4 @@
+import { calibrationByEstimator } from "../strategy/calibration.js";
 import type { Store } from "../store/types.js";
 import { PROPOSAL_STATUSES, SEND_STATUSES } from "../store/types.js";
 import { MetricsRegistry, type Counter, type Gauge } from "./metrics.js";
@@ -17,6 +18,12 @@ export interface KeeperMetrics {
   readonly proposals: Gauge;
   readonly sends: Gauge;
   readonly up: Gauge;
+  /** Estimates stored and resolved for calibration tracking. */
+  readonly estimates: Counter;
+  /** Brier / log-loss of each estimator and of the market price over its resolved estimates. */
+  readonly estimatorBrier: Gauge;
+  readonly estimatorLogLoss: Gauge;
+  readonly estimatorResolved: Gauge;
 }
 
 export function createKeeperMetrics(store?: Store): KeeperMetrics {
@@ -48,6 +55,22 @@ export function createKeeperMetrics(store?: Store): KeeperMetrics {
     ),
     proposals: registry.gauge("keeper_proposals", "Proposals in the store, by status.", ["status"]),
     sends: registry.gauge("keeper_sends", "Journaled transactions, by status.", ["status"]),
+    estimates: registry.counter("keeper_estimates_total", "Estimates stored and resolved, by event.", [
+      "event",
+    ]),
+    estimatorBrier: registry.gauge(
+      "keeper_estimator_brier",
+      "Brier score over resolved estimates, by estimator, of the estimate and of the market price.",
+      ["estimator", "forecast"],
+    ),
+    estimatorLogLoss: registry.gauge(
+      "keeper_estimator_log_loss",
+      "Log-loss over resolved estimates, by estimator, of the estimate and of the market price.",
+      ["estimator", "forecast"],
+    ),
+    estimatorResolved: registry.gauge("keeper_estimator_resolved", "Resolved estimates, by estimator.", [
+      "estimator",
+    ]),
   };
   metrics.up.set(1);
   for (const status of PROPOSAL_STATUSES) metrics.proposals.set(0, { status });
@@ -58,6 +81,17 @@ export function createKeeperMetrics(store?: Store): KeeperMetrics {
         metrics.proposals.set(n, { status });
       for (const [status, n] of Object.entries(await store.countSendsByStatus()))
         metrics.sends.set(n, { status });
+      for (const c of calibrationByEstimator(await store.listEstimates({ resolved: true }))) {
+        metrics.estimatorResolved.set(c.resolved, { estimator: c.estimator });
+        if (c.brierEstimate === null) continue;
+        metrics.estimatorBrier.set(c.brierEstimate, { estimator: c.estimator, forecast: "estimate" });
+        metrics.estimatorBrier.set(c.brierMarket ?? 0, { estimator: c.estimator, forecast: "market" });
+        metrics.estimatorLogLoss.set(c.logLossEstimate ?? 0, {
+          estimator: c.estimator,
+          forecast: "estimate",
+        });
+        metrics.estimatorLogLoss.set(c.logLossMarket ?? 0, { estimator: c.estimator, forecast: "market" });
+      }
     });
   }
   return metrics;

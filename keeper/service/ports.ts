@@ -1,3 +1,4 @@
+import type { EstimateUsed } from "./calibration.js";
 import type { TxIntent } from "../chain/sender.js";
 import type { NavReading, OracleReading } from "../ops/monitors.js";
 import type { GateCall } from "../store/types.js";
@@ -20,6 +21,8 @@ export interface StrategyResult {
   readonly allocation: TargetAllocation;
   readonly recommendations: readonly unknown[];
   readonly rejected: readonly unknown[];
+  /** Estimates used, stored for live calibration tracking. */
+  readonly estimates?: readonly EstimateUsed[];
 }
 
 /**

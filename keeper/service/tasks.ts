@@ -1,3 +1,4 @@
+import { trackCalibration } from "./calibration.js";
 import type { LocalAccount, PublicClient } from "viem";
 import type { KeeperConfig } from "../config/schema.js";
 import type { KeeperMetrics } from "../http/keeperMetrics.js";
@@ -57,6 +58,9 @@ export function strategyTask(
       const result = await deps.strategy.evaluate(snapshots, deps.policy, deps.strategyConfig, now.getTime());
       if (result.rejected.length > 0)
         ctx.metrics.rejectedInputs.inc({ source: "strategy" }, result.rejected.length);
+      const tracked = await trackCalibration(ctx.store, snapshots, result.estimates, now.getTime());
+      ctx.metrics.estimates.inc({ event: "recorded" }, tracked.recorded);
+      ctx.metrics.estimates.inc({ event: "resolved" }, tracked.resolved);
       const planned = await deps.planner.plan(result.allocation, now);
       if (!planned || planned.calls.length === 0) {
         ctx.logger.info("allocation needs no rebalance", { snapshotHash: result.allocation.snapshotHash });

@@ -1,4 +1,5 @@
 export * from "./book.js";
+export * from "./groups.js";
 export * from "./http.js";
 export * from "./kalshi.js";
 export * from "./polymarketClob.js";

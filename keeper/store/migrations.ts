@@ -84,4 +84,26 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: "estimates: each probability estimate with its market, time and later resolution",
+    sql: `
+      CREATE TABLE estimates (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        estimator TEXT NOT NULL,
+        venue TEXT NOT NULL,
+        market_id TEXT NOT NULL,
+        token_id TEXT NOT NULL,
+        p REAL NOT NULL CHECK (p >= 0 AND p <= 1),
+        std_error REAL NOT NULL CHECK (std_error >= 0),
+        market_price REAL NOT NULL CHECK (market_price >= 0 AND market_price <= 1),
+        inputs_json TEXT NOT NULL,
+        estimated_at INTEGER NOT NULL,
+        outcome INTEGER CHECK (outcome IN (0, 1)),
+        resolved_at INTEGER
+      );
+      CREATE INDEX estimates_token ON estimates (venue, token_id);
+      CREATE INDEX estimates_estimator ON estimates (estimator, outcome);
+    `,
+  },
 ];

@@ -4,6 +4,7 @@ import { SQLITE_MIGRATIONS, type Migration } from "./migrations.js";
 import {
   PROPOSAL_STATUSES,
   SEND_STATUSES,
+  type EstimateRecord,
   type IntentRecord,
   type IntentStatus,
   type ProposalFilter,
@@ -390,6 +391,67 @@ export class SqliteStore implements Store {
         "INSERT INTO state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
       )
       .run(key, value, this.now());
+  }
+
+  async recordEstimate(record: Omit<EstimateRecord, "outcome" | "resolvedAt">): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO estimates (estimator, venue, market_id, token_id, p, std_error, market_price, inputs_json, estimated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        record.estimator,
+        record.venue,
+        record.marketId,
+        record.tokenId,
+        record.p,
+        record.stdError,
+        record.marketPrice,
+        record.inputsJson,
+        record.estimatedAt,
+      );
+  }
+
+  async resolveEstimates(
+    venue: string,
+    tokenId: string,
+    outcome: 0 | 1,
+    resolvedAt: number,
+  ): Promise<number> {
+    const result = this.db
+      .prepare(
+        "UPDATE estimates SET outcome = ?, resolved_at = ? WHERE venue = ? AND token_id = ? AND outcome IS NULL",
+      )
+      .run(outcome, resolvedAt, venue, tokenId);
+    return Number(result.changes);
+  }
+
+  async listEstimates(
+    filter: { readonly resolved?: boolean; readonly limit?: number } = {},
+  ): Promise<EstimateRecord[]> {
+    const where =
+      filter.resolved === undefined
+        ? ""
+        : filter.resolved
+          ? "WHERE outcome IS NOT NULL"
+          : "WHERE outcome IS NULL";
+    const limit = filter.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(filter.limit))}` : "";
+    const rows = this.db
+      .prepare(`SELECT * FROM estimates ${where} ORDER BY estimated_at, id${limit}`)
+      .all() as Row[];
+    return rows.map((row) => ({
+      estimator: String(row.estimator),
+      venue: String(row.venue),
+      marketId: String(row.market_id),
+      tokenId: String(row.token_id),
+      p: Number(row.p),
+      stdError: Number(row.std_error),
+      marketPrice: Number(row.market_price),
+      inputsJson: String(row.inputs_json),
+      estimatedAt: Number(row.estimated_at),
+      outcome: row.outcome === null ? null : (Number(row.outcome) as 0 | 1),
+      resolvedAt: row.resolved_at === null ? null : Number(row.resolved_at),
+    }));
   }
 
   async close(): Promise<void> {

@@ -96,6 +96,23 @@ export interface SendRecord {
   readonly updatedAt: number;
 }
 
+/** One probability estimate the strategy used, with the market price beside it and, later, the outcome. */
+export interface EstimateRecord {
+  readonly estimator: string;
+  readonly venue: string;
+  readonly marketId: string;
+  readonly tokenId: string;
+  readonly p: number;
+  readonly stdError: number;
+  /** The traded token's price when the estimate was made: the baseline it is scored against. */
+  readonly marketPrice: number;
+  readonly inputsJson: string;
+  readonly estimatedAt: number;
+  /** 1 if the token won, 0 if it lost, null while unresolved. */
+  readonly outcome: 0 | 1 | null;
+  readonly resolvedAt: number | null;
+}
+
 export interface ProposalFilter {
   readonly statuses?: readonly ProposalStatus[];
   readonly vault?: Address;
@@ -149,6 +166,13 @@ export interface Store {
   /** Small key/value state (e.g. last settlement time), shared by all operators on the store. */
   getState(key: string): Promise<string | undefined>;
   setState(key: string, value: string): Promise<void>;
+
+  /** Stores one estimate (unresolved). */
+  recordEstimate(record: Omit<EstimateRecord, "outcome" | "resolvedAt">): Promise<void>;
+  /** Sets the outcome of every unresolved estimate of `tokenId` on `venue`; returns how many. */
+  resolveEstimates(venue: string, tokenId: string, outcome: 0 | 1, resolvedAt: number): Promise<number>;
+  /** Estimates, oldest first; `resolved` true/false filters on whether the outcome is known. */
+  listEstimates(filter?: { readonly resolved?: boolean; readonly limit?: number }): Promise<EstimateRecord[]>;
 
   /** The applied schema version. */
   schemaVersion(): Promise<number>;

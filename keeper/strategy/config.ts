@@ -1,5 +1,7 @@
+import { z } from "zod";
 import type { FeeInfo } from "../signals/types.js";
-import type { CalibrationTable } from "./estimate.js";
+import type { DecisionConfig } from "./decision.js";
+import { defaultEstimatorConfig, type EstimatorConfig } from "./estimators.js";
 import { assertKellyFraction, StrategyConfigError, type ConfidenceTier } from "./kelly.js";
 
 /** Hard ceiling from the risk framework: no single event may carry more than 15 % of the bankroll. */
@@ -53,12 +55,22 @@ export interface DutchBookConfig {
   readonly assumedDepthUsd: number;
   /** Largest bankroll fraction committed to one Dutch book. */
   readonly maxFraction: number;
+  /** Every leg's quote must be at most this old (ms). */
+  readonly maxQuoteAgeMs: number;
+  /** The legs' quotes must lie within this window of each other: prices of one instant. */
+  readonly maxQuoteSkewMs: number;
+  /** |Σ prices − 1| above this is a stale or empty book, not arbitrage: refused and reported. */
+  readonly maxDeviation: number;
+  /** Each leg must show at least this much USD at its best price. */
+  readonly minLegDepthUsd: number;
 }
 
+/** An explicit estimate from configuration (an analyst's number). */
 export interface ProbabilityEstimate {
   readonly p: number;
-  /** 0..1: how much the estimate is trusted; gates the confidence tiers. */
+  /** 0..1: how much the estimate is trusted; without `stdError`, se = (1 − confidence) × decision.maxStdError. */
   readonly confidence: number;
+  readonly stdError?: number;
   readonly source: string;
 }
 
@@ -75,11 +87,16 @@ export interface StrategyConfig {
   readonly assumedFee: FeeInfo;
   /** Half-spread assumed when a snapshot has no ask/bid (entry at price ± this). */
   readonly assumedHalfSpread: number;
-  /** Out-of-sample price→probability calibration; null = only explicit `estimates` are traded. */
-  readonly calibration: CalibrationTable | null;
-  /** Explicit estimates by token id; they take precedence over the calibration. */
+  /** Estimators whose information is not the traded price (cross-venue, price-threshold) and the prior. */
+  readonly estimators: EstimatorConfig;
+  /** The statistical decision gate: lower confidence bound of EV after costs must be > 0. */
+  readonly decision: DecisionConfig;
+  /** Explicit estimates by token id; they take precedence over the estimators. */
   readonly estimates?: Readonly<Record<string, ProbabilityEstimate>>;
-  /** Exclusive groups known to be exhaustive (exactly one outcome wins); only these are Dutch-booked. */
+  /**
+   * Exclusive groups an operator declares exhaustive (exactly one outcome wins). Groups the venue
+   * metadata marks exhaustive (`EvaluationConfig.groupMetadata`) are checked too.
+   */
   readonly exhaustiveGroups: readonly string[];
   readonly dutchBook: DutchBookConfig;
   /** Bankroll in USD, to turn book depth into a bankroll fraction. */
@@ -116,9 +133,18 @@ export function defaultStrategyConfig(overrides: Partial<StrategyConfig> = {}): 
     },
     assumedFee: { model: "polymarket", takerRate: 0.05, makerRate: 0, exponent: 1 },
     assumedHalfSpread: 0.01,
-    calibration: null,
+    estimators: defaultEstimatorConfig(),
+    decision: { z: 1.645, maxStdError: 0.1 },
     exhaustiveGroups: [],
-    dutchBook: { minProfitPerSet: 0.005, assumedDepthUsd: 0, maxFraction: 0.1 },
+    dutchBook: {
+      minProfitPerSet: 0.005,
+      assumedDepthUsd: 0,
+      maxFraction: 0.1,
+      maxQuoteAgeMs: 60_000,
+      maxQuoteSkewMs: 5_000,
+      maxDeviation: 0.1,
+      minLegDepthUsd: 100,
+    },
     bankrollUsd: 100_000,
     ...overrides,
   };
@@ -152,6 +178,9 @@ export function validateStrategyConfig(config: StrategyConfig): void {
     previous = tier.fraction;
   });
   if (!(config.minEdge >= 0)) throw new StrategyConfigError("minEdge", "must be ≥ 0");
+  if (!(config.decision.z >= 0)) throw new StrategyConfigError("decision.z", "must be ≥ 0");
+  if (!(config.decision.maxStdError > 0 && config.decision.maxStdError < 0.5))
+    throw new StrategyConfigError("decision.maxStdError", "must be within (0, 0.5)");
   if (!(config.bankrollUsd > 0)) throw new StrategyConfigError("bankrollUsd", "must be > 0");
   if (!(config.dutchBook.maxFraction > 0 && config.dutchBook.maxFraction <= caps.perEvent)) {
     throw new StrategyConfigError("dutchBook.maxFraction", `must be within (0, caps.perEvent]`);
@@ -160,4 +189,57 @@ export function validateStrategyConfig(config: StrategyConfig): void {
 
 function prefixed(record: Readonly<Record<string, number>>): Record<string, number> {
   return Object.fromEntries(Object.entries(record).map(([k, v]) => [`perCluster.${k}`, v]));
+}
+
+/**
+ * The estimator and decision-gate settings a keeper config file may carry (`strategy.estimation`),
+ * validated by zod; every field is optional and falls back to the default. The favourite-bias prior
+ * is a data-derived table and is passed in code, not in the file.
+ */
+export const estimationSettingsSchema = z
+  .object({
+    order: z.array(z.enum(["cross-venue", "price-threshold"])).optional(),
+    crossVenue: z
+      .object({
+        maxCutoffSkewMs: z.number().int().min(0).optional(),
+        maxQuoteAgeMs: z.number().int().positive().optional(),
+        minStdError: z.number().min(0).max(0.5).optional(),
+      })
+      .strict()
+      .optional(),
+    priceThreshold: z
+      .object({
+        lookbackMs: z.number().int().positive().optional(),
+        minReturns: z.number().int().min(2).optional(),
+        maxOracleAgeMs: z.number().int().positive().optional(),
+        minStdError: z.number().min(0).max(0.5).optional(),
+      })
+      .strict()
+      .optional(),
+    decision: z
+      .object({ z: z.number().min(0).max(5).optional(), maxStdError: z.number().gt(0).lt(0.5).optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type EstimationSettings = z.output<typeof estimationSettingsSchema>;
+
+/** Applies validated estimation settings to a strategy configuration. */
+export function withEstimationSettings(config: StrategyConfig, settings: EstimationSettings): StrategyConfig {
+  const e = config.estimators;
+  return {
+    ...config,
+    estimators: {
+      ...e,
+      order: settings.order ?? e.order,
+      crossVenue: { ...e.crossVenue, ...stripUndefined(settings.crossVenue) },
+      priceThreshold: { ...e.priceThreshold, ...stripUndefined(settings.priceThreshold) },
+    },
+    decision: { ...config.decision, ...stripUndefined(settings.decision) },
+  };
+}
+
+function stripUndefined<T extends object>(value: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

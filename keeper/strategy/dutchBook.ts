@@ -28,6 +28,74 @@ export interface DutchBook {
   readonly profitUsd: number;
 }
 
+/** A leg with the time its quote was taken, for the staleness guards. */
+export interface QuotedLeg extends DutchLeg {
+  readonly quotedAt: number;
+}
+
+/** The guards every Dutch-book candidate passes, in production and in the replay alike. */
+export interface DutchGuards {
+  readonly minProfitPerSet: number;
+  readonly maxQuoteAgeMs: number;
+  readonly maxQuoteSkewMs: number;
+  readonly maxDeviation: number;
+  readonly minLegDepthUsd: number;
+}
+
+export type DutchGuardName = "exhaustive" | "stale" | "skew" | "implausible" | "depth";
+
+export interface DutchRefusal {
+  readonly guard: DutchGuardName;
+  readonly detail: string;
+}
+
+export type DutchCheck =
+  | { readonly book: DutchBook; readonly refused: null }
+  /** `refused` names the guard that stopped a book; null = no book at these prices. */
+  | { readonly book: null; readonly refused: DutchRefusal | null };
+
+/**
+ * The one Dutch-book detector: refuses a set that is not known to be exhaustive, whose quotes are
+ * older than `maxQuoteAgeMs` or further apart than `maxQuoteSkewMs` (not prices of one instant),
+ * then prices it with `detectDutchBook`; a book whose Σ prices is more than `maxDeviation` from 1
+ * (stale prints, empty books) or whose thinnest leg shows less than `minLegDepthUsd` is refused.
+ */
+export function checkDutchBook(
+  legs: readonly QuotedLeg[],
+  exhaustive: boolean,
+  guards: DutchGuards,
+  now: number,
+): DutchCheck {
+  const refuse = (guard: DutchGuardName, detail: string): DutchCheck => ({
+    book: null,
+    refused: { guard, detail },
+  });
+  if (!exhaustive) return refuse("exhaustive", "outcome set not known to be exhaustive");
+  let oldest = Infinity;
+  let newest = -Infinity;
+  for (const leg of legs) {
+    oldest = Math.min(oldest, leg.quotedAt);
+    newest = Math.max(newest, leg.quotedAt);
+  }
+  if (now - oldest > guards.maxQuoteAgeMs)
+    return refuse("stale", `stale leg (${Math.round((now - oldest) / 1000)} s old)`);
+  if (newest - oldest > guards.maxQuoteSkewMs)
+    return refuse("skew", `legs quoted ${Math.round((newest - oldest) / 1000)} s apart`);
+  const book = detectDutchBook(legs, guards.minProfitPerSet);
+  if (!book) return { book: null, refused: null };
+  if (Math.abs(book.priceSum - 1) > guards.maxDeviation)
+    return refuse("implausible", `implausible Σ ${book.priceSum.toFixed(4)} (stale or empty books)`);
+  let thinnestUsd = Infinity;
+  for (const leg of legs) {
+    const price = book.side === "buy-all" ? leg.bestAsk : leg.bestBid;
+    const shares = book.side === "buy-all" ? leg.askShares : leg.bidShares;
+    thinnestUsd = Math.min(thinnestUsd, (shares ?? 0) * (price ?? 0));
+  }
+  if (thinnestUsd < guards.minLegDepthUsd)
+    return refuse("depth", `thinnest leg $${thinnestUsd.toFixed(0)} < $${guards.minLegDepthUsd}`);
+  return { book, refused: null };
+}
+
 /**
  * Checks a complete outcome set for a Dutch book: Σ asks + fees < 1 − minProfit (buy every leg)
  * or Σ bids − fees > 1 + minProfit (sell every leg). Size is the thinnest leg's depth.

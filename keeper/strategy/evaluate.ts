@@ -1,11 +1,18 @@
+import type { ExclusiveGroupInfo } from "../signals/groups.js";
 import type { MarketSnapshot } from "../signals/types.js";
 import { computeAllocation, type AllocationInputs, type TargetAllocation } from "./allocation.js";
-import { validateStrategyConfig, type ProbabilityEstimate, type StrategyConfig } from "./config.js";
-import { detectDutchBook, type DutchLeg } from "./dutchBook.js";
-import { calibratedEstimate } from "./estimate.js";
+import { validateStrategyConfig, type StrategyConfig } from "./config.js";
+import { decideBuy, type AbstainKind } from "./decision.js";
+import { checkDutchBook, type QuotedLeg } from "./dutchBook.js";
+import {
+  estimateProbability,
+  type Estimate,
+  type EstimateResult,
+  type EstimationInputs,
+} from "./estimators.js";
 import { gateSnapshot } from "./gates.js";
 import type { AllocationPolicy } from "./policy.js";
-import { addExposure, applyCaps, emptyExposure, sizeBuy, type CapKeys } from "./sizing.js";
+import { addExposure, applyCaps, emptyExposure, type CapKeys } from "./sizing.js";
 
 /** A signal-mode trade idea for a market the vault cannot hold itself. */
 export interface TradeRecommendation {
@@ -35,6 +42,8 @@ export interface RejectedSnapshot {
   readonly venue: string;
   readonly marketId: string;
   readonly tokenId: string;
+  /** The abstention's kind, counted by the replay and /metrics. */
+  readonly kind: AbstainKind;
   readonly reasons: string[];
 }
 
@@ -44,24 +53,45 @@ export interface OpenPosition extends CapKeys {
   readonly fraction: number;
 }
 
+/** What the venue says about an exclusive group (`gammaEventGroups`, `kalshiEventGroups`). */
+export type GroupMetadata = ExclusiveGroupInfo;
+
 export interface EvaluationConfig extends StrategyConfig, AllocationInputs {
   readonly openPositions?: readonly OpenPosition[];
+  /** Oracle series, threshold terms and cross-venue counterparts for the estimators. */
+  readonly estimationInputs?: EstimationInputs;
+  /** Venue metadata of exclusive groups, by group id. */
+  readonly groupMetadata?: ReadonlyMap<string, GroupMetadata>;
 }
 
 export interface Evaluation {
   readonly allocation: TargetAllocation;
   readonly recommendations: TradeRecommendation[];
   readonly rejected: RejectedSnapshot[];
+  /** Every estimate used, with its inputs: goes into the provenance and the calibration store. */
+  readonly estimates: { readonly tokenId: string; readonly marketId: string; readonly estimate: Estimate }[];
 }
 
 export function clusterOfSnapshot(s: MarketSnapshot): string {
   return s.category ?? "other";
 }
 
-function estimateFor(s: MarketSnapshot, config: StrategyConfig): ProbabilityEstimate | null {
+/** An explicit configured estimate, else the estimators (never the traded price alone). */
+export function estimateFor(
+  s: MarketSnapshot,
+  config: StrategyConfig,
+  inputs: EstimationInputs,
+  now: number,
+): EstimateResult {
   const explicit = config.estimates?.[s.tokenId];
-  if (explicit) return explicit;
-  return config.calibration ? calibratedEstimate(config.calibration, s.price) : null;
+  if (explicit) {
+    const stdError = explicit.stdError ?? (1 - explicit.confidence) * config.decision.maxStdError;
+    return {
+      estimate: { p: explicit.p, stdError, source: explicit.source, inputs: { configured: "estimates" } },
+      reason: null,
+    };
+  }
+  return estimateProbability(s, inputs, config.estimators, now);
 }
 
 /** Only YES legs of an exclusive set form the outcome partition. */
@@ -84,6 +114,7 @@ export function evaluate(
 ): Evaluation {
   validateStrategyConfig(config);
   const rejected: RejectedSnapshot[] = [];
+  const estimates: Evaluation["estimates"][number][] = [];
   const candidates: {
     s: MarketSnapshot;
     rec: Omit<TradeRecommendation, "sizeFraction">;
@@ -92,39 +123,30 @@ export function evaluate(
   }[] = [];
 
   for (const s of snapshots) {
-    const reject = (reasons: string[]) =>
-      rejected.push({ venue: s.venue, marketId: s.marketId, tokenId: s.tokenId, reasons });
+    const reject = (kind: AbstainKind, reasons: string[]) =>
+      rejected.push({ venue: s.venue, marketId: s.marketId, tokenId: s.tokenId, kind, reasons });
     const gate = gateSnapshot(s, config.gates, now);
     if (gate.verdict === "block") {
-      reject(gate.reasons);
+      reject("gate", gate.reasons);
       continue;
     }
-    const estimate = estimateFor(s, config);
-    if (!estimate) {
-      reject(["no probability estimate"]);
+    const result = estimateFor(s, config, config.estimationInputs ?? {}, now);
+    if (!result.estimate) {
+      reject("no-estimate", [result.reason, ...gate.reasons]);
       continue;
     }
+    const estimate = result.estimate;
+    estimates.push({ tokenId: s.tokenId, marketId: s.marketId, estimate });
     const ask = s.bestAsk ?? Math.min(1, s.price + config.assumedHalfSpread);
-    const sizing = sizeBuy(
-      estimate.p,
-      estimate.confidence,
-      ask,
-      s.fee ?? config.assumedFee,
-      gate.penalty,
-      config,
-    );
-    if (!sizing.tier) {
-      reject([
-        sizing.evPerShare < config.minEdge
-          ? `EV ${sizing.evPerShare.toFixed(4)}/share after fees < min edge ${config.minEdge}`
-          : `stake ${sizing.kellyFractional.toFixed(4)} below the lowest reachable tier`,
-        ...gate.reasons,
-      ]);
+    const outcome = decideBuy(estimate, ask, s.depth, s.fee ?? config.assumedFee, gate.penalty, config);
+    if (!outcome.decision) {
+      reject(outcome.abstain.kind, [outcome.abstain.detail, ...gate.reasons]);
       continue;
     }
+    const d = outcome.decision;
     candidates.push({
       s,
-      stake: sizing.stake,
+      stake: d.stake,
       keys: { marketId: s.marketId, eventId: s.eventId, cluster: clusterOfSnapshot(s) },
       rec: {
         kind: "directional",
@@ -134,13 +156,14 @@ export function evaluate(
         eventId: s.eventId,
         outcome: s.outcome,
         side: "buy",
-        price: ask,
-        edge: sizing.edge,
-        ev: sizing.evPerDollar,
-        tier: sizing.tier.name,
+        price: d.fill,
+        edge: estimate.p - d.fill,
+        ev: d.evPerDollar,
+        tier: d.tier.name,
         reasons: [
-          `p ${estimate.p.toFixed(4)} (${estimate.source}, confidence ${estimate.confidence.toFixed(2)}) vs ask ${ask} + fee ${sizing.fee.toFixed(4)}`,
-          `${config.kellyFraction} Kelly ${sizing.kellyFractional.toFixed(4)} → tier ${sizing.tier.name} ${sizing.stake}`,
+          `p ${estimate.p.toFixed(4)} ± ${estimate.stdError.toFixed(4)} (${estimate.source}) vs fill ${d.fill.toFixed(4)} + fee ${d.fee.toFixed(4)}`,
+          `EV lower bound ${d.evLowerBound.toFixed(4)}/share > 0`,
+          `${config.kellyFraction} Kelly at the lower bound ${d.kellyFractional.toFixed(4)} → tier ${d.tier.name} ${d.stake}`,
           ...gate.reasons,
         ],
         legs: [],
@@ -159,6 +182,7 @@ export function evaluate(
         venue: c.s.venue,
         marketId: c.s.marketId,
         tokenId: c.s.tokenId,
+        kind: "caps",
         reasons: [`${cappedBy} cap reached`],
       });
       continue;
@@ -173,41 +197,72 @@ export function evaluate(
     });
   }
 
-  recommendations.push(...dutchBooks(snapshots, config, now));
+  recommendations.push(...dutchBooks(snapshots, config, now, rejected));
   const allocation = computeAllocation(snapshots, policy, config, now);
-  return { allocation, recommendations, rejected };
+  return { allocation, recommendations, rejected, estimates };
+}
+
+/** Exclusive groups to check: declared by the operator, or marked exhaustive by the venue metadata. */
+function exhaustiveGroupIds(config: EvaluationConfig): string[] {
+  const ids = new Set(config.exhaustiveGroups);
+  for (const [group, meta] of config.groupMetadata ?? []) if (meta.exhaustive) ids.add(group);
+  return [...ids];
+}
+
+/** The leg `checkDutchBook` sees for one snapshot: its quotes, depth in shares and quote time. */
+export function dutchLegOf(s: MarketSnapshot, config: StrategyConfig): QuotedLeg {
+  const ask = s.bestAsk ?? Math.min(1, s.price + config.assumedHalfSpread);
+  const bid = s.bestBid ?? Math.max(0, s.price - config.assumedHalfSpread);
+  return {
+    id: s.tokenId,
+    bestAsk: ask,
+    bestBid: bid,
+    askShares: (s.depth?.askUsd ?? config.dutchBook.assumedDepthUsd) / ask,
+    bidShares: bid > 0 ? (s.depth?.bidUsd ?? config.dutchBook.assumedDepthUsd) / bid : 0,
+    fee: s.fee ?? config.assumedFee,
+    quotedAt: s.fetchedAt,
+  };
 }
 
 function dutchBooks(
   snapshots: readonly MarketSnapshot[],
-  config: StrategyConfig,
+  config: EvaluationConfig,
   now: number,
+  rejected: RejectedSnapshot[],
 ): TradeRecommendation[] {
   const out: TradeRecommendation[] = [];
-  for (const group of config.exhaustiveGroups) {
+  for (const group of exhaustiveGroupIds(config)) {
     const members = snapshots.filter((s) => s.exclusiveGroup === group && isYesLeg(s));
     if (members.length < 2) continue;
-    const unusable = members.find(
-      (s) => s.status !== "open" || now - s.fetchedAt > config.gates.maxSnapshotAgeMs,
+    const first = members[0] as MarketSnapshot;
+    const refuse = (reason: string) =>
+      rejected.push({
+        venue: first.venue,
+        marketId: group,
+        tokenId: group,
+        kind: "dutch-guard",
+        reasons: [reason],
+      });
+    const meta = config.groupMetadata?.get(group);
+    if (meta && meta.legs !== members.length) {
+      refuse(`${members.length} of the ${meta.legs} legs the venue lists (${meta.source})`);
+      continue;
+    }
+    if (members.some((s) => s.status !== "open")) {
+      refuse("a leg is not open");
+      continue;
+    }
+    const check = checkDutchBook(
+      members.map((s) => dutchLegOf(s, config)),
+      true,
+      config.dutchBook,
+      now,
     );
-    if (unusable) continue;
-    const legs: DutchLeg[] = members.map((s) => {
-      const ask = s.bestAsk ?? Math.min(1, s.price + config.assumedHalfSpread);
-      const bid = s.bestBid ?? Math.max(0, s.price - config.assumedHalfSpread);
-      return {
-        id: s.tokenId,
-        bestAsk: ask,
-        bestBid: bid,
-        askShares: (s.depth?.askUsd ?? config.dutchBook.assumedDepthUsd) / ask,
-        bidShares: bid > 0 ? (s.depth?.bidUsd ?? config.dutchBook.assumedDepthUsd) / bid : 0,
-        fee: s.fee ?? config.assumedFee,
-      };
-    });
-    const book = detectDutchBook(legs, config.dutchBook.minProfitPerSet);
+    if (check.refused !== null) refuse(check.refused.detail);
+    const book = check.book;
     if (!book || book.sets <= 0) continue;
     const capitalPerSet = book.capitalUsd / book.sets;
     const sets = Math.min(book.sets, (config.dutchBook.maxFraction * config.bankrollUsd) / capitalPerSet);
-    const first = members[0] as MarketSnapshot;
     out.push({
       kind: "dutch-book",
       venue: first.venue,

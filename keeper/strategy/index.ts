@@ -9,3 +9,7 @@ export * from "./kelly.js";
 export * from "./policy.js";
 export * from "./sizing.js";
 export * from "./snapshotHash.js";
+export * from "./decision.js";
+export * from "./estimators.js";
+export * from "./stats.js";
+export * from "./calibration.js";

@@ -25,7 +25,7 @@ import { DEFAULT_ROLE_INDICES, type ProductStack, refreshFeeds } from "../../dep
 import { aaveArtifacts } from "../../deploy/protocols/aaveV3.js";
 import { createStatusServer } from "../../keeper/http/server.js";
 import { MetricsRegistry } from "../../keeper/http/metrics.js";
-import { parsePolicy } from "../../keeper/strategy/index.js";
+import { parsePolicy, readPolicyFile } from "../../keeper/strategy/index.js";
 import type { AllocationPolicy } from "../../keeper/strategy/policy.js";
 import type { PlanAction } from "../../keeper/vault/actions.js";
 import { type CycleResult, runKeeperCycle, settleOnce } from "../../keeper/vault/cycle.js";
@@ -82,6 +82,8 @@ export interface DemoOptions {
   /** the recorded Jan-2026 Polymarket set, relative to the working directory */
   readonly dataDir?: string;
   readonly log?: (line: string) => void;
+  /** A strategist's allocation policy file instead of the demo policy; its first Polymarket rule picks the recorded market. */
+  readonly policyFile?: string;
 }
 
 export interface EpochRow {
@@ -198,6 +200,21 @@ export async function loadDemoPolicy(): Promise<AllocationPolicy> {
   return parsed.policy;
 }
 
+/** Reads a strategist's policy file; every problem is reported with its path. */
+export async function loadPolicyFromFile(file: string): Promise<AllocationPolicy> {
+  const parsed = await readPolicyFile(file);
+  if (!parsed.ok)
+    throw new Error(`${file}: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`);
+  return parsed.policy;
+}
+
+/** The recorded market a policy reads: its first Polymarket market rule, else the demo's market. */
+export function signalMarketOf(policy: AllocationPolicy): string {
+  for (const rule of policy.rules)
+    if (rule.signal.kind === "market" && rule.signal.venue === "polymarket") return rule.signal.marketId;
+  return SIGNAL_MARKET;
+}
+
 /** The addresses `npm start` writes for the depositor, strategist and operator scripts. */
 export function addressesJson(local: LocalStack, rpcUrl: string, chainId: number): unknown {
   const { stack, protocols } = local;
@@ -299,8 +316,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoSession>
       "Seeded liquidity: Uniswap USDC/WETH and USDC/USDT pools, Aave USDC supply with a WETH-backed borrower",
     );
 
-    const market = await loadRecordedMarket(options.dataDir ?? RESOLVED_MARKETS_DIR, SIGNAL_MARKET);
-    const policy = await loadDemoPolicy();
+    const policy = options.policyFile ? await loadPolicyFromFile(options.policyFile) : await loadDemoPolicy();
+    const market = await loadRecordedMarket(options.dataDir ?? RESOLVED_MARKETS_DIR, signalMarketOf(policy));
     log(`Keeper signal: Polymarket "${market.question}" (recorded, ${market.points.length} hourly prices)`);
 
     const keeper = await createDemoKeeper(chain, local, lifi, market, policy);

@@ -11,7 +11,10 @@ export const RECORDED_ADAPTER = "replay-recorded";
 /** A resolved binary market with a recorded price path for each outcome. */
 export interface RecordedSeries {
   readonly marketId: string;
+  readonly slug: string;
   readonly question: string;
+  /** The market's rules text (CLOB `description`), or null. */
+  readonly rules: string | null;
   readonly outcomes: readonly string[];
   /** Index into `outcomes` of the winner. */
   readonly winner: number;
@@ -34,6 +37,7 @@ export const clobMarketSchema = z
     closed: z.boolean(),
     tokens: z.array(clobToken).length(2, "expected two tokens"),
     taker_base_fee: z.number().nonnegative().optional(),
+    description: z.string().optional(),
   })
   .loose()
   .refine((m) => m.tokens.filter((t) => t.winner).length <= 1, {
@@ -92,7 +96,9 @@ export async function loadBtc15m(
     const toMs = (pts: { t: number; p: number }[]) => pts.map((pt) => ({ t: pt.t * 1000, p: pt.p }));
     items.push({
       marketId: m.condition_id,
+      slug: m.market_slug,
       question: m.question,
+      rules: m.description ?? null,
       outcomes: m.tokens.map((t) => t.outcome),
       winner,
       series: [toMs(series.value.up), toMs(series.value.down)],

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { asyncBufferFromFile, parquetRead } from "hyparquet";
+import { asyncBufferFromFile, parquetMetadataAsync, parquetRead } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
 import { z } from "zod";
 import { emptyStats, type AdapterStats } from "../types.js";
@@ -151,6 +151,48 @@ export async function readHourlyPrices(
   return out;
 }
 
+const PARQUET_COLUMNS = ["timestamp", "market_slug", "price", "outcome"] as const;
+
+/**
+ * Reads whole columns of a parquet file. hyparquet hands over one chunk per column per row group
+ * (`rowStart` … `rowEnd`); each chunk is copied to its place, so a file with many row groups loads
+ * every row in order. A column that does not cover every row is refused, never returned short.
+ */
+export async function readParquetColumns<const C extends readonly string[]>(
+  file: string,
+  names: C,
+): Promise<{ readonly [K in C[number]]: unknown[] } & { readonly rows: number }> {
+  const buffer = await asyncBufferFromFile(file);
+  const metadata = await parquetMetadataAsync(buffer);
+  const rows = Number(metadata.num_rows);
+  const columns = new Map<string, unknown[]>(names.map((name) => [name, new Array<unknown>(rows)]));
+  const filled = new Map<string, number>(names.map((name) => [name, 0]));
+  await parquetRead({
+    file: buffer,
+    metadata,
+    compressors,
+    columns: [...names],
+    parsers: { timestampFromMicroseconds: (us: bigint) => Number(us / 1000n) },
+    onChunk(chunk) {
+      const target = columns.get(chunk.columnName);
+      if (!target) return;
+      const data = chunk.columnData;
+      const end = Math.min(chunk.rowEnd, rows);
+      for (let row = chunk.rowStart; row < end; row++) target[row] = data[row - chunk.rowStart];
+      filled.set(chunk.columnName, (filled.get(chunk.columnName) ?? 0) + (end - chunk.rowStart));
+    },
+  });
+  for (const name of names) {
+    if (filled.get(name) !== rows)
+      throw new SignalRejection(
+        RESOLVED_ADAPTER,
+        `${path.basename(file)}.${name}`,
+        `column has ${filled.get(name) ?? 0} of ${rows} rows`,
+      );
+  }
+  return { ...(Object.fromEntries(columns) as { [K in C[number]]: unknown[] }), rows };
+}
+
 export interface LoadOptions {
   /** Keep only these market slugs (tests replay a few markets). */
   readonly onlySlugs?: ReadonlySet<string>;
@@ -185,21 +227,13 @@ export async function loadResolvedDataset(
     else rejected.push(row.rejection);
   });
 
-  const columns: Record<string, ArrayLike<unknown>> = {};
-  await parquetRead({
-    file: await asyncBufferFromFile(path.join(dir, "resolved_markets.parquet")),
-    compressors,
-    columns: ["timestamp", "market_slug", "price", "outcome"],
-    parsers: { timestampFromMicroseconds: (us: bigint) => Number(us / 1000n) },
-    onChunk(chunk) {
-      columns[chunk.columnName] = chunk.columnData as ArrayLike<unknown>;
-    },
-  });
-  const tsCol = columns.timestamp ?? [];
-  const slugCol = columns.market_slug ?? [];
-  const priceCol = columns.price ?? [];
-  const outcomeCol = columns.outcome ?? [];
-  const n = tsCol.length;
+  const {
+    timestamp: tsCol,
+    market_slug: slugCol,
+    price: priceCol,
+    outcome: outcomeCol,
+    rows: n,
+  } = await readParquetColumns(path.join(dir, "resolved_markets.parquet"), PARQUET_COLUMNS);
 
   // Slot per known slug; the parquet's own outcome column confirms the index's.
   const slotOf = new Map<string, number>();

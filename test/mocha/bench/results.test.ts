@@ -31,7 +31,7 @@ function synthetic(overrides: Record<string, readonly number[]> = {}): Measureme
       gate_2of3_exec: [60_000],
       safe_2of3_exec: [75_000],
       safe_2of3_overhead: [40_000],
-      swapHandler_overhead: [40_001],
+      swapHandler_overhead: [45_001],
       oz4626_deposit: [50_000],
       oz4626_redeem: [40_000],
       ...overrides,

@@ -128,6 +128,40 @@ describe("keeper/cli", function () {
     expect(parsed.proposalCounts.proposed).to.equal(1);
   });
 
+  it("calibration reports each estimator's Brier and log-loss against the market from the store", async function () {
+    const ws = workspace();
+    const empty = await cli(["calibration", "--config", ws.config]);
+    expect(empty.code).to.equal(0);
+    expect(empty.stdout).to.include("no estimates stored yet");
+    const store = SqliteStore.open({ path: ws.store });
+    const base = { venue: "kalshi", marketId: "KXFED", stdError: 0.02, inputsJson: "{}", estimatedAt: 1 };
+    await store.recordEstimate({
+      ...base,
+      estimator: "cross-venue",
+      tokenId: "KXFED:yes",
+      p: 0.8,
+      marketPrice: 0.6,
+    });
+    await store.resolveEstimates("kalshi", "KXFED:yes", 1, 2);
+    await store.close();
+    const text = await cli(["calibration", "--config", ws.config]);
+    expect(text.code).to.equal(0);
+    // Brier (0.2)² = 0.04 vs the market's (0.4)² = 0.16.
+    expect(text.stdout).to.include("cross-venue: 1 (0) | 0.0400 vs 0.1600");
+    const json = JSON.parse((await cli(["calibration", "--config", ws.config, "--json"])).stdout) as {
+      estimators: { estimator: string; resolved: number }[];
+    };
+    expect(json.estimators).to.deep.include({
+      estimator: "cross-venue",
+      resolved: 1,
+      open: 0,
+      brierEstimate: (0.8 - 1) ** 2,
+      brierMarket: (0.6 - 1) ** 2,
+      logLossEstimate: -Math.log(0.8),
+      logLossMarket: -Math.log(0.6),
+    });
+  });
+
   it("replay says what is not wired (exit 1) and runs the wired function otherwise", async function () {
     const ws = workspace();
     const missing = await cli(["replay", "--data-dir", "../shared/data", "--out-dir", ws.dir]);

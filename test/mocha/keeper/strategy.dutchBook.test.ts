@@ -1,5 +1,6 @@
 import path from "node:path";
 import { expect } from "chai";
+import { gammaEventGroups, kalshiEventGroups } from "../../../keeper/signals/groups.js";
 import { parseKalshiEvents } from "../../../keeper/signals/kalshi.js";
 import {
   readHourlyPrices,
@@ -8,7 +9,7 @@ import {
 } from "../../../keeper/signals/replay/resolvedTimeseries.js";
 import type { FeeInfo, MarketSnapshot } from "../../../keeper/signals/types.js";
 import { defaultStrategyConfig } from "../../../keeper/strategy/config.js";
-import { detectDutchBook, type DutchLeg } from "../../../keeper/strategy/dutchBook.js";
+import { checkDutchBook, detectDutchBook, type DutchLeg } from "../../../keeper/strategy/dutchBook.js";
 import { evaluate } from "../../../keeper/strategy/evaluate.js";
 import { parsePolicy } from "../../../keeper/strategy/policy.js";
 import { DATA_DIR, readRecorded } from "./helpers/recordedServer.js";
@@ -222,5 +223,139 @@ describe("strategy: Dutch books on the real Jan-2026 outcome groups (prices_hour
     // 500 USD per leg; the priciest leg bounds the sets; capital = sets × Σ asks ≤ 10 % of 10,000.
     const sets = Math.min(500 / Math.max(...rbaPrices.values()), 1_000 / rbaSum);
     expect(books[0]?.sizeFraction).to.be.closeTo((sets * rbaSum) / 10_000, 1e-9);
+  });
+});
+
+describe("strategy: checkDutchBook guards (production and replay)", function () {
+  const NOW = 1_000_000;
+  const guards = {
+    minProfitPerSet: 0.005,
+    maxQuoteAgeMs: 60_000,
+    maxQuoteSkewMs: 5_000,
+    maxDeviation: 0.1,
+    minLegDepthUsd: 100,
+  };
+  const quoted = (id: string, ask: number, shares: number, quotedAt: number) => ({
+    ...leg(id, ask - 0.01, ask, shares, NO_FEE),
+    quotedAt,
+  });
+  // Σ asks 0.96: a 0.04 book per set, with fresh quotes of one instant and 1,000 shares a leg.
+  const fresh = [
+    quoted("a", 0.3, 1000, NOW),
+    quoted("b", 0.3, 1000, NOW - 1_000),
+    quoted("c", 0.36, 1000, NOW),
+  ];
+
+  it("prices a fresh, synchronous, deep, plausible set", function () {
+    const check = checkDutchBook(fresh, true, guards, NOW);
+    expect(check.refused).to.equal(null);
+    expect(check.book?.side).to.equal("buy-all");
+    expect(check.book?.profitPerSet).to.be.closeTo(0.04, 1e-12);
+    expect(check.book?.sets).to.equal(1000);
+  });
+
+  it("refuses a set not known to be exhaustive", function () {
+    expect(checkDutchBook(fresh, false, guards, NOW).refused?.guard).to.equal("exhaustive");
+  });
+
+  it("refuses a stale leg and legs quoted apart (not prices of one instant)", function () {
+    const stale = [...fresh.slice(0, 2), quoted("c", 0.36, 1000, NOW - 61_000)];
+    expect(checkDutchBook(stale, true, guards, NOW).refused).to.deep.equal({
+      guard: "stale",
+      detail: "stale leg (61 s old)",
+    });
+    const skewed = [...fresh.slice(0, 2), quoted("c", 0.36, 1000, NOW - 6_000)];
+    expect(checkDutchBook(skewed, true, guards, NOW).refused?.guard).to.equal("skew");
+  });
+
+  it("refuses an implausible sum (Σ 0.30–0.37 stale prints) and a thin leg", function () {
+    const stalePrints = [
+      quoted("a", 0.1, 1000, NOW),
+      quoted("b", 0.12, 1000, NOW),
+      quoted("c", 0.11, 1000, NOW),
+    ];
+    const implausible = checkDutchBook(stalePrints, true, guards, NOW);
+    expect(implausible.refused?.guard).to.equal("implausible");
+    expect(implausible.refused?.detail).to.equal("implausible Σ 0.3300 (stale or empty books)");
+    // 300 shares at 0.30 = $90 < $100.
+    const thin = [quoted("a", 0.3, 300, NOW), ...fresh.slice(1)];
+    expect(checkDutchBook(thin, true, guards, NOW).refused).to.deep.equal({
+      guard: "depth",
+      detail: "thinnest leg $90 < $100",
+    });
+  });
+
+  it("no book at fair prices is not a refusal", function () {
+    const fair = [quoted("a", 0.34, 1000, NOW), quoted("b", 0.33, 1000, NOW), quoted("c", 0.34, 1000, NOW)];
+    expect(checkDutchBook(fair, true, guards, NOW)).to.deep.equal({ book: null, refused: null });
+  });
+});
+
+describe("strategy: exhaustiveness from venue metadata", function () {
+  const NOW = Date.parse("2026-08-09T12:00:00Z");
+  const leg = (group: string, i: number, price: number): MarketSnapshot => ({
+    venue: "polymarket",
+    marketId: `${group}-m${i}`,
+    tokenId: `${group}-t${i}`,
+    eventId: group,
+    exclusiveGroup: group,
+    question: `${group} leg ${i}`,
+    outcome: "Yes",
+    price,
+    bestBid: price - 0.01,
+    bestAsk: price,
+    depth: { bidUsd: 500, askUsd: 500, bandAbs: 0.02 },
+    liquidityUsd: null,
+    volumeUsd: null,
+    endDate: NOW + 86_400_000,
+    status: "open",
+    resolvedValue: null,
+    settlement: { source: "recorded", rules: null },
+    fee: NO_FEE,
+    category: "test",
+    fetchedAt: NOW,
+  });
+  // Three legs asking 0.31 each: Σ 0.93, a 0.07 book per set if the set is exhaustive.
+  const event = (id: string, augmented: boolean) => ({
+    id,
+    negRisk: true,
+    negRiskMarketID: id,
+    negRiskAugmented: augmented,
+    markets: [{}, {}, {}],
+  });
+
+  it("books a negRisk group the Gamma event marks exhaustive; refuses an augmented one and a missing leg", function () {
+    const groups = gammaEventGroups([
+      event("full", false),
+      event("augmented", true),
+      event("partial", false),
+    ]);
+    expect(groups.get("full")).to.deep.equal({ legs: 3, exhaustive: true, source: "gamma negRisk event" });
+    expect(groups.get("augmented")?.exhaustive).to.equal(false);
+    const snapshots = [
+      ...[0, 1, 2].map((i) => leg("full", i, 0.31)),
+      ...[0, 1, 2].map((i) => leg("augmented", i, 0.31)),
+      ...[0, 1].map((i) => leg("partial", i, 0.31)),
+    ];
+    const policy = parsePolicy(EXAMPLE_POLICY);
+    if (!policy.ok) throw new Error("example policy invalid");
+    const result = evaluate(
+      snapshots,
+      policy.policy,
+      { ...defaultStrategyConfig({ bankrollUsd: 10_000 }), groupMetadata: groups },
+      NOW,
+    );
+    const books = result.recommendations.filter((r) => r.kind === "dutch-book");
+    expect(books.map((b) => b.marketId)).to.deep.equal(["full"]);
+    expect(books[0]?.edge).to.be.closeTo(0.07, 1e-12);
+    const refusal = result.rejected.find((r) => r.tokenId === "partial");
+    expect(refusal?.kind).to.equal("dutch-guard");
+    expect(refusal?.reasons).to.deep.equal(["2 of the 3 legs the venue lists (gamma negRisk event)"]);
+  });
+
+  it("a Kalshi mutually exclusive event is at most one YES, never marked exhaustive", function () {
+    const groups = kalshiEventGroups(readRecorded("kalshi/api-samples/pmvl_kalshi_events.json"));
+    expect([...groups.keys()]).to.deep.equal(["KXNEXTNATOSECGEN-99"]);
+    expect(groups.get("KXNEXTNATOSECGEN-99")).to.include({ legs: 8, exhaustive: false });
   });
 });

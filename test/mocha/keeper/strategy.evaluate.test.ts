@@ -48,7 +48,7 @@ describe("strategy: evaluate() on real recorded snapshots", function () {
       [mars.tokenId]: { p: 0.5, confidence: 0.9, source: "analyst" },
     },
     caps: { perMarket: 0.05, perEvent: 0.015, perCluster: { default: 0.3 }, total: 0.6 },
-    dutchBook: { minProfitPerSet: 0.005, assumedDepthUsd: 0, maxFraction: 0.01 },
+    dutchBook: { ...defaultStrategyConfig().dutchBook, maxFraction: 0.01 },
     tiers: [
       { name: "T1", fraction: 0.005, minConfidence: 0.2 },
       { name: "T2", fraction: 0.01, minConfidence: 0.4 },
@@ -60,8 +60,9 @@ describe("strategy: evaluate() on real recorded snapshots", function () {
   it("sizes the one clean edge, clips its sibling at the event cap, and explains every refusal", function () {
     const result = evaluate(snapshots, policy, config, NOW);
     const [first, second] = result.recommendations;
-    // Hormuz YES: ask 0.07, fees disabled → cost 0.07; EV 0.15 − 0.07 = 0.08/share = 1.142857/dollar;
-    // Kelly 0.08 / 0.93 = 0.086022; ¼ → 0.021505 → T2 (1 %), below T3's 2.5 %.
+    // Hormuz YES: ask 0.07, fees disabled → cost 0.07; EV 0.15 − 0.07 = 0.08/share = 1.142857/dollar.
+    // Confidence 0.9 → se (1 − 0.9) × 0.1 = 0.01; lower bound 0.15 − 1.645 × 0.01 = 0.13355, EV lower
+    // bound 0.06355 > 0; Kelly at the lower bound 0.06355 / 0.93 = 0.068333, ¼ → 0.017083 → T2 (1 %).
     expect(first).to.include({
       kind: "directional",
       tokenId: hormuzYes.tokenId,
@@ -81,7 +82,12 @@ describe("strategy: evaluate() on real recorded snapshots", function () {
     const why = (token: string) => result.rejected.find((r) => r.tokenId === token)?.reasons ?? [];
     expect(why(rihanna.tokenId)).to.include('ambiguous settlement ("resolve to 50-50")');
     expect(why(mars.tokenId).some((r) => /^resolves in \d+ d \(> 180 d\)$/.test(r))).to.equal(true);
-    expect(why(hormuzNo.tokenId)).to.deep.equal(["no probability estimate"]);
+    expect(why(hormuzNo.tokenId)).to.deep.equal([
+      "cross-venue: no counterpart on another venue; price-threshold: not a price-threshold market",
+    ]);
+    expect(result.rejected.find((r) => r.tokenId === hormuzNo.tokenId)?.kind).to.equal("no-estimate");
+    expect(result.estimates.map((e) => e.tokenId)).to.include.members([hormuzYes.tokenId, "222"]);
+    expect(first?.reasons[1]).to.equal("EV lower bound 0.0635/share > 0");
   });
 
   it("open positions use up cap room first: 1 % already in the Hormuz event leaves 0.5 % for new ideas", function () {
