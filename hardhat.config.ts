@@ -1,5 +1,6 @@
 import { readdirSync } from "node:fs";
 import { createRequire } from "node:module";
+import hardhatIgnition from "@nomicfoundation/hardhat-ignition";
 import hardhatMocha from "@nomicfoundation/hardhat-mocha";
 import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
 import hardhatViem from "@nomicfoundation/hardhat-viem";
@@ -40,7 +41,8 @@ const testJobOverrides = Object.fromEntries(
 );
 
 export default defineConfig({
-  plugins: [hardhatMocha, hardhatViem, hardhatViemAssertions, hardhatNetworkHelpers],
+  // hardhat-ignition: `npx hardhat ignition status|verify <id>` on the deployments scripts/deploy.ts journals
+  plugins: [hardhatIgnition, hardhatMocha, hardhatViem, hardhatViemAssertions, hardhatNetworkHelpers],
   solidity: {
     compilers: [
       {

@@ -27,6 +27,13 @@ const PROJECT_CONTRACTS = {
   aaveV3ConnectorAbi: "AaveV3Connector",
   erc4626ConnectorAbi: "ERC4626Connector",
   uniswapV3ConnectorAbi: "UniswapV3Connector",
+  liFiSwapHandlerAbi: "LiFiSwapHandler",
+  batchProbeAbi: "BatchProbe",
+} as const;
+
+/** Export name → the project contract whose runtime code the keeper places by `eth_call` state override. */
+const PROJECT_RUNTIME_CODE = {
+  batchProbeRuntimeCode: "BatchProbe",
 } as const;
 
 /** Export name → the npm file (a protocol's published artifact or ABI) that holds the ABI. */
@@ -55,6 +62,16 @@ export async function keeperAbisSource(): Promise<string> {
       `export const ${name} = ${JSON.stringify(projectArtifact(contract).abi)} as const;`,
       "",
     );
+  for (const [name, contract] of Object.entries(PROJECT_RUNTIME_CODE)) {
+    const code = projectArtifact(contract).deployedBytecode;
+    if (!code || code === "0x")
+      throw new Error(`the ${contract} artifact has no runtime code: run \`npm run build\``);
+    lines.push(
+      `/** ${contract} runtime code (contracts/), never deployed */`,
+      `export const ${name} = "${code}" as const;`,
+      "",
+    );
+  }
   for (const [name, spec] of Object.entries(PACKAGE_ABIS))
     lines.push(`/** ${spec} */`, `export const ${name} = ${JSON.stringify(packageAbi(spec))} as const;`, "");
   const options = (await prettier.resolveConfig(KEEPER_ABIS_FILE)) ?? {};

@@ -10,24 +10,36 @@ import {
   parseRpc,
   processIo,
   readAddresses,
+  report,
   requiredOption,
   runScript,
   stringOption,
 } from "./cli/common.js";
 import { runKeeper } from "./cli/keeperBridge.js";
+import { readVaultLimits } from "./cli/vaultLimits.js";
 import { writeOrSimulate } from "./cli/write.js";
 import { parseThreshold } from "./strategist.js";
 
 export const OPERATOR_USAGE = `usage: npx tsx scripts/operator.ts <command> [options]
 
 commands:
-  sign --proposal <id>      verify (nonce, deadline, simulation, limits) and co-sign with this operator's
-                            key (KEEPER_PRIVATE_KEY, or a keystore with KEEPER_KEYSTORE_PASSWORD)
-  submit --proposal <id>    send a proposal that has reached the threshold through the keeper gate
+  review --proposal <id>    show the proposal's calls decoded (contract, function, arguments in units),
+                            its note and the balance and NAV changes of the whole batch simulated at the
+                            gate at the current state; signs nothing
+  sign --proposal <id>      show the same review, then verify (nonce, deadline, simulation, limits) and
+                            co-sign with this operator's key (KEEPER_PRIVATE_KEY, or a keystore with
+                            KEEPER_KEYSTORE_PASSWORD)
+  submit --proposal <id>    send a proposal that has reached the threshold through the keeper gate;
+                            with --dry-run simulate it and print the calldata
+  reject --proposal <id> --reason <text>
+                            refuse a proposal: it is marked failed with the reason and no keeper on the
+                            store signs or submits it
   status [--proposal <id>]  list proposals in the shared store, or show one
   pause --what deposits|redeems|both
                             as the guardian (GUARDIAN_PRIVATE_KEY or --keystore with
-                            GUARDIAN_KEYSTORE_PASSWORD): pause new requests
+                            GUARDIAN_KEYSTORE_PASSWORD): pause new requests; a side already paused is
+                            reported and nothing is sent for it. Unpausing is governance's:
+                            scripts/governance.ts unpause
 
 options:
   --rpc <url>          JSON-RPC endpoint (default http://127.0.0.1:8545)
@@ -35,18 +47,20 @@ options:
   --store <file>       the operators' shared SQLite store (default .keeper-data/keeper.sqlite)
   --operator-id <id>   this operator's name in the store and logs (default operator)
   --threshold <k>      the gate's threshold (default 2)
-  --dry-run            sign/submit: only into a temporary copy of the store; pause: simulate only
+  --dry-run            sign/submit/reject: only into a temporary copy of the store; pause: simulate only
+  --json               print the result as JSON
   --help               show this text
 
 exit codes: 0 ok, 1 failure, 2 bad arguments`;
 
-const COMMANDS = ["sign", "submit", "status", "pause"] as const;
+const COMMANDS = ["review", "sign", "submit", "reject", "status", "pause"] as const;
 const OPTIONS = {
   proposal: { type: "string" },
   store: { type: "string" },
   "operator-id": { type: "string" },
   threshold: { type: "string" },
   what: { type: "string" },
+  reason: { type: "string" },
 } as const;
 
 function proposalArg(
@@ -77,21 +91,31 @@ export async function operatorMain(argv: readonly string[], io: ScriptIo = proce
       const addresses = await readAddresses(values);
       const guardian = loadRoleSigner("GUARDIAN", values, io.env);
       const clients = await connect(rpc, addresses.chainId, guardian);
-      const functions =
-        what === "both"
-          ? ["pauseDeposits", "pauseRedeems"]
-          : [what === "deposits" ? "pauseDeposits" : "pauseRedeems"];
-      for (const functionName of functions) {
+      const vaultAbi = projectArtifact("AccountingManager").abi;
+      const limits = await readVaultLimits(clients, addresses.vault);
+      const sides = what === "both" ? (["deposits", "redeems"] as const) : [what];
+      const results: { side: string; sent: boolean; tx?: string }[] = [];
+      const lines: string[] = [];
+      for (const side of sides) {
+        if (side === "deposits" ? limits.depositsPaused : limits.redeemsPaused) {
+          results.push({ side, sent: false });
+          lines.push(`${side} are already paused on ${addresses.vault}; nothing sent`);
+          continue;
+        }
+        const functionName = side === "deposits" ? "pauseDeposits" : "pauseRedeems";
         const hash = await writeOrSimulate(
           clients,
-          { address: addresses.vault, abi: projectArtifact("AccountingManager").abi, functionName, args: [] },
+          { address: addresses.vault, abi: vaultAbi, functionName, args: [] },
           dryRun,
         );
-        io.stdout(`${dryRun ? "[dry-run] " : ""}${functionName} on ${addresses.vault} (${hash})\n`);
+        results.push({ side, sent: !dryRun, tx: hash });
+        lines.push(`${dryRun ? "[dry-run] " : ""}${functionName} on ${addresses.vault} (${hash})`);
       }
+      report(io, values, { dryRun, vault: addresses.vault, results }, lines.join("\n"));
       return EXIT_OK;
     }
     const id = proposalArg(values, command, command !== "status");
+    const reason = command === "reject" ? requiredOption(values, "reason", command) : undefined;
     const threshold = parseThreshold(stringOption(values, "threshold"));
     const rpc = parseRpc(values);
     const addresses = await readAddresses(values);
@@ -104,7 +128,11 @@ export async function operatorMain(argv: readonly string[], io: ScriptIo = proce
         threshold,
       },
       command,
-      id ? ["--proposal", id] : [],
+      [
+        ...(id ? ["--proposal", id] : []),
+        ...(reason !== undefined ? ["--reason", reason] : []),
+        ...(values.json === true ? ["--json"] : []),
+      ],
       io,
       dryRun,
     );

@@ -14,12 +14,15 @@ export interface Artifact {
   readonly contractName: string;
   readonly abi: Abi;
   readonly bytecode: Hex;
+  /** Runtime code (project artifacts only), for `eth_call` code overrides. */
+  readonly deployedBytecode?: Hex;
 }
 
 interface RawArtifactJson {
   contractName?: string;
   abi: Abi;
   bytecode: string | { object: string };
+  deployedBytecode?: string;
   linkReferences?: Record<string, Record<string, { start: number; length: number }[]>>;
 }
 
@@ -87,6 +90,7 @@ export function projectArtifact(contractName: string): Artifact {
     contractName,
     abi: json.abi,
     bytecode: toHex(typeof json.bytecode === "string" ? json.bytecode : json.bytecode.object),
+    ...(json.deployedBytecode ? { deployedBytecode: toHex(json.deployedBytecode) } : {}),
   };
 }
 

@@ -61,8 +61,8 @@ export async function deployMorphoBlueSupplyVault(
 }
 
 /** Risk settings of the product's three connectors, shared by the local stack and network deployments. */
-const ERC4626_MAX_LOSS_BPS = 10;
-const AAVE_MIN_HEALTH_FACTOR = 1_200_000_000_000_000_000n;
+export const ERC4626_MAX_LOSS_BPS = 10;
+export const AAVE_MIN_HEALTH_FACTOR = 1_200_000_000_000_000_000n;
 
 /** The product's three connectors for one vault, and the Morpho supply vault behind the ERC-4626 one. */
 export interface VaultConnectors {

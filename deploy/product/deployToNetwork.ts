@@ -84,11 +84,11 @@ const ETH_MAX_ANSWER = 1_000_000n * 10n ** 8n;
 /** Uniswap v3 stores the observation ring's size in a uint16. */
 const MAX_OBSERVATION_CARDINALITY = 65_535;
 /** Observation slots added per transaction when a pool's ring must grow (~22k gas each). */
-const CARDINALITY_STEP = 1_000;
+export const CARDINALITY_STEP = 1_000;
 const WETH_DEVIATION_BPS = 200;
 const USDT_DEVIATION_BPS = 100;
 const DEFAULT_SEQUENCER_GRACE = 3_600;
-const DEFAULT_POOL_FEES = { usdcWeth: 500, usdcUsdt: 100 } as const;
+export const DEFAULT_POOL_FEES = { usdcWeth: 500, usdcUsdt: 100 } as const;
 
 /**
  * The observation cardinality a Uniswap v3 pool needs so that its ring always covers `window` seconds on a
@@ -201,7 +201,7 @@ export function planDeployment(config: NetworkConfig, params: NetworkDeployParam
   };
 }
 
-async function poolOf(
+export async function poolOf(
   clients: Clients,
   factory: Address,
   a: Address,

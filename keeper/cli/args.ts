@@ -11,7 +11,18 @@ export class UsageError extends Error {
   }
 }
 
-export const COMMANDS = ["run", "propose", "sign", "submit", "status", "calibration", "replay"] as const;
+export const COMMANDS = [
+  "run",
+  "propose",
+  "review",
+  "sign",
+  "submit",
+  "reject",
+  "cancel",
+  "status",
+  "calibration",
+  "replay",
+] as const;
 export type Command = (typeof COMMANDS)[number];
 
 interface OptionSpec {
@@ -41,6 +52,10 @@ export const COMMAND_SPECS: Record<Command, { summary: string; options: Record<s
     summary: "store a proposal for the gate's current nonce from a JSON file {plan, snapshot, calls}",
     options: { input: { type: "string", help: "proposal input file", value: "<file>" } },
   },
+  review: {
+    summary: "show a proposal's calls decoded, its note and its simulated balance and NAV changes",
+    options: { proposal: { type: "string", help: "proposal id (32-byte hex)", value: "<id>" } },
+  },
   sign: {
     summary: "verify (nonce, deadline, simulation, limits) and co-sign a proposal with this operator's key",
     options: {
@@ -60,6 +75,20 @@ export const COMMAND_SPECS: Record<Command, { summary: string; options: Record<s
   submit: {
     summary: "submit a proposal that has reached the threshold",
     options: { proposal: { type: "string", help: "proposal id (32-byte hex)", value: "<id>" } },
+  },
+  reject: {
+    summary: "as an operator, refuse an open proposal: it is marked failed and no keeper signs it",
+    options: {
+      proposal: { type: "string", help: "proposal id (32-byte hex)", value: "<id>" },
+      reason: { type: "string", help: "why (stored with the proposal)", value: "<text>" },
+    },
+  },
+  cancel: {
+    summary: "as its proposer (operator.id), withdraw an open proposal: it is marked failed",
+    options: {
+      proposal: { type: "string", help: "proposal id (32-byte hex)", value: "<id>" },
+      reason: { type: "string", help: "why (stored with the proposal)", value: "<text>" },
+    },
   },
   status: {
     summary: "list proposals and send journal counts, or show one proposal",

@@ -1,14 +1,14 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { isAddress, isHex, type Address, type Hex } from "viem";
+import { BaseError, isAddress, isHex, type Address, type Hex } from "viem";
 import { z } from "zod";
 import { ConfigError, loadConfig } from "../config/load.js";
 import type { KeeperConfig } from "../config/schema.js";
 import { createStatusServer } from "../http/server.js";
 import { SignerError } from "../keys/signer.js";
 import { createLogger, type Logger } from "../log/logger.js";
-import { redact } from "../log/redact.js";
+import { environmentSecrets, redact, redactMessage } from "../log/redact.js";
 import { computeProvenance } from "../multisig/provenance.js";
 import { ProposalError } from "../multisig/workflow.js";
 import { createHealthCheck } from "../ops/health.js";
@@ -16,6 +16,8 @@ import { installGracefulShutdown, Scheduler, type ScheduledTask } from "../ops/s
 import { runReplay as runReplayEngine, type ReplayOptions } from "../backtest/index.js";
 import { composeKeeper, type ComposeOptions } from "../service/compose.js";
 import { createRuntime, GateConfigError, openStore, type Runtime } from "../service/runtime.js";
+import { productErrorDecoder } from "../vault/decoder.js";
+import { reviewLines, reviewProposal, type ProposalReview } from "../vault/review.js";
 import { monitorTask, multisigTask, settleTask, strategyTask } from "../service/tasks.js";
 import { calibrationByEstimator } from "../strategy/calibration.js";
 import type { Guardian, ReadingsSource } from "../vault/ports.js";
@@ -131,6 +133,80 @@ async function propose(ctx: Context): Promise<number> {
   );
 }
 
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
+}
+
+/** The proposal's calls decoded, its note and its simulated effect, from the chain at this moment. */
+async function proposalReview(ctx: Context, rt: Runtime, id: Hex): Promise<ProposalReview> {
+  const view = await rt.workflow.status(id);
+  const connectorNames = Object.fromEntries(
+    Object.entries(ctx.config.product?.connectors ?? {}).map(([name, c]) => [name, c.address]),
+  );
+  return reviewProposal(rt.client, view.proposal, { connectorNames });
+}
+
+function reviewJson(review: ProposalReview) {
+  return {
+    note: review.note,
+    calls: review.calls.map((c) => ({
+      contract: c.contract,
+      function: c.functionName,
+      args: c.args,
+      text: c.text,
+    })),
+    simulation: review.simulation,
+    changes: review.changes.map((c) => ({ label: c.label, before: c.before, after: c.after, text: c.text })),
+  };
+}
+
+async function review(ctx: Context): Promise<number> {
+  const id = proposalId(ctx.args)!;
+  return withRuntime(
+    ctx,
+    async (rt) => {
+      const view = await rt.workflow.status(id);
+      const r = await proposalReview(ctx, rt, id);
+      print(
+        ctx,
+        { proposal: id, status: view.proposal.status, ...reviewJson(r) },
+        [`proposal ${id}: ${view.proposal.status}, nonce ${view.proposal.nonce}`, ...reviewLines(r)].join(
+          "\n",
+        ),
+      );
+      return r.simulation.ok ? EXIT_OK : EXIT_FAILURE;
+    },
+    false,
+  );
+}
+
+async function closeProposal(ctx: Context, action: "rejected" | "cancelled"): Promise<number> {
+  const id = proposalId(ctx.args)!;
+  const reason = requireString(ctx.args, "reason");
+  return withRuntime(
+    ctx,
+    async (rt) => {
+      const closed = await rt.workflow.close(id, { action, by: ctx.config.operator.id, reason });
+      print(
+        ctx,
+        {
+          proposal: id,
+          status: closed.proposal.status,
+          reason: closed.proposal.statusReason,
+          signatures: closed.signatures,
+        },
+        `proposal ${id}: ${action}; status ${closed.proposal.status} (${closed.proposal.statusReason})` +
+          (closed.signatures > 0
+            ? `\n  ${closed.signatures} signature(s) given earlier stay valid on chain until the deadline ${closed.proposal.deadline} or until the gate's nonce moves`
+            : "") +
+          (ctx.config.dryRun ? `\n  dry run: recorded only in ${rt.storePath}` : ""),
+      );
+      return EXIT_OK;
+    },
+    false,
+  );
+}
+
 async function sign(ctx: Context): Promise<number> {
   const id = proposalId(ctx.args)!;
   const imported = importedSignature(ctx.args);
@@ -156,6 +232,19 @@ async function sign(ctx: Context): Promise<number> {
     );
   }
   return withRuntime(ctx, async (rt) => {
+    // What is being signed, shown first: the calls in words and their simulated effect.
+    // The review is for the operator's eyes; the workflow's own checks decide whether to sign.
+    let r: ProposalReview | undefined;
+    let unavailable: string | undefined;
+    try {
+      r = await proposalReview(ctx, rt, id);
+    } catch (error) {
+      unavailable = firstLine(error);
+    }
+    if (!ctx.json)
+      ctx.io.stdout(
+        `proposal ${id}\n${r ? reviewLines(r).join("\n") : `  review unavailable: ${unavailable}`}\n`,
+      );
     const signature = await rt.workflow.sign(id, rt.account!);
     const view = await rt.workflow.status(id);
     print(
@@ -166,6 +255,7 @@ async function sign(ctx: Context): Promise<number> {
         signature: signature.signature,
         signatures: view.signatures.length,
         threshold: view.threshold,
+        review: r ? reviewJson(r) : { unavailable },
       },
       `signed ${id} as ${signature.signer} (${view.signatures.length}/${view.threshold})` +
         (ctx.config.dryRun ? `\n  dry run: signature kept only in ${rt.storePath}` : ""),
@@ -179,11 +269,15 @@ async function submit(ctx: Context): Promise<number> {
   return withRuntime(ctx, async (rt) => {
     if (ctx.config.dryRun || !rt.sender) {
       const data = await rt.workflow.executeCalldata(id);
-      await rt.client.call({ account: rt.account?.address, to: rt.config.gate.address, data });
+      try {
+        await rt.client.call({ account: rt.account?.address, to: rt.config.gate.address, data });
+      } catch (error) {
+        throw new ProposalError(id, `execute reverts: ${productErrorDecoder().describeError(error)}`);
+      }
       print(
         ctx,
         { proposal: id, dryRun: true, to: rt.config.gate.address, data, simulation: "ok" },
-        `dry run: execute(${id}) simulates fine; nothing sent`,
+        `dry run: execute(${id}) simulates fine; nothing sent\n  to ${rt.config.gate.address}\n  calldata ${data}`,
       );
       return EXIT_OK;
     }
@@ -396,7 +490,13 @@ function checkArguments(args: ParsedArgs): void {
       importedSignature(args);
       break;
     case "submit":
+    case "review":
       proposalId(args);
+      break;
+    case "reject":
+    case "cancel":
+      proposalId(args);
+      requireString(args, "reason");
       break;
     case "status":
       proposalId(args, false);
@@ -414,8 +514,11 @@ function checkArguments(args: ParsedArgs): void {
 const HANDLERS: Record<Command, (ctx: Context) => Promise<number>> = {
   run,
   propose,
+  review,
   sign,
   submit,
+  reject: (ctx) => closeProposal(ctx, "rejected"),
+  cancel: (ctx) => closeProposal(ctx, "cancelled"),
   status,
   calibration,
   replay,
@@ -464,7 +567,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     const known =
       error instanceof ProposalError || error instanceof SignerError || error instanceof GateConfigError;
-    const message = (redact(error) as { message?: string }).message ?? String(error);
+    // The operator's own message: proposal ids and tx hashes stay readable, secrets never do.
+    const text =
+      error instanceof BaseError
+        ? productErrorDecoder().describeError(error)
+        : error instanceof Error
+          ? error.message
+          : String(error);
+    const message = redactMessage(text, environmentSecrets(io.env));
     io.stderr(`keeper ${args.command}: ${known ? "" : "failed: "}${message}\n`);
     return EXIT_FAILURE;
   }

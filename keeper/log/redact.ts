@@ -129,3 +129,36 @@ function redactInner(
   for (const [name, inner] of Object.entries(value)) out[name] = redactInner(inner, secrets, name, seen);
   return out;
 }
+
+/** A 32-byte hex value right after a word that labels it as a hash (`proposal 0x…`, `tx 0x…`). */
+const LABELLED_HASH =
+  /\b(proposal|proposals|tx|txHash|hash|provenance|id)(\s+|=|:\s*)((0x)?[0-9a-fA-F]{64})(?![0-9a-fA-F])/g;
+
+/**
+ * Redacts a message shown to the operator who ran the command: exact secrets and mnemonics
+ * always, key-shaped hex unless a label says it is a proposal id, transaction hash or provenance,
+ * so `proposal 0x…: not found` stays usable while a stray key is still hidden.
+ */
+export function redactMessage(text: string, secrets: readonly string[] = []): string {
+  const kept: string[] = [];
+  const marked = text.replace(LABELLED_HASH, (_all, label: string, sep: string, hex: string) => {
+    kept.push(hex);
+    return `${label}${sep}⟦kept:${kept.length - 1}⟧`;
+  });
+  const redacted = redactString(marked, undefined, secrets);
+  return redacted.replace(/⟦kept:(\d+)⟧/g, (_all, index: string) => {
+    const hex = kept[Number(index)]!;
+    return secrets.some(
+      (s) => s.length >= 8 && hex.toLowerCase().includes(s.toLowerCase().replace(/^0x/, "")),
+    )
+      ? REDACTED
+      : hex;
+  });
+}
+
+/** The values of environment variables named like secrets (`*_PRIVATE_KEY`, `*_PASSWORD`, ...). */
+export function environmentSecrets(env: NodeJS.ProcessEnv): string[] {
+  return Object.entries(env)
+    .filter(([name, value]) => value !== undefined && value.length > 0 && isSecretFieldName(name))
+    .map(([, value]) => value!);
+}

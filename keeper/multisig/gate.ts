@@ -92,7 +92,14 @@ export class ViemGateReader implements GateReader {
   }
 }
 
-export type CheckResult = { readonly ok: true } | { readonly ok: false; readonly reasons: readonly string[] };
+export type CheckResult =
+  | { readonly ok: true }
+  | {
+      readonly ok: false;
+      readonly reasons: readonly string[];
+      /** The failure cannot go away by waiting (a call outside the gate's allowlist). */
+      readonly permanent?: boolean;
+    };
 
 /** Re-runs the calls before a signature is given. */
 export interface ProposalSimulator {

@@ -156,9 +156,27 @@ export class MultisigWorkflow {
     if (options.exclusive && open.length > 0) {
       throw new ProposalError(open[0]!.id, `is already open for gate nonce ${nonce}; not proposing another`);
     }
-    const deadline = now + BigInt(this.o.proposalTtlSeconds);
-    const message = { vault: this.o.vault, calls, nonce, deadline, provenance: expected };
-    const id = executeDigest(this.o.chainId, this.o.gate, message);
+    // The same batch proposed again after an earlier one expired, failed or was rejected gets a new
+    // proposal: when the chain clock has not moved (no block since), its deadline is pushed past the
+    // closed one's so the id differs.
+    let deadline = now + BigInt(this.o.proposalTtlSeconds);
+    let id = executeDigest(this.o.chainId, this.o.gate, {
+      vault: this.o.vault,
+      calls,
+      nonce,
+      deadline,
+      provenance: expected,
+    });
+    while (await this.o.store.getProposal(id)) {
+      deadline += 1n;
+      id = executeDigest(this.o.chainId, this.o.gate, {
+        vault: this.o.vault,
+        calls,
+        nonce,
+        deadline,
+        provenance: expected,
+      });
+    }
     await this.o.store.insertProposal({
       id,
       chainId: this.o.chainId,
@@ -197,8 +215,14 @@ export class MultisigWorkflow {
     this.verifyIntegrity(proposal);
     await this.assertCurrent(proposal);
     const simulated = await this.o.simulator.simulate(proposal);
-    if (!simulated.ok)
-      throw new ProposalError(proposalId, `simulation failed: ${simulated.reasons.join("; ")}`);
+    if (!simulated.ok) {
+      const reason = `simulation failed: ${simulated.reasons.join("; ")}`;
+      // A call the gate can never make (outside the allowlist) will not sign later either: the
+      // proposal is closed with its reason instead of staying open for every keeper to retry.
+      if (simulated.permanent)
+        await this.o.store.transitionProposal(proposalId, ["proposed", "signed"], "failed", { reason });
+      throw new ProposalError(proposalId, reason);
+    }
     const checked = await this.o.checker.check(proposal, JSON.parse(proposal.planJson));
     if (!checked.ok) throw new ProposalError(proposalId, `risk check failed: ${checked.reasons.join("; ")}`);
 
@@ -233,6 +257,36 @@ export class MultisigWorkflow {
     }
     await this.o.store.addSignature({ proposalId, signer: getAddress(signer), signature });
     await this.o.store.transitionProposal(proposalId, ["proposed"], "signed");
+  }
+
+  /**
+   * Closes an open proposal without executing it: an operator rejects it, or its proposer cancels
+   * it. It moves to `failed` with `reason`, so no keeper on the store signs or submits it any more.
+   * Signatures already given stay valid on chain until the deadline or until the gate's nonce moves:
+   * the result says how many there are.
+   */
+  async close(
+    proposalId: Hex,
+    how: { readonly action: "rejected" | "cancelled"; readonly by: string; readonly reason: string },
+  ): Promise<{ readonly proposal: ProposalRecord; readonly signatures: number }> {
+    const proposal = await this.load(proposalId);
+    if (proposal.status !== "proposed" && proposal.status !== "signed") {
+      throw new ProposalError(proposalId, `cannot be ${how.action}: it is ${proposal.status}`);
+    }
+    if (how.action === "cancelled" && how.by !== proposal.proposer) {
+      throw new ProposalError(
+        proposalId,
+        `was proposed by ${proposal.proposer}; only its proposer cancels it (operators reject it)`,
+      );
+    }
+    const reason = `${how.action} by ${how.by}: ${how.reason}`;
+    if (!(await this.o.store.transitionProposal(proposalId, ["proposed", "signed"], "failed", { reason }))) {
+      const now = await this.load(proposalId);
+      throw new ProposalError(proposalId, `status changed to ${now.status} meanwhile`);
+    }
+    this.o.logger.info(`proposal ${how.action}`, { proposalId, by: how.by, reason: how.reason });
+    const signatures = (await this.o.store.listSignatures(proposalId)).length;
+    return { proposal: await this.load(proposalId), signatures };
   }
 
   /** The calldata of `execute` with signatures sorted strictly ascending by signer. */

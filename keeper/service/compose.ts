@@ -15,6 +15,7 @@ import type { AlertSink } from "../ops/alerts.js";
 import type { Keeper, ProductParts } from "../cycle/keeper.js";
 import {
   defaultStrategyConfig,
+  checkPolicyConnectors,
   readPolicyFile,
   type AllocationPolicy,
   type StrategyConfig,
@@ -116,7 +117,7 @@ async function productParts(
     oracleProbes: probes,
     logger: logger.child({ component: "readings" }),
   });
-  const policy = await loadPolicy(product.policyPath);
+  const policy = await loadPolicy(product.policyPath, Object.keys(product.connectors));
   const swaps = product.swaps;
   const chainId = config.chain.chainId;
   const planner = new ChainPlanner({
@@ -191,11 +192,13 @@ function plannedConnector(c: ProductConfig["connectors"][string]): PlannedConnec
   };
 }
 
-async function loadPolicy(file: string): Promise<AllocationPolicy> {
+/** Reads the policy and checks that every connector key it names is one of the config's connectors. */
+async function loadPolicy(file: string, connectorKeys: readonly string[]): Promise<AllocationPolicy> {
   const policy = await readPolicyFile(file);
-  if (!policy.ok)
+  const problems = policy.ok ? checkPolicyConnectors(policy.policy, connectorKeys) : policy.errors;
+  if (!policy.ok || problems.length > 0)
     throw new ConfigError(
-      policy.errors.map((e) => ({
+      problems.map((e) => ({
         path: "product.policyPath",
         source: `file ${file}`,
         message: `${e.path}: ${e.message}`,

@@ -13,6 +13,7 @@ import { MultisigWorkflow } from "../multisig/workflow.js";
 import { defaultIdFile, openCheckedStore, type StoreLocation } from "../store/open.js";
 import { SqliteStore } from "../store/sqlite.js";
 import { GateBatchSimulator } from "../vault/batchSimulator.js";
+import { namedProductDecoder } from "../vault/decoder.js";
 import { ChainRiskChecker } from "../vault/riskChecker.js";
 import type { Store } from "../store/types.js";
 import type { KeeperCore } from "../cycle/keeper.js";
@@ -194,7 +195,22 @@ export async function createRuntime(
     proposalTtlSeconds: config.gate.proposalTtlSeconds,
     reader: new ViemGateReader(client, config.gate.address),
     // The whole batch, in order, as the gate will run it.
-    simulator: new GateBatchSimulator(client),
+    simulator: new GateBatchSimulator(
+      client,
+      namedProductDecoder({
+        vault: config.gate.vault,
+        gate: config.gate.address,
+        ...(config.product
+          ? {
+              registry: config.product.registry,
+              oracle: config.product.oracle,
+              connectors: Object.fromEntries(
+                Object.entries(config.product.connectors).map(([name, c]) => [name, c.address]),
+              ),
+            }
+          : {}),
+      }),
+    ),
     checker: configRiskChecker(
       config,
       options.checker ??

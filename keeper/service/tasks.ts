@@ -52,6 +52,9 @@ export function strategyTask(keeper: Keeper): ScheduledTask {
 }
 
 /** Co-signs open proposals this operator has not signed (each verified by the workflow), then submits ready ones. */
+/** Longest wait before a keeper retries a proposal it could not sign or submit. */
+export const MULTISIG_MAX_BACKOFF_MS = 5 * 60_000;
+
 export function multisigTask(
   ctx: TaskContext,
   deps: {
@@ -60,9 +63,13 @@ export function multisigTask(
     readonly account: LocalAccount;
   },
 ): ScheduledTask {
+  const everyMs = ctx.config.chain.pollingIntervalMs * 5;
+  // A proposal this keeper failed to sign or submit is retried with exponential backoff, and its
+  // warning is logged once per distinct reason, not at every poll.
+  const failures = new Map<string, { reason: string; count: number; retryAt: number }>();
   return {
     name: "multisig",
-    everyMs: ctx.config.chain.pollingIntervalMs * 5,
+    everyMs,
     async run(signal) {
       // Finality: results a reorg removed go back to be redone before anything new is looked at.
       await deps.sender?.recheckMined?.();
@@ -71,8 +78,12 @@ export function multisigTask(
         statuses: ["proposed", "signed", "submitted"],
         vault: ctx.config.gate.vault,
       });
+      const openIds = new Set(open.map((p) => p.id));
+      for (const id of failures.keys()) if (!openIds.has(id as `0x${string}`)) failures.delete(id);
       for (const proposal of open) {
         if (signal.aborted) return;
+        const failed = failures.get(proposal.id);
+        if (failed && ctx.now().getTime() < failed.retryAt) continue;
         try {
           const view = await deps.workflow.status(proposal.id);
           if (
@@ -95,12 +106,16 @@ export function multisigTask(
               txHash: done.txHash,
             });
           }
+          failures.delete(proposal.id);
         } catch (error) {
+          const reason = (error as Error).message;
+          const count = (failed?.count ?? 0) + 1;
+          const delayMs = Math.min(everyMs * 2 ** count, MULTISIG_MAX_BACKOFF_MS);
+          failures.set(proposal.id, { reason, count, retryAt: ctx.now().getTime() + delayMs });
           ctx.metrics.rejectedInputs.inc({ source: "proposal" });
-          ctx.logger.warn("proposal not signed or submitted", {
-            proposalId: proposal.id,
-            error: (error as Error).message,
-          });
+          const fields = { proposalId: proposal.id, error: reason, attempts: count, retryInMs: delayMs };
+          if (failed?.reason === reason) ctx.logger.debug("proposal still not signed or submitted", fields);
+          else ctx.logger.warn("proposal not signed or submitted", fields);
         }
       }
     },

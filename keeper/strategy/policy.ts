@@ -46,6 +46,19 @@ const rule = z
     levels: z.array(level).min(1),
   })
   .superRefine((r, ctx) => {
+    // A market rule compares a probability: a threshold above 1 could never be reached.
+    if (r.signal.kind === "market") {
+      r.levels.forEach((l, i) => {
+        for (const field of ["enter", "exit"] as const) {
+          if (l[field] > 1)
+            ctx.addIssue({
+              code: "custom",
+              path: ["levels", i, field],
+              message: `a market probability threshold lies in [0, 1], got ${l[field]}`,
+            });
+        }
+      });
+    }
     for (let i = 1; i < r.levels.length; i++) {
       if ((r.levels[i]?.enter ?? 0) <= (r.levels[i - 1]?.enter ?? 0)) {
         ctx.addIssue({
@@ -150,6 +163,24 @@ export function parsePolicy(
       message: issue.message,
     })),
   };
+}
+
+/** The policy key for the vault's own idle assets; every other key must be a deployed connector. */
+export const IDLE_KEY = "idle";
+
+/**
+ * The policy's connector keys checked against a deployment's (`deployed`: key → connector): every
+ * key but `idle` must name a deployed connector, or the planner would have nowhere to send it.
+ */
+export function checkPolicyConnectors(policy: AllocationPolicy, deployed: readonly string[]): PolicyError[] {
+  const known = new Set(deployed);
+  return policy.connectors
+    .map((key, i) => ({ key, i }))
+    .filter(({ key }) => key !== IDLE_KEY && !known.has(key))
+    .map(({ key, i }) => ({
+      path: `connectors[${i}]`,
+      message: `"${key}" is not a connector of this deployment (known: ${[...known].join(", ") || "none"}, and "${IDLE_KEY}")`,
+    }));
 }
 
 /** Reads and validates a policy file; JSON syntax errors are reported like schema errors. */

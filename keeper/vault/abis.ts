@@ -1,11 +1,14 @@
-import { erc20Abi, erc4626Abi } from "viem";
+import { erc20Abi, erc4626Abi, type Hex } from "viem";
 import {
   aaveV3ConnectorAbi,
   accountingManagerAbi,
   aggregatorV3Abi,
   baseConnectorAbi,
+  batchProbeAbi,
+  batchProbeRuntimeCode,
   erc4626ConnectorAbi,
   keeperGateAbi,
+  liFiSwapHandlerAbi,
   nonfungiblePositionManagerAbi,
   registryAbi,
   uniswapV3ConnectorAbi,
@@ -27,10 +30,16 @@ export const productAbis = {
   aave: aaveV3ConnectorAbi,
   erc4626: erc4626ConnectorAbi,
   uniswap: uniswapV3ConnectorAbi,
+  swapHandler: liFiSwapHandlerAbi,
   uniswapPool: uniswapV3PoolAbi,
   positionManager: nonfungiblePositionManagerAbi,
   /** any ERC-4626 vault a connector deposits into (previewDeposit / previewWithdraw) */
   erc4626Target: erc4626Abi,
   erc20: erc20Abi,
   feed: aggregatorV3Abi,
+  /** simulation-only contract (contracts/lens/BatchProbe.sol), placed by state override */
+  batchProbe: batchProbeAbi,
 } as const;
+
+/** Runtime code of the simulation-only BatchProbe (contracts/lens), placed by state override. */
+export const batchProbeCode: Hex = batchProbeRuntimeCode;

@@ -10,12 +10,12 @@ import {
   getAddress,
   http,
   BaseError,
-  ContractFunctionRevertedError,
   isAddress,
 } from "viem";
 import { z } from "zod";
 import type { Clients } from "../../deploy/lib/clients.js";
 import { SignerError, loadSigner } from "../../keeper/keys/signer.js";
+import { productErrorDecoder } from "../../keeper/vault/decoder.js";
 
 /** Shared plumbing of the depositor, strategist and operator scripts: arguments, addresses, keys. */
 
@@ -49,8 +49,21 @@ export const COMMON_OPTIONS = {
   addresses: { type: "string" },
   "dry-run": { type: "boolean" },
   keystore: { type: "string" },
+  json: { type: "boolean" },
   help: { type: "boolean" },
 } as const satisfies OptionTypes;
+
+/** Prints a command's result: `data` as JSON with `--json` (bigints as decimal strings), else `text`. */
+export function report(
+  io: ScriptIo,
+  values: Record<string, unknown>,
+  data: Record<string, unknown>,
+  text: string,
+): void {
+  if (values.json === true)
+    io.stdout(`${JSON.stringify(data, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`);
+  else io.stdout(`${text}\n`);
+}
 
 /** Strict parse: unknown options and stray arguments are usage errors naming them. */
 export function parseCommand<T extends OptionTypes>(
@@ -129,6 +142,13 @@ export const addressesSchema = z.object({
   registry: address,
   connectors: z.object({ aave: address, morpho: address, uniswap: address }),
   roles: z.object({ operators: z.array(address).min(1), guardian: address, strategist: address }),
+  /** absent in files written before governance was recorded; only scripts/governance.ts needs it */
+  governance: z
+    .discriminatedUnion("kind", [
+      z.object({ kind: z.literal("safe-timelock"), safe: address, timelock: address }),
+      z.object({ kind: z.literal("eoa"), owner: address }),
+    ])
+    .optional(),
 });
 export type StackAddresses = z.output<typeof addressesSchema>;
 
@@ -174,6 +194,33 @@ export function loadRoleSigner(
   }
 }
 
+/** A read-only client for `rpc` (no key), checking that the node serves `chainId`. */
+export async function connectReadOnly(rpc: string, chainId: number): Promise<Pick<Clients, "public">> {
+  const publicClient = createPublicClient({ chain: chainFor(rpc, chainId), transport: http(rpc) });
+  await checkChain(publicClient, rpc, chainId);
+  return { public: publicClient as unknown as Clients["public"] };
+}
+
+function chainFor(rpc: string, chainId: number): Chain {
+  return defineChain({
+    id: chainId,
+    name: `chain ${chainId}`,
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [rpc] } },
+  });
+}
+
+async function checkChain(client: { getChainId(): Promise<number> }, rpc: string, chainId: number) {
+  let served: number;
+  try {
+    served = await client.getChainId();
+  } catch (error) {
+    throw new Error(`cannot reach --rpc ${rpc}: ${describeFailure(error)}`, { cause: error });
+  }
+  if (served !== chainId)
+    throw new Error(`--rpc ${rpc} serves chain ${served}, the addresses file says ${chainId}`);
+}
+
 /** viem clients for `rpc`, checking that the node serves the chain the addresses file names. */
 export async function connect(rpc: string, chainId: number, account: LocalAccount): Promise<Clients> {
   const chain: Chain = defineChain({
@@ -212,15 +259,8 @@ export async function runScript(io: ScriptIo, usage: string, body: () => Promise
   }
 }
 
-/** One line: a revert names its custom error and arguments, anything else its first message line. */
+/** One line: a revert names its custom error and arguments (keeper/chain/decode.ts), else the first message line. */
 export function describeFailure(error: unknown): string {
-  if (error instanceof BaseError) {
-    const revert = error.walk((e) => e instanceof ContractFunctionRevertedError);
-    if (revert instanceof ContractFunctionRevertedError && revert.data?.errorName) {
-      const args = (revert.data.args ?? []).map(String).join(", ");
-      return `${error.shortMessage} ${revert.data.errorName}(${args})`;
-    }
-    return error.shortMessage;
-  }
+  if (error instanceof BaseError) return productErrorDecoder().describeError(error);
   return (error as Error).message.split("\n")[0] ?? String(error);
 }

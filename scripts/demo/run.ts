@@ -68,6 +68,9 @@ const POLICY_FILE = new URL("./demo.policy.json", import.meta.url);
 const SIGNAL_MARKET = "microstrategy-announces-1000-btc-purchase-january-27-february-2";
 /** accounts after the product's roles (0-8) */
 const DEPOSITORS = { alice: 10, bob: 11, carol: 12 } as const;
+/** The development account left to the user of scripts/depositor.ts: funded, no approval given. */
+export const SCRIPT_DEPOSITOR_ACCOUNT = 13;
+const SCRIPT_DEPOSITOR_USDC = "100000";
 type Depositor = keyof typeof DEPOSITORS;
 
 /** USDC moving from a connector or the vault to a connector or the vault. */
@@ -353,6 +356,10 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoSession>
     );
     const driver = new DemoDriver(chain, local, keeper, market, epochSeconds, log);
     await driver.fundDepositors();
+    const scriptDepositor = await driver.fundScriptDepositor();
+    log(
+      `Depositor for scripts/depositor.ts: development account #${SCRIPT_DEPOSITOR_ACCOUNT} (${scriptDepositor}) holds ${SCRIPT_DEPOSITOR_USDC} USDC`,
+    );
 
     let statusUrl: string | null = null;
     if (options.statusPort !== null) {
@@ -528,6 +535,18 @@ class DemoDriver {
         args: [this.stack.vault, maxUint256],
       });
     }
+  }
+
+  /** Funds the account the depositor script's user signs with; it approves nothing. */
+  async fundScriptDepositor(): Promise<Address> {
+    const to = this.chain.accounts[SCRIPT_DEPOSITOR_ACCOUNT]!.wallet.account.address;
+    await send(this.reader, {
+      address: this.stack.asset,
+      abi: abi.erc20(),
+      functionName: "transfer",
+      args: [to, USDC(SCRIPT_DEPOSITOR_USDC)],
+    });
+    return to;
   }
 
   private vaultRead<T>(functionName: string, args: readonly unknown[] = []): Promise<T> {

@@ -1,9 +1,11 @@
+import { execFile, spawn } from "node:child_process";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { promisify } from "node:util";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { type Address, getAddress, parseEther, parseUnits } from "viem";
-import { projectArtifact, read, send } from "../../../deploy/lib/artifacts.js";
+import { type Address, getAddress, parseUnits } from "viem";
+import { projectArtifact, read } from "../../../deploy/lib/artifacts.js";
 import {
   type NetworkConfig,
   parseNetworkConfig,
@@ -16,30 +18,16 @@ import {
   twapCardinalityFor,
 } from "../../../deploy/product/deployToNetwork.js";
 import { keeperGateArtifact } from "../../../deploy/product/gate.js";
-import { localLiFiDiamondArtifact, EXACT_INPUT, EXACT_INPUT_SINGLE } from "../../../deploy/product/lifi.js";
 import { tryValueOf } from "../../../deploy/product/oracle.js";
 import { refreshFeeds } from "../../../deploy/product/stack.js";
-import { deployAaveV3 } from "../../../deploy/protocols/aaveV3.js";
-import { deployMockFeed, updateFeed } from "../../../deploy/protocols/chainlink.js";
-import { createMorphoMarket, deployMorphoBlue } from "../../../deploy/protocols/morphoBlue.js";
-import { deploySafeInfrastructure, safeArtifacts } from "../../../deploy/protocols/safe.js";
-import { deployMockToken, deployWeth, mintMockToken } from "../../../deploy/protocols/tokens.js";
-import {
-  type UniswapV3Deployment,
-  addLiquidity,
-  createPool,
-  deployUniswapV3,
-  fullRangeTicks,
-  sqrtPriceX96,
-  uniswapArtifacts,
-} from "../../../deploy/protocols/uniswapV3.js";
+import { safeArtifacts } from "../../../deploy/protocols/safe.js";
+import { uniswapArtifacts } from "../../../deploy/protocols/uniswapV3.js";
 import { localChain } from "../helpers/chain.js";
-import { localAaveReserves } from "../../../deploy/local/protocols.js";
 import { startRpcServer } from "../../../deploy/local/rpcServer.js";
 import { deployMain } from "../../../scripts/deploy.js";
 import { mnemonicToAccount } from "viem/accounts";
 import { toHex } from "viem";
-import { relocate, uintKey } from "../helpers/canonical.js";
+import { localCanonicalFork } from "../../../deploy/local/canonical.js";
 
 // Attack classes covered (../shared/research/attack-classes.md): AC21 (governance ends with the
 // Safe-proposed timelock), AC17 (the deployment sets the keeper allowlist only), AC19 (the oracle is
@@ -51,122 +39,6 @@ const { clientsFor, deployer, connection } = await localChain();
 /** the canonical config as placed on this chain by the deployment test, reused by the CLI test */
 let placed: { config: NetworkConfig; morphoMarket: unknown } | undefined;
 const me = deployer.wallet.account.address;
-
-/**
- * Puts the real protocol code at the canonical addresses of `config` on the local chain. Everything is
- * deployed from npm artifacts and moved with `hardhat_setCode` (+ the constructor's storage) except the
- * Aave v3 Pool: it is an upgradeable proxy whose reserves live in mapping storage keyed by values only
- * known after listing, and its aTokens and debt tokens inline the Pool address as an immutable and only
- * accept calls from it; relocating it would mean patching every token's code and copying the Pool's
- * mappings slot by slot. The Aave market is therefore deployed normally and the returned config points
- * `aaveV3.pool` at it; every other external address stays the canonical one.
- */
-async function placeCanonicalProtocols(
-  config: NetworkConfig,
-): Promise<{ config: NetworkConfig; morphoIrm: Address }> {
-  const usdc = config.tokens.USDC.address;
-  const usdt = config.tokens.USDT.address;
-  const weth = config.tokens.WETH.address;
-  await relocate(deployer, await deployMockToken(deployer, "USD Coin", "USDC", 6), usdc);
-  await relocate(deployer, await deployMockToken(deployer, "Tether USD", "USDT", 6), usdt);
-  await relocate(deployer, await deployWeth(deployer), weth);
-  await mintMockToken(deployer, usdc, me, parseUnits("20000000", 6));
-  await mintMockToken(deployer, usdt, me, parseUnits("10000000", 6));
-  await send(deployer, {
-    address: weth,
-    abi: projectArtifact("WETH9").abi,
-    functionName: "deposit",
-    value: parseEther("3000"),
-  });
-
-  for (const [pair, answer] of [
-    ["USDC/USD", 1_00000000n],
-    ["USDT/USD", 1_00000000n],
-    ["ETH/USD", 3000_00000000n],
-  ] as const) {
-    const canonical = config.chainlink[pair].address;
-    await relocate(deployer, await deployMockFeed(deployer, 8, answer), canonical);
-    await updateFeed(deployer, canonical, answer);
-  }
-
-  // Uniswap v3: the factory guards createPool with NoDelegateCall (its own address as an immutable),
-  // the periphery inlines the factory address; both are rewritten. Fee tiers live in a mapping.
-  const local = await deployUniswapV3(deployer, weth);
-  const swapRouter = config.uniswapV3.swapRouter;
-  if (!swapRouter) throw new Error(`${config.name} has no SwapRouter`);
-  const uni: UniswapV3Deployment = { ...config.uniswapV3, swapRouter, weth };
-  const factoryMoved = [[local.factory, uni.factory]] as const;
-  await relocate(deployer, local.factory, uni.factory, { mappingKeys: [100, 500, 3000, 10000].map(uintKey) });
-  await relocate(deployer, local.positionManager, uni.positionManager, { replace: factoryMoved });
-  await relocate(deployer, local.swapRouter, uni.swapRouter, { replace: factoryMoved });
-  await relocate(deployer, local.quoterV2, uni.quoterV2, { replace: factoryMoved });
-  const [token0] = BigInt(usdc) < BigInt(weth) ? [usdc] : [weth];
-  const usdcIs0 = token0 === usdc;
-  const oneEth = parseEther("1");
-  const ethInUsdc = parseUnits("3000", 6);
-  await createPool(
-    deployer,
-    uni,
-    usdc,
-    weth,
-    500,
-    usdcIs0 ? sqrtPriceX96(oneEth, ethInUsdc) : sqrtPriceX96(ethInUsdc, oneEth),
-  );
-  await addLiquidity(deployer, uni, {
-    tokenA: usdc,
-    tokenB: weth,
-    fee: 500,
-    amountA: parseUnits("3000000", 6),
-    amountB: parseEther("1000"),
-    ...fullRangeTicks(500),
-  });
-  await createPool(deployer, uni, usdc, usdt, 100, sqrtPriceX96(1n, 1n));
-  await addLiquidity(deployer, uni, {
-    tokenA: usdc,
-    tokenB: usdt,
-    fee: 100,
-    amountA: parseUnits("1000000", 6),
-    amountB: parseUnits("1000000", 6),
-    tickLower: -1000,
-    tickUpper: 1000,
-  });
-
-  // Morpho Blue is not a proxy: its owner sits in slot 0; IRMs, LLTVs and markets are re-created in place.
-  const blue = await deployMorphoBlue(deployer);
-  await relocate(deployer, blue.morpho, config.morphoBlue);
-  await send(deployer, {
-    address: config.morphoBlue,
-    abi: projectArtifact("Morpho").abi,
-    functionName: "enableIrm",
-    args: [blue.irm],
-  });
-
-  const safe = await deploySafeInfrastructure(deployer);
-  await relocate(deployer, safe.singleton, config.safe.singleton);
-  await relocate(deployer, safe.proxyFactory, config.safe.proxyFactory);
-  await relocate(deployer, safe.fallbackHandler, config.safe.fallbackHandler);
-
-  const diamond = await projectDeployDiamond();
-  await relocate(deployer, diamond, config.lifiDiamond);
-  for (const selector of [EXACT_INPUT_SINGLE, EXACT_INPUT])
-    await send(deployer, {
-      address: config.lifiDiamond,
-      abi: localLiFiDiamondArtifact().abi,
-      functionName: "setContractSelectorWhitelist",
-      args: [uni.swapRouter, selector, true],
-    });
-
-  const aave = await deployAaveV3(deployer, localAaveReserves({ usdc, usdt, weth }));
-  return {
-    config: { ...config, aaveV3: { pool: aave.pool, addressesProvider: aave.addressesProvider } },
-    morphoIrm: blue.irm,
-  };
-
-  async function projectDeployDiamond(): Promise<Address> {
-    const { deploy } = await import("../../../deploy/lib/artifacts.js");
-    return deploy(deployer, localLiFiDiamondArtifact(), [me]);
-  }
-}
 
 /** The JSON shape the schema test mutates. */
 interface MutableConfig {
@@ -214,22 +86,7 @@ describe("Network configs and the production deployment module", function () {
 
   it("[AC21 governance] deploys the product against the canonical Ethereum addresses, wired to them", async function () {
     const canonical = await readNetworkConfig(configFile("ethereum"));
-    const { config, morphoIrm } = await placeCanonicalProtocols({
-      ...canonical,
-      chainId: await deployer.public.getChainId(),
-    });
-    const morphoMarket = await createMorphoMarket(
-      deployer,
-      { morpho: config.morphoBlue, irm: morphoIrm },
-      {
-        loanToken: config.tokens.USDC.address,
-        collateralToken: config.tokens.WETH.address,
-        price: 3000n * 10n ** 24n,
-        lltv: parseEther("0.86"),
-      },
-    ).catch(async (error: Error) => {
-      throw new Error(`Morpho market at the canonical address: ${error.message}`);
-    });
+    const { config, morphoMarket } = await localCanonicalFork(deployer, canonical);
     const owners = [clientsFor(1), clientsFor(2), clientsFor(3)];
     const operators = [4, 5, 6].map((i) => clientsFor(i).wallet.account.address);
     const params = {
@@ -481,6 +338,21 @@ describe("Network configs and the production deployment module", function () {
       });
       expect(after).to.equal(before);
 
+      // the same dry run from the CLI against a local fork of the canonical Ethereum addresses
+      const fork = await run([
+        "--network-config",
+        "deploy/networks/ethereum.json",
+        "--params",
+        "deploy/params/example.params.json",
+        "--local-fork",
+        "--dry-run",
+      ]);
+      expect(fork.code, fork.stderr).to.equal(0);
+      expect(fork.stdout)
+        .to.include("via an in-process local fork")
+        .and.include("Uniswap v3 factory           0x1F98431c8aD98523631AE4a59f267346ea31F984")
+        .and.include("every external contract has code");
+
       const out = path.join(dir, "deployment.json");
       const real = await run([
         "--network-config",
@@ -491,6 +363,8 @@ describe("Network configs and the production deployment module", function () {
         rpc.url,
         "--out",
         out,
+        "--deployments-dir",
+        path.join(dir, "deployments"),
       ]);
       expect(real.code, real.stderr).to.equal(0);
       expect(real.stdout).to.not.include(key.slice(2));
@@ -504,6 +378,135 @@ describe("Network configs and the production deployment module", function () {
         }),
       ).to.equal(deployment.timelock);
     } finally {
+      await rpc.close();
+    }
+  });
+
+  it("scripts/deploy.ts as a process on an interval-mining chain: killed mid-deployment, the same command resumes from the Ignition journal", async function () {
+    if (!placed) throw new Error("runs after the canonical deployment test");
+    const dir = await mkdtemp(path.join(tmpdir(), "deploy-resume-"));
+    const configFile = path.join(dir, "network.json");
+    await writeFile(
+      configFile,
+      JSON.stringify(placed.config, (_k, v: unknown) => (typeof v === "bigint" ? Number(v) : v)),
+    );
+    const paramsFile = path.join(dir, "params.json");
+    await writeFile(
+      paramsFile,
+      JSON.stringify({
+        safeOwners: [8, 9, 10].map((i) => clientsFor(i).wallet.account.address),
+        safeThreshold: 2,
+        operators: [11, 12, 13].map((i) => clientsFor(i).wallet.account.address),
+        gateThreshold: 2,
+        guardian: clientsFor(14).wallet.account.address,
+        timelockDelay: 3600,
+        morphoMarket: JSON.parse(
+          JSON.stringify(placed.morphoMarket, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)),
+        ),
+      }),
+    );
+    const account = mnemonicToAccount("test test test test test test test test test test test junk", {
+      addressIndex: 16,
+    });
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DEPLOYER_PRIVATE_KEY: toHex(account.getHdKey().privateKey!),
+    };
+    const deployments = path.join(dir, "deployments");
+    const journal = path.join(deployments, "resume-test", "journal.jsonl");
+    const rpc = await startRpcServer(connection.provider, { port: 0 });
+    const argv = [
+      "--import",
+      "tsx",
+      "scripts/deploy.ts",
+      "--network-config",
+      configFile,
+      "--params",
+      paramsFile,
+      "--rpc",
+      rpc.url,
+      "--deployments-dir",
+      deployments,
+      "--deployment-id",
+      "resume-test",
+    ];
+    const completed = async () => {
+      const text = await readFile(journal, "utf8").catch(() => "");
+      return text
+        .split("\n")
+        .filter((line) => line.includes('"DEPLOYMENT_EXECUTION_STATE_COMPLETE"'))
+        .map((line) => (JSON.parse(line) as { futureId: string }).futureId);
+    };
+    // blocks every 100 ms, as on a real chain: each step waits for its block
+    await connection.provider.request({ method: "evm_setAutomine", params: [false] });
+    await connection.provider.request({ method: "evm_setIntervalMining", params: [100] });
+    try {
+      const first = spawn(process.execPath, argv, { env, stdio: "ignore" });
+      const exited = new Promise<number | null>((resolve) => first.on("exit", (code) => resolve(code)));
+      let partial: string[] = [];
+      for (let i = 0; i < 600 && first.exitCode === null; i++) {
+        partial = await completed();
+        if (partial.includes("AgentVaultProduct#Registry")) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // The chain stops producing blocks: the deployer sends its next transactions, journals them and
+      // waits for them to be mined; it is killed while they are pending (the crash a resume must survive).
+      await connection.provider.request({ method: "evm_setIntervalMining", params: [0] });
+      let size = -1;
+      for (let i = 0; i < 100; i++) {
+        await new Promise((r) => setTimeout(r, 300));
+        const now = (await readFile(journal, "utf8")).length;
+        if (now === size) break;
+        size = now;
+      }
+      first.kill("SIGKILL");
+      await exited;
+      await connection.provider.request({ method: "evm_setIntervalMining", params: [100] });
+      partial = await completed();
+      expect(partial, "the first run stopped part-way").to.include("AgentVaultProduct#Registry");
+      expect(partial).to.not.include("AgentVaultProduct#UniswapV3Connector");
+      const inFlight = (await readFile(journal, "utf8"))
+        .split("\n")
+        .filter((line) => line.includes('"TRANSACTION_SEND"'))
+        .map((line) => (JSON.parse(line) as { futureId: string }).futureId)
+        .filter((id) => !partial.includes(id));
+      expect(inFlight.length, "transactions were pending when it was killed").to.be.greaterThan(0);
+      const nonceAfterKill = await deployer.public.getTransactionCount({ address: account.address });
+
+      const second = await promisify(execFile)(process.execPath, argv, { env, timeout: 120_000 });
+      expect(second.stdout).to.include("deployment resume-test");
+      // what the first run finished is not sent again
+      for (const id of partial) expect(second.stdout).to.not.include(`sent ${id} `);
+      const addresses = JSON.parse(
+        await readFile(path.join(deployments, "resume-test", "deployed_addresses.json"), "utf8"),
+      ) as Record<string, Address>;
+      const firstAddresses = JSON.parse(
+        second.stdout.slice(second.stdout.indexOf("{"), second.stdout.lastIndexOf("}") + 1),
+      ) as {
+        registry: Address;
+        timelock: Address;
+      };
+      expect(addresses["AgentVaultProduct#Registry"]).to.equal(firstAddresses.registry);
+      expect(
+        await read(deployer, {
+          address: firstAddresses.registry,
+          abi: projectArtifact("Registry").abi,
+          functionName: "pendingOwner",
+        }),
+      ).to.equal(firstAddresses.timelock);
+      expect(await deployer.public.getTransactionCount({ address: account.address })).to.be.greaterThan(
+        nonceAfterKill,
+      );
+
+      // a third run finds everything done and sends nothing
+      const nonceDone = await deployer.public.getTransactionCount({ address: account.address });
+      const third = await promisify(execFile)(process.execPath, argv, { env, timeout: 120_000 });
+      expect(third.stdout).to.not.include("sent ");
+      expect(await deployer.public.getTransactionCount({ address: account.address })).to.equal(nonceDone);
+    } finally {
+      await connection.provider.request({ method: "evm_setIntervalMining", params: [0] });
+      await connection.provider.request({ method: "evm_setAutomine", params: [true] });
       await rpc.close();
     }
   });

@@ -14,7 +14,7 @@ import { deploy, projectArtifact, read } from "../../../deploy/lib/artifacts.js"
 import { ReliableSender, type SendOutcome, type TxIntent } from "../../../keeper/chain/sender.js";
 import { keeperConfigSchema } from "../../../keeper/config/schema.js";
 import { createKeeperMetrics } from "../../../keeper/http/keeperMetrics.js";
-import { silentLogger } from "../../../keeper/log/logger.js";
+import { createLogger, silentLogger } from "../../../keeper/log/logger.js";
 import { GateCallSimulator, type GateReader } from "../../../keeper/multisig/gate.js";
 import { computeProvenance } from "../../../keeper/multisig/provenance.js";
 import { MultisigWorkflow, submitIntentId } from "../../../keeper/multisig/workflow.js";
@@ -118,6 +118,51 @@ describe("keeper/service: scheduled tasks", function () {
     expect(view.signatures.map((s) => s.signer)).to.deep.equal([operator.address]);
     expect(view.proposal.status).to.equal("executed");
     expect(sent.map((i) => i.id)).to.deep.equal([submitIntentId(p.id, operator.address)]);
+  });
+
+  it("multisig: a proposal it cannot sign is retried with exponential backoff and warned about once per reason", async function () {
+    const { ctx, workflow } = context();
+    const snapshot = { s: "backoff" };
+    const plan = { p: "backoff" };
+    // a call that reverts: the simulation refuses it at every attempt
+    const reverting = encodeFunctionData({
+      abi: erc20,
+      functionName: "transferFrom",
+      args: [VAULT, operator.address, 1n],
+    });
+    await workflow.propose({
+      plan,
+      snapshot,
+      calls: [{ target: token, data: reverting }],
+      provenance: computeProvenance(snapshot, plan),
+    });
+    const lines: string[] = [];
+    let clock = Date.parse("2026-11-22T00:00:00Z");
+    const task = multisigTask(
+      {
+        ...ctx,
+        now: () => new Date(clock),
+        logger: createLogger({ level: "debug", write: (line) => lines.push(line) }),
+      },
+      { workflow, sender: undefined, account: operator },
+    );
+    const attempts = () => lines.filter((l) => l.includes("not signed or submitted")).length;
+    const warnings = () => lines.filter((l) => l.includes('"level":"warn"')).length;
+    for (let i = 0; i < 20; i++) await task.run(signal); // 20 polls at the same instant
+    expect(attempts()).to.equal(1);
+    const delays: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const before = attempts();
+      let waited = 0;
+      while (attempts() === before) {
+        clock += task.everyMs;
+        waited += task.everyMs;
+        await task.run(signal);
+      }
+      delays.push(waited);
+    }
+    expect(delays).to.deep.equal([2, 4, 8, 16].map((k) => k * task.everyMs));
+    expect(warnings()).to.equal(1);
   });
 
   it("settle: direct route sends inside the NAV band, refuses and alerts outside it, simulates only in dry run", async function () {
