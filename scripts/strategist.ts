@@ -8,7 +8,7 @@ import { formatTokenAmount } from "../keeper/chain/decode.js";
 import type { MarketSnapshot } from "../keeper/signals/types.js";
 import { defaultStrategyConfig, evaluate } from "../keeper/strategy/index.js";
 import { IDLE_KEY, checkPolicyConnectors, readPolicyFile } from "../keeper/strategy/policy.js";
-import { LOCAL_CONNECTOR_KEYS } from "../keeper/vault/localKeeper.js";
+import { LOCAL_CONNECTOR_KEYS } from "../deploy/local/keeperConfig.js";
 import { readRecordedSnapshots } from "../keeper/vault/snapshots.js";
 import {
   EXIT_OK,
@@ -198,7 +198,7 @@ async function showPolicy(
     return EXIT_OK;
   }
   const addresses = await readAddresses(values);
-  // The deployment's policy keys: the local stack's convention (keeper/vault/localKeeper.ts).
+  // The deployment's policy keys: the local stack's convention (deploy/local/keeperConfig.ts).
   const deployed = Object.fromEntries(
     Object.entries(LOCAL_CONNECTOR_KEYS).map(([key, name]) => [key, addresses.connectors[name]]),
   ) as Record<string, Address>;

@@ -587,34 +587,6 @@ export const accountingManagerAbi = [
     type: "event",
   },
   {
-    inputs: [],
-    name: "DECIMALS_OFFSET",
-    outputs: [{ internalType: "uint8", name: "", type: "uint8" }],
-    stateMutability: "view",
-    type: "function",
-  },
-  {
-    inputs: [],
-    name: "MAX_SETTLEMENT_DEADLINE",
-    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
-    stateMutability: "view",
-    type: "function",
-  },
-  {
-    inputs: [],
-    name: "MIN_SETTLEMENT_DEADLINE",
-    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
-    stateMutability: "view",
-    type: "function",
-  },
-  {
-    inputs: [],
-    name: "REQUEST_ID",
-    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
-    stateMutability: "view",
-    type: "function",
-  },
-  {
     inputs: [
       { internalType: "address", name: "owner", type: "address" },
       { internalType: "address", name: "spender", type: "address" },
@@ -799,13 +771,6 @@ export const accountingManagerAbi = [
     type: "function",
   },
   { inputs: [], name: "forceSettle", outputs: [], stateMutability: "nonpayable", type: "function" },
-  {
-    inputs: [],
-    name: "highWaterMark",
-    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
-    stateMutability: "view",
-    type: "function",
-  },
   {
     inputs: [
       { internalType: "address", name: "controller", type: "address" },
@@ -4314,6 +4279,358 @@ export const uniswapV3ConnectorAbi = [
     type: "function",
   },
 ] as const;
+
+/** LiFiSwapHandler (contracts/) */
+export const liFiSwapHandlerAbi = [
+  {
+    inputs: [
+      { internalType: "contract IRegistry", name: "registry_", type: "address" },
+      { internalType: "address", name: "diamond_", type: "address" },
+      { internalType: "uint256", name: "maxSlippageBps_", type: "uint256" },
+    ],
+    stateMutability: "nonpayable",
+    type: "constructor",
+  },
+  {
+    inputs: [{ internalType: "address", name: "approveTo", type: "address" }],
+    name: "ApproveToNotAllowed",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "steps", type: "uint256" }],
+    name: "BadStepCount",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "callTo", type: "address" },
+      { internalType: "bytes4", name: "selector", type: "bytes4" },
+    ],
+    name: "DexCallNotAllowed",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "tokenIn", type: "address" },
+      { internalType: "uint256", name: "amountIn", type: "uint256" },
+      { internalType: "address", name: "sendingAsset", type: "address" },
+      { internalType: "uint256", name: "fromAmount", type: "uint256" },
+    ],
+    name: "InputMismatch",
+    type: "error",
+  },
+  { inputs: [], name: "MalformedCalldata", type: "error" },
+  {
+    inputs: [
+      { internalType: "uint256", name: "minOutValue", type: "uint256" },
+      { internalType: "uint256", name: "requiredValue", type: "uint256" },
+    ],
+    name: "MinAmountOutTooLow",
+    type: "error",
+  },
+  { inputs: [], name: "NativeAssetNotSupported", type: "error" },
+  { inputs: [], name: "NonCanonicalCalldata", type: "error" },
+  {
+    inputs: [{ internalType: "address", name: "caller", type: "address" }],
+    name: "NotGovernance",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "address", name: "caller", type: "address" }],
+    name: "NotGuardianOrGovernance",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "address", name: "caller", type: "address" }],
+    name: "NotKeeperGate",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "address", name: "vault", type: "address" }],
+    name: "NotVaultSwapHandler",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "receiver", type: "address" },
+      { internalType: "address", name: "caller", type: "address" },
+    ],
+    name: "ReceiverNotCaller",
+    type: "error",
+  },
+  { inputs: [{ internalType: "address", name: "asset", type: "address" }], name: "SameAsset", type: "error" },
+  {
+    inputs: [{ internalType: "uint256", name: "maxSlippageBps", type: "uint256" }],
+    name: "SlippageTooHigh",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "connector", type: "address" },
+      { internalType: "address", name: "token", type: "address" },
+    ],
+    name: "TokenNotAllowed",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "step", type: "uint256" }],
+    name: "UnexpectedDeposit",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "address", name: "caller", type: "address" }],
+    name: "UnknownConnector",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "bytes4", name: "selector", type: "bytes4" }],
+    name: "UnsupportedSelector",
+    type: "error",
+  },
+  { inputs: [], name: "ZeroAmount", type: "error" },
+  { inputs: [], name: "ZeroDiamond", type: "error" },
+  { inputs: [], name: "ZeroRegistry", type: "error" },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "approveTo", type: "address" },
+      { indexed: false, internalType: "bool", name: "allowed", type: "bool" },
+    ],
+    name: "ApproveToAllowed",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "callTo", type: "address" },
+      { indexed: true, internalType: "bytes4", name: "selector", type: "bytes4" },
+      { indexed: false, internalType: "bool", name: "allowed", type: "bool" },
+    ],
+    name: "DexCallAllowed",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [{ indexed: false, internalType: "uint256", name: "maxSlippageBps", type: "uint256" }],
+    name: "MaxSlippageSet",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "connector", type: "address" },
+      { indexed: false, internalType: "uint256", name: "slippageBps", type: "uint256" },
+    ],
+    name: "SwapLimitTightened",
+    type: "event",
+  },
+  {
+    inputs: [],
+    name: "BPS",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "MAX_SLIPPAGE_BPS",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "MAX_STEPS",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "PRIMARY_ONLY_SLIPPAGE_DIVISOR",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "SWAP_GENERIC",
+    outputs: [{ internalType: "bytes4", name: "", type: "bytes4" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "SWAP_MULTIPLE_V3",
+    outputs: [{ internalType: "bytes4", name: "", type: "bytes4" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "SWAP_SINGLE_V3",
+    outputs: [{ internalType: "bytes4", name: "", type: "bytes4" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "tokenIn", type: "address" },
+      { internalType: "uint256", name: "amountIn", type: "uint256" },
+      { internalType: "bytes", name: "lifiCalldata", type: "bytes" },
+    ],
+    name: "checkSwap",
+    outputs: [
+      {
+        components: [
+          { internalType: "address", name: "diamond", type: "address" },
+          { internalType: "address", name: "receivingAsset", type: "address" },
+          { internalType: "uint256", name: "minAmountOut", type: "uint256" },
+          { internalType: "uint256", name: "slippageBps", type: "uint256" },
+          { internalType: "bool", name: "crossChecked", type: "bool" },
+        ],
+        internalType: "struct ISwapHandler.SwapPlan",
+        name: "plan",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "bytes", name: "lifiCalldata", type: "bytes" }],
+    name: "decodeSwap",
+    outputs: [
+      {
+        components: [
+          { internalType: "bytes4", name: "selector", type: "bytes4" },
+          { internalType: "bytes32", name: "transactionId", type: "bytes32" },
+          { internalType: "string", name: "integrator", type: "string" },
+          { internalType: "string", name: "referrer", type: "string" },
+          { internalType: "address", name: "receiver", type: "address" },
+          { internalType: "uint256", name: "minAmountOut", type: "uint256" },
+          {
+            components: [
+              { internalType: "address", name: "callTo", type: "address" },
+              { internalType: "address", name: "approveTo", type: "address" },
+              { internalType: "address", name: "sendingAssetId", type: "address" },
+              { internalType: "address", name: "receivingAssetId", type: "address" },
+              { internalType: "uint256", name: "fromAmount", type: "uint256" },
+              { internalType: "bytes", name: "callData", type: "bytes" },
+              { internalType: "bool", name: "requiresDeposit", type: "bool" },
+            ],
+            internalType: "struct ILiFiDiamond.SwapData[]",
+            name: "swapData",
+            type: "tuple[]",
+          },
+        ],
+        internalType: "struct LiFiSwapHandler.DecodedSwap",
+        name: "decoded",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "pure",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "diamond",
+    outputs: [{ internalType: "address", name: "", type: "address" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "address", name: "approveTo", type: "address" }],
+    name: "isApproveToAllowed",
+    outputs: [{ internalType: "bool", name: "", type: "bool" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "callTo", type: "address" },
+      { internalType: "bytes4", name: "selector", type: "bytes4" },
+    ],
+    name: "isDexCallAllowed",
+    outputs: [{ internalType: "bool", name: "", type: "bool" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "maxSlippageBps",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "registry",
+    outputs: [{ internalType: "contract IRegistry", name: "", type: "address" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "approveTo", type: "address" },
+      { internalType: "bool", name: "allowed", type: "bool" },
+    ],
+    name: "setApproveToAllowed",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "callTo", type: "address" },
+      { internalType: "bytes4", name: "selector", type: "bytes4" },
+      { internalType: "bool", name: "allowed", type: "bool" },
+    ],
+    name: "setDexCallAllowed",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "newMaxSlippageBps", type: "uint256" }],
+    name: "setMaxSlippageBps",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+] as const;
+
+/** BatchProbe (contracts/) */
+export const batchProbeAbi = [
+  {
+    inputs: [
+      { internalType: "address", name: "target", type: "address" },
+      { internalType: "bytes", name: "data", type: "bytes" },
+      {
+        components: [
+          { internalType: "address", name: "target", type: "address" },
+          { internalType: "bytes", name: "data", type: "bytes" },
+        ],
+        internalType: "struct BatchProbe.Read[]",
+        name: "reads",
+        type: "tuple[]",
+      },
+    ],
+    name: "measure",
+    outputs: [
+      { internalType: "uint256[]", name: "before", type: "uint256[]" },
+      { internalType: "uint256[]", name: "afterwards", type: "uint256[]" },
+      { internalType: "bool", name: "ok", type: "bool" },
+      { internalType: "bytes", name: "result", type: "bytes" },
+    ],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+] as const;
+
+/** BatchProbe runtime code (contracts/), never deployed */
+export const batchProbeRuntimeCode =
+  "0x608060405234801561000f575f5ffd5b5060043610610029575f3560e01c80639271640c1461002d575b5f5ffd5b61004061003b3660046102ac565b610059565b6040516100509493929190610395565b60405180910390f35b6060805f606061006986866100e1565b9350886001600160a01b031688886040516100859291906103fc565b5f604051808303815f865af19150503d805f81146100be576040519150601f19603f3d011682016040523d82523d5f602084013e6100c3565b606091505b5090925090506100d386866100e1565b925095509550955095915050565b60608167ffffffffffffffff8111156100fc576100fc61040b565b604051908082528060200260200182016040528015610125578160200160208202803683370190505b5090505f5b82811015610242575f5f8585848181106101465761014661041f565b90506020028101906101589190610433565b610166906020810190610451565b6001600160a01b03168686858181106101815761018161041f565b90506020028101906101939190610433565b6101a1906020810190610471565b6040516101af9291906103fc565b5f60405180830381855afa9150503d805f81146101e7576040519150601f19603f3d011682016040523d82523d5f602084013e6101ec565b606091505b509150915081801561020057506020815110155b15610238578080602001905181019061021991906104b4565b84848151811061022b5761022b61041f565b6020026020010181815250505b505060010161012a565b5092915050565b80356001600160a01b038116811461025f575f5ffd5b919050565b5f5f83601f840112610274575f5ffd5b50813567ffffffffffffffff81111561028b575f5ffd5b6020830191508360208260051b85010111156102a5575f5ffd5b9250929050565b5f5f5f5f5f606086880312156102c0575f5ffd5b6102c986610249565b9450602086013567ffffffffffffffff8111156102e4575f5ffd5b8601601f810188136102f4575f5ffd5b803567ffffffffffffffff81111561030a575f5ffd5b88602082840101111561031b575f5ffd5b60209190910194509250604086013567ffffffffffffffff81111561033e575f5ffd5b61034a88828901610264565b969995985093965092949392505050565b5f8151808452602084019350602083015f5b8281101561038b57815186526020958601959091019060010161036d565b5093949350505050565b608081525f6103a7608083018761035b565b82810360208401526103b9818761035b565b90508415156040840152828103606084015283518082528060208601602084015e5f602082840101526020601f19601f8301168301019250505095945050505050565b818382375f9101908152919050565b634e487b7160e01b5f52604160045260245ffd5b634e487b7160e01b5f52603260045260245ffd5b5f8235603e19833603018112610447575f5ffd5b9190910192915050565b5f60208284031215610461575f5ffd5b61046a82610249565b9392505050565b5f5f8335601e19843603018112610486575f5ffd5b83018035915067ffffffffffffffff8211156104a0575f5ffd5b6020019150368190038213156102a5575f5ffd5b5f602082840312156104c4575f5ffd5b505191905056fea2646970667358221220d27665abe1d488e140c0884f3e98ad3850f5a288c7cc7cd81ae79e4bc4dcc9fc64736f6c634300081c0033" as const;
 
 /** @uniswap/v3-core/artifacts/contracts/UniswapV3Pool.sol/UniswapV3Pool.json */
 export const uniswapV3PoolAbi = [

@@ -1,4 +1,11 @@
-import { decodeFunctionResult, encodeFunctionData, type Address, type Hex, type PublicClient } from "viem";
+import {
+  decodeFunctionResult,
+  encodeFunctionData,
+  type Abi,
+  type Address,
+  type Hex,
+  type PublicClient,
+} from "viem";
 import { formatTokenAmount, type ChainDecoder, type DecodedCall } from "../chain/decode.js";
 import type { ProposalRecord } from "../store/types.js";
 import { batchProbeCode, productAbis } from "./abis.js";
@@ -66,7 +73,7 @@ export async function reviewProposal(
 ): Promise<ProposalReview> {
   const vault = proposal.vault;
   const vaultAbi = productAbis.vault;
-  const read = <T>(address: Address, abi: typeof vaultAbi, functionName: string, args: unknown[] = []) =>
+  const read = <T>(address: Address, abi: Abi, functionName: string, args: readonly unknown[] = []) =>
     client.readContract({ address, abi, functionName, args }) as Promise<T>;
   const registry = await read<Address>(vault, vaultAbi, "registry");
   const [asset, shareDecimals, connectors] = await Promise.all([

@@ -9,7 +9,7 @@ import { deployLocalStack } from "../../../deploy/local/productStack.js";
 import { startRpcServer } from "../../../deploy/local/rpcServer.js";
 import { DEFAULT_ROLE_INDICES, stackCalls } from "../../../deploy/product/stack.js";
 import { ViemGateReader } from "../../../keeper/multisig/gate.js";
-import { keeperGateAbi } from "../../../keeper/multisig/gateAbi.js";
+import { keeperGateAbi } from "../../../keeper/abi/contracts.js";
 import { computeProvenance } from "../../../keeper/multisig/provenance.js";
 import { MultisigWorkflow } from "../../../keeper/multisig/workflow.js";
 import { PostgresStore } from "../../../keeper/store/postgres.js";

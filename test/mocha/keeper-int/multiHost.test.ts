@@ -8,7 +8,7 @@ import { deployLocalStack } from "../../../deploy/local/productStack.js";
 import { DEFAULT_ROLE_INDICES, stackCalls } from "../../../deploy/product/stack.js";
 import { ReliableSender, type SendCheckpoint } from "../../../keeper/chain/sender.js";
 import { ViemGateReader } from "../../../keeper/multisig/gate.js";
-import { keeperGateAbi } from "../../../keeper/multisig/gateAbi.js";
+import { keeperGateAbi } from "../../../keeper/abi/contracts.js";
 import { computeProvenance } from "../../../keeper/multisig/provenance.js";
 import { MultisigWorkflow, submitLeaseKey } from "../../../keeper/multisig/workflow.js";
 import { PostgresStore } from "../../../keeper/store/postgres.js";
