@@ -1,4 +1,4 @@
-import { type Address, type StateOverride, getAddress, isAddress } from "viem";
+import { type Address, type StateOverride, erc20Abi, getAddress, isAddress } from "viem";
 import { projectArtifact } from "../deploy/lib/artifacts.js";
 import type { Clients } from "../deploy/lib/clients.js";
 import { formatTokenAmount } from "../keeper/chain/decode.js";
@@ -60,7 +60,6 @@ const OPTIONS = {
 
 const USDC_DECIMALS = 6;
 const vaultAbi = () => projectArtifact("AccountingManager").abi;
-const erc20Abi = () => projectArtifact("MockERC20").abi;
 
 /** Only `position` reads without a key. */
 type Reader = Pick<Clients, "public">;
@@ -72,7 +71,7 @@ interface Units {
 
 async function readUnits(clients: Reader, asset: Address, vault: Address): Promise<Units> {
   const read = <T>(address: Address, functionName: string) =>
-    clients.public.readContract({ address, abi: erc20Abi(), functionName }) as Promise<T>;
+    clients.public.readContract({ address, abi: erc20Abi, functionName }) as Promise<T>;
   const [symbol, decimals, shareDecimals] = await Promise.all([
     read<string>(asset, "symbol"),
     read<number>(asset, "decimals"),
@@ -108,13 +107,13 @@ async function readPosition(clients: Reader, vault: Address, asset: Address, who
   const [assetBalance, allowance, chainTime] = await Promise.all([
     clients.public.readContract({
       address: asset,
-      abi: erc20Abi(),
+      abi: erc20Abi,
       functionName: "balanceOf",
       args: [who],
     }) as Promise<bigint>,
     clients.public.readContract({
       address: asset,
-      abi: erc20Abi(),
+      abi: erc20Abi,
       functionName: "allowance",
       args: [who, vault],
     }) as Promise<bigint>,
@@ -323,7 +322,7 @@ async function requestDeposit(
     );
     return EXIT_OK;
   }
-  const erc20 = erc20Abi();
+  const erc20 = erc20Abi;
   const allowance = () =>
     clients.public.readContract({
       address: r.asset,
@@ -390,7 +389,7 @@ async function simulateRequest(
   const [balance, limits] = await Promise.all([
     clients.public.readContract({
       address: asset,
-      abi: erc20Abi(),
+      abi: erc20Abi,
       functionName: "balanceOf",
       args: [me],
     }) as Promise<bigint>,

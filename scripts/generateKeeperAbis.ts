@@ -29,11 +29,13 @@ const PROJECT_CONTRACTS = {
   uniswapV3ConnectorAbi: "UniswapV3Connector",
   liFiSwapHandlerAbi: "LiFiSwapHandler",
   batchProbeAbi: "BatchProbe",
+  vaultLensAbi: "VaultLens",
 } as const;
 
 /** Export name → the project contract whose runtime code the keeper places by `eth_call` state override. */
 const PROJECT_RUNTIME_CODE = {
   batchProbeRuntimeCode: "BatchProbe",
+  vaultLensRuntimeCode: "VaultLens",
 } as const;
 
 /** Export name → the npm file (a protocol's published artifact or ABI) that holds the ABI. */

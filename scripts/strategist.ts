@@ -1,12 +1,13 @@
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type Address, isAddress, isHex } from "viem";
+import { type Address, erc20Abi, isAddress, isHex } from "viem";
 import { z } from "zod";
-import { projectArtifact } from "../deploy/lib/artifacts.js";
 import { formatTokenAmount } from "../keeper/chain/decode.js";
 import type { MarketSnapshot } from "../keeper/signals/types.js";
-import { defaultStrategyConfig, evaluate } from "../keeper/strategy/index.js";
+import { evaluateTargets } from "../keeper/cycle/cycle.js";
+import { productAbis } from "../keeper/vault/abis.js";
+import { defaultStrategyConfig } from "../keeper/strategy/index.js";
 import { IDLE_KEY, checkPolicyConnectors, readPolicyFile } from "../keeper/strategy/policy.js";
 import { LOCAL_CONNECTOR_KEYS } from "../deploy/local/keeperConfig.js";
 import { readRecordedSnapshots } from "../keeper/vault/snapshots.js";
@@ -227,12 +228,11 @@ async function showPolicy(
       rejected.push(
         `${s.venue}:${s.marketId}:${s.outcome}: stale (fetched ${Math.round((chainNow - s.fetchedAt) / 1000)} s before chain time)`,
       );
-  const evaluation = evaluate(fresh, p, defaultStrategyConfig(), chainNow);
+  const evaluation = evaluateTargets(fresh, p, defaultStrategyConfig(), chainNow, {});
 
-  const erc20 = projectArtifact("MockERC20").abi;
   const idle = (await reader.public.readContract({
     address: addresses.asset,
-    abi: erc20,
+    abi: erc20Abi,
     functionName: "balanceOf",
     args: [addresses.vault],
   })) as bigint;
@@ -240,7 +240,7 @@ async function showPolicy(
   for (const [key, connector] of Object.entries(deployed)) {
     const [value] = (await reader.public.readContract({
       address: connector,
-      abi: projectArtifact("BaseConnector").abi,
+      abi: productAbis.connector,
       functionName: "totalValue",
     })) as readonly [bigint, boolean];
     current[key] = value;

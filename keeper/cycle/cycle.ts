@@ -3,7 +3,14 @@ import { canonicalJson, computeProvenance, signalSnapshotHash } from "../multisi
 import { ProposalError } from "../multisig/workflow.js";
 import type { GateCall } from "../store/types.js";
 import type { MarketSnapshot } from "../signals/types.js";
-import { evaluate, type TargetAllocation } from "../strategy/index.js";
+import {
+  evaluate,
+  type AllocationPolicy,
+  type Evaluation,
+  type EvaluationConfig,
+  type StrategyConfig,
+  type TargetAllocation,
+} from "../strategy/index.js";
 import type { RebalancePlan } from "../vault/planner.js";
 import { loadAllocationState, saveAllocationState } from "./allocationState.js";
 import { trackCalibration } from "./calibration.js";
@@ -102,12 +109,10 @@ export async function runKeeperCycle(
     keeper.logger.warn("input rejected", { source: r.source, reason: r.reason });
   }
   lap("signals");
-  const result = evaluate(
-    snapshots,
-    product.policy,
-    { ...product.strategyConfig, pegPrices: chain.pegPrices, previous },
-    now.getTime(),
-  );
+  const result = evaluateTargets(snapshots, product.policy, product.strategyConfig, now.getTime(), {
+    pegPrices: chain.pegPrices,
+    previous,
+  });
   if (result.rejected.length > 0)
     keeper.metrics.rejectedInputs.inc({ source: "strategy" }, result.rejected.length);
   const tracked = await trackCalibration(keeper.store, snapshots, result.estimates, now.getTime());
@@ -294,4 +299,19 @@ export async function resumeProposals(keeper: Keeper): Promise<{ id: Hex; status
     done.push({ id: after.id, status: after.status, txHash: after.txHash });
   }
   return done;
+}
+
+/**
+ * The cycle's strategy step: the policy evaluated on the snapshots with the chain's peg prices and
+ * the allocation the last cycle stored. A strategist's preview (`strategist.ts propose --policy`)
+ * goes through this same step, so it shows what the keeper would do.
+ */
+export function evaluateTargets(
+  snapshots: readonly MarketSnapshot[],
+  policy: AllocationPolicy,
+  strategyConfig: StrategyConfig,
+  now: number,
+  chainInputs: Pick<EvaluationConfig, "pegPrices" | "previous">,
+): Evaluation {
+  return evaluate(snapshots, policy, { ...strategyConfig, ...chainInputs }, now);
 }

@@ -4,6 +4,7 @@ import { silentLogger } from "../log/logger.js";
 import type { NavReading, OracleReading } from "../ops/monitors.js";
 import type { ReadingsSource, StablecoinReading } from "./ports.js";
 import { productAbis } from "./abis.js";
+import { readGuardrailState } from "./lens.js";
 
 /** A stablecoin watched through its Chainlink USD feed (the venue the oracle itself trusts). */
 export interface PegFeed {
@@ -147,11 +148,21 @@ export class ChainReadingsSource implements ReadingsSource {
         functionName: "decimals",
       });
       const previous = (r.lastTotalAssets * 10n ** BigInt(decimals as number)) / r.totalSupply;
+      const [{ guardrails, lastNavAt }, block] = await Promise.all([
+        readGuardrailState(this.o.client, this.o.vault),
+        this.o.client.getBlock(),
+      ]);
       if (previous > 0n)
         nav.push({
           vault: this.o.vault,
           previousPricePerShare: previous,
           currentPricePerShare: r.pricePerShare,
+          chain: {
+            lastNav: r.lastTotalAssets,
+            nav: r.totalAssets,
+            elapsedSeconds: block.timestamp - lastNavAt,
+            guardrails,
+          },
         });
     }
     return { nav, oracles: [], stablecoins: r.stablecoins };

@@ -1,6 +1,7 @@
 import { encodeFunctionData, type Address, type PublicClient } from "viem";
 import type { EpochSettler, SettlementPlan } from "./ports.js";
 import { productAbis } from "./abis.js";
+import { readGuardrailState } from "./lens.js";
 
 /**
  * Settles pending deposit and redeem requests. Before the vault's settlement deadline the keeper
@@ -63,7 +64,26 @@ export class ChainEpochSettler implements EpochSettler {
       supply > 0n && book.lastTotalAssets > 0n
         ? (book.lastTotalAssets * 10n ** BigInt(decimals)) / supply
         : ppsNow;
-    const nav = { vault, previousPricePerShare: previous, currentPricePerShare: ppsNow };
+    const [{ guardrails, lastNavAt }, liveNav] = await Promise.all([
+      readGuardrailState(client, vault),
+      client.readContract({ address: vault, abi, functionName: "totalAssets" }),
+    ]);
+    const nav = {
+      vault,
+      previousPricePerShare: previous,
+      currentPricePerShare: ppsNow,
+      // GuardrailMath compares NAVs only once shares exist (the vault's first settlement is free)
+      ...(supply > 0n
+        ? {
+            chain: {
+              lastNav: book.lastTotalAssets,
+              nav: liveNav,
+              elapsedSeconds: block.timestamp - lastNavAt,
+              guardrails,
+            },
+          }
+        : {}),
+    };
     return {
       route: "gate",
       calls: [{ target: vault, data }],
