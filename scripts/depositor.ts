@@ -70,12 +70,12 @@ interface Units {
 }
 
 async function readUnits(clients: Reader, asset: Address, vault: Address): Promise<Units> {
-  const read = <T>(address: Address, functionName: string) =>
-    clients.public.readContract({ address, abi: erc20Abi, functionName }) as Promise<T>;
+  const decimalsOf = (address: Address) =>
+    clients.public.readContract({ address, abi: erc20Abi, functionName: "decimals" });
   const [symbol, decimals, shareDecimals] = await Promise.all([
-    read<string>(asset, "symbol"),
-    read<number>(asset, "decimals"),
-    read<number>(vault, "decimals"),
+    clients.public.readContract({ address: asset, abi: erc20Abi, functionName: "symbol" }),
+    decimalsOf(asset),
+    decimalsOf(vault),
   ]);
   return {
     asset: { symbol, decimals: Number(decimals) },
