@@ -46,6 +46,18 @@ const PACKAGE_ABIS = {
   aggregatorV3Abi: "@chainlink/contracts/abi/v0.8/shared/AggregatorV3Interface.abi.json",
 } as const;
 
+/**
+ * Runtime code without its trailing CBOR metadata (the last two bytes give its length): the compiler's
+ * hash of the sources and settings differs between builds of the same code and is never executed.
+ */
+function withoutMetadata(code: string): string {
+  const hex = code.slice(2);
+  const metadataBytes = parseInt(hex.slice(-4), 16) + 2;
+  if (!Number.isFinite(metadataBytes) || metadataBytes * 2 > hex.length)
+    throw new Error("runtime code without a CBOR metadata trailer");
+  return `0x${hex.slice(0, hex.length - metadataBytes * 2)}`;
+}
+
 function packageAbi(spec: string): unknown {
   const json = JSON.parse(readFileSync(require.resolve(spec), "utf8")) as unknown;
   return Array.isArray(json) ? json : (json as { abi: unknown }).abi;
@@ -70,7 +82,7 @@ export async function keeperAbisSource(): Promise<string> {
       throw new Error(`the ${contract} artifact has no runtime code: run \`npm run build\``);
     lines.push(
       `/** ${contract} runtime code (contracts/), never deployed */`,
-      `export const ${name} = "${code}" as const;`,
+      `export const ${name} = "${withoutMetadata(code)}" as const;`,
       "",
     );
   }
