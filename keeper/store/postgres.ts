@@ -1,7 +1,16 @@
 import postgres from "postgres";
 import type { Address, Hex } from "viem";
 import { POSTGRES_MIGRATIONS, REQUIRED_TABLES, type Migration } from "./migrations.js";
-import { toEstimate, toIntent, toLease, toProposal, toSend, type Row } from "./rows.js";
+import {
+  estimateValues,
+  estimatesQuery,
+  toEstimate,
+  toIntent,
+  toLease,
+  toProposal,
+  toSend,
+  type Row,
+} from "./rows.js";
 import {
   PROPOSAL_STATUSES,
   SEND_STATUSES,
@@ -309,17 +318,7 @@ export class PostgresStore implements Store {
     await this.changed(
       `INSERT INTO estimates (estimator, venue, market_id, token_id, p, std_error, market_price, inputs_json, estimated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [
-        record.estimator,
-        record.venue,
-        record.marketId,
-        record.tokenId,
-        record.p,
-        record.stdError,
-        record.marketPrice,
-        record.inputsJson,
-        record.estimatedAt,
-      ],
+      [...estimateValues(record)],
     );
   }
 
@@ -338,17 +337,7 @@ export class PostgresStore implements Store {
   async listEstimates(
     filter: { readonly resolved?: boolean; readonly limit?: number } = {},
   ): Promise<EstimateRecord[]> {
-    const where =
-      filter.resolved === undefined
-        ? ""
-        : filter.resolved
-          ? "WHERE outcome IS NOT NULL"
-          : "WHERE outcome IS NULL";
-    const limit = filter.limit !== undefined ? Math.max(0, Math.floor(filter.limit)) : null;
-    const rows = await this.rows(
-      `SELECT * FROM estimates ${where} ORDER BY estimated_at, id${limit === null ? "" : " LIMIT $1"}`,
-      limit === null ? [] : [limit],
-    );
+    const rows = await this.rows(estimatesQuery(filter));
     return rows.map(toEstimate);
   }
 

@@ -101,3 +101,30 @@ export function toEstimate(row: Row): EstimateRecord {
     resolvedAt: row.resolved_at === null || row.resolved_at === undefined ? null : Number(row.resolved_at),
   };
 }
+
+/** Column values of a new estimate, in the order both stores' INSERT statements name them. */
+export function estimateValues(record: Omit<EstimateRecord, "outcome" | "resolvedAt">) {
+  return [
+    record.estimator,
+    record.venue,
+    record.marketId,
+    record.tokenId,
+    record.p,
+    record.stdError,
+    record.marketPrice,
+    record.inputsJson,
+    record.estimatedAt,
+  ] as const;
+}
+
+/** The estimates query both stores run: oldest first, optionally only (un)resolved ones, at most `limit`. */
+export function estimatesQuery(filter: { readonly resolved?: boolean; readonly limit?: number }): string {
+  const where =
+    filter.resolved === undefined
+      ? ""
+      : filter.resolved
+        ? "WHERE outcome IS NOT NULL"
+        : "WHERE outcome IS NULL";
+  const limit = filter.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(filter.limit))}` : "";
+  return `SELECT * FROM estimates ${where} ORDER BY estimated_at, id${limit}`;
+}

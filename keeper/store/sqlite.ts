@@ -1,7 +1,7 @@
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import type { Address, Hex } from "viem";
 import { REQUIRED_TABLES, SQLITE_MIGRATIONS, type Migration } from "./migrations.js";
-import { toEstimate, toIntent, toLease, toProposal, toSend } from "./rows.js";
+import { estimateValues, estimatesQuery, toEstimate, toIntent, toLease, toProposal, toSend } from "./rows.js";
 import {
   PROPOSAL_STATUSES,
   SEND_STATUSES,
@@ -352,17 +352,7 @@ export class SqliteStore implements Store {
         `INSERT INTO estimates (estimator, venue, market_id, token_id, p, std_error, market_price, inputs_json, estimated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(
-        record.estimator,
-        record.venue,
-        record.marketId,
-        record.tokenId,
-        record.p,
-        record.stdError,
-        record.marketPrice,
-        record.inputsJson,
-        record.estimatedAt,
-      );
+      .run(...estimateValues(record));
   }
 
   async resolveEstimates(
@@ -382,16 +372,7 @@ export class SqliteStore implements Store {
   async listEstimates(
     filter: { readonly resolved?: boolean; readonly limit?: number } = {},
   ): Promise<EstimateRecord[]> {
-    const where =
-      filter.resolved === undefined
-        ? ""
-        : filter.resolved
-          ? "WHERE outcome IS NOT NULL"
-          : "WHERE outcome IS NULL";
-    const limit = filter.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(filter.limit))}` : "";
-    const rows = this.db
-      .prepare(`SELECT * FROM estimates ${where} ORDER BY estimated_at, id${limit}`)
-      .all() as Row[];
+    const rows = this.db.prepare(estimatesQuery(filter)).all() as Row[];
     return rows.map(toEstimate);
   }
 
