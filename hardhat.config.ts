@@ -83,6 +83,13 @@ export default defineConfig({
   test: {
     mocha: { timeout: 120_000 },
     solidity: {
+      // The Conditional Tokens tests deploy the real contracts from the bytecode their npm packages ship.
+      fsPermissions: {
+        readFile: [
+          "node_modules/@gnosis.pm/conditional-tokens-contracts/build/contracts/ConditionalTokens.json",
+          "node_modules/@gnosis.pm/conditional-tokens-market-makers/build/contracts/FixedProductMarketMakerFactory.json",
+        ],
+      },
       fuzz: { runs: DEEP ? 10_000 : 256 },
       invariant: DEEP ? { runs: 256, depth: 200 } : { runs: 32, depth: 50 },
     },

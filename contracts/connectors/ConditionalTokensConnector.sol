@@ -15,7 +15,8 @@ import {OutcomeMath} from "./lib/OutcomeMath.sol";
 /// @title ConditionalTokensConnector
 /// @notice Holds one vault's Gnosis Conditional Tokens positions in markets governance registered: splits
 ///         collateral into full sets, merges them back, redeems resolved markets and trades outcome tokens on
-///         each market's FixedProductMarketMaker. Valued conservatively (docs/valuation.md): full sets at par,
+///         each market's FixedProductMarketMaker. Markets settle in the vault's base asset, so neither the
+///         value report nor a cap check reads a price. Valued conservatively (docs/valuation.md): full sets at par,
 ///         resolved markets at their payout, unpaired tokens of an open market at governance marks that
 ///         expire (0 by default), never at a pool price. Every trade that grows a market's exposure
 ///         (max leg - min leg) is capped at `eventCapBps` of the last settled NAV, and its group's total at
@@ -32,7 +33,7 @@ contract ConditionalTokensConnector is BaseConnector, IConditionalTokensConnecto
     /// @notice Bound on outcomes of one market.
     uint256 public constant MAX_OUTCOME_SLOTS = 32;
     /// @notice Bound on outcome tokens across all markets: what a value report reads (NAV gas, measured).
-    uint256 public constant MAX_TOTAL_LEGS = 48;
+    uint256 public constant MAX_TOTAL_LEGS = 32;
     /// @notice Longest validity of a mark; a mark nobody renews falls back to 0.
     uint256 public constant MAX_MARK_TTL = 7 days;
     /// @notice Per-event exposure cap at deployment (15 % of NAV).
@@ -53,7 +54,8 @@ contract ConditionalTokensConnector is BaseConnector, IConditionalTokensConnecto
     bytes32[] private _marketIds;
     mapping(bytes32 conditionId => Market) private _markets;
     mapping(bytes32 conditionId => uint256[]) private _positionIds;
-    mapping(bytes32 conditionId => uint256[]) private _marks;
+    /// @dev 1e18 = one unit; uint64 packs four marks in a storage slot, which keeps the value report cheap.
+    mapping(bytes32 conditionId => uint64[]) private _marks;
     mapping(uint256 positionId => bytes32 conditionId) public marketOfPosition;
     mapping(bytes32 group => Group) private _groups;
 
@@ -156,14 +158,15 @@ contract ConditionalTokensConnector is BaseConnector, IConditionalTokensConnecto
 
     /// @inheritdoc IConditionalTokensConnector
     /// @dev `group` zero puts the market in a group of its own (keyed by its condition id). A pool must be a
-    ///      FixedProductMarketMaker over this one condition, this collateral and these Conditional Tokens.
+    ///      FixedProductMarketMaker over this condition, this collateral and these Conditional Tokens; one over
+    ///      further conditions would pay out positions no market registered, which the receiver hook refuses.
     function addMarket(bytes32 conditionId, address collateral, uint256 outcomeSlotCount, bytes32 group, address pool)
         external
     {
         _checkGovernance();
         if (_markets[conditionId].collateral != address(0)) revert MarketAlreadyAdded(conditionId);
         if (_marketIds.length >= MAX_MARKETS) revert TooManyMarkets();
-        _requireAllowed(collateral);
+        if (collateral != baseAsset) revert CollateralNotBaseAsset(collateral);
         uint256 onChain = conditionalTokens.getOutcomeSlotCount(conditionId);
         if (outcomeSlotCount < 2 || outcomeSlotCount > MAX_OUTCOME_SLOTS || outcomeSlotCount != onChain) {
             revert InvalidOutcomeSlotCount(outcomeSlotCount, onChain);
@@ -172,14 +175,8 @@ contract ConditionalTokensConnector is BaseConnector, IConditionalTokensConnecto
         if (legs > MAX_TOTAL_LEGS) revert TooManyLegs(legs);
         if (pool != address(0)) _checkPool(pool, conditionId, collateral);
         if (group == bytes32(0)) group = conditionId;
-        Group storage g = _groups[group];
-        if (g.marketCount != 0 && g.collateral != collateral) {
-            revert GroupCollateralMismatch(group, collateral, g.collateral);
-        }
-
         totalLegs = legs;
-        g.collateral = collateral;
-        ++g.marketCount;
+        ++_groups[group].marketCount;
         _marketIds.push(conditionId);
         _markets[conditionId] = Market({
             collateral: collateral,
@@ -191,7 +188,6 @@ contract ConditionalTokensConnector is BaseConnector, IConditionalTokensConnecto
             exposure: 0
         });
         _recordPositionIds(conditionId, collateral, outcomeSlotCount);
-        _track(collateral);
         emit MarketAdded(conditionId, collateral, outcomeSlotCount, group, pool);
     }
 
@@ -245,7 +241,9 @@ contract ConditionalTokensConnector is BaseConnector, IConditionalTokensConnecto
         if (validUntil < block.timestamp || validUntil > block.timestamp + MAX_MARK_TTL) {
             revert InvalidMarkExpiry(validUntil);
         }
-        _marks[conditionId] = marksWad;
+        delete _marks[conditionId];
+        uint64[] storage stored = _marks[conditionId];
+        for (uint256 i; i < marksWad.length; ++i) stored.push(uint64(marksWad[i]));
         m.marksValidUntil = validUntil;
         emit MarksSet(conditionId, marksWad, validUntil);
     }
@@ -320,33 +318,27 @@ contract ConditionalTokensConnector is BaseConnector, IConditionalTokensConnecto
 
     // -------------------------------------------------------------------------------- internals
 
-    /// @dev Per market: its value in collateral units, priced into the base asset through the oracle (the
-    ///      base asset is its own price). Reads only the connector's balances, the oracle-written payout
-    ///      vector and governance marks: nothing a third party can raise.
-    function _positionValue(address oracle)
+    /// @dev Sum of every market's value (collateral = base asset, so no price is read). Reads only the
+    ///      connector's balances, the oracle-written payout vector and governance marks: nothing a third
+    ///      party can raise.
+    function _positionValue(address)
         internal
         view
         override
         returns (uint256 assets, uint256 liabilities, bool priced)
     {
-        priced = true;
         uint256 length = _marketIds.length;
         for (uint256 i; i < length; ++i) {
             bytes32 conditionId = _marketIds[i];
-            Market storage m = _markets[conditionId];
-            (uint256 value,) = _marketValue(conditionId, m);
-            (bool ok, uint256 base) = _tryValue(oracle, m.collateral, value);
-            if (ok) assets += base;
-            else priced = false;
+            (uint256 value,) = _marketValue(conditionId, _markets[conditionId]);
+            assets += value;
         }
-        liabilities = 0;
+        return (assets, 0, true);
     }
 
-    function _isPositionToken(address token) internal view override returns (bool) {
-        uint256 length = _marketIds.length;
-        for (uint256 i; i < length; ++i) {
-            if (_markets[_marketIds[i]].collateral == token) return true;
-        }
+    /// @dev Positions are ERC-1155 ids of the Conditional Tokens, which `recoverToken` (ERC-20) cannot move,
+    ///      and they pay out the base asset, which is always tracked.
+    function _isPositionToken(address) internal pure override returns (bool) {
         return false;
     }
 
@@ -362,8 +354,9 @@ contract ConditionalTokensConnector is BaseConnector, IConditionalTokensConnecto
             }
             return (OutcomeMath.resolvedValue(balances, numerators, denominator), true);
         }
-        if (m.frozen || block.timestamp > m.marksValidUntil) return (OutcomeMath.fullSets(balances), false);
-        return (OutcomeMath.markedValue(balances, _marks[conditionId]), false);
+        uint256 sets = OutcomeMath.fullSets(balances);
+        if (m.frozen || block.timestamp > m.marksValidUntil) return (sets, false);
+        return (OutcomeMath.markedValue(balances, sets, _marks[conditionId]), false);
     }
 
     function _balances(bytes32 conditionId) private view returns (uint256[] memory) {
@@ -387,15 +380,11 @@ contract ConditionalTokensConnector is BaseConnector, IConditionalTokensConnecto
         if (current <= previous) return;
 
         uint256 nav = IAccountingManager(vault).lastTotalAssets();
-        address oracle = registry.valueOracleOf(vault);
-        (bool okEvent, uint256 eventBase) = _tryValue(oracle, m.collateral, current);
-        (bool okGroup, uint256 groupBase) = _tryValue(oracle, m.collateral, groupTotal);
-        if (!okEvent || !okGroup) revert ExposureNotPriced(m.collateral);
-        if (!OutcomeMath.withinCap(eventBase, nav, eventCapBps)) {
-            revert EventExposureAboveCap(conditionId, eventBase, (nav * eventCapBps) / 10_000);
+        if (!OutcomeMath.withinCap(current, nav, eventCapBps)) {
+            revert EventExposureAboveCap(conditionId, current, (nav * eventCapBps) / 10_000);
         }
-        if (!OutcomeMath.withinCap(groupBase, nav, groupCapBps)) {
-            revert GroupExposureAboveCap(group, groupBase, (nav * groupCapBps) / 10_000);
+        if (!OutcomeMath.withinCap(groupTotal, nav, groupCapBps)) {
+            revert GroupExposureAboveCap(group, groupTotal, (nav * groupCapBps) / 10_000);
         }
     }
 
@@ -428,9 +417,6 @@ contract ConditionalTokensConnector is BaseConnector, IConditionalTokensConnecto
             fpmm.conditionalTokens() != address(conditionalTokens) || fpmm.collateralToken() != collateral
                 || fpmm.conditionIds(0) != conditionId
         ) revert PoolNotForMarket(pool);
-        // a pool over several conditions trades positions this connector does not register
-        (bool several,) = pool.staticcall(abi.encodeCall(IFixedProductMarketMaker.conditionIds, (1)));
-        if (several) revert PoolNotForMarket(pool);
     }
 
     function _market(bytes32 conditionId) private view returns (Market storage m) {

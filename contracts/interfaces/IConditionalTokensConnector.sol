@@ -4,7 +4,7 @@ pragma solidity ^0.8.28;
 /// @title IConditionalTokensConnector
 /// @notice One vault's Conditional Tokens positions (ERC-1155 outcome tokens of markets governance
 ///         registered), their conservative valuation and the exposure caps enforced on every trade.
-/// @dev Amounts are in the market's collateral units unless a name says "base" (the vault's base asset).
+/// @dev Every market's collateral is the vault's base asset, so every amount is in base-asset units.
 interface IConditionalTokensConnector {
     /// @notice A registered market: one condition, split from collateral at the root (no parent collection).
     struct Market {
@@ -24,10 +24,9 @@ interface IConditionalTokensConnector {
         uint256 exposure;
     }
 
-    /// @notice Markets sharing a correlated group, their one collateral and the sum of their exposures.
+    /// @notice Markets sharing a correlated group and the sum of their exposures.
     struct Group {
-        address collateral;
-        uint96 marketCount;
+        uint256 marketCount;
         uint256 exposure;
     }
 
@@ -74,8 +73,8 @@ interface IConditionalTokensConnector {
     error PoolNotForMarket(address pool);
     /// @notice The market has no pool to trade on.
     error NoPool(bytes32 conditionId);
-    /// @notice Markets of one group share one collateral, so their exposures add up in one unit.
-    error GroupCollateralMismatch(bytes32 group, address collateral, address groupCollateral);
+    /// @notice Markets must settle in the vault's base asset (their value then needs no price).
+    error CollateralNotBaseAsset(address collateral);
     /// @notice The action's `collateral` argument is not the market's collateral.
     error WrongCollateral(address given, address expected);
     /// @notice `outcomeIndex` is not below the market's slot count.
@@ -94,12 +93,10 @@ interface IConditionalTokensConnector {
     error InvalidMarkExpiry(uint64 validUntil);
     /// @notice A cap is above MAX_CAP_BPS, or the group cap is below the event cap.
     error InvalidExposureCap(uint16 eventCapBps, uint16 groupCapBps);
-    /// @notice The market's exposure (base units) after a trade is above `limit` (eventCapBps of NAV).
+    /// @notice The market's exposure after a trade is above `limit` (eventCapBps of the settled NAV).
     error EventExposureAboveCap(bytes32 conditionId, uint256 exposure, uint256 limit);
-    /// @notice The group's exposure (base units) after a trade is above `limit` (groupCapBps of NAV).
+    /// @notice The group's exposure after a trade is above `limit` (groupCapBps of the settled NAV).
     error GroupExposureAboveCap(bytes32 group, uint256 exposure, uint256 limit);
-    /// @notice An exposure that grew cannot be priced in the base asset, so it cannot be capped.
-    error ExposureNotPriced(address collateral);
     /// @notice The trade moved `actual` where the keeper's bound was `bound`.
     error SlippageExceeded(uint256 actual, uint256 bound);
     /// @notice ERC-1155 tokens arrived from `token` through `operator` outside the connector's own actions,
@@ -143,7 +140,7 @@ interface IConditionalTokensConnector {
 
     // ------------------------------------------------------------------------------ governance
 
-    /// @notice Governance: registers a market (collateral must be allowed for this connector).
+    /// @notice Governance: registers a market whose collateral is the vault's base asset.
     function addMarket(bytes32 conditionId, address collateral, uint256 outcomeSlotCount, bytes32 group, address pool)
         external;
 
@@ -173,6 +170,6 @@ interface IConditionalTokensConnector {
     function positionIdsOf(bytes32 conditionId) external view returns (uint256[] memory);
 
 
-    /// @notice The group's collateral, market count and summed exposure (collateral units).
+    /// @notice The group's market count and summed exposure.
     function groupOf(bytes32 group) external view returns (Group memory);
 }

@@ -49,17 +49,22 @@ library OutcomeMath {
         }
     }
 
-    /// @notice Unresolved value: full sets at par plus each leg's unpaired tokens at its mark (WAD = one
-    ///         unit), rounded down. Marks of zero value every unpaired token at 0.
+    /// @notice Unresolved value: `sets` full sets at par plus each leg's unpaired tokens at its mark (WAD =
+    ///         one unit), rounded down. Marks are uint64 (1e18 fits), packed four to a storage
+    ///         slot by the connector.
+    /// @param sets `fullSets(balances)`
     /// @param marks per-outcome marks; callers guarantee sum(marks) <= WAD, which keeps the result within
-    ///        [fullSets, fullSets + exposure]
-    function markedValue(uint256[] memory balances, uint256[] memory marks) internal pure returns (uint256 value) {
-        uint256 sets = fullSets(balances);
+    ///        [sets, sets + exposure]
+    function markedValue(uint256[] memory balances, uint256 sets, uint64[] memory marks)
+        internal
+        pure
+        returns (uint256 value)
+    {
         value = sets;
         uint256 length = balances.length;
         for (uint256 i; i < length; ++i) {
             uint256 unpaired = balances[i] - sets;
-            if (unpaired != 0 && marks[i] != 0) value += (unpaired * marks[i]) / WAD;
+            if (unpaired != 0) value += (unpaired * marks[i]) / WAD;
         }
     }
 
