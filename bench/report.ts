@@ -41,6 +41,20 @@ const GAS_DESCRIPTIONS: Readonly<Record<string, string>> = {
     "LiFi swap (Uniswap v3 leg): the connector approves and calls the Diamond, nothing checked",
   swapHandler_exec: "the same swap checked: LiFiSwapHandler.checkSwap, exact spend, minimum out",
   swapHandler_overhead: "checked swap over the unchecked one",
+  outcome_buyMerge_3:
+    "outcome set of 3: buy every leg on its FixedProductMarketMaker and merge, gate batches of 5 actions, summed",
+  outcome_buyMerge_10: "the same for a set of 10 (3 gate transactions)",
+  outcome_buyMerge_25: "the same for a set of 25 (6 gate transactions; one buy splits into all 25 positions)",
+  outcome_splitSell_3:
+    "outcome set of 3: split a full set and sell 2 legs on the pool, gate batches of 5, summed",
+  outcome_splitSell_10: "the same for a set of 10",
+  outcome_splitSell_25: "the same for a set of 25",
+  outcome_redeem: "redeem a resolved binary market through the gate, whole transaction",
+  outcome_nav_1markets:
+    "ConditionalTokensConnector.totalValue, 1 open market of 4 legs, every leg held and marked",
+  outcome_nav_2markets: "the same with 2 markets",
+  outcome_nav_4markets: "the same with 4 markets",
+  outcome_nav_8markets: "the same with 8 markets (32 legs, the connector's cap)",
   oz4626_deposit: "OpenZeppelin 5 ERC-4626 deposit of a returning holder",
   oz4626_redeem: "OpenZeppelin 5 ERC-4626 partial redeem",
 };

@@ -27,6 +27,7 @@ import { scalingSvg } from "./scalingChart.js";
 import { measureVaultGas } from "./vaultGas.js";
 import { productContractSizes } from "./contractSizes.js";
 import { measureGatedSettlement } from "./stackSettleGas.js";
+import { OUTCOME_NAV_POINTS, OUTCOME_SET_SIZES, measureOutcomeGas } from "./outcomeGas.js";
 
 // `npm run bench`: every measurement on one in-process EDR chain plus the keeper's recorded-data
 // figures; writes bench/results.json, docs/benchmarks.md and docs/benchmarks-scaling.svg.
@@ -117,6 +118,15 @@ sample("settle_gated_3empty", gated.emptyConnectors);
 sample("settle_gated_3funded", gated.fundedConnectors);
 sampleFloor("settle_gated_3empty", gated.emptyFloor);
 sampleFloor("settle_gated_3funded", gated.fundedFloor);
+
+progress("outcome positions through the 2-of-3 gate (real Conditional Tokens and FPMM), one run");
+const outcomes = await measureOutcomeGas(accounts);
+for (const n of OUTCOME_SET_SIZES) {
+  sample(`outcome_buyMerge_${n}`, outcomes.buyMerge[n]!);
+  sample(`outcome_splitSell_${n}`, outcomes.splitSell[n]!);
+}
+sample("outcome_redeem", outcomes.redeem);
+for (const k of OUTCOME_NAV_POINTS) sample(`outcome_nav_${k}markets`, outcomes.nav[k]!);
 
 progress(`settlement by pending requests (${SETTLE_SCALING_POINTS.join(", ")}), one run`);
 const bySettle = await measureVaultGas(at(0), [at(1), at(2)], SETTLE_SCALING_POINTS, []);

@@ -27,6 +27,7 @@ const PROJECT_CONTRACTS = {
   aaveV3ConnectorAbi: "AaveV3Connector",
   erc4626ConnectorAbi: "ERC4626Connector",
   uniswapV3ConnectorAbi: "UniswapV3Connector",
+  conditionalTokensConnectorAbi: "ConditionalTokensConnector",
   liFiSwapHandlerAbi: "LiFiSwapHandler",
   batchProbeAbi: "BatchProbe",
   vaultLensAbi: "VaultLens",

@@ -47,6 +47,18 @@ export async function deployUniswapV3Connector(
   ]);
 }
 
+/** Deploys a ConditionalTokensConnector on the real Gnosis ConditionalTokens contract. */
+export async function deployConditionalTokensConnector(
+  clients: Clients,
+  params: ConnectorBase & { conditionalTokens: Address },
+): Promise<Address> {
+  return deploy(clients, projectArtifact("ConditionalTokensConnector"), [
+    params.registry,
+    params.vault,
+    params.conditionalTokens,
+  ]);
+}
+
 /** Deploys the ERC-4626 vault that lends into one Morpho Blue market. */
 export async function deployMorphoBlueSupplyVault(
   clients: Clients,

@@ -11,6 +11,7 @@ import {
   toFunctionSelector,
   toHex,
   zeroAddress,
+  zeroHash,
 } from "viem";
 import { type Write, deploy, projectArtifact, read } from "../lib/artifacts.js";
 import type { Clients } from "../lib/clients.js";
@@ -30,7 +31,8 @@ import {
   safeGovernance,
 } from "./core.js";
 import { keeperFunctions } from "../../keeper/vault/actions.js";
-import { deployVaultConnectors } from "./connectors.js";
+import { deployConditionalTokensConnector, deployVaultConnectors } from "./connectors.js";
+import { type LocalOutcomeMarket, deployLocalOutcomeMarket } from "../local/outcomes.js";
 import { type GateCall, deployKeeperGate, executeSigned, keeperGateArtifact } from "./gate.js";
 import { EXACT_INPUT, EXACT_INPUT_SINGLE, deployLocalLiFiDiamond, liFiSwapHandlerArtifact } from "./lifi.js";
 import {
@@ -95,6 +97,19 @@ export interface ProductStackOptions {
   readonly caps?: ConnectorCaps;
   /** the swap handler's oracle-bounded slippage, basis points; default 100 */
   readonly swapSlippageBps?: bigint;
+  /**
+   * Also deploy a ConditionalTokensConnector with one registered binary market and its funded
+   * FixedProductMarketMaker (`ProductStack.outcomes`); default false.
+   */
+  readonly outcomes?: boolean;
+}
+
+/** The outcome-position part of a stack deployed with `outcomes: true`. */
+export interface OutcomeStack {
+  /** the ConditionalTokensConnector, registered for the vault with cap `OUTCOMES_CAP` */
+  readonly connector: Address;
+  /** the market registered in the connector (its own correlated group) */
+  readonly market: LocalOutcomeMarket;
 }
 
 export type StackGovernance =
@@ -125,6 +140,8 @@ export interface ProductStack {
   };
   /** the ERC-4626 MorphoBlueSupplyVault the Morpho connector deposits into */
   readonly morphoSupplyVault: Address;
+  /** present when deployed with `outcomes: true` */
+  readonly outcomes?: OutcomeStack;
   readonly caps: ConnectorCaps;
   readonly twapWindow: number;
   readonly roles: RoleIndices;
@@ -147,6 +164,8 @@ export const DEFAULT_CAPS: ConnectorCaps = {
   morpho: parseUnits("5000000", 6),
   uniswap: parseUnits("2000000", 6),
 };
+/** Cap of the outcome-position connector, in base-asset units. */
+export const OUTCOMES_CAP = parseUnits("1000000", 6);
 export const DEFAULT_TIMELOCK_DELAY = 86_400n;
 export const DEFAULT_TWAP_WINDOW = 1_800;
 
@@ -169,6 +188,7 @@ const KEEPER_FUNCTIONS = {
   AaveV3Connector: keeperFunctions("aave"),
   ERC4626Connector: keeperFunctions("erc4626"),
   UniswapV3Connector: keeperFunctions("uniswap"),
+  ConditionalTokensConnector: keeperFunctions("outcomes"),
 } as const;
 
 function selectorOf(abi: Abi, name: string): Hex {
@@ -380,7 +400,7 @@ export async function deployProductStack(
   ]);
   const gate = await deployKeeperGate(clients, { registry, vault, signers: operators, threshold: 2n });
 
-  const partial: Omit<ProductStack, "connectors" | "morphoSupplyVault" | "allowedCalls"> = {
+  const partial: Omit<ProductStack, "connectors" | "morphoSupplyVault" | "allowedCalls" | "outcomes"> = {
     governance,
     registry,
     vault,
@@ -430,8 +450,10 @@ export async function deployProductStack(
     [connectors.aave, usdt],
     [connectors.uniswap, weth],
   ];
-  const allowedCalls = keeperAllowlist(vault, connectors);
+  const outcomes = options.outcomes ? await deployOutcomes(clients, protocols, registry, vault) : undefined;
+  const allowedCalls = keeperAllowlist(vault, connectors, outcomes?.connector);
   await runGovernance([
+    ...outcomesGovernance(registry, vault, outcomes),
     ...[
       registryWrite(registry, "addConnector", [vault, connectors.aave, caps.aave]),
       registryWrite(registry, "addConnector", [vault, connectors.morpho, caps.morpho]),
@@ -449,13 +471,48 @@ export async function deployProductStack(
   await advanceTime(clients, BigInt(twapWindow));
   await refreshFeeds(clients, [protocols.feeds.usdcUsd, protocols.feeds.usdtUsd, protocols.feeds.ethUsd]);
 
-  return { ...partial, connectors, morphoSupplyVault, allowedCalls };
+  return { ...partial, connectors, morphoSupplyVault, allowedCalls, ...(outcomes ? { outcomes } : {}) };
 }
 
-/** Every (target, selector) the keeper needs on the vault and the three connectors. */
+async function deployOutcomes(
+  clients: Clients,
+  protocols: LocalProtocols,
+  registry: Address,
+  vault: Address,
+): Promise<OutcomeStack> {
+  const market = await deployLocalOutcomeMarket(clients, protocols);
+  const connector = await deployConditionalTokensConnector(clients, {
+    registry,
+    vault,
+    conditionalTokens: protocols.conditionalTokens,
+  });
+  return { connector, market };
+}
+
+/** Registers the outcome connector for the vault and its market in the connector (governance calls). */
+function outcomesGovernance(
+  registry: Address,
+  vault: Address,
+  outcomes: OutcomeStack | undefined,
+): TimelockCall[] {
+  if (!outcomes) return [];
+  const { connector, market } = outcomes;
+  return [
+    asCall(registryWrite(registry, "addConnector", [vault, connector, OUTCOMES_CAP])),
+    asCall({
+      address: connector,
+      abi: projectArtifact("ConditionalTokensConnector").abi,
+      functionName: "addMarket",
+      args: [market.conditionId, market.collateral, BigInt(market.outcomeSlotCount), zeroHash, market.pool],
+    }),
+  ];
+}
+
+/** Every (target, selector) the keeper needs on the vault, the three connectors and the outcome connector. */
 export function keeperAllowlist(
   vault: Address,
   connectors: ProductStack["connectors"],
+  outcomesConnector?: Address,
 ): { target: Address; selector: Hex; name: string }[] {
   const entries: { target: Address; selector: Hex; name: string }[] = [];
   const add = (target: Address, contract: string, names: readonly string[]) => {
@@ -473,6 +530,10 @@ export function keeperAllowlist(
     add(target, contract, KEEPER_FUNCTIONS.connector);
     add(target, contract, KEEPER_FUNCTIONS[contract]);
   }
+  if (outcomesConnector) {
+    add(outcomesConnector, "ConditionalTokensConnector", KEEPER_FUNCTIONS.connector);
+    add(outcomesConnector, "ConditionalTokensConnector", KEEPER_FUNCTIONS.ConditionalTokensConnector);
+  }
   return entries;
 }
 
@@ -482,7 +543,12 @@ export function keeperAllowlist(
 export function productCall(
   target: Address,
   contract:
-    "AccountingManager" | "BaseConnector" | "AaveV3Connector" | "ERC4626Connector" | "UniswapV3Connector",
+    | "AccountingManager"
+    | "BaseConnector"
+    | "AaveV3Connector"
+    | "ERC4626Connector"
+    | "UniswapV3Connector"
+    | "ConditionalTokensConnector",
   functionName: string,
   args: readonly unknown[],
 ): GateCall {
