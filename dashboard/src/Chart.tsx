@@ -15,9 +15,11 @@ export interface ChartProps {
   readonly testId?: string;
   /** x as an index (epochs) instead of time */
   readonly indexX?: boolean;
+  /** decimals of the y-axis labels */
+  readonly yDecimals?: number;
 }
 
-export function Chart({ title, x, series, height = 240, testId, indexX }: ChartProps) {
+export function Chart({ title, x, series, height = 240, testId, indexX, yDecimals = 0 }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = box.current;
@@ -26,7 +28,7 @@ export function Chart({ title, x, series, height = 240, testId, indexX }: ChartP
     const plot = new uPlot(
       {
         title,
-        width: Math.max(320, el.clientWidth),
+        width: Math.max(320, el.clientWidth - 12),
         height,
         scales: { x: { time: !indexX } },
         series: [
@@ -38,20 +40,32 @@ export function Chart({ title, x, series, height = 240, testId, indexX }: ChartP
             points: { show: x.length < 60 },
           })),
         ],
-        axes: [{}, { size: 70 }],
+        axes: [
+          {},
+          {
+            size: 80,
+            values: (_u, ticks) =>
+              ticks.map((t) =>
+                t.toLocaleString("en-US", {
+                  minimumFractionDigits: yDecimals,
+                  maximumFractionDigits: yDecimals,
+                }),
+              ),
+          },
+        ],
       },
       [x as number[], ...series.map((s) => s.values as (number | null)[])],
       el,
     );
     // the render time, read by the benchmark (bench/dashboard.ts)
     el.dataset.renderMs = (performance.now() - started).toFixed(1);
-    const onResize = () => plot.setSize({ width: Math.max(320, el.clientWidth), height });
+    const onResize = () => plot.setSize({ width: Math.max(320, el.clientWidth - 12), height });
     window.addEventListener("resize", onResize);
     return () => {
       window.removeEventListener("resize", onResize);
       plot.destroy();
     };
-  }, [title, x, series, height, indexX]);
+  }, [title, x, series, height, indexX, yDecimals]);
   return (
     <div
       className="chart"

@@ -30,3 +30,11 @@ export function parseAmount(text: string, decimals: number, what: string): bigin
   if (value === 0n) return `the ${what} must be more than zero`;
   return value;
 }
+
+/**
+ * The vault's high-water mark is the price of one share *unit* scaled by 1e27 (SharesMath.PRICE_SCALE);
+ * as a price per whole share in base-asset units it is hwm · 10^shareDecimals / 1e27.
+ */
+export function highWaterMarkPerShare(hwm: bigint | string, shareDecimals: number): bigint {
+  return (BigInt(hwm) * 10n ** BigInt(shareDecimals)) / 10n ** 27n;
+}

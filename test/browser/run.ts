@@ -209,7 +209,8 @@ const cases: Case[] = [
       await waitText(page, "detail-status", (t) => t === "executed", "status executed");
       const stored = await stack.session.keeper.store.getProposal(proposal.id as Hex);
       assert(stored?.status === "executed" && stored.txHash, `store says ${stored?.status}`);
-      await page.getByTestId("keeper-health").waitFor({ timeout: TIMEOUT });
+      await waitText(page, "keeper-health", (t) => t.startsWith("keeper healthy"), "keeper health");
+      await waitText(page, "signatures", (t) => t.split("\n").length === 2, "two signatures listed");
       await shot(page, "operator");
     },
   },

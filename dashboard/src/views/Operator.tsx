@@ -342,7 +342,10 @@ function SettlementClock({ deployment }: { deployment: Deployment }) {
 
 function KeeperPanel() {
   const health = usePolled(
-    () => api<{ ok: boolean; reasons?: string[]; checks: Record<string, unknown> }>("/api/keeper/health"),
+    () =>
+      api<{ status: "ok" | "unhealthy"; reasons: string[]; checks: Record<string, unknown> }>(
+        "/api/keeper/health",
+      ),
     5000,
     [],
   );
@@ -355,9 +358,11 @@ function KeeperPanel() {
       <h3>Keeper</h3>
       {health.error && <p className="problem">keeper health: {health.error}</p>}
       {health.value && (
-        <p className={health.value.ok ? "ok" : "problem"} data-testid="keeper-health">
-          {health.value.ok ? "healthy" : `unhealthy: ${(health.value.reasons ?? []).join("; ")}`} ·{" "}
-          {JSON.stringify(health.value.checks)}
+        <p className={health.value.status === "ok" ? "ok" : "problem"} data-testid="keeper-health">
+          {health.value.status === "ok"
+            ? "keeper healthy"
+            : `keeper unhealthy: ${health.value.reasons.join("; ")}`}{" "}
+          · {JSON.stringify(health.value.checks)}
         </p>
       )}
       {status.value && (

@@ -4,7 +4,7 @@ import { readVaultState } from "../../shared/vaultState.js";
 import { api, type Config, type Deployment } from "../api.js";
 import { publicClient } from "../chain.js";
 import { Chart } from "../Chart.js";
-import { shortHex, time, units, usdc } from "../format.js";
+import { highWaterMarkPerShare, shortHex, time, units, usdc } from "../format.js";
 import { usePolled } from "../hooks.js";
 import type { History } from "../../server/history.js";
 
@@ -67,7 +67,10 @@ export function TransparencyView({ deployment }: { config: Config; deployment: D
           <Card label="shares outstanding" value={units(s.totalSupply, s.shareDecimals)} />
           <Card label="idle" value={usdc(s.idle)} />
           <Card label="deployed" value={usdc(deployed)} />
-          <Card label="high-water mark" value={usdc(s.highWaterMark)} />
+          <Card
+            label="high-water mark (per share)"
+            value={usdc(highWaterMarkPerShare(s.highWaterMark, s.shareDecimals))}
+          />
           <Card
             label="fees"
             value={`${s.fees.managementFeeBps / 100}% mgmt · ${s.fees.performanceFeeBps / 100}% perf`}
@@ -119,7 +122,7 @@ export function TransparencyView({ deployment }: { config: Config; deployment: D
       {charts && h && h.settlements.length > 0 ? (
         <div className="charts">
           <Chart title="NAV after each settlement" x={charts.x} series={charts.nav} testId="nav-chart" />
-          <Chart title="Price per share" x={charts.x} series={charts.pps} testId="pps-chart" />
+          <Chart title="Price per share" x={charts.x} series={charts.pps} testId="pps-chart" yDecimals={6} />
           <Chart
             title="Allocation per connector (USDC)"
             x={charts.x}
@@ -185,7 +188,9 @@ export function TransparencyView({ deployment }: { config: Config; deployment: D
                     <td>{time(f.timestamp)}</td>
                     <td>{usdc(f.managementFee)}</td>
                     <td>{usdc(f.performanceFee)}</td>
-                    <td>{usdc(f.highWaterMark)}</td>
+                    <td>
+                      {usdc(highWaterMarkPerShare(f.highWaterMark, deployment.shareDecimals))} per share
+                    </td>
                   </tr>
                 ))}
             </tbody>
