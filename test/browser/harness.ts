@@ -30,6 +30,8 @@ export interface Stack {
   readonly dashboard: DashboardServer;
   readonly browser: Browser;
   readonly chainId: number;
+  /** the addresses file the stack wrote */
+  readonly addressesFile: string;
   /** a page with the test wallet on `account` (no wallet when undefined) */
   page(account?: string, chainId?: number): Promise<Page>;
   close(): Promise<void>;
@@ -66,6 +68,7 @@ export async function startStack(options: {
       dashboard,
       browser,
       chainId,
+      addressesFile: path.join(dir, "local-addresses.json"),
       async page(account, walletChainId) {
         const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
         if (account)

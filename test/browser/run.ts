@@ -1,4 +1,6 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import {
   createPublicClient,
@@ -12,6 +14,7 @@ import {
 import { accountingManagerAbi } from "../../keeper/abi/contracts.js";
 import { computeProvenance } from "../../keeper/multisig/provenance.js";
 import type { Page } from "playwright-core";
+import { startDashboardServer } from "../../dashboard/server/server.js";
 import { startStack, type Stack } from "./harness.js";
 
 /**
@@ -230,7 +233,6 @@ const cases: Case[] = [
       const errors = await waitText(page, "policy-errors", (t) => t.includes("not valid"), "inline errors");
       assert(/rules/.test(errors), `errors do not name the rules path: ${errors}`);
       await shot(page, "strategist-errors");
-      const { readFile } = await import("node:fs/promises");
       await page.getByTestId("policy-text").fill(await readFile("scripts/demo/demo.policy.json", "utf8"));
       await page.getByTestId("policy-check").click();
       await page.getByTestId("policy-valid").waitFor({ timeout: TIMEOUT });
@@ -246,6 +248,93 @@ const cases: Case[] = [
       await page.goto(`${stack.dashboard.url}#/signals`);
       await page.getByTestId("abstentions").waitFor({ timeout: TIMEOUT });
       await shot(page, "signals");
+    },
+  },
+  {
+    name: "bad deployment input: unknown addresses file, wrong chain, RPC down, no store — each a clear message on the page",
+    async run(stack) {
+      const dir = mkdtempSync(path.join(tmpdir(), "dashboard-bad-"));
+      const wrongChain = path.join(dir, "wrong-chain.json");
+      const real = JSON.parse(await readFile(stack.addressesFile, "utf8")) as Record<string, unknown>;
+      await writeFile(wrongChain, JSON.stringify({ ...real, chainId: 1 }));
+      const setups = [
+        {
+          rpcUrl: stack.session.rpcUrl,
+          addressesFile: path.join(dir, "missing.json"),
+          expect: "does not exist",
+        },
+        { rpcUrl: stack.session.rpcUrl, addressesFile: wrongChain, expect: "wrong chain" },
+        { rpcUrl: "http://127.0.0.1:9", addressesFile: stack.addressesFile, expect: "does not answer" },
+      ];
+      for (const [i, setup] of setups.entries()) {
+        const server = await startDashboardServer({ ...setup, store: "no --store given" });
+        try {
+          const page = await stack.page();
+          await page.goto(server.url);
+          await waitText(page, "problem", (t) => t.includes(setup.expect), setup.expect);
+          if (i === 1) await shot(page, "problem-wrong-chain");
+        } finally {
+          await server.close();
+        }
+      }
+      const noStore = await startDashboardServer({
+        rpcUrl: stack.session.rpcUrl,
+        addressesFile: stack.addressesFile,
+        store: "the keeper store /x.sqlite does not exist",
+      });
+      try {
+        const page = await stack.page();
+        await page.goto(`${noStore.url}#/operator`);
+        await waitText(page, "store-problem", (t) => t.includes("/x.sqlite does not exist"), "store missing");
+      } finally {
+        await noStore.close();
+      }
+    },
+  },
+  {
+    name: "depositor: a paused vault is shown before acting and a request sends nothing",
+    async run(stack) {
+      const client = createPublicClient({ transport: http(stack.session.rpcUrl) });
+      const { stack: product } = stack.session.local;
+      const guardian = product.addresses.guardian as Address;
+      const pause = async (functionName: "pauseDeposits" | "unpauseDeposits", from: Address) => {
+        const hash = (await client.request({
+          method: "eth_sendTransaction" as never,
+          params: [
+            {
+              from,
+              to: product.vault,
+              data: encodeFunctionData({ abi: accountingManagerAbi, functionName }),
+            },
+          ] as never,
+        })) as Hex;
+        const receipt = await client.waitForTransactionReceipt({ hash });
+        assert(receipt.status === "success", `${functionName} reverted`);
+      };
+      await pause("pauseDeposits", guardian);
+      try {
+        const me = await depositorAddress(stack);
+        const page = await stack.page(me);
+        await page.goto(`${stack.dashboard.url}#/depositor`);
+        await page.getByTestId("connect").click();
+        await waitText(page, "deposits-state", (t) => t.includes("PAUSED"), "paused state");
+        await page.getByTestId("deposit-amount").fill("100");
+        await page.getByTestId("request-deposit").click();
+        await waitText(page, "depositor-message", (t) => t.includes("paused"), "paused refusal");
+        const calls = (await page.evaluate("window.__walletCalls")) as string[];
+        assert(!calls.includes("eth_sendTransaction"), "the page sent a transaction to a paused vault");
+        await shot(page, "depositor-paused");
+      } finally {
+        // unpausing is governance's (the timelock): impersonated on the local chain to restore the state
+        const gov = product.governance;
+        const timelock = gov.kind === "safe-timelock" ? gov.timelock : gov.owner;
+        await client.request({ method: "hardhat_impersonateAccount" as never, params: [timelock] as never });
+        await client.request({
+          method: "hardhat_setBalance" as never,
+          params: [timelock, "0x8ac7230489e80000"] as never,
+        });
+        await pause("unpauseDeposits", timelock);
+      }
     },
   },
 ];

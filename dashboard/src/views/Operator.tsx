@@ -89,7 +89,11 @@ export function OperatorView({ config, deployment }: { config: Config; deploymen
         )}
       </div>
       <SettlementClock deployment={deployment} />
-      {!config.store.ok && <p className="problem">keeper store not available: {config.store.problem}</p>}
+      {!config.store.ok && (
+        <p className="problem" data-testid="store-problem">
+          keeper store not available: {config.store.problem}
+        </p>
+      )}
       {list.error && <p className="problem">{list.error}</p>}
       {list.value && (
         <>
