@@ -92,6 +92,11 @@ const cases: Case[] = [
       const shown = amountOf(await text(page, "nav"));
       assert(Math.abs(shown - Number(nav) / 1e6) < 0.01, `NAV card ${shown} != chain ${Number(nav) / 1e6}`);
       await shot(page, "transparency");
+      // the README's picture: the top of the view, small
+      await page.screenshot({
+        path: path.join(SHOTS, "readme-transparency.png"),
+        clip: { x: 0, y: 0, width: 1280, height: 720 },
+      });
     },
   },
   {
