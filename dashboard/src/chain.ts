@@ -1,5 +1,4 @@
 import { createPublicClient, http, type PublicClient } from "viem";
-import { productErrorDecoder } from "../../keeper/vault/decoder.js";
 
 /** The page's chain reads go through the dashboard server's /rpc pass-through (counted there). */
 export const publicClient = createPublicClient({
@@ -7,11 +6,13 @@ export const publicClient = createPublicClient({
   cacheTime: 0,
 }) as PublicClient;
 
-/** The project's decoder: revert data → error name and arguments. */
-export const decoder = productErrorDecoder();
-
-/** A failure as the user should read it: the contract's error with its arguments when there is one. */
-export function describe(error: unknown): string {
-  const text = decoder.describeError(error);
+/**
+ * A failure as the user should read it: the contract's error name and arguments, decoded by the
+ * project's decoder (keeper/chain/decode.ts). Loaded on the first failure: it carries every product
+ * ABI, which no view needs to paint.
+ */
+export async function describe(error: unknown): Promise<string> {
+  const { productErrorDecoder } = await import("../../keeper/vault/decoder.js");
+  const text = productErrorDecoder().describeError(error);
   return text.split("\n")[0] ?? String(error);
 }

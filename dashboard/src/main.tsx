@@ -1,12 +1,18 @@
-import { StrictMode, useEffect, useState } from "react";
+import { StrictMode, Suspense, lazy, useEffect, useState } from "react";
 import { createRoot } from "react-dom/client";
 import { api, type Config } from "./api.js";
-import { DepositorView } from "./views/Depositor.js";
-import { OperatorView } from "./views/Operator.js";
-import { SignalsView } from "./views/Signals.js";
-import { StrategistView } from "./views/Strategist.js";
-import { TransparencyView } from "./views/Transparency.js";
 import "./style.css";
+
+// each view is its own chunk: a page loads only the code of the view it shows
+const TransparencyView = lazy(() =>
+  import("./views/Transparency.js").then((m) => ({ default: m.TransparencyView })),
+);
+const DepositorView = lazy(() => import("./views/Depositor.js").then((m) => ({ default: m.DepositorView })));
+const OperatorView = lazy(() => import("./views/Operator.js").then((m) => ({ default: m.OperatorView })));
+const StrategistView = lazy(() =>
+  import("./views/Strategist.js").then((m) => ({ default: m.StrategistView })),
+);
+const SignalsView = lazy(() => import("./views/Signals.js").then((m) => ({ default: m.SignalsView })));
 
 const VIEWS = {
   transparency: { label: "Transparency", View: TransparencyView },
@@ -87,7 +93,11 @@ function App() {
           </p>
         )}
         {!config && !error && <p>Loading…</p>}
-        {config?.ok && config.deployment && <View config={config} deployment={config.deployment} />}
+        {config?.ok && config.deployment && (
+          <Suspense fallback={<p>Loading…</p>}>
+            <View config={config} deployment={config.deployment} />
+          </Suspense>
+        )}
       </main>
     </>
   );

@@ -8,7 +8,7 @@ import { describe, publicClient } from "../chain.js";
 import { parseAmount, time, units, usdc } from "../format.js";
 import { usePolled } from "../hooks.js";
 import { useWallet, type Wallet } from "../wallet.js";
-import { Card } from "./Transparency.js";
+import { Card } from "../Card.js";
 
 const erc20Approve = [
   {
@@ -174,7 +174,7 @@ function Actions({
     } catch (error) {
       setMessage({
         ok: false,
-        text: `${label}: ${error instanceof Refusal ? error.message : describe(error)}`,
+        text: `${label}: ${error instanceof Refusal ? error.message : await describe(error)}`,
       });
     } finally {
       setBusy(false);

@@ -167,7 +167,7 @@ function ProposalDetail({ id, wallet, onChange }: { id: Hex; wallet: Wallet; onC
     try {
       setMessage({ ok: true, text: await fn() });
     } catch (e) {
-      setMessage({ ok: false, text: `${label}: ${describe(e)}` });
+      setMessage({ ok: false, text: `${label}: ${await describe(e)}` });
     } finally {
       setBusy(false);
       detail.reload();

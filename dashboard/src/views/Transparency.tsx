@@ -3,6 +3,7 @@ import { formatUnits } from "viem";
 import { readVaultState } from "../../shared/vaultState.js";
 import { api, type Config, type Deployment } from "../api.js";
 import { publicClient } from "../chain.js";
+import { Card } from "../Card.js";
 import { Chart } from "../Chart.js";
 import { highWaterMarkPerShare, shortHex, time, units, usdc } from "../format.js";
 import { usePolled } from "../hooks.js";
@@ -284,13 +285,4 @@ function signalText(signals: readonly unknown[]): string {
       return o.kind ?? JSON.stringify(s).slice(0, 60);
     })
     .join("; ");
-}
-
-export function Card({ label, value, testId }: { label: string; value: string; testId?: string }) {
-  return (
-    <div className="card" data-testid={testId}>
-      <div className="label">{label}</div>
-      <div className="value">{value}</div>
-    </div>
-  );
 }
