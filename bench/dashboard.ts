@@ -1,4 +1,5 @@
 import { writeFile } from "node:fs/promises";
+import { cpus, loadavg } from "node:os";
 import type { Page } from "playwright-core";
 import { startStack, type Stack } from "../test/browser/harness.js";
 import type { History, SettlementPoint } from "../dashboard/server/history.js";
@@ -103,6 +104,7 @@ async function rpcPerRefresh(stack: Stack, view: string, account: string | undef
   };
 }
 
+const loadBefore = loadavg()[0]!;
 const stack = await startStack({ epochs: EPOCHS });
 try {
   const accounts = (await (
@@ -149,6 +151,11 @@ try {
     );
   const results = {
     measuredAt: new Date().toISOString(),
+    machineLoad: {
+      loadAverage1mBefore: Number(loadBefore.toFixed(2)),
+      loadAverage1mAfter: Number(loadavg()[0]!.toFixed(2)),
+      cores: cpus().length,
+    },
     setup: `npm start stack (startDemo) after ${EPOCHS} keeper epochs; Debian Chromium headless via playwright-core; ${RUNS} runs per view, fresh browser context each`,
     targets: { firstMeaningfulPaintMs: 2000, chart1000RenderMs: 1000, rpcCallsPerRefresh: 20 },
     firstMeaningfulPaint: paints,
