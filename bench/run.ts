@@ -28,6 +28,7 @@ import { measureVaultGas } from "./vaultGas.js";
 import { productContractSizes } from "./contractSizes.js";
 import { measureGatedSettlement } from "./stackSettleGas.js";
 import { OUTCOME_NAV_POINTS, OUTCOME_SET_SIZES, measureOutcomeGas } from "./outcomeGas.js";
+import { updateBenchmarksMarkdown } from "./dashboardReport.js";
 
 // `npm run bench`: every measurement on one in-process EDR chain plus the keeper's recorded-data
 // figures; writes bench/results.json, docs/benchmarks.md and docs/benchmarks-scaling.svg.
@@ -219,6 +220,10 @@ await writeFile(
   ]),
 );
 await writeFile(path.join(REPO_ROOT, "docs/benchmarks.md"), renderBenchmarksMarkdown(results, checks));
+updateBenchmarksMarkdown(
+  path.join(REPO_ROOT, "docs/benchmarks.md"),
+  path.join(REPO_ROOT, "bench/dashboard-results.json"),
+);
 progress("wrote bench/results.json, docs/benchmarks.md, docs/benchmarks-scaling.svg");
 for (const c of checks)
   console.log(

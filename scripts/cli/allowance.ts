@@ -38,7 +38,7 @@ function mappingSlot(owner: Address, spender: Address, base: bigint, ownerFirst:
  * probing (Solidity and Vyper layouts); undefined when the token keeps allowances elsewhere.
  */
 export async function allowanceOverride(
-  clients: Clients,
+  clients: Pick<Clients, "public">,
   token: Address,
   owner: Address,
   spender: Address,

@@ -36,6 +36,7 @@ import { composeKeeper } from "../../keeper/service/compose.js";
 import { settleOnce } from "../../keeper/service/tasks.js";
 import { parsePolicy, readPolicyFile } from "../../keeper/strategy/index.js";
 import type { AllocationPolicy } from "../../keeper/strategy/policy.js";
+import type { MarketSnapshot } from "../../keeper/signals/types.js";
 import type { PlanAction } from "../../keeper/vault/actions.js";
 import { CONNECTOR_KEYS, type ConnectorKey, formatShares, formatSwap } from "./summary.js";
 import { RESOLVED_MARKETS_DIR, type RecordedMarket, loadRecordedMarket, recordedSnapshot } from "./market.js";
@@ -176,6 +177,10 @@ export interface DemoSession {
   readonly rpcUrl: string;
   readonly statusUrl: string | null;
   readonly local: LocalStack;
+  /** the keeper the epochs run (its store, policy and metrics), for the dashboard */
+  readonly keeper: Keeper;
+  /** the signals the keeper read in the latest epoch, at the recorded data's clock */
+  signalsNow(): { readonly now: Date; readonly snapshots: readonly MarketSnapshot[] };
   runEpoch(): Promise<EpochRow>;
   summary(): DemoSummary;
   close(): Promise<void>;
@@ -379,6 +384,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoSession>
       rpcUrl: rpc.url,
       statusUrl,
       local,
+      keeper,
+      signalsNow: () => {
+        const t = DATA_START + Math.max(0, driver.rows.length - 1) * epochSeconds;
+        return { now: new Date(t * 1000), snapshots: [recordedSnapshot(market, t)] };
+      },
       runEpoch: () => driver.runEpoch(),
       summary: () => ({
         rpcUrl: rpc.url,

@@ -1,0 +1,98 @@
+import { existsSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { PostgresStore } from "../../keeper/store/postgres.js";
+import { SqliteStore } from "../../keeper/store/sqlite.js";
+import type { Store } from "../../keeper/store/types.js";
+import { readRecordedSnapshots } from "../../keeper/vault/snapshots.js";
+import { startDashboardServer } from "./server.js";
+
+const USAGE = `usage: npm run dashboard -- --rpc <url> --addresses <file> [--store <file|postgres://…>] [--keeper-url <url>] [--signals <file>] [--port <n>]
+
+Serves the dashboard (built into dashboard/dist by the npm script) for the deployment in <file> on the
+chain at <url>; it holds no key.
+
+  --rpc <url>         JSON-RPC endpoint (default http://127.0.0.1:8545)
+  --addresses <file>  the deployment's addresses (default .keeper-data/local-addresses.json)
+  --store <location>  the keeper's store: a SQLite file or a postgres:// URL (KEEPER_STORE_URL also works);
+                      without it the proposals and the store's history are not shown
+  --keeper-url <url>  the keeper's HTTP API (its /status, /health, /metrics), e.g. http://127.0.0.1:8645
+  --signals <file>    recorded market snapshots (keeper/vault/snapshots.ts) for "what it would do now"
+  --port <n>          port to serve on (default 8745; 0 picks a free one)`;
+
+async function openStore(location: string | undefined): Promise<Store | string> {
+  if (!location) return "no --store given";
+  if (/^postgres(ql)?:\/\//.test(location)) {
+    try {
+      return await PostgresStore.open({ url: location });
+    } catch (error) {
+      return `the Postgres store does not open: ${(error as Error).message.split("\n")[0]}`;
+    }
+  }
+  // opened only when it exists: the dashboard never creates a keeper store
+  if (!existsSync(location)) return `the keeper store ${location} does not exist`;
+  try {
+    return SqliteStore.open({ path: location });
+  } catch (error) {
+    return `the keeper store ${location} does not open: ${(error as Error).message.split("\n")[0]}`;
+  }
+}
+
+async function main(): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        rpc: { type: "string", default: "http://127.0.0.1:8545" },
+        addresses: { type: "string", default: ".keeper-data/local-addresses.json" },
+        store: { type: "string" },
+        "keeper-url": { type: "string" },
+        signals: { type: "string" },
+        port: { type: "string", default: "8745" },
+        help: { type: "boolean", default: false },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (values.help) return void console.log(USAGE);
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`error: --port must be an integer from 0 to 65535, got "${values.port}"\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (!/^https?:\/\//.test(values.rpc)) {
+    console.error(`error: --rpc must be an http(s) URL, got "${values.rpc}"\n\n${USAGE}`);
+    process.exit(2);
+  }
+  const signalsFile = values.signals;
+  const store = await openStore(values.store ?? process.env.KEEPER_STORE_URL);
+  const server = await startDashboardServer({
+    rpcUrl: values.rpc,
+    addressesFile: values.addresses,
+    store,
+    port,
+    ...(values["keeper-url"] ? { keeperUrl: values["keeper-url"].replace(/\/(status)?$/, "") } : {}),
+    ...(signalsFile
+      ? {
+          signals: async () => {
+            const { snapshots } = await readRecordedSnapshots(signalsFile);
+            const latest = Math.max(...snapshots.map((s) => s.fetchedAt));
+            return { now: new Date(latest), snapshots };
+          },
+        }
+      : {}),
+  });
+  console.log(`Dashboard at ${server.url} (chain ${values.rpc}, addresses ${values.addresses})`);
+  if (typeof store === "string") console.log(`  keeper store: ${store}`);
+  const stop = async () => {
+    await server.close();
+    if (typeof store !== "string") await store.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop());
+  process.once("SIGTERM", () => void stop());
+}
+
+await main();

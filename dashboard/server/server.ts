@@ -1,0 +1,255 @@
+import { createReadStream, existsSync, statSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createPublicClient, http, type PublicClient } from "viem";
+import type { Store } from "../../keeper/store/types.js";
+import type { AllocationPolicy } from "../../keeper/strategy/policy.js";
+import { checkChain, readAddressesFile, type Deployment } from "./deployment.js";
+import { HistoryIndexer } from "./history.js";
+import { ProposalService, RequestError } from "./proposals.js";
+import { type SignalsNow, StrategyService } from "./strategy.js";
+
+/**
+ * The dashboard's server: the built page (dashboard/dist), a JSON-RPC pass-through at /rpc (the
+ * page's chain reads, counted), and a JSON API over the keeper's store and the chain (history,
+ * proposals, policy, signals) and the keeper's HTTP API. It holds no key; the only writes it
+ * accepts are signatures and rejections made by a gate signer's wallet, checked before they are stored.
+ */
+
+export const DIST_DIR = fileURLToPath(new URL("../dist", import.meta.url));
+
+export interface DashboardServerOptions {
+  readonly rpcUrl: string;
+  readonly addressesFile: string;
+  /** the keeper's store (in process, or opened by the caller); a string explains why there is none */
+  readonly store: Store | string;
+  /** base URL of the keeper's HTTP API (…/status, …/health, …/metrics) */
+  readonly keeperUrl?: string;
+  readonly signals?: SignalsNow;
+  readonly keeperPolicy?: AllocationPolicy;
+  readonly port?: number;
+  readonly host?: string;
+  readonly distDir?: string;
+}
+
+export interface DashboardServer {
+  readonly url: string;
+  /** JSON-RPC calls made so far: by the page through /rpc, and by this server itself */
+  rpcCalls(): { readonly page: number; readonly server: number };
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 1024 * 1024;
+const MIME: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".json": "application/json",
+};
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
+  res.end(text);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new RequestError(413, "request body over 1 MiB");
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+async function jsonBody(req: IncomingMessage): Promise<unknown> {
+  const text = await readBody(req);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new RequestError(400, "the request body is not JSON");
+  }
+}
+
+export async function startDashboardServer(options: DashboardServerOptions): Promise<DashboardServer> {
+  const distDir = options.distDir ?? DIST_DIR;
+  const counts = { page: 0, server: 0 };
+  const client = createPublicClient({
+    transport: http(options.rpcUrl, {
+      retryCount: 0,
+      onFetchRequest: () => {
+        counts.server++;
+      },
+    }),
+    cacheTime: 0,
+  }) as PublicClient;
+  const store = typeof options.store === "string" ? undefined : options.store;
+  const storeProblem = typeof options.store === "string" ? options.store : undefined;
+
+  // The deployment is (re)checked until it is sound, so starting the chain after the dashboard works.
+  let deployment: Deployment | undefined;
+  let problem: string | undefined;
+  let services:
+    { history: HistoryIndexer; proposals?: ProposalService; strategy: StrategyService } | undefined;
+  const check = async () => {
+    if (deployment) return;
+    const read = await readAddressesFile(options.addressesFile);
+    if (!read.ok) return void (problem = read.problem);
+    const chain = await checkChain(client, options.rpcUrl, read.deployment);
+    if (!chain.ok) return void (problem = chain.problem);
+    problem = undefined;
+    deployment = { ...read.deployment, shareDecimals: chain.shareDecimals };
+    services = {
+      history: new HistoryIndexer(
+        client,
+        deployment,
+        () => store,
+        () => storeProblem,
+      ),
+      ...(store ? { proposals: new ProposalService(client, store, deployment) } : {}),
+      strategy: new StrategyService({
+        connectorNames: Object.keys(deployment.connectors),
+        ...(options.signals ? { signals: options.signals } : {}),
+        ...(options.keeperPolicy ? { keeperPolicy: options.keeperPolicy } : {}),
+        store: () => store,
+      }),
+    };
+  };
+  const need = () => {
+    if (!services) throw new RequestError(503, problem ?? "the deployment is not checked yet");
+    return services;
+  };
+  const needProposals = () => {
+    const s = need();
+    if (!s.proposals) throw new RequestError(503, `no keeper store: ${storeProblem ?? "none given"}`);
+    return s.proposals;
+  };
+
+  const api = async (req: IncomingMessage, res: ServerResponse, route: string): Promise<void> => {
+    if (route === "/api/config") {
+      await check();
+      return json(res, 200, {
+        ok: deployment !== undefined,
+        problem: problem ?? null,
+        deployment: deployment ?? null,
+        store: store ? { ok: true } : { ok: false, problem: storeProblem },
+        keeper: options.keeperUrl ? { url: options.keeperUrl } : null,
+      });
+    }
+    if (route === "/api/rpc-calls") return json(res, 200, counts);
+    if (route === "/api/history") return json(res, 200, await need().history.history());
+    if (route === "/api/proposals") return json(res, 200, await needProposals().list());
+    const proposal = /^\/api\/proposals\/(0x[0-9a-fA-F]+)(\/signatures|\/reject)?$/.exec(route);
+    if (proposal) {
+      const [, id, action] = proposal;
+      if (!action) return json(res, 200, await needProposals().detail(id!));
+      if (req.method !== "POST") throw new RequestError(405, "POST only");
+      const body = await jsonBody(req);
+      return json(
+        res,
+        200,
+        action === "/signatures"
+          ? await needProposals().addSignature(id!, body)
+          : await needProposals().reject(id!, body),
+      );
+    }
+    if (route === "/api/policy") {
+      if (req.method !== "POST") throw new RequestError(405, "POST the policy file's text");
+      return json(res, 200, await need().strategy.policy(await readBody(req)));
+    }
+    if (route === "/api/signals") return json(res, 200, await need().strategy.signals());
+    const keeper = /^\/api\/keeper\/(status|health|metrics)$/.exec(route);
+    if (keeper) {
+      if (!options.keeperUrl) throw new RequestError(503, "no keeper HTTP API given (--keeper-url)");
+      let answer: Response;
+      try {
+        answer = await fetch(`${options.keeperUrl}/${keeper[1]}`);
+      } catch (error) {
+        throw new RequestError(
+          502,
+          `the keeper at ${options.keeperUrl} does not answer: ${(error as Error).message}`,
+        );
+      }
+      const text = await answer.text();
+      res.writeHead(answer.status === 503 ? 200 : answer.status, {
+        "content-type": answer.headers.get("content-type") ?? "text/plain",
+        "cache-control": "no-store",
+      });
+      return void res.end(text);
+    }
+    throw new RequestError(404, `no API route ${route}`);
+  };
+
+  /** The page's JSON-RPC reads, passed through unchanged and counted (a batch counts each call). */
+  const rpc = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const body = await readBody(req);
+    try {
+      const parsed = JSON.parse(body) as unknown;
+      counts.page += Array.isArray(parsed) ? parsed.length : 1;
+    } catch {
+      throw new RequestError(400, "JSON-RPC body is not JSON");
+    }
+    let answer: Response;
+    try {
+      answer = await fetch(options.rpcUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+    } catch (error) {
+      throw new RequestError(502, `the RPC ${options.rpcUrl} does not answer: ${(error as Error).message}`);
+    }
+    res.writeHead(answer.status, { "content-type": "application/json" });
+    res.end(await answer.text());
+  };
+
+  const page = (res: ServerResponse, route: string): void => {
+    const file = path.join(
+      distDir,
+      route === "/" ? "index.html" : path.normalize(route).replace(/^(\.\.[/\\])+/, ""),
+    );
+    const inside = file.startsWith(distDir) && existsSync(file) && statSync(file).isFile();
+    const target = inside ? file : path.join(distDir, "index.html");
+    if (!existsSync(target)) {
+      res.writeHead(500, { "content-type": "text/plain" });
+      return void res.end(`the dashboard is not built: run npm run dashboard:build (looked in ${distDir})`);
+    }
+    res.writeHead(200, { "content-type": MIME[path.extname(target)] ?? "application/octet-stream" });
+    createReadStream(target).pipe(res);
+  };
+
+  const server = createServer((req, res) => {
+    const route = new URL(req.url ?? "/", "http://localhost").pathname;
+    const run = async () => {
+      if (route === "/rpc") return rpc(req, res);
+      if (route.startsWith("/api/")) return api(req, res, route);
+      return page(res, route);
+    };
+    run().catch((error: unknown) => {
+      const status = error instanceof RequestError ? error.status : 500;
+      if (!res.headersSent) json(res, status, { error: (error as Error).message.split("\n")[0] });
+      else res.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const bound = server.address() as AddressInfo;
+  await check();
+  return {
+    url: `http://${bound.address}:${bound.port}/`,
+    rpcCalls: () => ({ ...counts }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,383 @@
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import {
+  createPublicClient,
+  http,
+  parseEventLogs,
+  parseUnits,
+  type Address,
+  type Hex,
+  encodeFunctionData,
+} from "viem";
+import { accountingManagerAbi } from "../../keeper/abi/contracts.js";
+import { computeProvenance } from "../../keeper/multisig/provenance.js";
+import type { Page } from "playwright-core";
+import { startDashboardServer } from "../../dashboard/server/server.js";
+import { startStack, type Stack } from "./harness.js";
+
+/**
+ * Browser tests of the dashboard: Debian's Chromium (playwright-core) against the `npm start`
+ * stack, with a test wallet injected into the page. Prints mocha-style "N passing" / "N failing"
+ * lines (.ci/run counts them) and saves a screenshot of each view under reports/dashboard/.
+ */
+
+const SHOTS = path.resolve("reports/dashboard");
+const TIMEOUT = 30_000;
+/** development account #13: funded with USDC by `npm start` for the depositor scripts, nothing approved */
+const DEPOSITOR_INDEX = 13;
+
+interface Case {
+  readonly name: string;
+  readonly run: (stack: Stack) => Promise<void>;
+}
+
+function assert(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(message);
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+async function text(page: Page, testId: string): Promise<string> {
+  return (await page.getByTestId(testId).first().innerText()).trim();
+}
+
+/** Waits until the element's text satisfies `ok` (the page refreshes every few seconds). */
+async function waitText(
+  page: Page,
+  testId: string,
+  ok: (t: string) => boolean,
+  what: string,
+): Promise<string> {
+  const until = Date.now() + TIMEOUT;
+  let last = "";
+  while (Date.now() < until) {
+    last = await text(page, testId).catch(() => "");
+    if (ok(last)) return last;
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`${what}: "${testId}" still reads "${last}"`);
+}
+
+const amountOf = (t: string) => Number(t.replace(/[^0-9.]/g, ""));
+
+const cases: Case[] = [
+  {
+    name: "transparency: the NAV chart's points are the chain's settlements",
+    async run(stack) {
+      const page = await stack.page();
+      await page.goto(stack.dashboard.url);
+      await page.getByTestId("nav-chart").waitFor({ timeout: TIMEOUT });
+      const points = JSON.parse((await page.getByTestId("nav-chart").getAttribute("data-points"))!) as {
+        series: { values: number[] }[];
+      };
+      const client = createPublicClient({ transport: http(stack.session.rpcUrl) });
+      const addresses = stack.session.local.stack;
+      const logs = await client.getLogs({ address: addresses.vault, fromBlock: 0n });
+      const settled = parseEventLogs({ abi: accountingManagerAbi, logs, eventName: "Settled" });
+      const chain = settled.map((e) => Number(e.args.navAfter) / 1e6);
+      assert(chain.length > 0, "no Settled event on the chain");
+      assert(
+        JSON.stringify(points.series[0]!.values) === JSON.stringify(chain),
+        `chart ${JSON.stringify(points.series[0]!.values)} != chain ${JSON.stringify(chain)}`,
+      );
+      const nav = await client.readContract({
+        address: addresses.vault,
+        abi: accountingManagerAbi,
+        functionName: "totalAssets",
+      });
+      const shown = amountOf(await text(page, "nav"));
+      assert(Math.abs(shown - Number(nav) / 1e6) < 0.01, `NAV card ${shown} != chain ${Number(nav) / 1e6}`);
+      await shot(page, "transparency");
+      // the README's picture: the top of the view, small
+      await page.screenshot({
+        path: path.join(SHOTS, "readme-transparency.png"),
+        clip: { x: 0, y: 0, width: 1280, height: 720 },
+      });
+    },
+  },
+  {
+    name: "depositor: deposit pending → settled by the keeper → claimed; a second one cancelled and claimed back",
+    async run(stack) {
+      const me = await depositorAddress(stack);
+      const page = await stack.page(me);
+      await page.goto(`${stack.dashboard.url}#/depositor`);
+      await page.getByTestId("connect").click();
+      await waitText(page, "account", (t) => t.toLowerCase() === me.toLowerCase(), "connected account");
+      const usdcBefore = amountOf(
+        await waitText(page, "usdc-balance", (t) => amountOf(t) > 0, "USDC balance"),
+      );
+      await page.getByTestId("deposit-amount").fill("1000");
+      await page.getByTestId("request-deposit").click();
+      await waitText(page, "depositor-message", (t) => t.startsWith("requested a deposit"), "request");
+      await waitText(page, "pending-deposit", (t) => amountOf(t) === 1000, "pending deposit");
+      await shot(page, "depositor-pending");
+      await stack.session.runEpoch();
+      await waitText(
+        page,
+        "claimable-deposit",
+        (t) => amountOf(t) === 1000,
+        "claimable after the keeper settled",
+      );
+      await page.getByTestId("claim-deposit").click();
+      await waitText(page, "depositor-message", (t) => t.startsWith("claimed the settled deposit"), "claim");
+      await waitText(page, "shares", (t) => amountOf(t) > 0, "shares after the claim");
+      await page.getByTestId("deposit-amount").fill("500");
+      await page.getByTestId("request-deposit").click();
+      await waitText(page, "pending-deposit", (t) => amountOf(t) === 500, "second pending deposit");
+      await page.getByTestId("cancel-deposit").click();
+      await waitText(page, "cancelled-deposit", (t) => amountOf(t) === 500, "cancelled deposit");
+      await page.getByTestId("claim-cancelled-deposit").click();
+      await waitText(page, "cancelled-deposit", (t) => amountOf(t) === 0, "cancelled deposit claimed");
+      const usdcAfter = amountOf(
+        await waitText(page, "usdc-balance", (t) => amountOf(t) === usdcBefore - 1000, "USDC back"),
+      );
+      assert(usdcAfter === usdcBefore - 1000, `USDC ${usdcAfter}, expected ${usdcBefore - 1000}`);
+      await shot(page, "depositor");
+    },
+  },
+  {
+    name: "depositor: too many decimals and a wallet on another network send nothing",
+    async run(stack) {
+      const me = await depositorAddress(stack);
+      const page = await stack.page(me);
+      await page.goto(`${stack.dashboard.url}#/depositor`);
+      await page.getByTestId("connect").click();
+      await page.getByTestId("deposit-amount").fill("10.1234567");
+      await page.getByTestId("request-deposit").click();
+      await waitText(page, "depositor-message", (t) => t.includes("has 7 decimals"), "decimals refusal");
+      const calls = (await page.evaluate("window.__walletCalls")) as string[];
+      assert(!calls.includes("eth_sendTransaction"), `the page sent a transaction: ${calls.join(",")}`);
+      await page.evaluate("window.__testWallet.setChainId(1)");
+      await waitText(page, "wrong-network", (t) => t.includes("chain 1"), "wrong network message");
+      assert(
+        (await page.getByTestId("request-deposit").count()) === 0,
+        "actions still offered on the wrong network",
+      );
+      await shot(page, "depositor-wrong-network");
+    },
+  },
+  {
+    name: "operator: a proposal's calls decoded, signed by two operators in the wallet, executed",
+    async run(stack) {
+      const { stack: product } = stack.session.local;
+      const [op1, op2] = product.addresses.operators as readonly Address[];
+      const book = await createPublicClient({ transport: http(stack.session.rpcUrl) }).readContract({
+        address: product.vault,
+        abi: accountingManagerAbi,
+        functionName: "assetBook",
+      });
+      const amount = book.idle / 4n > parseUnits("1000", 6) ? parseUnits("1000", 6) : book.idle / 4n;
+      assert(amount > 0n, "the vault has no idle USDC to move");
+      const calls = [
+        {
+          target: product.vault,
+          data: encodeFunctionData({
+            abi: accountingManagerAbi,
+            functionName: "transferToConnector",
+            args: [product.connectors.aave, amount],
+          }),
+        },
+      ];
+      const plan = { kind: "manual", proposer: "browser-test", note: "move idle USDC to Aave", calls };
+      const snapshot = { kind: "manual", file: "browser-test", vault: product.vault };
+      const proposal = await stack.session.keeper.workflow.propose({
+        plan,
+        snapshot,
+        calls,
+        provenance: computeProvenance(snapshot, plan),
+      });
+      const page = await stack.page(op1);
+      await page.goto(`${stack.dashboard.url}#/operator`);
+      await page.getByTestId("connect").click();
+      await page.getByTestId(`proposal-${proposal.id}`).click();
+      const decoded = await waitText(
+        page,
+        "decoded-calls",
+        (t) => t.includes("transferToConnector"),
+        "decoded calls",
+      );
+      assert(
+        decoded.includes("vault.transferToConnector") && decoded.includes("USDC"),
+        `decoded: ${decoded}`,
+      );
+      await page.getByTestId("changes").waitFor({ timeout: TIMEOUT });
+      await page.getByTestId("sign").click();
+      await waitText(page, "operator-message", (t) => t.includes("1 of 2"), "first signature");
+      await page.evaluate(`window.__testWallet.setAccount(${JSON.stringify(op2)})`);
+      await waitText(page, "account", (t) => t.toLowerCase() === op2!.toLowerCase(), "second operator");
+      await page.getByTestId("sign").click();
+      await waitText(page, "operator-message", (t) => t.includes("2 of 2"), "second signature");
+      await shot(page, "operator-signed");
+      await page.getByTestId("execute").click();
+      await waitText(page, "operator-message", (t) => t.startsWith("executed"), "execution");
+      await waitText(page, "detail-status", (t) => t === "executed", "status executed");
+      const stored = await stack.session.keeper.store.getProposal(proposal.id as Hex);
+      assert(stored?.status === "executed" && stored.txHash, `store says ${stored?.status}`);
+      await waitText(page, "keeper-health", (t) => t.startsWith("keeper healthy"), "keeper health");
+      await waitText(page, "signatures", (t) => t.split("\n").length === 2, "two signatures listed");
+      await shot(page, "operator");
+    },
+  },
+  {
+    name: "strategist: a malformed policy shows its errors inline; a valid one its targets and backtest",
+    async run(stack) {
+      const page = await stack.page();
+      await page.goto(`${stack.dashboard.url}#/strategist`);
+      const bad = {
+        version: 1,
+        connectors: ["idle", "nowhere"],
+        baseWeightsBps: { idle: 12000 },
+        rules: "x",
+      };
+      await page.getByTestId("policy-text").fill(JSON.stringify(bad, null, 2));
+      await page.getByTestId("policy-check").click();
+      const errors = await waitText(page, "policy-errors", (t) => t.includes("not valid"), "inline errors");
+      assert(/rules/.test(errors), `errors do not name the rules path: ${errors}`);
+      await shot(page, "strategist-errors");
+      await page.getByTestId("policy-text").fill(await readFile("scripts/demo/demo.policy.json", "utf8"));
+      await page.getByTestId("policy-check").click();
+      await page.getByTestId("policy-valid").waitFor({ timeout: TIMEOUT });
+      await page.getByTestId("policy-now").waitFor({ timeout: TIMEOUT });
+      await page.getByTestId("backtest-chart").waitFor({ timeout: TIMEOUT });
+      await shot(page, "strategist");
+    },
+  },
+  {
+    name: "signals: the copilot shows the markets read, estimates and abstentions",
+    async run(stack) {
+      const page = await stack.page();
+      await page.goto(`${stack.dashboard.url}#/signals`);
+      await page.getByTestId("abstentions").waitFor({ timeout: TIMEOUT });
+      await shot(page, "signals");
+    },
+  },
+  {
+    name: "bad deployment input: unknown addresses file, wrong chain, RPC down, no store — each a clear message on the page",
+    async run(stack) {
+      const dir = mkdtempSync(path.join(tmpdir(), "dashboard-bad-"));
+      const wrongChain = path.join(dir, "wrong-chain.json");
+      const real = JSON.parse(await readFile(stack.addressesFile, "utf8")) as Record<string, unknown>;
+      await writeFile(wrongChain, JSON.stringify({ ...real, chainId: 1 }));
+      const setups = [
+        {
+          rpcUrl: stack.session.rpcUrl,
+          addressesFile: path.join(dir, "missing.json"),
+          expect: "does not exist",
+        },
+        { rpcUrl: stack.session.rpcUrl, addressesFile: wrongChain, expect: "wrong chain" },
+        { rpcUrl: "http://127.0.0.1:9", addressesFile: stack.addressesFile, expect: "does not answer" },
+      ];
+      for (const [i, setup] of setups.entries()) {
+        const server = await startDashboardServer({ ...setup, store: "no --store given" });
+        try {
+          const page = await stack.page();
+          await page.goto(server.url);
+          await waitText(page, "problem", (t) => t.includes(setup.expect), setup.expect);
+          if (i === 1) await shot(page, "problem-wrong-chain");
+        } finally {
+          await server.close();
+        }
+      }
+      const noStore = await startDashboardServer({
+        rpcUrl: stack.session.rpcUrl,
+        addressesFile: stack.addressesFile,
+        store: "the keeper store /x.sqlite does not exist",
+      });
+      try {
+        const page = await stack.page();
+        await page.goto(`${noStore.url}#/operator`);
+        await waitText(page, "store-problem", (t) => t.includes("/x.sqlite does not exist"), "store missing");
+      } finally {
+        await noStore.close();
+      }
+    },
+  },
+  {
+    name: "depositor: a paused vault is shown before acting and a request sends nothing",
+    async run(stack) {
+      const client = createPublicClient({ transport: http(stack.session.rpcUrl) });
+      const { stack: product } = stack.session.local;
+      const guardian = product.addresses.guardian as Address;
+      const pause = async (functionName: "pauseDeposits" | "unpauseDeposits", from: Address) => {
+        const hash = (await client.request({
+          method: "eth_sendTransaction" as never,
+          params: [
+            {
+              from,
+              to: product.vault,
+              data: encodeFunctionData({ abi: accountingManagerAbi, functionName }),
+            },
+          ] as never,
+        })) as Hex;
+        const receipt = await client.waitForTransactionReceipt({ hash });
+        assert(receipt.status === "success", `${functionName} reverted`);
+      };
+      await pause("pauseDeposits", guardian);
+      try {
+        const me = await depositorAddress(stack);
+        const page = await stack.page(me);
+        await page.goto(`${stack.dashboard.url}#/depositor`);
+        await page.getByTestId("connect").click();
+        await waitText(page, "deposits-state", (t) => t.includes("PAUSED"), "paused state");
+        await page.getByTestId("deposit-amount").fill("100");
+        await page.getByTestId("request-deposit").click();
+        await waitText(page, "depositor-message", (t) => t.includes("paused"), "paused refusal");
+        const calls = (await page.evaluate("window.__walletCalls")) as string[];
+        assert(!calls.includes("eth_sendTransaction"), "the page sent a transaction to a paused vault");
+        await shot(page, "depositor-paused");
+      } finally {
+        // unpausing is governance's (the timelock): impersonated on the local chain to restore the state
+        const gov = product.governance;
+        const timelock = gov.kind === "safe-timelock" ? gov.timelock : gov.owner;
+        await client.request({ method: "hardhat_impersonateAccount" as never, params: [timelock] as never });
+        await client.request({
+          method: "hardhat_setBalance" as never,
+          params: [timelock, "0x8ac7230489e80000"] as never,
+        });
+        await pause("unpauseDeposits", timelock);
+      }
+    },
+  },
+];
+
+async function depositorAddress(stack: Stack): Promise<Address> {
+  const client = createPublicClient({ transport: http(stack.session.rpcUrl) });
+  const accounts = (await client.request({ method: "eth_accounts" as never })) as Address[];
+  return accounts[DEPOSITOR_INDEX]!;
+}
+
+async function main(): Promise<number> {
+  mkdirSync(SHOTS, { recursive: true });
+  const started = performance.now();
+  const stack = await startStack({ epochs: 3 });
+  console.log(
+    `stack up in ${((performance.now() - started) / 1000).toFixed(1)} s; dashboard ${stack.dashboard.url}`,
+  );
+  let passed = 0;
+  const failures: string[] = [];
+  try {
+    for (const c of cases) {
+      const t = performance.now();
+      try {
+        await c.run(stack);
+        passed++;
+        console.log(`  ✔ ${c.name} (${Math.round(performance.now() - t)} ms)`);
+      } catch (error) {
+        failures.push(`${c.name}: ${(error as Error).message}`);
+        console.log(`  ✗ ${c.name}\n      ${(error as Error).message.split("\n")[0]}`);
+      }
+    }
+  } finally {
+    await stack.close();
+  }
+  console.log(`\n  ${passed} passing (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  if (failures.length > 0) console.log(`  ${failures.length} failing`);
+  console.log(`  screenshots in ${SHOTS}`);
+  return failures.length === 0 ? 0 : 1;
+}
+
+process.exitCode = await main();
