@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createPublicClient, http, toHex, type Address, type Hex } from "viem";
@@ -15,20 +16,29 @@ import { REBUILT_PROPOSER } from "../../../keeper/multisig/rebuild.js";
 import { MultisigWorkflow, submitIntentId } from "../../../keeper/multisig/workflow.js";
 import { SqliteStore } from "../../../keeper/store/sqlite.js";
 import { GateBatchSimulator } from "../../../keeper/vault/batchSimulator.js";
+import { addressesJson } from "../../../scripts/demo/run.js";
+import { keeperConfigMain } from "../../../scripts/keeper-config.js";
 import { localChain } from "../helpers/chain.js";
 import { exited, startKeeper, stopKeeper, waitFor, type KeeperProcess } from "../helpers/keeperProcess.js";
 
-// The store of two `keeper run` processes is lost (deleted) while one of their executions waits in
-// the node's pool. `keeper rebuild --new-store` fills a new store from the chain; the keepers
-// restarted on it settle the pooled execution (no second one), execute the next proposal, and no
-// gate nonce or batch runs twice.
+// Faults met by real `keeper run` processes against the local chain over JSON-RPC with interval
+// mining (one deployment for the file):
+// - the store of two keepers is lost (deleted) while one of their executions waits in the node's
+//   pool. `keeper rebuild --new-store` fills a new store from the chain; the keepers restarted on it
+//   settle the pooled execution (no second one), execute the next proposal, and no gate nonce or
+//   batch runs twice;
+// - mining halts during a submit: the sender replaces, then reports itself stuck on `/health`
+//   while the monitor and settle tasks keep running; the node drops the transactions and mining
+//   resumes: the keeper re-sends the journaled one without a restart and the batch executes once;
+//   SIGTERM during a stuck submit ends the process within the documented bound.
 
 const MNEMONIC = "test test test test test test test test test test test junk";
 
 const { connection, clientsFor, publicClient } = await localChain();
 const accounts = Array.from({ length: 13 }, (_, i) => clientsFor(i));
 const chainId = await publicClient.getChainId();
-const { stack, protocols } = await deployLocalStack(accounts[0]!, { accounts });
+const local = await deployLocalStack(accounts[0]!, { accounts });
+const { stack, protocols } = local;
 const signers = stack.addresses.operators as Address[];
 const rpc = await startRpcServer(connection.provider, { port: 0 });
 const client = createPublicClient({ transport: http(rpc.url, { retryCount: 0 }), cacheTime: 0 });
@@ -218,5 +228,186 @@ describe("keeper rebuild: a lost store is rebuilt from the chain and the keepers
           if ((await client.getTransactionReceipt({ hash: send.hash })).status === "reverted") reverted++;
     expect(reverted).to.equal(0, "no duplicate execute was sent");
     await store.close();
+  });
+});
+
+/** A TCP port free right now on 127.0.0.1 (the keeper's /health is read on it). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe("a halted chain during a submit: bounded, observable, recovered without a restart", function () {
+  this.timeout(120_000);
+
+  it("monitors keep running, /health names the stuck sender, dropped txs are re-sent once mining resumes, SIGTERM is bounded", async function () {
+    await connection.provider.request({ method: "evm_setAutomine", params: [false] });
+    await mine(300);
+    const dir = mkdtempSync(path.join(tmpdir(), "keeper-halt-"));
+    const file = (name: string) => path.join(dir, name);
+    writeFileSync(
+      file("addresses.json"),
+      JSON.stringify(addressesJson(local, rpc.url, chainId), (_k, v: unknown) =>
+        typeof v === "bigint" ? v.toString() : v,
+      ),
+    );
+    writeFileSync(file("signals.json"), "[]");
+    const port = await freePort();
+    // The product's own script writes the config (monitor, settle, strategy and multisig tasks);
+    // the sender is tuned so a stuck submit shows within seconds: replaced after 5 s, once, then
+    // reported stuck 5 s later, with each wait bounded at 4 s.
+    const code = await keeperConfigMain(
+      [
+        ...["--out", file("keeper.json"), "--addresses", file("addresses.json"), "--operator-id", "op-1"],
+        ...["--store", file("state.sqlite"), "--signals", file("signals.json"), "--every", "1"],
+        ...["--port", String(port)],
+      ],
+      { stdout: () => {}, stderr: () => {}, env: {} },
+    );
+    expect(code).to.equal(0);
+    const config = JSON.parse(readFileSync(file("keeper.json"), "utf8")) as Record<
+      string,
+      Record<string, unknown>
+    >;
+    config.chain = { ...config.chain, pollingIntervalMs: 100 };
+    config.sender = { stuckAfterMs: 5_000, maxReplacements: 1, waitTimeoutMs: 4_000, rpcTimeoutMs: 5_000 };
+    config.log = { level: "info" };
+    writeFileSync(file("keeper.json"), JSON.stringify(config));
+
+    const [op1, op2] = [DEFAULT_ROLE_INDICES.operators[0], DEFAULT_ROLE_INDICES.operators[1]];
+    const key = toHex(mnemonicToAccount(MNEMONIC, { addressIndex: op1 }).getHdKey().privateKey!);
+    const address = mnemonicToAccount(MNEMONIC, { addressIndex: op1 }).address;
+    const coSigner = mnemonicToAccount(MNEMONIC, { addressIndex: op2 });
+    const store = SqliteStore.open({ path: file("state.sqlite") });
+    const workflow = workflowOn(store);
+    const health = async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/health`);
+      return { status: response.status, text: await response.text() };
+    };
+    const taskRuns = async () => {
+      const status = (await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as {
+        tasks: Record<string, { runs: number }>;
+      };
+      return Object.fromEntries(Object.entries(status.tasks).map(([t, s]) => [t, s.runs]));
+    };
+    const keeper = startKeeper({}, { name: "op-1" }, file("keeper.json"), key);
+    try {
+      await waitFor(
+        "the keeper healthy",
+        () =>
+          health().then(
+            (h) => (h.status === 200 ? h : undefined),
+            () => undefined,
+          ),
+        30_000,
+      );
+      const startNonce = await reader.nonce();
+
+      // Mining halts; a proposal reaches its threshold (the keeper's signature and a co-signer's)
+      // and the keeper broadcasts the execute, which waits in the pool.
+      await mine(0);
+      // A rebalance plan the keeper's risk checker accepts: its calls are the plan's encoding.
+      const plan = {
+        kind: "rebalance",
+        vault: stack.vault,
+        actions: [{ kind: "trackToken", connector: stack.connectors.uniswap, token: protocols.tokens.weth }],
+        test: "halted chain",
+      };
+      const snapshot = { halted: true };
+      const p = await workflow.propose({
+        plan,
+        snapshot,
+        calls: [stackCalls.trackToken(stack.connectors.uniswap, protocols.tokens.weth)],
+        provenance: computeProvenance(snapshot, plan),
+      });
+      await workflow.sign(p.id, coSigner);
+      const intentId = submitIntentId(p.id, address);
+      await waitFor(
+        "the execute broadcast",
+        async () => ((await store.listSends(intentId)).length > 0 ? true : undefined),
+        20_000,
+      );
+      const before = await taskRuns();
+
+      // Replaced once, then reported stuck: /health is 503 and names the sender and the intent.
+      const stuck = await waitFor(
+        "/health to report the stuck sender",
+        () => health().then((h) => (h.status === 503 && h.text.includes("sender stuck") ? h : undefined)),
+        20_000,
+      );
+      expect(stuck.text).to.include(intentId);
+      const sends = await store.listSends(intentId);
+      expect(sends.map((s) => s.kind).sort()).to.deep.equal(["original", "replacement"]);
+      // The other tasks ran meanwhile: the stuck submit holds only the multisig lane.
+      const after = await taskRuns();
+      for (const task of ["monitor", "settle"])
+        expect(after[task], `${task} runs while the submit is stuck`).to.be.above(before[task]! + 3);
+
+      // The node loses both transactions; mining resumes. The keeper sees its journaled nonce
+      // unknown to the node and broadcasts the highest-fee one again: the batch executes once.
+      for (const s of sends)
+        await connection.provider.request({ method: "hardhat_dropTransaction", params: [s.hash] });
+      await mine(300);
+      await waitFor(
+        "the batch executed",
+        async () => ((await store.getProposal(p.id))?.status === "executed" ? true : undefined),
+        30_000,
+      );
+      const executedTx = (await store.getProposal(p.id))!.txHash!;
+      expect(sends.map((s) => s.hash)).to.include(
+        executedTx,
+        "a journaled tx was re-sent, nothing new signed",
+      );
+      expect(keeper.starts).to.equal(1, "no restart");
+      await waitFor(
+        "/health healthy again",
+        () => health().then((h) => (h.status === 200 ? h : undefined)),
+        20_000,
+      );
+      const events = (
+        await client.getContractEvents({
+          address: stack.gate,
+          abi: keeperGateAbi,
+          eventName: "Executed",
+          fromBlock: 0n,
+        })
+      ).filter((e) => e.args.nonce! >= startNonce);
+      expect(events.map((e) => e.args.nonce)).to.deep.equal([startNonce], "the batch executed exactly once");
+
+      // SIGTERM while a submit is stuck in a halted chain: the process ends within the bound of
+      // docs/keeper-ops.md (steps abandoned after 10 s, exit 3 s later).
+      await mine(0);
+      const plan2 = { ...plan, second: true };
+      const p2 = await workflow.propose({
+        plan: plan2,
+        snapshot,
+        calls: [stackCalls.trackToken(stack.connectors.uniswap, protocols.tokens.weth)],
+        provenance: computeProvenance(snapshot, plan2),
+      });
+      await workflow.sign(p2.id, coSigner);
+      const seen = keeper.lines.length;
+      await waitFor(
+        "the second execute broadcast",
+        () =>
+          keeper.lines.slice(seen).some((l) => l.includes('"msg":"transaction broadcast"'))
+            ? true
+            : undefined,
+        20_000,
+      );
+      await new Promise((r) => setTimeout(r, 1_000)); // the sender is now polling for a receipt
+      const stopped = await stopKeeper(keeper, 13_000);
+      expect(stopped.code, "exited on SIGTERM within 13 s").to.not.equal("hung");
+      console.log(
+        `      halted chain: stuck reported, re-sent, executed once; SIGTERM while stuck took ${Math.round(stopped.ms)} ms`,
+      );
+    } finally {
+      if (keeper.child.exitCode === null && keeper.child.signalCode === null) await stopKeeper(keeper);
+      await mine(0);
+      await connection.provider.request({ method: "evm_setAutomine", params: [true] });
+      await store.close();
+    }
   });
 });
