@@ -26,7 +26,8 @@ import { GateBatchSimulator } from "../keeper/vault/batchSimulator.js";
 // - the time for a second operator to take over a submit lease its holder stopped renewing;
 // - a `keeper run` process's memory and open file descriptors while proposals flow through it,
 //   sampled every 5 s over BENCH_RUN_MINUTES (default 1; the recorded run uses 10).
-// Writes bench/multi-host-results.json and docs/benchmarks-multi-host.md.
+// Writes bench/multi-host-results.json (runs of 10 minutes or more; shorter ones go to
+// bench/multi-host-results.short.json); docs/benchmarks-multi-host.md is written from it.
 
 const RUN_MINUTES = Number(process.env.BENCH_RUN_MINUTES ?? "1");
 const OPS = Number(process.env.BENCH_STORE_OPS ?? "300");
