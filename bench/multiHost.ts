@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { network } from "hardhat";
@@ -25,7 +26,8 @@ import { GateBatchSimulator } from "../keeper/vault/batchSimulator.js";
 // - the time for a second operator to take over a submit lease its holder stopped renewing;
 // - a `keeper run` process's memory and open file descriptors while proposals flow through it,
 //   sampled every 5 s over BENCH_RUN_MINUTES (default 1; the recorded run uses 10).
-// Writes bench/multi-host-results.json and docs/benchmarks-multi-host.md.
+// Writes bench/multi-host-results.json (runs of 10 minutes or more; shorter ones go to
+// bench/multi-host-results.short.json); docs/benchmarks-multi-host.md is written from it.
 
 const RUN_MINUTES = Number(process.env.BENCH_RUN_MINUTES ?? "1");
 const OPS = Number(process.env.BENCH_STORE_OPS ?? "300");
@@ -86,6 +88,37 @@ async function leaseTakeover(open: () => Promise<Store>, ttlMs: number, pollMs: 
   return Math.round(ms);
 }
 
+/** A TCP port free right now on 127.0.0.1 (each keeper's /metrics is scraped on its own). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The keeper's own V8 heap in use, from its /metrics (`nodejs_heap_used_bytes`). */
+async function heapMb(port: number): Promise<number | undefined> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const bytes = Number(/^nodejs_heap_used_bytes (\d+)$/m.exec(text)?.[1]);
+    return Number.isFinite(bytes) ? Math.round(bytes / 104_857.6) / 10 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Least-squares slope of `y` over `x` seconds, in units per minute (0 = flat). */
+function slopePerMinute(points: readonly { x: number; y: number }[]): number {
+  const n = points.length;
+  if (n < 2) return 0;
+  const mx = points.reduce((a, p) => a + p.x, 0) / n;
+  const my = points.reduce((a, p) => a + p.y, 0) / n;
+  const sxy = points.reduce((a, p) => a + (p.x - mx) * (p.y - my), 0);
+  const sxx = points.reduce((a, p) => a + (p.x - mx) ** 2, 0);
+  return Math.round((sxy / sxx) * 60 * 100) / 100;
+}
+
 function procStats(pid: number): { rssMb: number; fds: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? "0");
@@ -119,6 +152,7 @@ async function keeperRun(minutes: number) {
     operatorId: "strategist",
   });
   const indices = [DEFAULT_ROLE_INDICES.operators[0], DEFAULT_ROLE_INDICES.operators[2]];
+  const ports = [await freePort(), await freePort()];
   const children = indices.map((index, i) => {
     const home = mkdtempSync(path.join(tmpdir(), `keeper-bench-${i + 1}-`));
     const file = path.join(home, "keeper.json");
@@ -129,7 +163,7 @@ async function keeperRun(minutes: number) {
         chain: { rpcUrl: rpc.url, chainId: 31337, pollingIntervalMs: 200 },
         store: { idFile: path.join(home, "store.id") },
         gate: { address: stack.gate, vault: stack.vault, threshold: 2, signers },
-        http: { port: 0 },
+        http: { port: ports[i] },
         log: { level: "warn" },
       }),
     );
@@ -140,7 +174,7 @@ async function keeperRun(minutes: number) {
     });
   });
   const watched = children[0]!;
-  const samples: { atS: number; rssMb: number; fds: number; executed: number }[] = [];
+  const samples: { atS: number; rssMb: number; heapMb?: number; fds: number; executed: number }[] = [];
   const started = performance.now();
   let executed = 0;
   let round = 0;
@@ -161,7 +195,7 @@ async function keeperRun(minutes: number) {
     }
     const atS = Math.round((performance.now() - started) / 1_000);
     if (samples.length === 0 || atS - samples[samples.length - 1]!.atS >= 5)
-      samples.push({ atS, executed, ...procStats(watched.pid!) });
+      samples.push({ atS, executed, ...procStats(watched.pid!), heapMb: await heapMb(ports[0]!) });
     await new Promise((r) => setTimeout(r, 250));
   }
   for (const child of children) child.kill("SIGTERM");
@@ -193,6 +227,7 @@ log(`keeper run with transactions flowing, ${RUN_MINUTES} min`);
 const run = await keeperRun(RUN_MINUTES);
 await stopPostgres();
 const warm = run.samples.filter((s) => s.atS >= Math.min(60, (RUN_MINUTES * 60) / 3));
+const lastHalf = run.samples.filter((s) => s.atS >= RUN_MINUTES * 30);
 const results = {
   measuredAt: new Date().toISOString(),
   storeOpsPerSecond,
@@ -204,6 +239,18 @@ const results = {
     rssMbWarmMin: Math.min(...warm.map((s) => s.rssMb)),
     rssMbWarmMax: Math.max(...warm.map((s) => s.rssMb)),
     rssMbLast: run.samples[run.samples.length - 1]?.rssMb,
+    heapMbWarmMin: Math.min(...warm.flatMap((s) => (s.heapMb === undefined ? [] : [s.heapMb]))),
+    heapMbWarmMax: Math.max(...warm.flatMap((s) => (s.heapMb === undefined ? [] : [s.heapMb]))),
+    /** Trend after warm-up, MB per minute: a leak shows as a steady positive slope. */
+    rssMbPerMinuteWarm: slopePerMinute(warm.map((s) => ({ x: s.atS, y: s.rssMb }))),
+    heapMbPerMinuteWarm: slopePerMinute(
+      warm.flatMap((s) => (s.heapMb === undefined ? [] : [{ x: s.atS, y: s.heapMb }])),
+    ),
+    /** The same over the second half of the run. */
+    rssMbPerMinuteLastHalf: slopePerMinute(lastHalf.map((s) => ({ x: s.atS, y: s.rssMb }))),
+    heapMbPerMinuteLastHalf: slopePerMinute(
+      lastHalf.flatMap((s) => (s.heapMb === undefined ? [] : [{ x: s.atS, y: s.heapMb }])),
+    ),
     fdsWarmMin: Math.min(...warm.map((s) => s.fds)),
     fdsWarmMax: Math.max(...warm.map((s) => s.fds)),
     samples: run.samples,

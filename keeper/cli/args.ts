@@ -21,6 +21,7 @@ export const COMMANDS = [
   "cancel",
   "status",
   "calibration",
+  "rebuild",
   "replay",
 ] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -100,6 +101,17 @@ export const COMMAND_SPECS: Record<Command, { summary: string; options: Record<s
   calibration: {
     summary: "Brier and log-loss of each estimator against the market price over its resolved estimates",
     options: {},
+  },
+  rebuild: {
+    summary:
+      "fill a new, empty store from the chain: executed proposals, mandate actions, this account's pooled transactions (needs --new-store)",
+    options: {
+      "from-block": {
+        type: "string",
+        help: "first block to scan for gate events (the gate's deployment block; default 0)",
+        value: "<n>",
+      },
+    },
   },
   replay: {
     summary: "replay recorded market data through the strategy (keeper/backtest)",
@@ -207,6 +219,16 @@ export function positiveInteger(args: ParsedArgs, name: string, fallback: number
     throw new UsageError(`--${name} must be a positive integer, got '${String(value)}'`, args.command);
   }
   return Number(value);
+}
+
+/** A non-negative block number option (decimal). */
+export function blockNumber(args: ParsedArgs, name: string): bigint | undefined {
+  const value = args.values[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || !/^\d{1,20}$/.test(value)) {
+    throw new UsageError(`--${name} must be a block number, got '${String(value)}'`, args.command);
+  }
+  return BigInt(value);
 }
 
 export function helpText(command?: Command): string {

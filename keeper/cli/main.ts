@@ -21,7 +21,9 @@ import { reviewLines, reviewProposal, type ProposalReview } from "../vault/revie
 import { monitorTask, multisigTask, settleTask, strategyTask } from "../service/tasks.js";
 import { calibrationByEstimator } from "../strategy/calibration.js";
 import type { Guardian, ReadingsSource } from "../vault/ports.js";
+import { RebuildError, rebuildStoreFromChain } from "../multisig/rebuild.js";
 import {
+  blockNumber,
   helpText,
   importedSignature,
   parseCommandLine,
@@ -381,6 +383,41 @@ async function calibration(ctx: Context): Promise<number> {
   }
 }
 
+/**
+ * Fills a new, empty store from the chain (see `rebuildStoreFromChain`). It reads the operator's
+ * key only to know its account, whose pooled transactions it journals again; it signs nothing.
+ */
+async function rebuild(ctx: Context): Promise<number> {
+  return withRuntime(ctx, async (rt) => {
+    const report = await rebuildStoreFromChain({
+      client: rt.client,
+      store: rt.store,
+      chainId: rt.config.chain.chainId,
+      gate: rt.config.gate.address,
+      vault: rt.config.gate.vault,
+      account: rt.account?.address,
+      fromBlock: blockNumber(ctx.args, "from-block"),
+      leaseTtlMs: rt.config.sender.waitTimeoutMs + 60_000,
+      logger: rt.logger,
+    });
+    print(
+      ctx,
+      { store: rt.storePath, ...report },
+      [
+        `store ${rt.storePath} rebuilt from blocks ${report.scannedBlocks.from}..${report.scannedBlocks.to}`,
+        `  ${report.executed} executed proposal(s) with ${report.signatures} signature(s), gate nonce ${report.gateNonce}`,
+        `  ${report.mandateActions} mandate action(s), ${report.pending} pooled transaction(s) of ${rt.account?.address ?? "no account"}`,
+        report.unreadable.length > 0
+          ? `  nonces executed through another contract (batch not readable): ${report.unreadable.join(", ")}`
+          : "",
+      ]
+        .filter(Boolean)
+        .join("\n"),
+    );
+    return EXIT_OK;
+  });
+}
+
 /** Offline: reads recorded data only, so it needs no config, key or chain. */
 async function replay(ctx: Pick<Context, "args" | "io" | "logger" | "json">): Promise<number> {
   const dataDir = requireString(ctx.args, "data-dir");
@@ -502,6 +539,11 @@ function checkArguments(args: ParsedArgs): void {
       proposalId(args, false);
       positiveInteger(args, "limit", 20);
       break;
+    case "rebuild":
+      blockNumber(args, "from-block");
+      if (args.values["new-store"] !== true)
+        throw new UsageError("rebuild fills a new, empty store: pass --new-store", "rebuild");
+      break;
     case "replay":
       requireString(args, "data-dir");
       if (args.values["dry-run"] !== true) requireString(args, "out-dir");
@@ -521,6 +563,7 @@ const HANDLERS: Record<Command, (ctx: Context) => Promise<number>> = {
   cancel: (ctx) => closeProposal(ctx, "cancelled"),
   status,
   calibration,
+  rebuild,
   replay,
 };
 
@@ -566,7 +609,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return EXIT_USAGE;
     }
     const known =
-      error instanceof ProposalError || error instanceof SignerError || error instanceof GateConfigError;
+      error instanceof ProposalError ||
+      error instanceof SignerError ||
+      error instanceof GateConfigError ||
+      error instanceof RebuildError;
     // The operator's own message: proposal ids and tx hashes stay readable, secrets never do.
     const text =
       error instanceof BaseError

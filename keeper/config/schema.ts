@@ -128,6 +128,8 @@ export const keeperConfigSchema = z.strictObject({
     /** Receipts are awaited this many blocks deep before a send counts as final. */
     confirmations: positiveInt.default(1),
     pollingIntervalMs: positiveInt.default(1_000),
+    /** Largest JSON-RPC response body read; a larger one is cut off and refused (keeper/chain/transport.ts). */
+    maxResponseBytes: positiveInt.min(64 * 1024).default(8 * 1024 * 1024),
   }),
   signer: z
     .strictObject({

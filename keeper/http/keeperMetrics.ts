@@ -24,6 +24,9 @@ export interface KeeperMetrics {
   readonly estimatorBrier: Gauge;
   readonly estimatorLogLoss: Gauge;
   readonly estimatorResolved: Gauge;
+  /** The process's resident set and V8 heap in use, read at each scrape (memory flat over a long run). */
+  readonly residentMemory: Gauge;
+  readonly heapUsed: Gauge;
 }
 
 export function createKeeperMetrics(store?: Store): KeeperMetrics {
@@ -71,8 +74,15 @@ export function createKeeperMetrics(store?: Store): KeeperMetrics {
     estimatorResolved: registry.gauge("keeper_estimator_resolved", "Resolved estimates, by estimator.", [
       "estimator",
     ]),
+    residentMemory: registry.gauge("process_resident_memory_bytes", "Resident memory of the keeper process."),
+    heapUsed: registry.gauge("nodejs_heap_used_bytes", "V8 heap in use by the keeper process."),
   };
   metrics.up.set(1);
+  registry.onCollect(() => {
+    const memory = process.memoryUsage();
+    metrics.residentMemory.set(memory.rss);
+    metrics.heapUsed.set(memory.heapUsed);
+  });
   for (const status of PROPOSAL_STATUSES) metrics.proposals.set(0, { status });
   for (const status of SEND_STATUSES) metrics.sends.set(0, { status });
   if (store) {

@@ -1,13 +1,13 @@
 import {
   erc20Abi,
   getAddress,
-  http,
   zeroAddress,
   type Address,
   type LocalAccount,
   type PublicClient,
   type Transport,
 } from "viem";
+import { rpcTransport } from "../chain/transport.js";
 import { ConfigError, type ConfigIssue } from "../config/load.js";
 import type { KeeperConfig, ProductConfig } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
@@ -151,7 +151,12 @@ async function productParts(
     guardianKey && !config.dryRun
       ? new ChainGuardian({
           client,
-          transport: options.transport ?? http(config.chain.rpcUrl),
+          transport:
+            options.transport ??
+            rpcTransport(config.chain.rpcUrl, {
+              timeoutMs: config.sender.rpcTimeoutMs,
+              maxResponseBytes: config.chain.maxResponseBytes,
+            }),
           account: guardianKey,
           vault,
           registry: product.registry,

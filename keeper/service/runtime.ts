@@ -1,8 +1,9 @@
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createPublicClient, http, type LocalAccount, type PublicClient } from "viem";
+import { createPublicClient, type LocalAccount, type PublicClient } from "viem";
 import { ReliableSender } from "../chain/sender.js";
+import { rpcTransport } from "../chain/transport.js";
 import type { KeeperConfig } from "../config/schema.js";
 import { createKeeperMetrics } from "../http/keeperMetrics.js";
 import { loadSigner } from "../keys/signer.js";
@@ -139,7 +140,10 @@ export async function createRuntime(
   const client =
     options.client ??
     createPublicClient({
-      transport: http(config.chain.rpcUrl, { retryCount: 0, timeout: config.sender.rpcTimeoutMs }),
+      transport: rpcTransport(config.chain.rpcUrl, {
+        timeoutMs: config.sender.rpcTimeoutMs,
+        maxResponseBytes: config.chain.maxResponseBytes,
+      }),
       pollingInterval: config.chain.pollingIntervalMs,
     });
   const chainId = await client.getChainId();

@@ -1,6 +1,5 @@
 import { expect } from "chai";
-import { spawn, type ChildProcess } from "node:child_process";
-import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createPublicClient, http, toHex, type Address, type Hex } from "viem";
@@ -17,6 +16,7 @@ import { SqliteStore } from "../../../keeper/store/sqlite.js";
 import type { Store } from "../../../keeper/store/types.js";
 import { GateBatchSimulator } from "../../../keeper/vault/batchSimulator.js";
 import { localChain } from "../helpers/chain.js";
+import { exited, startKeeper, stopKeeper, waitFor, type KeeperProcess } from "../helpers/keeperProcess.js";
 import { freshPostgresDatabase } from "../helpers/postgres.js";
 
 // Fault injection with real processes: two `keeper run` processes (two operators, each with its own
@@ -48,59 +48,7 @@ const client = createPublicClient({ transport: http(rpc.url, { retryCount: 0 }),
 const reader = new ViemGateReader(client, stack.gate);
 after(() => rpc.close());
 
-interface Keeper {
-  readonly name: string;
-  child: ChildProcess;
-  lines: string[];
-  starts: number;
-}
-
-function startKeeper(
-  env: Record<string, string>,
-  keeper: Omit<Keeper, "child" | "lines" | "starts"> & Partial<Keeper>,
-  configFile: string,
-  privateKey: Hex,
-): Keeper {
-  const child = spawn(process.execPath, ["--import", "tsx", "keeper/cli.ts", "run", "--config", configFile], {
-    cwd: process.cwd(),
-    env: { ...process.env, ...env, KEEPER_PRIVATE_KEY: privateKey },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  const k = keeper as Keeper;
-  k.child = child;
-  k.lines = [];
-  k.starts = (keeper.starts ?? 0) + 1;
-  let buffer = "";
-  child.stderr!.on("data", (chunk: Buffer) => {
-    buffer += chunk.toString("utf8");
-    const parts = buffer.split("\n");
-    buffer = parts.pop()!;
-    k.lines.push(...parts);
-    if (process.env.KILL_ROUNDS_LOG)
-      appendFileSync(`${process.env.KILL_ROUNDS_LOG}-${k.name}.log`, parts.map((l) => `${l}\n`).join(""));
-  });
-  return k;
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve(child.exitCode)
-    : new Promise((resolve) => child.once("exit", (code) => resolve(code)));
-}
-
-async function waitFor<T>(
-  what: string,
-  fn: () => Promise<T | undefined> | T | undefined,
-  ms: number,
-): Promise<T> {
-  const until = performance.now() + ms;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (performance.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+type Keeper = KeeperProcess;
 
 /** The store each keeper is given: a file path in its config, or a Postgres URL in its environment. */
 const BACKENDS: {
@@ -208,16 +156,7 @@ for (const backend of BACKENDS) {
           );
         }
       } finally {
-        const stops = keepers.map(async (k) => {
-          const started = performance.now();
-          k.child.kill("SIGTERM");
-          const code = await Promise.race([
-            exited(k.child),
-            new Promise((r) => setTimeout(() => r("hung"), 20_000)),
-          ]);
-          if (code === "hung") k.child.kill("SIGKILL");
-          return { name: k.name, code, ms: performance.now() - started };
-        });
+        const stops = keepers.map((k) => stopKeeper(k));
         const stopped = await Promise.all(stops);
         for (const s of stopped) expect(s.code, `${s.name} stopped on SIGTERM`).to.not.equal("hung");
         await connection.provider.request({ method: "evm_setIntervalMining", params: [0] });

@@ -78,6 +78,9 @@ describe("keeper/http: status server and Prometheus metrics", function () {
       expect(text).to.include('keeper_last_nav_price_per_share{vault="0xabc"} 1.0042');
       expect(text).to.include("keeper_up 1");
       expect(text).to.match(/# TYPE keeper_sends gauge/);
+      const gauge = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, "m").exec(text)?.[1] ?? 0);
+      expect(gauge("process_resident_memory_bytes")).to.be.above(10 * 1024 * 1024);
+      expect(gauge("nodejs_heap_used_bytes")).to.be.above(1024 * 1024);
 
       expect((await fetch(`${base}/nope`)).status).to.equal(404);
       expect((await fetch(`${base}/status`, { method: "POST" })).status).to.equal(405);
