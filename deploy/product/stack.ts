@@ -29,7 +29,7 @@ import {
   registerVaultCall,
   safeGovernance,
 } from "./core.js";
-import { keeperFunctions } from "../../keeper/vault/actions.js";
+import { keeperFunctions } from "../../keeper/planning/actions.js";
 import { deployVaultConnectors } from "./connectors.js";
 import { type GateCall, deployKeeperGate, executeSigned, keeperGateArtifact } from "./gate.js";
 import { EXACT_INPUT, EXACT_INPUT_SINGLE, deployLocalLiFiDiamond, liFiSwapHandlerArtifact } from "./lifi.js";

@@ -11,7 +11,7 @@ import {
   type StrategyConfig,
   type TargetAllocation,
 } from "../strategy/index.js";
-import type { RebalancePlan } from "../vault/planner.js";
+import type { RebalancePlan } from "../planning/rebalance.js";
 import { loadAllocationState, saveAllocationState } from "./allocationState.js";
 import { trackCalibration } from "./calibration.js";
 import type { Keeper, ProductParts } from "./keeper.js";

@@ -3,8 +3,7 @@ import type { CheckResult, RiskChecker } from "../multisig/gate.js";
 import { sameCalls } from "../multisig/gate.js";
 import type { ProposalRecord } from "../store/types.js";
 import { productAbis } from "./abis.js";
-import type { PlanAction } from "./actions.js";
-import { encodePlan } from "./planner.js";
+import { encodePlan, type PlanAction } from "../planning/actions.js";
 
 /**
  * What an operator re-checks before signing, on the chain as it is now: the calls are exactly the
