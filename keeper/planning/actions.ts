@@ -225,8 +225,9 @@ export interface GateCall {
 /** The gate call of one plan action. The vault is the target of `transferToConnector` and `settle`. */
 export function encodeAction(vault: Address, action: PlanAction): GateCall {
   const entry = ACTIONS[action.kind];
-  if (!entry) throw new Error(`unknown plan action kind "${(action as { kind?: unknown }).kind}"`);
-  const target = entry.contract === "vault" ? vault : (action as { connector: Address }).connector;
+  if (!entry) throw new Error(`unknown plan action kind "${String(action.kind)}"`);
+  const target = entry.contract === "vault" ? vault : "connector" in action ? action.connector : undefined;
+  if (!target) throw new Error(`plan action ${action.kind} names no connector`);
   const data = encodeFunctionData({
     abi: ACTION_CONTRACT_ABIS[entry.contract],
     functionName: entry.functionName,

@@ -3,7 +3,6 @@ import {
   getAddress,
   http,
   zeroAddress,
-  type Address,
   type LocalAccount,
   type PublicClient,
   type Transport,
@@ -228,12 +227,12 @@ async function checkProductOnChain(
   const issue = (path: string, message: string) => issues.push({ path, source: "chain", message });
   const registryAbi = productAbis.registry;
   for (const [key, c] of Object.entries(product.connectors)) {
-    const registered = (await client.readContract({
+    const registered = await client.readContract({
       address: product.registry,
       abi: registryAbi,
       functionName: "connectorConfig",
       args: [c.address],
-    })) as { vault: Address; enabled: boolean };
+    });
     if (getAddress(registered.vault) !== vault)
       issue(
         `product.connectors.${key}.address`,
@@ -243,12 +242,12 @@ async function checkProductOnChain(
       );
   }
   if (product.swaps) {
-    const handler = (await client.readContract({
+    const handler = await client.readContract({
       address: product.registry,
       abi: registryAbi,
       functionName: "swapHandlerOf",
       args: [vault],
-    })) as Address;
+    });
     if (getAddress(handler) !== product.swaps.handler)
       issue(
         "product.swaps.handler",
@@ -256,12 +255,12 @@ async function checkProductOnChain(
       );
   }
   for (const [index, mandate] of product.mandates.entries()) {
-    const state = (await client.readContract({
+    const state = await client.readContract({
       address: config.gate.address,
       abi: productAbis.gate,
       functionName: "mandateState",
       args: [mandate.id],
-    })) as { keeper: Address; revoked: boolean };
+    });
     if (state.keeper === zeroAddress)
       issue(`product.mandates.${index}.id`, `the gate has no mandate ${mandate.id}`);
     else if (account && getAddress(state.keeper) !== getAddress(account.address))

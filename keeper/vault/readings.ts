@@ -56,7 +56,16 @@ export interface VaultReadings {
 export function decodeOracleReason(abi: Abi, reason: Hex): string | undefined {
   if (/^0x0{8}$/.test(reason)) return undefined;
   for (const item of abi) {
-    if (item.type === "error" && toFunctionSelector(item as never) === reason.toLowerCase()) return item.name;
+    if (item.type !== "error") continue;
+    // an error's selector is that of a function with the same name and inputs
+    const selector = toFunctionSelector({
+      type: "function",
+      name: item.name,
+      inputs: item.inputs,
+      outputs: [],
+      stateMutability: "view",
+    });
+    if (selector === reason.toLowerCase()) return item.name;
   }
   return `unknown error ${reason}`;
 }
@@ -147,7 +156,7 @@ export class ChainReadingsSource implements ReadingsSource {
         abi: productAbis.vault,
         functionName: "decimals",
       });
-      const previous = (r.lastTotalAssets * 10n ** BigInt(decimals as number)) / r.totalSupply;
+      const previous = (r.lastTotalAssets * 10n ** BigInt(decimals)) / r.totalSupply;
       const [{ guardrails, lastNavAt }, block] = await Promise.all([
         readGuardrailState(this.o.client, this.o.vault),
         this.o.client.getBlock(),
