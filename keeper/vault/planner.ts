@@ -12,7 +12,6 @@ import {
 import type { TargetAllocation } from "../strategy/index.js";
 import { productAbis } from "./abis.js";
 import type { SwapQuoter } from "./lifiQuoter.js";
-import { batchedReads } from "./batchedReads.js";
 
 export interface ChainPlannerOptions extends Omit<
   PlanSettings,
@@ -48,9 +47,7 @@ export interface ChainPlannerOptions extends Omit<
  */
 export class ChainPlanner {
   readonly settings: PlanSettings;
-  private readonly reads: PublicClient;
   constructor(private readonly o: ChainPlannerOptions) {
-    this.reads = batchedReads(o.client);
     this.settings = {
       vault: o.vault,
       asset: o.asset,
@@ -89,15 +86,15 @@ export class ChainPlanner {
    * Everything the plan needs, read at one block: the vault's NAV and pending requests, each
    * connector's value, loose base asset and Registry cap, ERC-4626 previews, each LP connector's
    * pool price and first position, oracle prices of the swap tokens and the native token, and
-   * the gas price. The reads are batched into one multicall at one block, and a second for what
+   * the gas price. Two rounds of concurrent reads, all at one block number: the second for what
    * depends on the first (an LP position, the pending redemptions' value, the ERC-4626 previews of
    * the NAV after settlement).
    */
   async readInputs(): Promise<PlanInputs> {
     const { vault, registry, asset, oracle } = this.o;
-    const client = this.reads;
+    const client = this.o.client;
     const entries = Object.entries(this.o.connectors);
-    const blockNumber = await client.getBlockNumber();
+    const blockNumber = await client.getBlockNumber({ cacheTime: 0 });
     const at = { blockNumber } as const;
     const tokens = [
       this.o.nativeToken,

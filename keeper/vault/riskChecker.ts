@@ -74,20 +74,28 @@ export class ChainRiskChecker implements RiskChecker {
       }
       added.set(to, (added.get(to) ?? 0n) + receiver.amount);
     }
-    for (const [connector, amount] of added) {
-      const [config, [value]] = await Promise.all([
-        this.o.client.readContract({
-          address: this.o.registry,
-          abi: productAbis.registry,
-          functionName: "connectorConfig",
-          args: [connector],
-        }),
-        this.o.client.readContract({
-          address: connector,
-          abi: productAbis.connector,
-          functionName: "totalValue",
-        }),
-      ]);
+    const blockNumber = await this.o.client.getBlockNumber({ cacheTime: 0 });
+    const funded = await Promise.all(
+      [...added].map(async ([connector, amount]) => {
+        const [config, [value]] = await Promise.all([
+          this.o.client.readContract({
+            address: this.o.registry,
+            abi: productAbis.registry,
+            functionName: "connectorConfig",
+            args: [connector],
+            blockNumber,
+          }),
+          this.o.client.readContract({
+            address: connector,
+            abi: productAbis.connector,
+            functionName: "totalValue",
+            blockNumber,
+          }),
+        ]);
+        return { connector, amount, config, value };
+      }),
+    );
+    for (const { connector, amount, config, value } of funded) {
       if (!config.enabled) reasons.push(`connector ${connector} is disabled`);
       else if (value + amount > config.cap)
         reasons.push(`connector ${connector} would hold ${value + amount}, above its cap ${config.cap}`);
