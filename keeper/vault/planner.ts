@@ -41,7 +41,7 @@ export interface ChainPlannerOptions extends Omit<
 
 /**
  * The keeper's planner on the chain, in three steps: read the plan's inputs at one block (two
- * multicall rounds: `readInputs`), run the pure plan (keeper/planning/rebalance.ts), answering
+ * rounds of concurrent reads: `readInputs`), run the pure plan (keeper/planning/rebalance.ts), answering
  * each swap it asks for through the LI.FI quoter, and encode its actions into gate calls through
  * the action table. `undefined` means on target; a plan without actions lists the legs skipped.
  */
@@ -70,9 +70,12 @@ export class ChainPlanner {
       const swaps = this.o.swaps;
       if (!swaps) throw new Error("the plan asked for a swap quote, but no swaps are configured");
       const request = step.value;
+      // the connector calls the LI.FI Diamond itself and receives the output
       const quote = await swaps.quoter.quote({
         chainId: swaps.chainId,
-        ...request,
+        tokenIn: request.tokenIn,
+        tokenOut: request.tokenOut,
+        amountIn: request.amountIn,
         fromAddress: request.connector,
         toAddress: request.connector,
       });
