@@ -89,11 +89,13 @@ function recordedGammaSource(payloads: readonly unknown[]): SnapshotSource & { l
 }
 
 /**
- * Median/p95 material for one local keeper cycle, timed around the real keeper's `runKeeperCycle`
- * (keeper/cycle/cycle.ts) on `composeLocalKeeper` (the one composition root) over `deployLocalStack` (the full product stack on
+ * The in-process compute of one keeper cycle: median/p95 material timed around the real keeper's
+ * `runKeeperCycle` against the in-process EDR chain of this process (automine: no network, no block
+ * interval, no other process waited for)
+ * (keeper/cycle/cycle.ts), on `composeLocalKeeper` (the one composition root) over `deployLocalStack` (the full product stack on
  * the local Uniswap v3, Aave v3, Morpho Blue and Safe deployments, KeeperGate 2 of 3): chain readings
- * → signals → `evaluate` with the example policy → `ChainPlanner` (holdings from the chain, ordered
- * withdraw/transfer/deposit calls) → propose (SQLite) → two operators re-simulate, re-check
+ * → signals → `evaluate` with the example policy → `ChainPlanner` (inputs read at one block, the pure
+ * plan, ordered withdraw/transfer/deposit calls) → propose (SQLite) → two operators re-simulate, re-check
  * (`ChainRiskChecker`) and sign → submit through the `ReliableSender` → mined. Before each cycle
  * (not timed) base asset lands on the Uniswap connector, so each cycle rebalances it.
  */

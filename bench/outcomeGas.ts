@@ -13,7 +13,7 @@ import {
   stackCalls,
   stackGovernanceRunner,
 } from "../deploy/product/stack.js";
-import { type PlanAction, encodeAction, keeperFunctions } from "../keeper/vault/actions.js";
+import { type PlanAction, encodeAction, keeperFunctions } from "../keeper/planning/actions.js";
 
 /** Accounts no other measurement uses: the stack's deployer and a depositor. */
 const STACK_DEPLOYER = 16;
@@ -122,7 +122,7 @@ async function market(
 /**
  * The keeper's outcome-position batches through the real 2-of-3 KeeperGate on the local product stack
  * (`outcomes: true`): real Conditional Tokens 1.0.3, FixedProductMarketMaker 1.8.1 pools at a 2 % fee, the
- * ConditionalTokensConnector, calls encoded by keeper/vault/actions.ts. The vault holds a settled
+ * ConditionalTokensConnector, calls encoded by keeper/planning/actions.ts. The vault holds a settled
  * 200,000 USDC deposit (the exposure caps are a share of it).
  */
 export async function measureOutcomeGas(accounts: readonly Clients[]): Promise<OutcomeGas> {

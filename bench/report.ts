@@ -76,27 +76,29 @@ const keeperFigure = (value: number | null, unit: string, why: string | undefine
     ? `not measured: ${why ?? "no reason recorded"}`
     : `${value.toLocaleString("en-US")} ${unit}`;
 
-/** How the cycle latency was measured (only when it was). */
+/** How the in-process cycle compute was measured (only when it was). */
 function cycleNote(results: BenchResults): string {
   const meta = results.meta;
   if (results.keeper.cycleMsMedian === null) return "";
   return `
-The cycle figures time one local keeper cycle end to end on the same EDR chain (automining, so "mined"
-is the next block): median and p95 over ${String(meta.cycleSamples)} cycles after 3 warm-up cycles. Each is one call of
+The cycle figures are the in-process compute of one keeper cycle: the wall time of one whole cycle
+against the in-process EDR chain of the same process (automining, so "mined" is the next block, and no
+network, block interval or second process is waited for): median and p95 over ${String(meta.cycleSamples)} cycles after 3 warm-up cycles. Each is one call of
 the real keeper's \`runKeeperCycle\` (keeper/cycle/cycle.ts) on \`composeLocalKeeper\` over \`deployLocalStack\`
 (the full product stack on the local Uniswap v3, Aave v3, Morpho Blue and Safe deployments: the real
 KeeperGate 2 of 3, AccountingManager holding a 500,000 USDC deposit the keeper settled through the gate,
 ValueOracle, and the Aave, Morpho ERC-4626 and Uniswap connectors): chain readings (peg feeds) → signals
 (${String(meta.cycleSnapshots)} market snapshots: the recorded Polymarket Gamma API payloads parsed and validated by the
 keeper's adapter at each cycle, plus the example policy's USDC-depeg market) → \`evaluate\` with the
-example allocation policy → the product \`ChainPlanner\` (holdings read from the chain, up to
+example allocation policy → the product \`ChainPlanner\` (its inputs read at one block, the pure plan, up to
 ${String(meta.cycleCallsPerBatch)} ordered withdraw / transfer / deposit gate calls) → \`MultisigWorkflow\` propose (SQLite) → two of the
 three operators re-simulate the batch through the gate and re-check it (\`ChainRiskChecker\`: calls are the
 plan's encoding, targets are the vault or its connectors) and sign EIP-712 → submit through the
 \`ReliableSender\` (simulate, estimate, sign, journal, broadcast, poll) until the receipt is in. Before each
 cycle, outside the timed part, 20,000 USDC lands on the Uniswap connector, so every cycle has a real
-rebalance to plan (the connector above its weight, the others below). Latency to a remote RPC node is not
-included.
+rebalance to plan (the connector above its weight, the others below). It is what the keeper's own work
+costs; the time from a signal to a mined batch against a JSON-RPC node with interval mining is a
+separate measurement. The target is under 100 ms median.
 `;
 }
 
@@ -299,8 +301,8 @@ ${table(
     ],
     ["full replay time", keeperFigure(k.replaySeconds, "s", why.replaySeconds)],
     ["full replay peak memory (RSS)", keeperFigure(k.replayPeakMB, "MB", why.replayPeakMB)],
-    ["local cycle latency, median", keeperFigure(k.cycleMsMedian, "ms", why.cycleMsMedian)],
-    ["local cycle latency, p95", keeperFigure(k.cycleMsP95, "ms", why.cycleMsP95)],
+    ["in-process cycle compute, median", keeperFigure(k.cycleMsMedian, "ms", why.cycleMsMedian)],
+    ["in-process cycle compute, p95", keeperFigure(k.cycleMsP95, "ms", why.cycleMsP95)],
   ],
 )}
 ${cycleNote(results)}

@@ -95,7 +95,7 @@ export interface TargetCheck {
   readonly figure: number;
   readonly target: number;
   readonly comparison: "<=" | "<";
-  readonly unit: "gas" | "ratio" | "bytes";
+  readonly unit: "gas" | "ratio" | "bytes" | "ms";
   readonly met: boolean;
   /** `met`, or `MISSED by N` (N in the figure's unit). */
   readonly status: string;
@@ -194,6 +194,11 @@ export function evaluateTargets(results: BenchResults): TargetCheck[] {
   for (const [name, bytes] of Object.entries(results.sizes ?? {})) {
     checks.push(check(`${name} runtime size`, `sizes.${name}`, bytes, RUNTIME_SIZE_BUDGET, "bytes"));
   }
+  const cycle = results.keeper.cycleMsMedian;
+  if (cycle !== null)
+    checks.push(
+      check("in-process keeper cycle compute, median", "keeper.cycleMsMedian", cycle, 100, "ms", "<"),
+    );
   return checks;
 }
 

@@ -153,7 +153,7 @@ const replay = await measureReplayInChild(DATA_DIR);
 progress(`keeper: replay of ${replay.points} points took ${replay.seconds.toFixed(2)} s`);
 
 progress(
-  `keeper: ${CYCLES} local cycles (signals → proposal → 2-of-3 signatures → simulate → submit → mined)`,
+  `keeper: in-process compute of ${CYCLES} cycles (signals → proposal → 2-of-3 signatures → simulate → submit → mined, in-process chain)`,
 );
 const cycle = await measureKeeperCycle(accounts, { dataDir: DATA_DIR, cycles: WARMUP_CYCLES + CYCLES });
 const cycleMs = cycle.samplesMs.slice(WARMUP_CYCLES);

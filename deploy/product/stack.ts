@@ -30,7 +30,7 @@ import {
   registerVaultCall,
   safeGovernance,
 } from "./core.js";
-import { keeperFunctions } from "../../keeper/vault/actions.js";
+import { keeperFunctions } from "../../keeper/planning/actions.js";
 import { deployConditionalTokensConnector, deployVaultConnectors } from "./connectors.js";
 import { type LocalOutcomeMarket, deployLocalOutcomeMarket } from "../local/outcomes.js";
 import { type GateCall, deployKeeperGate, executeSigned, keeperGateArtifact } from "./gate.js";
@@ -180,7 +180,7 @@ const USDT_DEVIATION_BPS = 100;
 
 /**
  * Which functions of which contract the keeper gate may call: exactly the keeper's action table
- * (keeper/vault/actions.ts `ACTIONS`), so the allowlist holds what the keeper uses and nothing else.
+ * (keeper/planning/actions.ts `ACTIONS`), so the allowlist holds what the keeper uses and nothing else.
  */
 const KEEPER_FUNCTIONS = {
   vault: keeperFunctions("vault"),

@@ -11,7 +11,7 @@ import {
   type StrategyConfig,
   type TargetAllocation,
 } from "../strategy/index.js";
-import type { RebalancePlan } from "../vault/planner.js";
+import type { RebalancePlan } from "../planning/rebalance.js";
 import { loadAllocationState, saveAllocationState } from "./allocationState.js";
 import { trackCalibration } from "./calibration.js";
 import type { Keeper, ProductParts } from "./keeper.js";
@@ -203,14 +203,18 @@ export async function runKeeperCycle(
  */
 export async function signAsOperators(keeper: Keeper, proposalId: Hex): Promise<boolean> {
   const signers = new Set(keeper.config.gate.signers.map((a) => a.toLowerCase()));
+  const view = await keeper.workflow.status(proposalId);
+  if (view.ready) return true;
+  // each sign re-checks the proposal (nonce, deadline, simulation, risk) and refuses a closed one
+  const signed = new Set(view.signatures.map((s) => s.signer.toLowerCase()));
   for (const operator of keeper.operators) {
-    const view = await keeper.workflow.status(proposalId);
-    if (view.ready) return true;
+    if (signed.size >= view.threshold) break;
     const me = operator.address.toLowerCase();
-    if (!signers.has(me) || view.signatures.some((s) => s.signer.toLowerCase() === me)) continue;
+    if (!signers.has(me) || signed.has(me)) continue;
     await keeper.workflow.sign(proposalId, operator);
+    signed.add(me);
   }
-  return (await keeper.workflow.status(proposalId)).ready;
+  return signed.size >= view.threshold;
 }
 
 /** The product side of a keeper; a config without a `product` section cannot run a cycle. */

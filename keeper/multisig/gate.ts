@@ -81,12 +81,10 @@ export class ViemGateReader implements GateReader {
   }
 
   async configuration(): Promise<GateConfiguration> {
-    const read = <T>(functionName: "vault" | "threshold" | "signers") =>
-      this.client.readContract({ address: this.gate, abi: keeperGateAbi, functionName }) as Promise<T>;
     const [vault, threshold, signers] = await Promise.all([
-      read<Address>("vault"),
-      read<bigint>("threshold"),
-      read<readonly Address[]>("signers"),
+      this.client.readContract({ address: this.gate, abi: keeperGateAbi, functionName: "vault" }),
+      this.client.readContract({ address: this.gate, abi: keeperGateAbi, functionName: "threshold" }),
+      this.client.readContract({ address: this.gate, abi: keeperGateAbi, functionName: "signers" }),
     ]);
     return { vault, threshold: Number(threshold), signers };
   }

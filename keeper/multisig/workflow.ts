@@ -103,6 +103,7 @@ export interface ProposalView {
 export class MultisigWorkflow {
   private readonly o: Required<MultisigOptions>;
   private readonly signerSet: Set<string>;
+  private lastVerified: ProposalRecord | undefined;
 
   constructor(options: MultisigOptions) {
     this.o = {
@@ -226,8 +227,12 @@ export class MultisigWorkflow {
     const checked = await this.o.checker.check(proposal, JSON.parse(proposal.planJson));
     if (!checked.ok) throw new ProposalError(proposalId, `risk check failed: ${checked.reasons.join("; ")}`);
 
-    const signature = await account.signTypedData(executeTypedData(this.o.chainId, this.o.gate, proposal));
-    await this.addSignature(proposalId, account.address, signature);
+    // verifyIntegrity checked that the id is the EIP-712 digest of the stored fields: sign it directly
+    const signature = account.sign
+      ? await account.sign({ hash: proposal.id })
+      : await account.signTypedData(executeTypedData(this.o.chainId, this.o.gate, proposal));
+    // our own key signed the verified fields just now: nothing to recover
+    await this.storeSignature(proposalId, account.address, signature);
     this.o.logger.info("proposal signed", { proposalId, signer: account.address });
     return (await this.o.store.listSignatures(proposalId)).find(
       (s) => s.signer === getAddress(account.address),
@@ -255,6 +260,10 @@ export class MultisigWorkflow {
     if (recovered.toLowerCase() !== signer.toLowerCase()) {
       throw new ProposalError(proposalId, `signature recovers to ${recovered}, not ${signer}`);
     }
+    await this.storeSignature(proposalId, signer, signature);
+  }
+
+  private async storeSignature(proposalId: Hex, signer: Address, signature: Hex): Promise<void> {
     await this.o.store.addSignature({ proposalId, signer: getAddress(signer), signature });
     await this.o.store.transitionProposal(proposalId, ["proposed"], "signed");
   }
@@ -485,6 +494,8 @@ export class MultisigWorkflow {
 
   /** The id and provenance must recompute from what is stored: a tampered row is never signed. */
   private verifyIntegrity(proposal: ProposalRecord): void {
+    // the row this workflow verified last, field for field: the hashes would come out the same
+    if (this.lastVerified && sameRecord(this.lastVerified, proposal)) return;
     if (
       proposal.chainId !== this.o.chainId ||
       proposal.gate.toLowerCase() !== this.o.gate.toLowerCase() ||
@@ -502,6 +513,7 @@ export class MultisigWorkflow {
     if (provenance !== proposal.provenance.toLowerCase()) {
       throw new ProposalError(proposal.id, "stored plan/snapshot do not hash to its provenance");
     }
+    this.lastVerified = proposal;
   }
 
   private async assertCurrent(proposal: ProposalRecord): Promise<void> {
@@ -553,4 +565,20 @@ export class MultisigWorkflow {
     });
     return "expired";
   }
+}
+
+/** Whether two stored proposals have the same id and every field their id and provenance hash. */
+function sameRecord(a: ProposalRecord, b: ProposalRecord): boolean {
+  return (
+    a.id === b.id &&
+    a.chainId === b.chainId &&
+    a.gate === b.gate &&
+    a.vault === b.vault &&
+    a.nonce === b.nonce &&
+    a.deadline === b.deadline &&
+    a.provenance === b.provenance &&
+    a.planJson === b.planJson &&
+    a.snapshotJson === b.snapshotJson &&
+    sameCalls(a.calls, b.calls)
+  );
 }

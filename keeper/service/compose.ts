@@ -2,7 +2,6 @@ import {
   erc20Abi,
   getAddress,
   zeroAddress,
-  type Address,
   type LocalAccount,
   type PublicClient,
   type Transport,
@@ -25,7 +24,8 @@ import { ChainGuardian } from "../vault/guardian.js";
 import { LiFiQuoter, type SwapQuoter } from "../vault/lifiQuoter.js";
 import { LiveSnapshotSource } from "../vault/liveSnapshots.js";
 import { MandateExecutor } from "../vault/mandate.js";
-import { ChainPlanner, type PlannedConnector } from "../vault/planner.js";
+import type { PlannedConnector } from "../planning/rebalance.js";
+import { ChainPlanner } from "../vault/planner.js";
 import type { SnapshotSource } from "../vault/ports.js";
 import { ChainReadingsSource } from "../vault/readings.js";
 import { ChainEpochSettler } from "../vault/settler.js";
@@ -232,12 +232,12 @@ async function checkProductOnChain(
   const issue = (path: string, message: string) => issues.push({ path, source: "chain", message });
   const registryAbi = productAbis.registry;
   for (const [key, c] of Object.entries(product.connectors)) {
-    const registered = (await client.readContract({
+    const registered = await client.readContract({
       address: product.registry,
       abi: registryAbi,
       functionName: "connectorConfig",
       args: [c.address],
-    })) as { vault: Address; enabled: boolean };
+    });
     if (getAddress(registered.vault) !== vault)
       issue(
         `product.connectors.${key}.address`,
@@ -247,12 +247,12 @@ async function checkProductOnChain(
       );
   }
   if (product.swaps) {
-    const handler = (await client.readContract({
+    const handler = await client.readContract({
       address: product.registry,
       abi: registryAbi,
       functionName: "swapHandlerOf",
       args: [vault],
-    })) as Address;
+    });
     if (getAddress(handler) !== product.swaps.handler)
       issue(
         "product.swaps.handler",
@@ -260,12 +260,12 @@ async function checkProductOnChain(
       );
   }
   for (const [index, mandate] of product.mandates.entries()) {
-    const state = (await client.readContract({
+    const state = await client.readContract({
       address: config.gate.address,
       abi: productAbis.gate,
       functionName: "mandateState",
       args: [mandate.id],
-    })) as { keeper: Address; revoked: boolean };
+    });
     if (state.keeper === zeroAddress)
       issue(`product.mandates.${index}.id`, `the gate has no mandate ${mandate.id}`);
     else if (account && getAddress(state.keeper) !== getAddress(account.address))

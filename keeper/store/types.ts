@@ -1,10 +1,9 @@
 import type { Address, Hex } from "viem";
 
-/** One call of a gate batch: `struct Call { address target; bytes data; }`. */
-export interface GateCall {
-  readonly target: Address;
-  readonly data: Hex;
-}
+import type { GateCall } from "../planning/actions.js";
+
+/** One call of a gate batch, defined with the plan actions that encode to it. */
+export type { GateCall };
 
 export const PROPOSAL_STATUSES = [
   "proposed",

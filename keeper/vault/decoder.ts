@@ -34,8 +34,8 @@ async function tokenInfo(client: PublicClient, address: Address): Promise<KnownT
   const erc20 = productAbis.erc20;
   try {
     const [symbol, decimals] = await Promise.all([
-      client.readContract({ address, abi: erc20, functionName: "symbol" }) as Promise<string>,
-      client.readContract({ address, abi: erc20, functionName: "decimals" }) as Promise<number>,
+      client.readContract({ address, abi: erc20, functionName: "symbol" }),
+      client.readContract({ address, abi: erc20, functionName: "decimals" }),
     ]);
     return { address, symbol, decimals: Number(decimals) };
   } catch {
@@ -48,11 +48,11 @@ async function tokenInfo(client: PublicClient, address: Address): Promise<KnownT
  * prints amounts in the base asset's and the share token's units (read from the chain).
  */
 export async function productDecoder(client: PublicClient, at: ProductAddresses): Promise<ChainDecoder> {
-  const asset = (await client.readContract({
+  const asset = await client.readContract({
     address: at.vault,
     abi: productAbis.vault,
     functionName: "asset",
-  })) as Address;
+  });
   const [baseToken, share, ...others] = await Promise.all([
     tokenInfo(client, asset),
     tokenInfo(client, at.vault),

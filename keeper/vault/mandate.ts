@@ -46,7 +46,7 @@ export class MandateExecutor {
     // outside the mandate's lists: its head is not a (token, amount), so nothing on chain can value it
     if (reasons.length > 0) return { ok: false, reasons };
     const gateAbi = productAbis.gate;
-    const [state, headroom, block] = (await Promise.all([
+    const [state, headroom, block] = await Promise.all([
       this.o.client.readContract({
         address: this.o.gate,
         abi: gateAbi,
@@ -60,19 +60,15 @@ export class MandateExecutor {
         args: [terms.id],
       }),
       this.o.client.getBlock(),
-    ])) as [
-      { revoked: boolean; expiry: bigint; maxNotionalPerAction: bigint },
-      bigint,
-      { timestamp: bigint },
-    ];
+    ]);
     if (state.revoked) reasons.push("mandate revoked");
     if (block.timestamp >= state.expiry) reasons.push("mandate expired");
-    const notional = (await this.o.client.readContract({
+    const notional = await this.o.client.readContract({
       address: this.o.oracle,
       abi: productAbis.oracle,
       functionName: "valueOf",
       args: [token, amount],
-    })) as bigint;
+    });
     if (notional > state.maxNotionalPerAction)
       reasons.push(`notional ${notional} above the mandate's ${state.maxNotionalPerAction} per action`);
     if (notional > headroom) reasons.push(`notional ${notional} above the period's remaining ${headroom}`);

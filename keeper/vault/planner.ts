@@ -1,34 +1,22 @@
 import { getAddress, type Address, type PublicClient } from "viem";
+import { encodePlan, type GateCall } from "../planning/actions.js";
+import {
+  PRICE_UNIT,
+  planRebalance,
+  type LpPosition,
+  type PlanInputs,
+  type PlanSettings,
+  type PlannedConnector,
+  type RebalancePlan,
+} from "../planning/rebalance.js";
 import type { TargetAllocation } from "../strategy/index.js";
-import type { GateCall } from "../store/types.js";
 import { productAbis } from "./abis.js";
 import type { SwapQuoter } from "./lifiQuoter.js";
-import { ACTIONS, GATE_OVERHEAD_GAS, encodeAction, type ConnectorKind, type PlanAction } from "./actions.js";
 
-const BPS = 10_000n;
-
-/** A connector the allocation names, by its policy key. */
-export interface PlannedConnector {
-  readonly address: Address;
-  readonly kind: ConnectorKind;
-  /** The ERC-4626 the connector deposits into (kind "erc4626"), for share bounds. */
-  readonly target?: Address;
-  /** Part of what the connector receives to swap into another token (e.g. WETH for the LP connector). */
-  readonly swapShare?: { readonly token: Address; readonly shareBps: bigint };
-  /**
-   * Kind "uniswapLp": the pool the received base asset and its swapped share go into (mint a
-   * position centred on the current tick, or increase the connector's first position).
-   */
-  readonly liquidity?: {
-    readonly pool: Address;
-    readonly fee: number;
-    readonly tickSpacing: number;
-    /** half the position's width in ticks, a multiple of `tickSpacing` */
-    readonly halfWidthTicks: number;
-  };
-}
-
-export interface ChainPlannerOptions {
+export interface ChainPlannerOptions extends Omit<
+  PlanSettings,
+  "idleKey" | "settle" | "swaps" | "vault" | "asset" | "connectors"
+> {
   readonly client: PublicClient;
   readonly vault: Address;
   readonly registry: Address;
@@ -40,14 +28,6 @@ export interface ChainPlannerOptions {
   readonly idleKey?: string;
   /** Wrapped native token, to value gas in base asset through the oracle. */
   readonly nativeToken: Address;
-  /** Legs moving less than this (base-asset units) are skipped as noise. */
-  readonly minMoveAmount: bigint;
-  /** Expected benefit of a rebalance leg per unit moved (basis points over the holding horizon). */
-  readonly benefitBps: bigint;
-  /** Largest gas one gate batch may use; the rest of the plan waits for the next cycle. */
-  readonly gasBudgetPerBatch: bigint;
-  /** Share-bound slippage for ERC-4626 deposits and withdrawals. */
-  readonly maxSlippageBps: bigint;
   /** Quotes LI.FI swaps for connectors with a `swapShare`; the connector calls the Diamond itself. */
   readonly swaps?: {
     readonly quoter: SwapQuoter;
@@ -55,571 +35,207 @@ export interface ChainPlannerOptions {
     /** a quote whose minimum output is worth less than the input minus this (oracle) is refused */
     readonly maxSlippageBps: bigint;
   };
-  /**
-   * Settle pending deposit and redeem requests inside the rebalance batch: withdrawals first, then
-   * `settle`, then deposits, with targets taken from the NAV after settlement.
-   */
+  /** Settle pending requests inside the rebalance batch (see `PlanSettings.settle`). */
   readonly settle?: boolean;
 }
 
-/** A withdraw leg or a deposit leg: calls that only make sense together (atomic in one batch). */
-interface Leg {
-  readonly key: string;
-  /** "move": a connector-to-connector leg (withdraw, sendToConnector, invest), after the settlement */
-  readonly direction: "out" | "in" | "move";
-  readonly amount: bigint;
-  readonly actions: readonly PlanAction[];
-  readonly gas: bigint;
-}
-
-export interface Holding {
-  readonly key: string;
-  readonly value: bigint;
-  readonly loose: bigint;
-  readonly cap: bigint;
-}
-
-/** What the planner decided; stored with the proposal and hashed into its provenance. */
-export interface RebalancePlan {
-  readonly kind: "rebalance";
-  readonly vault: Address;
-  readonly snapshotHash: string;
-  /** Oracle peg prices the strategy used (set by the cycle); with `snapshotHash`, the signal inputs. */
-  readonly pegPrices?: Readonly<Record<string, number>>;
-  readonly nav: string;
-  readonly holdings: Readonly<Record<string, string>>;
-  readonly targets: Readonly<Record<string, string>>;
-  readonly actions: readonly PlanAction[];
-  readonly gas: string;
-  /** legs left for a later batch (gas budget) */
-  readonly deferred: readonly { readonly key: string; readonly amount: string }[];
-  /** legs not worth their cost, with why */
-  readonly skipped: readonly { readonly key: string; readonly amount: string; readonly reason: string }[];
-}
-
 /**
- * A plan with no actions means every leg was skipped (below `minMoveAmount`, or not worth its gas):
- * the allocation is off target by those amounts, within tolerance. `undefined` means on target.
- *
- * Reads holdings from chain (vault idle, each connector's value and loose base asset), diffs them
- * against the target weights and emits ordered gate calls: every withdrawal first (so the vault
- * holds the idle the deposits need), then transfers and deposits, within each connector's cap.
- * Legs below `minMoveAmount` or whose gas costs more than their expected benefit are skipped; the
- * rest is packed into one batch within `gasBudgetPerBatch`.
+ * The keeper's planner on the chain, in three steps: read the plan's inputs at one block (two
+ * rounds of concurrent reads: `readInputs`), run the pure plan (keeper/planning/rebalance.ts), answering
+ * each swap it asks for through the LI.FI quoter, and encode its actions into gate calls through
+ * the action table. `undefined` means on target; a plan without actions lists the legs skipped.
  */
 export class ChainPlanner {
-  private readonly idleKey: string;
+  readonly settings: PlanSettings;
   constructor(private readonly o: ChainPlannerOptions) {
-    this.idleKey = o.idleKey ?? "idle";
-  }
-
-  async holdings(): Promise<{ nav: bigint; idle: bigint; byKey: Holding[] }> {
-    const { client, vault, registry, asset } = this.o;
-    const nav = (await client.readContract({
-      address: vault,
-      abi: productAbis.vault,
-      functionName: "totalAssets",
-    })) as bigint;
-    const byKey: Holding[] = [];
-    let deployed = 0n;
-    for (const [key, c] of Object.entries(this.o.connectors)) {
-      const [[value], loose, config] = (await Promise.all([
-        client.readContract({ address: c.address, abi: productAbis.connector, functionName: "totalValue" }),
-        client.readContract({
-          address: asset,
-          abi: productAbis.erc20,
-          functionName: "balanceOf",
-          args: [c.address],
-        }),
-        client.readContract({
-          address: registry,
-          abi: productAbis.registry,
-          functionName: "connectorConfig",
-          args: [c.address],
-        }),
-      ])) as [readonly [bigint, boolean], bigint, { cap: bigint; enabled: boolean }];
-      deployed += value;
-      byKey.push({ key, value, loose, cap: config.enabled ? config.cap : value });
-    }
-    return { nav, idle: nav - deployed, byKey };
+    this.settings = {
+      vault: o.vault,
+      asset: o.asset,
+      connectors: o.connectors,
+      idleKey: o.idleKey ?? "idle",
+      minMoveAmount: o.minMoveAmount,
+      benefitBps: o.benefitBps,
+      gasBudgetPerBatch: o.gasBudgetPerBatch,
+      maxSlippageBps: o.maxSlippageBps,
+      ...(o.swaps ? { swaps: { maxSlippageBps: o.swaps.maxSlippageBps } } : {}),
+      settle: o.settle ?? false,
+    };
   }
 
   async plan(allocation: TargetAllocation): Promise<{ plan: RebalancePlan; calls: GateCall[] } | undefined> {
-    for (const key of Object.keys(allocation.weightsBps)) {
-      if (key !== this.idleKey && !this.o.connectors[key])
-        throw new Error(`allocation names connector "${key}", which the planner config does not map`);
-    }
-    const { nav: navNow, idle: idleNow, byKey } = await this.holdings();
-    const pending = this.o.settle ? await this.pendingAssets() : undefined;
-    const nav = navNow + (pending ? pending.deposits - pending.redeems : 0n);
-    const idle = idleNow + (pending ? pending.deposits - pending.redeems : 0n);
-    if (nav <= 0n && !pending) return undefined;
-    const target = (key: string) => (nav * BigInt(allocation.weightsBps[key] ?? 0)) / BPS;
-    const legs: Leg[] = [];
-    const skipped: { key: string; amount: string; reason: string }[] = [];
-    const gasCost = await this.gasCostPerUnit();
-
-    const worthIt = (leg: Leg) => {
-      if (leg.amount < this.o.minMoveAmount) {
-        if (leg.amount > 0n)
-          skipped.push({ key: leg.key, amount: leg.amount.toString(), reason: "below minMoveAmount" });
-        return false;
-      }
-      const benefit = (leg.amount * this.o.benefitBps) / BPS;
-      const cost = gasCost === undefined ? 0n : leg.gas * gasCost;
-      if (benefit <= cost) {
-        skipped.push({
-          key: leg.key,
-          amount: leg.amount.toString(),
-          reason: `benefit ${benefit} <= gas cost ${cost}`,
-        });
-        return false;
-      }
-      return true;
-    };
-
-    const outs: Leg[] = [];
-    for (const h of byKey) {
-      const excess = h.value - target(h.key);
-      if (excess > 0n) {
-        const leg = await this.withdrawLeg(h, excess);
-        if (leg && worthIt(leg)) outs.push(leg);
-      }
-    }
-    // Surplus goes straight to the connectors short of their target: one sendToConnector instead of
-    // sendToVault + transferToConnector (cheaper, and the vault's idle is not needed in between).
-    const surplus = new Map(outs.map((l) => [l.key, l.amount]));
-    const moves: Leg[] = [];
-    const deficits: { h: Holding; amount: bigint }[] = [];
-    for (const h of byKey) {
-      const deficit = target(h.key) - h.value;
-      const room = h.cap > h.value ? h.cap - h.value : 0n;
-      let amount = deficit < room ? deficit : room;
-      for (const out of outs) {
-        const free = surplus.get(out.key)!;
-        const moved = free < amount ? free : amount;
-        if (moved < this.o.minMoveAmount) continue;
-        const leg = await this.moveLeg(out.key, h.key, moved);
-        if ("reason" in leg) {
-          skipped.push({ key: h.key, amount: moved.toString(), reason: leg.reason });
-          continue;
-        }
-        moves.push(leg);
-        surplus.set(out.key, free - moved);
-        amount -= moved;
-      }
-      if (amount > 0n) deficits.push({ h, amount });
-    }
-    let returned = 0n;
-    for (const out of outs) {
-      // the position withdrawal stays here (before the moves); only what is left goes back to the vault
-      const left = surplus.get(out.key)!;
-      // a remainder below minMoveAmount stays in the position rather than costing a sendToVault
-      const back = left >= this.o.minMoveAmount ? left : 0n;
-      const actions = out.actions.flatMap((a): PlanAction[] => {
-        if (a.kind === "sendToVault") return back > 0n ? [{ ...a, amount: back.toString() }] : [];
-        if ((a.kind === "aaveWithdraw" || a.kind === "erc4626Withdraw") && left > back) {
-          const amount = BigInt(a.amount) - (left - back);
-          return amount > 0n ? [{ ...a, amount: amount.toString() }] : [];
-        }
-        return [a];
+    const inputs = await this.readInputs();
+    const planning = planRebalance(this.settings, inputs, allocation);
+    let step = planning.next();
+    while (!step.done) {
+      const swaps = this.o.swaps;
+      if (!swaps) throw new Error("the plan asked for a swap quote, but no swaps are configured");
+      const request = step.value;
+      // the connector calls the LI.FI Diamond itself and receives the output
+      const quote = await swaps.quoter.quote({
+        chainId: swaps.chainId,
+        tokenIn: request.tokenIn,
+        tokenOut: request.tokenOut,
+        amountIn: request.amountIn,
+        fromAddress: request.connector,
+        toAddress: request.connector,
       });
-      returned += back;
-      if (actions.length > 0) legs.push({ ...out, amount: back, actions, gas: gasOf(actions) });
+      step = planning.next(quote);
     }
-    let available = idle + returned - target(this.idleKey);
-    const ins: Leg[] = [];
-    for (const { h, amount: wanted } of deficits) {
-      const amount = wanted < available ? wanted : available;
-      if (amount <= 0n) continue;
-      const leg = await this.depositLeg(h.key, amount);
-      if ("reason" in leg) skipped.push({ key: h.key, amount: amount.toString(), reason: leg.reason });
-      else if (worthIt(leg)) {
-        ins.push(leg);
-        available -= amount;
-      }
-    }
-    const settleLeg: Leg[] =
-      pending && (pending.deposits > 0n || pending.redeemShares > 0n)
-        ? [
-            {
-              key: "settle",
-              direction: "out",
-              amount: 0n,
-              actions: [{ kind: "settle" }],
-              gas: ACTIONS.settle.gas,
-            },
-          ]
-        : [];
-    legs.push(...settleLeg, ...moves, ...ins);
-
-    const batch: Leg[] = [];
-    const deferred: { key: string; amount: string }[] = [];
-    let gas = GATE_OVERHEAD_GAS;
-    for (const leg of legs) {
-      // Deposits rely on the withdrawals before them; once one leg is deferred, later deposits wait too.
-      if (gas + leg.gas > this.o.gasBudgetPerBatch || (deferred.length > 0 && leg.direction !== "out")) {
-        deferred.push({ key: leg.key, amount: leg.amount.toString() });
-        continue;
-      }
-      batch.push(leg);
-      gas += leg.gas;
-    }
-    if (batch.length === 0 && deferred.length === 0 && skipped.length === 0) return undefined;
-    const actions = batch.flatMap((l) => l.actions);
-    const plan: RebalancePlan = {
-      kind: "rebalance",
-      vault: getAddress(this.o.vault),
-      snapshotHash: allocation.snapshotHash,
-      nav: nav.toString(),
-      holdings: Object.fromEntries([
-        [this.idleKey, idle.toString()],
-        ...byKey.map((h) => [h.key, h.value.toString()]),
-      ]),
-      targets: Object.fromEntries(Object.keys(allocation.weightsBps).map((k) => [k, target(k).toString()])),
-      actions,
-      gas: gas.toString(),
-      deferred,
-      skipped,
-    };
-    return { plan, calls: encodePlan(plan) };
+    const plan = step.value;
+    return plan && { plan, calls: encodePlan(plan) };
   }
 
-  /** Pending requests in base asset: deposits as requested, redemptions at the live share price. */
-  private async pendingAssets(): Promise<{ deposits: bigint; redeems: bigint; redeemShares: bigint }> {
-    const { client, vault } = this.o;
-    const pending = (await client.readContract({
-      address: vault,
-      abi: productAbis.vault,
-      functionName: "pendingTotals",
-    })) as { depositAssets: bigint; redeemShares: bigint };
-    const redeems =
-      pending.redeemShares === 0n
-        ? 0n
-        : ((await client.readContract({
+  /**
+   * Everything the plan needs, read at one block: the vault's NAV and pending requests, each
+   * connector's value, loose base asset and Registry cap, ERC-4626 previews, each LP connector's
+   * pool price and first position, oracle prices of the swap tokens and the native token, and
+   * the gas price. Two rounds of concurrent reads, all at one block number: the second for what
+   * depends on the first (an LP position, the pending redemptions' value, the ERC-4626 previews of
+   * the NAV after settlement).
+   */
+  async readInputs(): Promise<PlanInputs> {
+    const { vault, registry, asset, oracle } = this.o;
+    const client = this.o.client;
+    const entries = Object.entries(this.o.connectors);
+    const blockNumber = await client.getBlockNumber({ cacheTime: 0 });
+    const at = { blockNumber } as const;
+    const tokens = [
+      this.o.nativeToken,
+      ...new Set(entries.flatMap(([, c]) => (c.swapShare ? [getAddress(c.swapShare.token)] : []))),
+    ];
+    const erc4626 = entries.filter(([, c]) => c.kind === "erc4626");
+    const lps = entries.filter(([, c]) => c.kind === "uniswapLp" && c.liquidity);
+    const [gasPrice, nav, pending, holdings, prices, pools] = await Promise.all([
+      client.getGasPrice(),
+      client.readContract({ address: vault, abi: productAbis.vault, functionName: "totalAssets", ...at }),
+      client.readContract({ address: vault, abi: productAbis.vault, functionName: "pendingTotals", ...at }),
+      Promise.all(
+        entries.map(async ([key, c]) => {
+          const [[value], loose, config] = await Promise.all([
+            client.readContract({
+              address: c.address,
+              abi: productAbis.connector,
+              functionName: "totalValue",
+              ...at,
+            }),
+            client.readContract({
+              address: asset,
+              abi: productAbis.erc20,
+              functionName: "balanceOf",
+              args: [c.address],
+              ...at,
+            }),
+            client.readContract({
+              address: registry,
+              abi: productAbis.registry,
+              functionName: "connectorConfig",
+              args: [c.address],
+              ...at,
+            }),
+          ]);
+          return { key, value, loose, cap: config.enabled ? config.cap : value };
+        }),
+      ),
+      Promise.all(
+        tokens.map(async (token) => {
+          const [ok, value] = await client.readContract({
+            address: oracle,
+            abi: productAbis.oracle,
+            functionName: "tryValueOf",
+            args: [token, PRICE_UNIT],
+            ...at,
+          });
+          return [token.toLowerCase(), ok ? value : undefined] as const;
+        }),
+      ),
+      Promise.all(
+        lps.map(async ([key, c]) => {
+          const [ids, manager, [sqrtPriceX96, tick]] = await Promise.all([
+            client.readContract({
+              address: c.address,
+              abi: productAbis.uniswap,
+              functionName: "positionIds",
+              ...at,
+            }),
+            client.readContract({
+              address: c.address,
+              abi: productAbis.uniswap,
+              functionName: "positionManager",
+              ...at,
+            }),
+            client.readContract({
+              address: c.liquidity!.pool,
+              abi: productAbis.uniswapPool,
+              functionName: "slot0",
+              ...at,
+            }),
+          ]);
+          return { key, tokenId: ids[0], manager, sqrtPriceX96, tick };
+        }),
+      ),
+    ]);
+    // the second round: what depends on the first
+    const previewAssets = nav + pending.depositAssets > 0n ? nav + pending.depositAssets : 1n;
+    const [redeems, previews, lp] = await Promise.all([
+      this.o.settle && pending.redeemShares > 0n
+        ? client.readContract({
             address: vault,
             abi: productAbis.vault,
             functionName: "convertToAssets",
             args: [pending.redeemShares],
-          })) as bigint);
-    return { deposits: pending.depositAssets, redeems, redeemShares: pending.redeemShares };
-  }
-
-  /** `amount` from `from` (already out of its position) straight to `to` with sendToConnector, invested there. */
-  private async moveLeg(from: string, to: string, amount: bigint): Promise<Leg | { reason: string }> {
-    const into = await this.depositLeg(to, amount);
-    if ("reason" in into) return into;
-    const actions: PlanAction[] = [
-      {
-        kind: "sendToConnector",
-        connector: this.o.connectors[from]!.address,
-        to: this.o.connectors[to]!.address,
-        token: this.o.asset,
-        amount: amount.toString(),
-      },
-      ...into.actions.filter((a) => a.kind !== "transferToConnector"),
-    ];
-    return { key: `${from}->${to}`, direction: "move", amount, actions, gas: gasOf(actions) };
-  }
-
-  private async withdrawLeg(h: Holding, excess: bigint): Promise<Leg | undefined> {
-    const c = this.o.connectors[h.key]!;
-    const { asset } = this.o;
-    const actions: PlanAction[] = [];
-    let amount = excess;
-    const fromPosition = excess > h.loose ? excess - h.loose : 0n;
-    if (c.kind === "uniswapLp" && fromPosition > 0n && this.o.swaps) {
-      const reduce = await this.lpReduce(c, fromPosition);
-      actions.push(...reduce.actions);
-      const out = h.loose + reduce.baseOut;
-      amount = excess < out ? excess : out;
-    } else if (c.kind === "hold" || c.kind === "uniswapLp") {
-      amount = excess < h.loose ? excess : h.loose;
-    } else if (fromPosition > 0n && c.kind === "aave") {
-      actions.push({
-        kind: "aaveWithdraw",
-        connector: c.address,
-        token: asset,
-        amount: fromPosition.toString(),
-      });
-    } else if (fromPosition > 0n && c.kind === "erc4626") {
-      const shares = await this.previewOn(c, "previewWithdraw", fromPosition);
-      const maxShares = (shares * (BPS + this.o.maxSlippageBps)) / BPS;
-      actions.push({
-        kind: "erc4626Withdraw",
-        connector: c.address,
-        token: asset,
-        amount: fromPosition.toString(),
-        maxShares: maxShares.toString(),
-      });
-    }
-    if (amount === 0n) return undefined;
-    actions.push({ kind: "sendToVault", connector: c.address, amount: amount.toString() });
-    return { key: h.key, direction: "out", amount, actions, gas: gasOf(actions) };
-  }
-
-  private async depositLeg(key: string, amount: bigint): Promise<Leg | { reason: string }> {
-    const c = this.o.connectors[key]!;
-    const { asset } = this.o;
-    const actions: PlanAction[] = [
-      { kind: "transferToConnector", connector: c.address, amount: amount.toString() },
-    ];
-    if (c.swapShare && this.o.swaps) {
-      const swap = await this.swapAction(
-        c,
-        this.o.asset,
-        c.swapShare.token,
-        (amount * c.swapShare.shareBps) / BPS,
-      );
-      if ("reason" in swap) return swap;
-      actions.push({ kind: "trackToken", connector: c.address, token: c.swapShare.token }, swap);
-      if (c.kind === "uniswapLp" && c.liquidity)
-        actions.push(await this.liquidityAction(c, c.liquidity, amount - BigInt(swap.amountIn), swap));
-    }
-    if (c.kind === "aave")
-      actions.push({ kind: "aaveSupply", connector: c.address, token: asset, amount: amount.toString() });
-    if (c.kind === "erc4626") {
-      const shares = await this.previewOn(c, "previewDeposit", amount);
-      const minShares = (shares * (BPS - this.o.maxSlippageBps)) / BPS;
-      actions.push({
-        kind: "erc4626Deposit",
-        connector: c.address,
-        token: asset,
-        amount: amount.toString(),
-        minShares: minShares.toString(),
-      });
-    }
-    return { key, direction: "in", amount, actions, gas: gasOf(actions) };
-  }
-
-  /**
-   * A LI.FI swap of `amountIn` base asset into `share.token` for connector `c`, quoted through the
-   * SDK; refused when the calldata's minimum output is worth less, by the vault's oracle, than the
-   * input minus the allowed slippage (the swap handler enforces the same bound on chain).
-   */
-  private async swapAction(
-    c: PlannedConnector,
-    tokenIn: Address,
-    tokenOut: Address,
-    amountIn: bigint,
-  ): Promise<Extract<PlanAction, { kind: "swap" }> | { reason: string }> {
-    const swaps = this.o.swaps!;
-    const quote = await swaps.quoter.quote({
-      chainId: swaps.chainId,
-      tokenIn,
-      tokenOut,
-      amountIn,
-      fromAddress: c.address,
-      toAddress: c.address,
-    });
-    const [inOk, inValue] = await this.valueOf(tokenIn, amountIn);
-    const [outOk, minValue] = await this.valueOf(tokenOut, quote.toAmountMin);
-    if (!inOk || !outOk)
-      return { reason: `oracle cannot price ${inOk ? tokenOut : tokenIn}; swap not planned` };
-    const floor = (inValue * (BPS - swaps.maxSlippageBps)) / BPS;
-    if (minValue < floor)
-      return { reason: `quote minimum worth ${minValue} < oracle floor ${floor}; swap not planned` };
+            ...at,
+          })
+        : 0n,
+      Promise.all(
+        erc4626.map(async ([key, c]) => {
+          if (!c.target)
+            throw new Error(
+              `connector ${c.address} is an ERC-4626 connector without its target vault configured`,
+            );
+          const preview = (functionName: "previewDeposit" | "previewWithdraw") =>
+            client.readContract({
+              address: c.target!,
+              abi: productAbis.erc4626Target,
+              functionName,
+              args: [previewAssets],
+              ...at,
+            });
+          const [depositShares, withdrawShares] = await Promise.all([
+            preview("previewDeposit"),
+            preview("previewWithdraw"),
+          ]);
+          return [key, { assets: previewAssets, depositShares, withdrawShares }] as const;
+        }),
+      ),
+      Promise.all(
+        pools.map(async ({ key, tokenId, manager, sqrtPriceX96, tick }) => {
+          if (tokenId === undefined) return [key, { sqrtPriceX96, tick }] as const;
+          const [, , token0, , , tickLower, tickUpper, liquidity] = await client.readContract({
+            address: manager,
+            abi: productAbis.positionManager,
+            functionName: "positions",
+            args: [tokenId],
+            ...at,
+          });
+          const position: LpPosition = { tokenId, token0, tickLower, tickUpper, liquidity };
+          return [key, { sqrtPriceX96, tick, position }] as const;
+        }),
+      ),
+    ]);
+    const priced = Object.fromEntries(
+      prices.flatMap(([token, value]) => (value === undefined ? [] : [[token, value]])),
+    );
+    const nativePrice = priced[this.o.nativeToken.toLowerCase()];
     return {
-      kind: "swap",
-      connector: c.address,
-      tokenIn,
-      amountIn: amountIn.toString(),
-      tokenOut,
-      minAmountOut: quote.toAmountMin.toString(),
-      lifiCalldata: quote.calldata,
+      nav,
+      holdings,
+      ...(this.o.settle
+        ? { pending: { deposits: pending.depositAssets, redeems, redeemShares: pending.redeemShares } }
+        : {}),
+      gasCostPerUnit: nativePrice === undefined ? undefined : (gasPrice * nativePrice) / PRICE_UNIT,
+      prices: priced,
+      erc4626: Object.fromEntries(previews),
+      lp: Object.fromEntries(lp),
     };
   }
-
-  /** `amount` of `token` in base asset by the vault's oracle (the base asset is itself). */
-  private async valueOf(token: Address, amount: bigint): Promise<readonly [boolean, bigint]> {
-    if (getAddress(token) === getAddress(this.o.asset)) return [true, amount];
-    const [ok, value] = await this.o.client.readContract({
-      address: this.o.oracle,
-      abi: productAbis.oracle,
-      functionName: "tryValueOf",
-      args: [token, amount],
-    });
-    return [ok, value];
-  }
-
-  /**
-   * Takes about `need` base asset out of the LP connector's first position: removes that share of
-   * its liquidity (all of it, and burns the position, when `need` is most of its value), collects,
-   * and swaps the other token back to the base asset through LI.FI. Every amount is a guaranteed
-   * minimum at the pool's current price less the swap slippage bound (the decrease refuses less;
-   * the swap handler checks the oracle), so `baseOut` is what the connector holds afterwards at least.
-   */
-  private async lpReduce(
-    c: PlannedConnector,
-    need: bigint,
-  ): Promise<{ actions: PlanAction[]; baseOut: bigint }> {
-    const { client, asset } = this.o;
-    const none = { actions: [], baseOut: 0n };
-    const liquidityConfig = c.liquidity;
-    if (!liquidityConfig) return none;
-    const [tokenId] = await client.readContract({
-      address: c.address,
-      abi: productAbis.uniswap,
-      functionName: "positionIds",
-    });
-    if (tokenId === undefined) return none;
-    const manager = await client.readContract({
-      address: c.address,
-      abi: productAbis.uniswap,
-      functionName: "positionManager",
-    });
-    const [, , token0, , , tickLower, tickUpper, liquidity] = await client.readContract({
-      address: manager,
-      abi: productAbis.positionManager,
-      functionName: "positions",
-      args: [tokenId],
-    });
-    if (liquidity === 0n) return none;
-    const [sqrtPriceX96] = await client.readContract({
-      address: liquidityConfig.pool,
-      abi: productAbis.uniswapPool,
-      functionName: "slot0",
-    });
-    const baseIs0 = getAddress(token0) === getAddress(asset);
-    const other = c.swapShare?.token;
-    if (!other) return none;
-    const whole = positionAmounts(sqrtPriceX96, tickLower, tickUpper, liquidity);
-    const [baseWhole, otherWhole] = baseIs0 ? whole : [whole[1], whole[0]];
-    const [ok, otherValue] = await this.valueOf(other, otherWhole);
-    if (!ok) return none;
-    const value = baseWhole + otherValue;
-    if (value === 0n) return none;
-    // within 5 % of the whole position: take all of it and burn the emptied position
-    const all = need * BPS >= value * (BPS - 500n);
-    const removed = all ? liquidity : (liquidity * need) / value;
-    const keep = BPS - this.o.swaps!.maxSlippageBps;
-    const [amount0, amount1] = positionAmounts(sqrtPriceX96, tickLower, tickUpper, removed).map(
-      (a) => (a * keep) / BPS,
-    ) as [bigint, bigint];
-    const [baseMin, otherMin] = baseIs0 ? [amount0, amount1] : [amount1, amount0];
-    const id = tokenId.toString();
-    const actions: PlanAction[] = [
-      {
-        kind: "uniswapDecrease",
-        connector: c.address,
-        tokenId: id,
-        liquidity: removed.toString(),
-        amount0Min: amount0.toString(),
-        amount1Min: amount1.toString(),
-      },
-      { kind: "uniswapCollect", connector: c.address, tokenId: id },
-      ...(all ? [{ kind: "uniswapBurn" as const, connector: c.address, tokenId: id }] : []),
-    ];
-    if (otherMin === 0n) return { actions, baseOut: baseMin };
-    const swap = await this.swapAction(c, other, asset, otherMin);
-    if ("reason" in swap) return { actions, baseOut: baseMin };
-    actions.push(swap);
-    return { actions, baseOut: baseMin + BigInt(swap.minAmountOut) };
-  }
-
-  /**
-   * Mints a position centred on the pool's current tick (or increases the connector's first one)
-   * with the base asset left after the swap and the swap's guaranteed minimum output.
-   */
-  private async liquidityAction(
-    c: PlannedConnector,
-    liquidity: NonNullable<PlannedConnector["liquidity"]>,
-    baseAmount: bigint,
-    swap: Extract<PlanAction, { kind: "swap" }>,
-  ): Promise<PlanAction> {
-    const { client, asset } = this.o;
-    const baseIs0 = BigInt(asset) < BigInt(swap.tokenOut);
-    const [token0, token1] = baseIs0 ? [asset, swap.tokenOut] : [swap.tokenOut, asset];
-    const [amount0, amount1] = (
-      baseIs0 ? [baseAmount, swap.minAmountOut] : [swap.minAmountOut, baseAmount]
-    ).map(String) as [string, string];
-    const positions = (await client.readContract({
-      address: c.address,
-      abi: productAbis.uniswap,
-      functionName: "positionIds",
-    })) as readonly bigint[];
-    if (positions.length > 0)
-      return {
-        kind: "uniswapIncrease",
-        connector: c.address,
-        token0: getAddress(token0),
-        amount0,
-        tokenId: positions[0]!.toString(),
-        amount1,
-      };
-    const [, tick] = await client.readContract({
-      address: liquidity.pool,
-      abi: productAbis.uniswapPool,
-      functionName: "slot0",
-    });
-    const center = Math.floor(tick / liquidity.tickSpacing) * liquidity.tickSpacing;
-    return {
-      kind: "uniswapMint",
-      connector: c.address,
-      token0: getAddress(token0),
-      amount0,
-      token1: getAddress(token1),
-      amount1,
-      fee: liquidity.fee,
-      tickLower: center - liquidity.halfWidthTicks,
-      tickUpper: center + liquidity.halfWidthTicks,
-    };
-  }
-
-  private async previewOn(
-    c: PlannedConnector,
-    fn: "previewDeposit" | "previewWithdraw",
-    amount: bigint,
-  ): Promise<bigint> {
-    if (!c.target)
-      throw new Error(`connector ${c.address} is an ERC-4626 connector without its target vault configured`);
-    return (await this.o.client.readContract({
-      address: c.target,
-      abi: productAbis.erc4626Target,
-      functionName: fn,
-      args: [amount],
-    })) as bigint;
-  }
-
-  /** Base-asset cost of one unit of gas at the current gas price (oracle-valued); undefined if unpriceable. */
-  private async gasCostPerUnit(): Promise<bigint | undefined> {
-    const gasPrice = await this.o.client.getGasPrice();
-    const scale = 10n ** 18n;
-    const [ok, value] = (await this.o.client.readContract({
-      address: this.o.oracle,
-      abi: productAbis.oracle,
-      functionName: "tryValueOf",
-      args: [this.o.nativeToken, gasPrice * scale],
-    })) as readonly [boolean, bigint, string];
-    return ok ? value / scale : undefined;
-  }
-}
-
-function gasOf(actions: readonly PlanAction[]): bigint {
-  return actions.reduce((sum, a) => sum + ACTIONS[a.kind].gas, 0n);
-}
-
-/** The gate calls of a plan, in order; signers recompute them from the stored plan. */
-export function encodePlan(plan: Pick<RebalancePlan, "vault" | "actions">): GateCall[] {
-  return plan.actions.map((a) => encodeAction(plan.vault, a));
-}
-
-/**
- * Token amounts of `liquidity` between two ticks at the pool's current price (Uniswap v3's
- * LiquidityAmounts, in floating point: used for minimum amounts that carry a slippage margin).
- */
-export function positionAmounts(
-  sqrtPriceX96: bigint,
-  tickLower: number,
-  tickUpper: number,
-  liquidity: bigint,
-): [bigint, bigint] {
-  const sqrtP = Number(sqrtPriceX96) / 2 ** 96;
-  const sqrtA = 1.0001 ** (tickLower / 2);
-  const sqrtB = 1.0001 ** (tickUpper / 2);
-  const l = Number(liquidity);
-  const floor = (x: number) => BigInt(Math.max(0, Math.floor(x)));
-  if (sqrtP <= sqrtA) return [floor((l * (sqrtB - sqrtA)) / (sqrtA * sqrtB)), 0n];
-  if (sqrtP >= sqrtB) return [0n, floor(l * (sqrtB - sqrtA))];
-  return [floor((l * (sqrtB - sqrtP)) / (sqrtP * sqrtB)), floor(l * (sqrtP - sqrtA))];
 }

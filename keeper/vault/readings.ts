@@ -56,7 +56,16 @@ export interface VaultReadings {
 export function decodeOracleReason(abi: Abi, reason: Hex): string | undefined {
   if (/^0x0{8}$/.test(reason)) return undefined;
   for (const item of abi) {
-    if (item.type === "error" && toFunctionSelector(item as never) === reason.toLowerCase()) return item.name;
+    if (item.type !== "error") continue;
+    // an error's selector is that of a function with the same name and inputs
+    const selector = toFunctionSelector({
+      type: "function",
+      name: item.name,
+      inputs: item.inputs,
+      outputs: [],
+      stateMutability: "view",
+    });
+    if (selector === reason.toLowerCase()) return item.name;
   }
   return `unknown error ${reason}`;
 }
@@ -69,54 +78,72 @@ export class ChainReadingsSource implements ReadingsSource {
   }
 
   async snapshot(): Promise<VaultReadings> {
-    const { client, vault, oracle } = this.o;
+    const { vault, oracle } = this.o;
+    const client = this.o.client;
     const abi = productAbis.vault;
-    const decimals = await client.readContract({ address: vault, abi, functionName: "decimals" });
-    const [totalAssets, pricePerShare, book, totalSupply, pending] = await Promise.all([
-      client.readContract({ address: vault, abi, functionName: "totalAssets" }),
-      client.readContract({
-        address: vault,
-        abi,
-        functionName: "convertToAssets",
-        args: [10n ** BigInt(decimals)],
-      }),
-      client.readContract({ address: vault, abi, functionName: "assetBook" }),
-      client.readContract({ address: vault, abi, functionName: "totalSupply" }),
-      client.readContract({ address: vault, abi, functionName: "pendingTotals" }),
-    ]);
-    const connectors: Record<string, { address: Address; value: bigint; healthy: boolean }> = {};
-    for (const [key, address] of Object.entries(this.o.connectors)) {
-      const [value, healthy] = await client.readContract({
-        address,
-        abi: productAbis.connector,
-        functionName: "totalValue",
-      });
-      connectors[key] = { address, value, healthy };
-    }
     const oracleAbi = productAbis.oracle;
+    const blockNumber = await client.getBlockNumber({ cacheTime: 0 });
+    const at = { blockNumber } as const;
+    // one round of concurrent reads at one block, and the share price once the decimals are known
+    const [decimals, totalAssets, book, totalSupply, pending, values, probes, feeds] = await Promise.all([
+      client.readContract({ address: vault, abi, functionName: "decimals", ...at }),
+      client.readContract({ address: vault, abi, functionName: "totalAssets", ...at }),
+      client.readContract({ address: vault, abi, functionName: "assetBook", ...at }),
+      client.readContract({ address: vault, abi, functionName: "totalSupply", ...at }),
+      client.readContract({ address: vault, abi, functionName: "pendingTotals", ...at }),
+      Promise.all(
+        Object.values(this.o.connectors).map((address) =>
+          client.readContract({ address, abi: productAbis.connector, functionName: "totalValue", ...at }),
+        ),
+      ),
+      Promise.all(
+        this.o.oracleProbes.map((probe) =>
+          client.readContract({
+            address: oracle,
+            abi: oracleAbi,
+            functionName: "tryValueOf",
+            args: [probe.token, probe.amount],
+            ...at,
+          }),
+        ),
+      ),
+      Promise.all(
+        this.o.pegFeeds.map((peg) =>
+          client.readContract({
+            address: peg.feed,
+            abi: productAbis.feed,
+            functionName: "latestRoundData",
+            ...at,
+          }),
+        ),
+      ),
+    ]);
+    const pricePerShare = await client.readContract({
+      address: vault,
+      abi,
+      functionName: "convertToAssets",
+      args: [10n ** BigInt(decimals)],
+      ...at,
+    });
+    const connectors: Record<string, { address: Address; value: bigint; healthy: boolean }> = {};
+    Object.entries(this.o.connectors).forEach(([key, address], i) => {
+      const [value, healthy] = values[i]!;
+      connectors[key] = { address, value, healthy };
+    });
     const prices: Record<string, { ok: boolean; value: bigint; reason: string | undefined }> = {};
-    for (const probe of this.o.oracleProbes) {
-      const [ok, value, reason] = await client.readContract({
-        address: oracle,
-        abi: oracleAbi,
-        functionName: "tryValueOf",
-        args: [probe.token, probe.amount],
-      });
+    this.o.oracleProbes.forEach((probe, i) => {
+      const [ok, value, reason] = probes[i]!;
       prices[probe.symbol] = { ok, value, reason: decodeOracleReason(oracleAbi, reason) };
       if (!ok)
         this.logger.warn("oracle cannot price", {
           token: probe.symbol,
           reason: prices[probe.symbol]!.reason,
         });
-    }
+    });
     const pegPrices: Record<string, number> = {};
     const stablecoins: StablecoinReading[] = [];
-    for (const peg of this.o.pegFeeds) {
-      const [, answer] = await client.readContract({
-        address: peg.feed,
-        abi: productAbis.feed,
-        functionName: "latestRoundData",
-      });
+    for (const [i, peg] of this.o.pegFeeds.entries()) {
+      const [, answer] = feeds[i]!;
       const unit = 10n ** BigInt(peg.decimals);
       pegPrices[peg.symbol] = Number(answer) / Number(unit);
       stablecoins.push({ token: peg.symbol, peg: unit, venues: [{ venue: "chainlink", price: answer }] });
@@ -147,7 +174,7 @@ export class ChainReadingsSource implements ReadingsSource {
         abi: productAbis.vault,
         functionName: "decimals",
       });
-      const previous = (r.lastTotalAssets * 10n ** BigInt(decimals as number)) / r.totalSupply;
+      const previous = (r.lastTotalAssets * 10n ** BigInt(decimals)) / r.totalSupply;
       const [{ guardrails, lastNavAt }, block] = await Promise.all([
         readGuardrailState(this.o.client, this.o.vault),
         this.o.client.getBlock(),

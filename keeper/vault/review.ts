@@ -1,11 +1,4 @@
-import {
-  decodeFunctionResult,
-  encodeFunctionData,
-  type Abi,
-  type Address,
-  type Hex,
-  type PublicClient,
-} from "viem";
+import { decodeFunctionResult, encodeFunctionData, type Address, type Hex, type PublicClient } from "viem";
 import { formatTokenAmount, type ChainDecoder, type DecodedCall } from "../chain/decode.js";
 import type { ProposalRecord } from "../store/types.js";
 import { batchProbeCode, productAbis } from "./abis.js";
@@ -73,13 +66,16 @@ export async function reviewProposal(
 ): Promise<ProposalReview> {
   const vault = proposal.vault;
   const vaultAbi = productAbis.vault;
-  const read = <T>(address: Address, abi: Abi, functionName: string, args: readonly unknown[] = []) =>
-    client.readContract({ address, abi, functionName, args }) as Promise<T>;
-  const registry = await read<Address>(vault, vaultAbi, "registry");
+  const registry = await client.readContract({ address: vault, abi: vaultAbi, functionName: "registry" });
   const [asset, shareDecimals, connectors] = await Promise.all([
-    read<Address>(vault, vaultAbi, "asset"),
-    read<number>(vault, vaultAbi, "decimals"),
-    read<readonly Address[]>(registry, productAbis.registry, "connectorsOf", [vault]),
+    client.readContract({ address: vault, abi: vaultAbi, functionName: "asset" }),
+    client.readContract({ address: vault, abi: vaultAbi, functionName: "decimals" }),
+    client.readContract({
+      address: registry,
+      abi: productAbis.registry,
+      functionName: "connectorsOf",
+      args: [vault],
+    }),
   ]);
   const names = new Map<string, string>();
   for (const [name, address] of Object.entries(options.connectorNames ?? {}))
@@ -98,8 +94,10 @@ export async function reviewProposal(
   });
   const calls = proposal.calls.map((c) => decoder.decodeCall(c));
   const erc20 = productAbis.erc20;
-  const symbol = await read<string>(asset, erc20, "symbol");
-  const assetDecimals = Number(await read<number>(asset, erc20, "decimals"));
+  const symbol = await client.readContract({ address: asset, abi: erc20, functionName: "symbol" });
+  const assetDecimals = Number(
+    await client.readContract({ address: asset, abi: erc20, functionName: "decimals" }),
+  );
   const unit = { symbol, decimals: assetDecimals };
 
   const watched: { label: string; target: Address; data: Hex }[] = [
@@ -139,7 +137,7 @@ export async function reviewProposal(
     abi: probeAbi,
     functionName: "measure",
     data: result.data ?? "0x",
-  }) as readonly [readonly bigint[], readonly bigint[], boolean, Hex];
+  });
   const changes = watched.map((w, i) => {
     const from = before[i]!;
     const to = after[i]!;

@@ -37,7 +37,7 @@ import { settleOnce } from "../../keeper/service/tasks.js";
 import { parsePolicy, readPolicyFile } from "../../keeper/strategy/index.js";
 import type { AllocationPolicy } from "../../keeper/strategy/policy.js";
 import type { MarketSnapshot } from "../../keeper/signals/types.js";
-import type { PlanAction } from "../../keeper/vault/actions.js";
+import type { PlanAction } from "../../keeper/planning/actions.js";
 import { CONNECTOR_KEYS, type ConnectorKey, formatShares, formatSwap } from "./summary.js";
 import { RESOLVED_MARKETS_DIR, type RecordedMarket, loadRecordedMarket, recordedSnapshot } from "./market.js";
 

@@ -51,6 +51,23 @@ function synthetic(overrides: Record<string, readonly number[]> = {}): Measureme
 }
 
 describe("bench: results file writer and target classification", function () {
+  it("checks the in-process cycle compute against its 100 ms median target, only when it was measured", function () {
+    const measured = (median: number) => {
+      const m = synthetic();
+      return evaluateTargets(
+        buildResults({
+          ...m,
+          keeper: { ...m.keeper, cycleMsMedian: median, cycleMsP95: median, notMeasured: {} },
+        }),
+      );
+    };
+    const name = "in-process keeper cycle compute, median";
+    expect(measured(99.9).find((c) => c.name === name)?.status).to.equal("met");
+    expect(measured(100).find((c) => c.name === name)?.status).to.equal("MISSED by 0");
+    expect(measured(158.5).find((c) => c.name === name)?.status).to.equal("MISSED by 59");
+    expect(evaluateTargets(buildResults(synthetic())).some((c) => c.name === name)).to.equal(false);
+  });
+
   it("writes the issue's JSON shape with medians and derived ratios, and reads back the same", async function () {
     const results = buildResults(synthetic());
     const file = await writeResults(

@@ -11,13 +11,13 @@ import {
   provenanceHash,
   stackCalls,
 } from "../../../deploy/product/stack.js";
-import { type PlanAction, encodeAction } from "../../../keeper/vault/actions.js";
+import { type PlanAction, encodeAction } from "../../../keeper/planning/actions.js";
 import { fundAndRequestDeposit } from "../keeper-int/deposits.js";
 import { localChain } from "../helpers/chain.js";
 import { expectRevert } from "../helpers/revert.js";
 
 // The ConditionalTokensConnector on the local stack (`outcomes: true`): the real Conditional Tokens and
-// FixedProductMarketMaker, the keeper's own action encoding (keeper/vault/actions.ts) through the 2-of-3
+// FixedProductMarketMaker, the keeper's own action encoding (keeper/planning/actions.ts) through the 2-of-3
 // gate, the Registry allowlist built from that table, and the vault's NAV under the valuation rules.
 
 const { wallets, clientsFor, deployer } = await localChain();

@@ -29,7 +29,7 @@ import { resumeProposals, runKeeperCycle } from "../../../keeper/cycle/cycle.js"
 import type { Keeper } from "../../../keeper/cycle/keeper.js";
 import { monitorOnce, settleOnce } from "../../../keeper/service/tasks.js";
 import { RecordedSnapshotSource } from "../../../keeper/vault/snapshots.js";
-import { encodeAction } from "../../../keeper/vault/actions.js";
+import { encodeAction } from "../../../keeper/planning/actions.js";
 import { MandateExecutor, type MandateTerms } from "../../../keeper/vault/mandate.js";
 import { localChain } from "../helpers/chain.js";
 

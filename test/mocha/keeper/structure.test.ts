@@ -9,12 +9,13 @@ const ROOT = process.cwd();
 
 /** Folder under keeper/ → layer; a file may import its own layer or a lower one, never a higher one. */
 const KEEPER_LAYERS: Readonly<Record<string, number>> = {
-  // 0: pure modules (parsing, maths, decisions, generated ABIs), no chain or multisig I/O
+  // 0: pure modules (parsing, maths, decisions, the rebalance plan, generated ABIs), no chain or multisig I/O
   abi: 0,
   log: 0,
   config: 0,
   signals: 0,
   strategy: 0,
+  planning: 0,
   backtest: 0,
   // 1: chain, store, keys, multisig and HTTP I/O
   store: 1,

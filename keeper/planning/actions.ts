@@ -1,6 +1,12 @@
 import { encodeFunctionData, getAddress, type Abi, type Address, type Hex } from "viem";
-import type { GateCall } from "../store/types.js";
-import { productAbis } from "./abis.js";
+import {
+  aaveV3ConnectorAbi,
+  accountingManagerAbi,
+  baseConnectorAbi,
+  conditionalTokensConnectorAbi,
+  erc4626ConnectorAbi,
+  uniswapV3ConnectorAbi,
+} from "../abi/contracts.js";
 
 /** How the planner moves base asset in and out of a connector. */
 export type ConnectorKind =
@@ -159,12 +165,12 @@ export type ActionContract = "vault" | "connector" | "aave" | "erc4626" | "unisw
 
 /** The ABI of each action contract (a connector of a kind has the base connector's functions too). */
 export const ACTION_CONTRACT_ABIS: Readonly<Record<ActionContract, Abi>> = {
-  vault: productAbis.vault,
-  connector: productAbis.connector,
-  aave: productAbis.aave,
-  erc4626: productAbis.erc4626,
-  uniswap: productAbis.uniswap,
-  outcomes: productAbis.outcomes,
+  vault: accountingManagerAbi,
+  connector: baseConnectorAbi,
+  aave: aaveV3ConnectorAbi,
+  erc4626: erc4626ConnectorAbi,
+  uniswap: uniswapV3ConnectorAbi,
+  outcomes: conditionalTokensConnectorAbi,
 };
 
 /**
@@ -284,15 +290,30 @@ function actionArgs(action: PlanAction): readonly unknown[] {
   }
 }
 
+/** One call of a gate batch: `struct Call { address target; bytes data; }`. */
+export interface GateCall {
+  readonly target: Address;
+  readonly data: Hex;
+}
+
 /** The gate call of one plan action. The vault is the target of `transferToConnector` and `settle`. */
 export function encodeAction(vault: Address, action: PlanAction): GateCall {
   const entry = ACTIONS[action.kind];
-  if (!entry) throw new Error(`unknown plan action kind "${(action as { kind?: unknown }).kind}"`);
-  const target = entry.contract === "vault" ? vault : (action as { connector: Address }).connector;
+  if (!entry) throw new Error(`unknown plan action kind "${String(action.kind)}"`);
+  const target = entry.contract === "vault" ? vault : "connector" in action ? action.connector : undefined;
+  if (!target) throw new Error(`plan action ${action.kind} names no connector`);
   const data = encodeFunctionData({
     abi: ACTION_CONTRACT_ABIS[entry.contract],
     functionName: entry.functionName,
     args: actionArgs(action),
   });
   return { target: getAddress(target), data: data.toLowerCase() as Hex };
+}
+
+/** The gate calls of a plan, in order; signers recompute them from the stored plan. */
+export function encodePlan(plan: {
+  readonly vault: Address;
+  readonly actions: readonly PlanAction[];
+}): GateCall[] {
+  return plan.actions.map((a) => encodeAction(plan.vault, a));
 }
