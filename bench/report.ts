@@ -179,7 +179,7 @@ prints progress, and writes \`bench/results.json\`, this page and \`docs/benchma
 - **Keeper.** \`snapshotsPerSec\` (target ≥ 50,000): \`measureThroughput\`, estimation (the price-threshold model
   on the recorded Chainlink Data Streams BTC/USD ticks), the statistical decision gate on both sides and caps for
   the 274 recorded BTC 5-minute markets at every second of their windows, counting only snapshots that reach
-  estimation (one core, loading not timed; best of 3 passes). \`replaySeconds\` (target ≤ 15 s) and
+  estimation and sizing (an estimate, then the decision gate and caps; one core, loading not timed; best of 3 passes). \`replaySeconds\` (target ≤ 15 s) and
   \`replayPeakMB\` (≤ 300 MB) are the January replay with metadata and recorded spreads. Wall-clock keeper figures
   depend on the machine and on what else runs on it (the run above shares 2 cores with other work). \`replaySeconds\` and \`replayPeakMB\`: the full
   replay (\`runReplay\`: load, replay, report files) of ${n(Number(meta.replayPoints ?? 379634))} points in a child Node process
