@@ -56,25 +56,12 @@ describe("bad command lines exit 2 with the argument named (keeper CLI and scrip
         /--signals \(recorded\) and --polymarket \(live\) exclude each other/,
       ],
       [
-        "scripts/keeper-config.ts",
-        ["--out", out, "--gamma-url", "ftp://x", "--polymarket", "m"],
-        {},
-        /--gamma-url must be an http\(s\) URL/,
-      ],
-      [
         "scripts/depositor.ts",
         ["position", "--account", "0x1234"],
         {},
         /--account must be a 20-byte hex address/,
       ],
-      [
-        "scripts/depositor.ts",
-        ["request-deposit", "--amount", "1.0000001"],
-        {},
-        /--amount must be a positive decimal with at most 6 decimals/,
-      ],
       ["scripts/start.ts", ["--port", "99999"], {}, /--port must be an integer from 0 to 65535, got '99999'/],
-      ["scripts/start.ts", ["--interval", "-1"], {}, /--interval must be a non-negative number of seconds/],
       [
         "scripts/keeper-keystore.ts",
         [keystore],
@@ -88,8 +75,8 @@ describe("bad command lines exit 2 with the argument named (keeper CLI and scrip
       const what = `${script} ${args.join(" ")}\n${r.stderr}`;
       expect(r.code, what).to.equal(2);
       expect(r.stderr, what).to.match(message);
-      // the keeper CLI points to its help; the scripts print their usage after the message
-      expect(r.stderr, what).to.match(script === "keeper/cli.ts" ? /run 'keeper sign --help'/ : /usage/i);
+      // the keeper CLI names the command; the scripts print their usage after the message
+      expect(r.stderr, what).to.match(script === "keeper/cli.ts" ? /^keeper sign: / : /usage/i);
       expect(r.stdout, what).to.equal("");
     });
     expect(existsSync(out)).to.equal(false);
