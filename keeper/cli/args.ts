@@ -181,9 +181,9 @@ export function importedSignature(args: ParsedArgs): { signer: Address; signatur
   const signature = args.values.signature;
   if (signer === undefined && signature === undefined) return undefined;
   if (typeof signer !== "string")
-    throw new UsageError("--signer <address> is required with --signature", args.command);
+    throw new UsageError("--signer must be an address when --signature is given", args.command);
   if (typeof signature !== "string")
-    throw new UsageError("--signature <hex> is required with --signer", args.command);
+    throw new UsageError("--signature must be a 65-byte hex signature when --signer is given", args.command);
   return forCommand(args, () => ({
     signer: parseAddress("signer", signer),
     signature: parseHex("signature", signature, 65, "a 65-byte hex signature"),
