@@ -103,7 +103,123 @@ separate measurement. The target is under 100 ms median.
 }
 
 /** docs/benchmarks.md from one run's results and target checks. */
-export function renderBenchmarksMarkdown(results: BenchResults, checks: readonly TargetCheck[]): string {
+/** The median, p95 and range of one latency figure, milliseconds. */
+export interface LatencyStats {
+  readonly median: number;
+  readonly p95: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** What `npm run bench:latency` writes to bench/latency-results.json (the part this page shows). */
+export interface LatencyResults {
+  readonly measuredAt: string;
+  readonly byBlockTime: Readonly<
+    Record<
+      string,
+      {
+        readonly samples: number;
+        /** flips whose rebalance was not mined in time (counted, not dropped) */
+        readonly failedSamples: number;
+        /** stale proposals their proposer withdrew before the executed one */
+        readonly withdrawnProposals: number;
+        readonly signalToMinedMs: LatencyStats;
+        readonly signalToProposedMs: LatencyStats;
+        readonly proposedToMinedMs: LatencyStats;
+        readonly proposingCycleMs: LatencyStats;
+        readonly proposingCycleStepsMsMedian: Readonly<Record<string, number>>;
+      }
+    >
+  >;
+  readonly inProcessCycleMs: { readonly median: number | null; readonly p95: number | null };
+}
+
+const ms = (value: number) => `${n(Math.round(value))} ms`;
+
+/** The signal → mined section, from bench/latency-results.json. */
+function latencySection(latency: LatencyResults | undefined): string {
+  if (!latency)
+    return `## Signal → mined latency
+
+Not measured yet: run \`npm run bench:latency\` (it writes \`bench/latency-results.json\`, which this page shows).
+`;
+  const rows = Object.entries(latency.byBlockTime).flatMap(([block, b]) => [
+    [
+      `${block} blocks: signal → mined (the gate's \`Executed\` in a block)`,
+      `${b.samples} (${b.failedSamples} failed)`,
+      ms(b.signalToMinedMs.median),
+      ms(b.signalToMinedMs.p95),
+      `${ms(b.signalToMinedMs.min)} – ${ms(b.signalToMinedMs.max)}`,
+    ],
+    [
+      `${block} blocks: signal → proposed (schedule wait, fetch, reads, evaluate, plan)`,
+      String(b.samples),
+      ms(b.signalToProposedMs.median),
+      ms(b.signalToProposedMs.p95),
+      `${ms(b.signalToProposedMs.min)} – ${ms(b.signalToProposedMs.max)}`,
+    ],
+    [
+      `${block} blocks: proposed → mined (co-signature, simulation, submission, inclusion)`,
+      String(b.samples),
+      ms(b.proposedToMinedMs.median),
+      ms(b.proposedToMinedMs.p95),
+      `${ms(b.proposedToMinedMs.min)} – ${ms(b.proposedToMinedMs.max)}`,
+    ],
+    [
+      `${block} blocks: the proposing cycle inside \`keeper run\` (${Object.entries(
+        b.proposingCycleStepsMsMedian,
+      )
+        .map(([step, v]) => `${step} ${ms(v)}`)
+        .join(", ")}; medians, a step the cycle did not take counts 0)`,
+      String(b.samples),
+      ms(b.proposingCycleMs.median),
+      ms(b.proposingCycleMs.p95),
+      `${ms(b.proposingCycleMs.min)} – ${ms(b.proposingCycleMs.max)}`,
+    ],
+  ]);
+  const local = latency.inProcessCycleMs;
+  return `## Signal → mined latency
+
+What an operator waits for between a market signal changing and the rebalance it causes being mined,
+with the production composition: an EDR node in its own process serving the local stack as JSON-RPC
+(\`bench/latencyNode.ts\`, the way \`npm start\` serves its chain) on interval mining, and two
+\`keeper run\` processes (operators 1 and 2 of the 2-of-3 gate), each with the config
+\`scripts/keeper-config.ts --every 1\` writes and one shared SQLite store, reading a local Polymarket
+Gamma server as their live signal (\`product.liveSignals\`). Each sample flips that server's Yes price
+(0.2 ↔ 0.8) across the policy's level (Aave's weight to Morpho and back: a withdraw and a deposit in one
+gate batch) and waits until the keepers are idle again before the next. "Mined" is the gate's
+\`Executed\` event seen in a block by a client polling the node every 20 ms. Measured ${latency.measuredAt}
+by \`npm run bench:latency\` (\`bench/latency.ts\`, results in \`bench/latency-results.json\`).
+
+${table(["figure", "samples", "median", "p95", "range"], rows)}
+
+Stale proposals withdrawn on the way (both keepers run the strategy; one that planned on state an
+execution changed before it was signed withdraws its proposal at its own refused signature):
+${Object.entries(latency.byBlockTime)
+  .map(([block, b]) => `${b.withdrawnProposals} with ${block} blocks`)
+  .join(", ")}.
+
+Where the time goes: the strategy task runs every second (\`--every 1\`), so a flip waits up to 1 s for
+the next cycle; the other operator's multisig task co-signs at its poll (5 × \`chain.pollingIntervalMs\`,
+2.5 s with the script's 500 ms), and the submission then waits for the next block. The proposing
+cycle's steps are wall time inside the keeper process and include its JSON-RPC reads of the node.
+The run shares the machine's 2 cores with the node, both keepers and whatever else runs on it.
+
+In-process compute of one cycle, for comparison (the Keeper section above, \`cycleMsMedian\`): one
+local cycle in one process with both signatures and the block mined on automine, no schedule or
+co-signer waits: median ${local.median === null ? "not measured" : ms(local.median)}, p95 ${local.p95 === null ? "not measured" : ms(local.p95)}.
+
+Reproduce: \`npm run bench:latency\` (about 6 min: the node's deployment, then at most
+\`BENCH_LATENCY_SECONDS\` (150) of samples per block time, \`BENCH_LATENCY_SAMPLES\` (25) at most,
+block times \`BENCH_LATENCY_BLOCKS\` ("1,2")). It is not part of \`npm run bench\` (it takes minutes).
+`;
+}
+
+export function renderBenchmarksMarkdown(
+  results: BenchResults,
+  checks: readonly TargetCheck[],
+  latency?: LatencyResults,
+): string {
   const missed = checks.filter((c) => !c.met);
   const meta = results.meta;
   const k = results.keeper;
@@ -195,7 +311,7 @@ prints progress, and writes \`bench/results.json\`, this page and \`docs/benchma
 - **Keeper.** \`snapshotsPerSec\` (target ≥ 50,000): \`measureThroughput\`, estimation (the price-threshold model
   on the recorded Chainlink Data Streams BTC/USD ticks), the statistical decision gate on both sides and caps for
   the 274 recorded BTC 5-minute markets at every second of their windows, counting only snapshots that reach
-  estimation (one core, loading not timed; best of 3 passes). \`replaySeconds\` (target ≤ 15 s) and
+  estimation and sizing (an estimate, then the decision gate and caps; one core, loading not timed; best of 3 passes). \`replaySeconds\` (target ≤ 15 s) and
   \`replayPeakMB\` (≤ 300 MB) are the January replay with metadata and recorded spreads. Wall-clock keeper figures
   depend on the machine and on what else runs on it (the run above shares 2 cores with other work). \`replaySeconds\` and \`replayPeakMB\`: the full
   replay (\`runReplay\`: load, replay, report files) of ${n(Number(meta.replayPoints ?? 379634))} points in a child Node process
@@ -307,6 +423,7 @@ ${table(
 )}
 ${cycleNote(results)}
 
+${latencySection(latency)}
 ## Extending
 
 Measurement functions live next to the code they measure or in \`bench/\` (\`vaultGas.ts\`, \`gateGas.ts\`,

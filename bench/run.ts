@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { network } from "hardhat";
@@ -11,7 +12,7 @@ import { measureReplayInChild, measureSnapshotsPerSecond } from "./keeperPerf.js
 import { measureMandateGas } from "./mandateGas.js";
 import { measureNavScaling } from "./navScaling.js";
 import { measureOz4626Gas } from "./ozVaultGas.js";
-import { renderBenchmarksMarkdown } from "./report.js";
+import { renderBenchmarksMarkdown, type LatencyResults } from "./report.js";
 import {
   type KeeperFigures,
   type Measurements,
@@ -219,7 +220,15 @@ await writeFile(
     },
   ]),
 );
-await writeFile(path.join(REPO_ROOT, "docs/benchmarks.md"), renderBenchmarksMarkdown(results, checks));
+// the signal → mined section comes from the last `npm run bench:latency` (minutes long, run on its own)
+const latencyFile = path.join(REPO_ROOT, "bench/latency-results.json");
+const latency = existsSync(latencyFile)
+  ? (JSON.parse(await readFile(latencyFile, "utf8")) as LatencyResults)
+  : undefined;
+await writeFile(
+  path.join(REPO_ROOT, "docs/benchmarks.md"),
+  renderBenchmarksMarkdown(results, checks, latency),
+);
 updateBenchmarksMarkdown(
   path.join(REPO_ROOT, "docs/benchmarks.md"),
   path.join(REPO_ROOT, "bench/dashboard-results.json"),

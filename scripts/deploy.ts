@@ -8,19 +8,16 @@ import { type NetworkConfig, readNetworkConfig } from "../deploy/networks/schema
 import path from "node:path";
 import { DEFAULT_DEPLOYMENTS_ROOT, deployProductWithIgnition } from "../deploy/ignition/deployProduct.js";
 import { checkExternals, planDeployment } from "../deploy/product/deployToNetwork.js";
+import { connect, loadRoleSigner, parseCommand, parseRpc } from "./cli/common.js";
 import {
   EXIT_OK,
   type ScriptIo,
   UsageError,
-  connect,
-  loadRoleSigner,
-  parseCommand,
-  parseRpc,
   processIo,
   requiredOption,
   runScript,
   stringOption,
-} from "./cli/common.js";
+} from "../keeper/cli/usage.js";
 
 export const DEPLOY_USAGE = `usage: npx tsx scripts/deploy.ts --network-config <file> --params <file> [options]
 

@@ -1,27 +1,30 @@
-import { type Address, type StateOverride, erc20Abi, getAddress, isAddress } from "viem";
+import { type Address, type StateOverride, erc20Abi } from "viem";
 import { projectArtifact } from "../deploy/lib/artifacts.js";
 import type { Clients } from "../deploy/lib/clients.js";
 import { formatTokenAmount } from "../keeper/chain/decode.js";
 import { allowanceOverride } from "./cli/allowance.js";
 import {
+  connect,
+  connectReadOnly,
+  loadRoleSigner,
+  parseCommand,
+  parseRpc,
+  readAddresses,
+  report,
+} from "./cli/common.js";
+import {
   EXIT_FAILURE,
   EXIT_OK,
   type ScriptIo,
   UsageError,
-  connect,
-  connectReadOnly,
   describeFailure,
-  loadRoleSigner,
   parseAmount,
-  parseCommand,
-  parseRpc,
   processIo,
-  readAddresses,
-  report,
   requiredOption,
   runScript,
   stringOption,
-} from "./cli/common.js";
+  parseAddress,
+} from "../keeper/cli/usage.js";
 import { readVaultLimits } from "./cli/vaultLimits.js";
 import { writeOrSimulate } from "./cli/write.js";
 
@@ -204,17 +207,16 @@ export async function depositorMain(argv: readonly string[], io: ScriptIo = proc
     const accountText = stringOption(values, "account");
     if (accountText !== undefined && command !== "position")
       throw new UsageError("--account is only for position (other commands act as the key's account)");
-    if (accountText !== undefined && !isAddress(accountText, { strict: false }))
-      throw new UsageError(`--account must be an address, got '${accountText}'`);
+    const positionOf = accountText === undefined ? undefined : parseAddress("account", accountText);
     const rpc = parseRpc(values);
     const addresses = await readAddresses(values);
     const vault = addresses.vault;
     const show = (data: Record<string, unknown>, text: string) => report(io, values, data, text);
 
-    if (command === "position" && accountText !== undefined) {
+    if (command === "position" && positionOf !== undefined) {
       const reader = await connectReadOnly(rpc, addresses.chainId);
       const units = await readUnits(reader, addresses.asset, vault);
-      const p = await readPosition(reader, vault, addresses.asset, getAddress(accountText), units);
+      const p = await readPosition(reader, vault, addresses.asset, positionOf, units);
       show(p, positionLines(p, units).join("\n"));
       return EXIT_OK;
     }

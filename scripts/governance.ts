@@ -12,22 +12,18 @@ import {
 } from "../deploy/product/core.js";
 import { buildSafeTx, execSafeTx, safeArtifacts } from "../deploy/protocols/safe.js";
 import { formatTokenAmount } from "../keeper/chain/decode.js";
+import { connect, parseCommand, parseRpc, readAddresses, report } from "./cli/common.js";
 import {
   EXIT_FAILURE,
   EXIT_OK,
   type ScriptIo,
   UsageError,
-  connect,
   parseAmount,
-  parseCommand,
-  parseRpc,
   processIo,
-  readAddresses,
-  report,
   requiredOption,
   runScript,
   stringOption,
-} from "./cli/common.js";
+} from "../keeper/cli/usage.js";
 import { readVaultLimits } from "./cli/vaultLimits.js";
 import { privateKeyToAccount } from "viem/accounts";
 

@@ -3,16 +3,19 @@ import { z } from "zod";
 import { keeperConfigFor, keeperStackAddressesSchema } from "../deploy/local/keeperConfig.js";
 import { ConfigError } from "../keeper/config/load.js";
 import { keeperConfigSchema, mandateSchema } from "../keeper/config/schema.js";
+import { parseCommand } from "./cli/common.js";
 import {
   EXIT_OK,
+  type OptionValues,
+  parseHttpUrl,
+  parseInteger,
   type ScriptIo,
   UsageError,
-  parseCommand,
   processIo,
   requiredOption,
   runScript,
   stringOption,
-} from "./cli/common.js";
+} from "../keeper/cli/usage.js";
 
 export const KEEPER_CONFIG_USAGE = `usage: npx tsx scripts/keeper-config.ts --out <file> [options]
 
@@ -30,6 +33,10 @@ options:
   --store <file>          the operators' shared SQLite store (default .keeper-data/keeper.sqlite)
   --policy <file>         the allocation policy (default keeper/strategy/policies/example.policy.json)
   --signals <file>        recorded market snapshots to replay as signals (JSON array)
+  --polymarket <slugs>    live signals instead: these Polymarket Gamma market slugs (comma-separated),
+                          fetched at every strategy run
+  --gamma-url <url>       Polymarket Gamma API for --polymarket (default https://gamma-api.polymarket.com)
+  --clob-url <url>        join each market's CLOB order book from this API (default: Gamma's bid/ask only)
   --quote-url <url>       LI.FI quote API: the Uniswap connector becomes a managed LP funded through swaps
   --mandates <file>       JSON array of approved mandates this operator's key holds ({id, connectors, tokens, selectors})
   --every <seconds>       run the strategy, settle and monitor tasks this often (default 30)
@@ -46,6 +53,9 @@ const OPTIONS = {
   store: { type: "string" },
   policy: { type: "string" },
   signals: { type: "string" },
+  polymarket: { type: "string" },
+  "gamma-url": { type: "string" },
+  "clob-url": { type: "string" },
   "quote-url": { type: "string" },
   mandates: { type: "string" },
   every: { type: "string" },
@@ -61,12 +71,42 @@ async function readJson(option: string, file: string): Promise<unknown> {
   }
 }
 
-function positiveInteger(option: string, value: string | undefined, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    throw new UsageError(`--${option} must be an integer >= ${min}, got '${value}'`);
-  return n;
+function integerOption(values: OptionValues, name: string, fallback: number, min = 1): number {
+  const text = stringOption(values, name);
+  return text === undefined
+    ? fallback
+    : parseInteger(name, text, { min, max: name === "port" ? 65_535 : undefined });
+}
+
+/** `--polymarket` and its API URLs as `product.liveSignals`; undefined without `--polymarket`. */
+function liveSignalsOption(values: OptionValues) {
+  const slugs = stringOption(values, "polymarket");
+  const urlOption = (name: string) => {
+    const text = stringOption(values, name);
+    return text === undefined ? undefined : parseHttpUrl(name, text);
+  };
+  const gammaUrl = urlOption("gamma-url");
+  const clobUrl = urlOption("clob-url");
+  if (slugs === undefined) {
+    if (gammaUrl !== undefined || clobUrl !== undefined)
+      throw new UsageError("--gamma-url and --clob-url need --polymarket <slugs>");
+    return undefined;
+  }
+  if (stringOption(values, "signals") !== undefined)
+    throw new UsageError("--signals (recorded) and --polymarket (live) exclude each other");
+  const list = slugs
+    .split(",")
+    .map((slug) => slug.trim())
+    .filter((slug) => slug.length > 0);
+  if (list.length === 0) throw new UsageError("--polymarket needs at least one market slug");
+  return {
+    polymarket: {
+      slugs: list,
+      books: clobUrl !== undefined,
+      ...(gammaUrl !== undefined ? { gammaUrl } : {}),
+      ...(clobUrl !== undefined ? { clobUrl } : {}),
+    },
+  };
 }
 
 export async function keeperConfigMain(argv: readonly string[], io: ScriptIo): Promise<number> {
@@ -75,7 +115,15 @@ export async function keeperConfigMain(argv: readonly string[], io: ScriptIo): P
     io.stdout(`${KEEPER_CONFIG_USAGE}\n`);
     return EXIT_OK;
   }
+  // every option's own form first, then the files it names
   const out = requiredOption(values, "out", "keeper-config");
+  const every = integerOption(values, "every", 30);
+  const port = integerOption(values, "port", 9464, 0);
+  const quoteText = stringOption(values, "quote-url");
+  const quoteUrl = quoteText === undefined ? undefined : parseHttpUrl("quote-url", quoteText);
+  const live = liveSignalsOption(values);
+  const rpcText = stringOption(values, "rpc");
+  if (rpcText !== undefined) parseHttpUrl("rpc", rpcText);
   const addressesFile = stringOption(values, "addresses") ?? ".keeper-data/local-addresses.json";
   const addresses = keeperStackAddressesSchema.safeParse(await readJson("addresses", addressesFile));
   if (!addresses.success)
@@ -90,9 +138,7 @@ export async function keeperConfigMain(argv: readonly string[], io: ScriptIo): P
     throw new UsageError(
       `--mandates ${mandatesFile}: ${z.prettifyError(mandates.error).replace(/\n/g, "; ")}`,
     );
-  const every = positiveInteger("every", stringOption(values, "every"), 30);
-  const quoteUrl = stringOption(values, "quote-url");
-  const rpcUrl = stringOption(values, "rpc") ?? addresses.data.rpcUrl ?? "http://127.0.0.1:8545";
+  const rpcUrl = parseHttpUrl("rpc", rpcText ?? addresses.data.rpcUrl ?? "http://127.0.0.1:8545");
   const input = keeperConfigFor(addresses.data, {
     rpcUrl,
     chainId: addresses.data.chainId,
@@ -100,10 +146,11 @@ export async function keeperConfigMain(argv: readonly string[], io: ScriptIo): P
     storePath: stringOption(values, "store") ?? ".keeper-data/keeper.sqlite",
     ...(stringOption(values, "policy") ? { policyPath: stringOption(values, "policy")! } : {}),
     ...(stringOption(values, "signals") ? { signalsFile: stringOption(values, "signals")! } : {}),
+    ...(live ? { liveSignals: live } : {}),
     ...(quoteUrl ? { swaps: { quoteUrl } } : {}),
     ...(mandates ? { mandates: mandates.data } : {}),
     schedule: { settleEverySeconds: every, strategyEverySeconds: every, monitorEverySeconds: every },
-    http: { host: "127.0.0.1", port: positiveInteger("port", stringOption(values, "port"), 9464, 0) },
+    http: { host: "127.0.0.1", port },
   });
   // the file is exactly what `keeper run` will accept
   const checked = keeperConfigSchema.safeParse(input);

@@ -1,20 +1,16 @@
-import { isHex } from "viem";
 import { projectArtifact } from "../deploy/lib/artifacts.js";
+import { connect, loadRoleSigner, parseCommand, parseRpc, readAddresses, report } from "./cli/common.js";
 import {
   EXIT_OK,
+  type OptionValues,
+  parseHex,
   type ScriptIo,
   UsageError,
-  connect,
-  loadRoleSigner,
-  parseCommand,
-  parseRpc,
   processIo,
-  readAddresses,
-  report,
   requiredOption,
   runScript,
   stringOption,
-} from "./cli/common.js";
+} from "../keeper/cli/usage.js";
 import { runKeeper } from "./cli/keeperBridge.js";
 import { readVaultLimits } from "./cli/vaultLimits.js";
 import { writeOrSimulate } from "./cli/write.js";
@@ -63,15 +59,9 @@ const OPTIONS = {
   reason: { type: "string" },
 } as const;
 
-function proposalArg(
-  values: Record<string, unknown>,
-  command: string,
-  required: boolean,
-): string | undefined {
+function proposalArg(values: OptionValues, command: string, required: boolean): string | undefined {
   const id = required ? requiredOption(values, "proposal", command) : stringOption(values, "proposal");
-  if (id !== undefined && !(isHex(id) && id.length === 66))
-    throw new UsageError(`--proposal must be a 32-byte hex id (0x + 64 hex digits), got '${id}'`);
-  return id;
+  return id === undefined ? undefined : parseHex("proposal", id, 32, "a 32-byte hex id");
 }
 
 export async function operatorMain(argv: readonly string[], io: ScriptIo = processIo): Promise<number> {

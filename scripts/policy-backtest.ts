@@ -1,8 +1,17 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { createPublicClient, http } from "viem";
 import { equitySvg } from "../keeper/backtest/equityChart.js";
+import {
+  EXIT_OK,
+  parseInteger,
+  parseOptions,
+  processIo,
+  requiredOption,
+  runScript,
+  stringOption,
+  UsageError,
+} from "../keeper/cli/usage.js";
 import { loadPolicyFromFile, startDemo, type DemoSummary } from "./demo/run.js";
 
 // Backtests an allocation policy file on the vault: drives the `npm start` demo (the real keeper
@@ -39,35 +48,38 @@ export interface PolicyBacktest {
   readonly finalVsIdle: number;
 }
 
-const { values } = parseArgs({
-  options: {
+/** The policy file, epochs and output directory; exits 2 with the usage on a bad command line. */
+async function parseCli(argv: readonly string[]) {
+  const { values } = parseOptions(argv, {
     policy: { type: "string" },
-    epochs: { type: "string", default: "7" },
-    out: { type: "string", default: ".keeper-data/policy-backtest" },
-    help: { type: "boolean", default: false },
-  },
-  strict: true,
+    epochs: { type: "string" },
+    out: { type: "string" },
+    help: { type: "boolean" },
+  });
+  if (values.help === true) return undefined;
+  const epochs = stringOption(values, "epochs");
+  const policyFile = path.resolve(requiredOption(values, "policy"));
+  try {
+    // a bad policy file is refused before anything is started
+    await loadPolicyFromFile(policyFile);
+  } catch (error) {
+    throw new UsageError(`--policy ${policyFile}: ${(error as Error).message}`);
+  }
+  return {
+    policyFile,
+    epochs: epochs === undefined ? 7 : parseInteger("epochs", epochs),
+    outDir: path.resolve(stringOption(values, "out") ?? ".keeper-data/policy-backtest"),
+  };
+}
+
+let cli: Awaited<ReturnType<typeof parseCli>>;
+const code = await runScript(processIo, USAGE, async () => {
+  cli = await parseCli(process.argv.slice(2));
+  if (!cli) processIo.stdout(`${USAGE}\n`);
+  return EXIT_OK;
 });
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
-const epochs = Number(values.epochs);
-if (!values.policy || !Number.isInteger(epochs) || epochs < 1) {
-  console.error(
-    `error: ${!values.policy ? "--policy is required" : `--epochs must be a positive integer, got "${values.epochs}"`}\n${USAGE}`,
-  );
-  process.exit(2);
-}
-const policyFile = path.resolve(values.policy);
-const outDir = path.resolve(values.out);
-try {
-  // Refuse a bad policy file before anything is started.
-  await loadPolicyFromFile(policyFile);
-} catch (error) {
-  console.error(`error: ${(error as Error).message}`);
-  process.exit(2);
-}
+if (code !== EXIT_OK || !cli) process.exit(code);
+const { policyFile, epochs, outDir } = cli;
 
 const session = await startDemo({
   port: 0,

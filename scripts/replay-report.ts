@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
+import { EXIT_OK, parseOptions, processIo, runScript, stringOption } from "../keeper/cli/usage.js";
 import {
   liveLikeReplayConfig,
   loadDataStreamsBtc,
@@ -21,17 +21,24 @@ import { loadBtc15m, loadBtc5m } from "../keeper/signals/replay/recordedMarkets.
 // metadata at modelled and recorded spreads, the BTC 15-minute control set, and the price-threshold
 // model's skill on the 5-minute set. Usage: tsx scripts/replay-report.ts [--data ../shared/data] [--out FILE].
 
-const { values } = parseArgs({
-  options: {
-    data: { type: "string", default: path.resolve("../shared/data") },
-    out: { type: "string", default: path.resolve("docs/replay-report.md") },
-    help: { type: "boolean", default: false },
-  },
+const USAGE = "usage: tsx scripts/replay-report.ts [--data <dir>] [--out <file>]";
+let options: { data: string; out: string } | undefined;
+const code = await runScript(processIo, USAGE, async () => {
+  const { values } = parseOptions(process.argv.slice(2), {
+    data: { type: "string" },
+    out: { type: "string" },
+    help: { type: "boolean" },
+  });
+  if (values.help === true) processIo.stdout(`${USAGE}\n`);
+  else
+    options = {
+      data: path.resolve(stringOption(values, "data") ?? "../shared/data"),
+      out: path.resolve(stringOption(values, "out") ?? "docs/replay-report.md"),
+    };
+  return EXIT_OK;
 });
-if (values.help) {
-  console.log("usage: tsx scripts/replay-report.ts [--data DIR] [--out FILE]");
-  process.exit(0);
-}
+if (code !== EXIT_OK || !options) process.exit(code);
+const values = options;
 const dataDir = values.data;
 const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
 

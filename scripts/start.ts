@@ -1,6 +1,15 @@
-import { parseArgs } from "node:util";
 import { startDashboardServer } from "../dashboard/server/server.js";
 import { freshPostgresDatabase, stopPostgres } from "../deploy/local/postgres.js";
+import {
+  EXIT_OK,
+  parseInteger,
+  parseOptions,
+  parseSeconds,
+  processIo,
+  runScript,
+  stringOption,
+  UsageError,
+} from "../keeper/cli/usage.js";
 import { ONCE_EPOCHS, runDemo, startDemo } from "./demo/run.js";
 import { formatSummary } from "./demo/summary.js";
 
@@ -35,45 +44,40 @@ interface StartOptions {
   readonly store: "sqlite" | "postgres";
 }
 
-function parsePort(name: string, value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`${name} must be an integer from 0 to 65535, got "${value}"`);
-  return port;
-}
+const OPTIONS = {
+  once: { type: "boolean" },
+  port: { type: "string" },
+  "status-port": { type: "string" },
+  "dashboard-port": { type: "string" },
+  interval: { type: "string" },
+  policy: { type: "string" },
+  store: { type: "string" },
+  help: { type: "boolean" },
+} as const;
 
-function parseCli(argv: string[]): StartOptions {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      once: { type: "boolean", default: false },
-      port: { type: "string", default: "8545" },
-      "status-port": { type: "string", default: "8645" },
-      "dashboard-port": { type: "string", default: "8745" },
-      interval: { type: "string", default: "5" },
-      policy: { type: "string" },
-      store: { type: "string", default: "sqlite" },
-      help: { type: "boolean", default: false },
-    },
-    strict: true,
-  });
-  if (values.help) {
+/** The options, or undefined with --help (the usage is printed). */
+function parseCli(argv: readonly string[]): StartOptions | undefined {
+  const { values } = parseOptions(argv, OPTIONS);
+  if (values.help === true) {
     console.log(USAGE);
-    process.exit(0);
+    return undefined;
   }
-  const intervalSeconds = Number(values.interval);
-  if (!Number.isFinite(intervalSeconds) || intervalSeconds < 0)
-    throw new Error(`--interval must be a non-negative number of seconds, got "${values.interval}"`);
-  if (values.store !== "sqlite" && values.store !== "postgres")
-    throw new Error(`--store must be sqlite or postgres, got "${values.store}"`);
+  const port = (name: string, fallback: number) => {
+    const text = stringOption(values, name);
+    return text === undefined ? fallback : parseInteger(name, text, { min: 0, max: 65_535 });
+  };
+  const interval = stringOption(values, "interval");
+  const store = stringOption(values, "store") ?? "sqlite";
+  if (store !== "sqlite" && store !== "postgres")
+    throw new UsageError(`--store must be sqlite or postgres, got '${store}'`);
   return {
-    store: values.store,
-    once: values.once,
-    port: parsePort("--port", values.port),
-    statusPort: parsePort("--status-port", values["status-port"]),
-    dashboardPort: parsePort("--dashboard-port", values["dashboard-port"]),
-    intervalSeconds,
-    policyFile: values.policy,
+    store,
+    once: values.once === true,
+    port: port("port", 8545),
+    statusPort: port("status-port", 8645),
+    dashboardPort: port("dashboard-port", 8745),
+    intervalSeconds: interval === undefined ? 5 : parseSeconds("interval", interval),
+    policyFile: stringOption(values, "policy"),
   };
 }
 
@@ -141,14 +145,7 @@ async function storeUrl(options: StartOptions): Promise<string | undefined> {
   return url;
 }
 
-async function main(): Promise<void> {
-  let options: StartOptions;
-  try {
-    options = parseCli(process.argv.slice(2));
-  } catch (error) {
-    console.error(`error: ${(error as Error).message}\n\n${USAGE}`);
-    process.exit(2);
-  }
+async function main(options: StartOptions): Promise<number> {
   if (options.once) {
     const started = performance.now();
     const summary = await runDemo(ONCE_EPOCHS, {
@@ -159,13 +156,19 @@ async function main(): Promise<void> {
     });
     console.log(formatSummary(summary));
     console.log(`Wall time ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    return;
+    return EXIT_OK;
   }
   await runForever(options);
+  return EXIT_OK;
 }
 
-try {
-  await main();
-} finally {
-  await stopPostgres();
-}
+// a bad command line exits 2 with the usage before anything starts
+process.exitCode = await runScript(processIo, USAGE, async () => {
+  const options = parseCli(process.argv.slice(2));
+  if (!options) return EXIT_OK;
+  try {
+    return await main(options);
+  } finally {
+    await stopPostgres();
+  }
+});

@@ -11,20 +11,18 @@ import { defaultStrategyConfig } from "../keeper/strategy/index.js";
 import { IDLE_KEY, checkPolicyConnectors, readPolicyFile } from "../keeper/strategy/policy.js";
 import { LOCAL_CONNECTOR_KEYS } from "../deploy/local/keeperConfig.js";
 import { readRecordedSnapshots } from "../keeper/vault/snapshots.js";
+import { connectReadOnly, parseCommand, parseRpc, readAddresses, report } from "./cli/common.js";
 import {
   EXIT_OK,
+  parseHex,
+  parseInteger,
   type ScriptIo,
   UsageError,
-  connectReadOnly,
-  parseCommand,
-  parseRpc,
   processIo,
-  readAddresses,
-  report,
   requiredOption,
   runScript,
   stringOption,
-} from "./cli/common.js";
+} from "../keeper/cli/usage.js";
 import { runKeeper } from "./cli/keeperBridge.js";
 
 export const STRATEGIST_USAGE = `usage: npx tsx scripts/strategist.ts <command> [options]
@@ -82,9 +80,7 @@ const callsFile = z.union([
 ]);
 
 export function parseThreshold(text: string | undefined): number {
-  if (text === undefined) return 2;
-  if (!/^[1-9]\d?$/.test(text)) throw new UsageError(`--threshold must be a positive integer, got '${text}'`);
-  return Number(text);
+  return text === undefined ? 2 : parseInteger("threshold", text, { min: 1, max: 99 });
 }
 
 export async function strategistMain(argv: readonly string[], io: ScriptIo = processIo): Promise<number> {
@@ -106,9 +102,7 @@ export async function strategistMain(argv: readonly string[], io: ScriptIo = pro
     const json = values.json === true ? ["--json"] : [];
 
     if (command === "cancel") {
-      const id = requiredOption(values, "proposal", command);
-      if (!(isHex(id) && id.length === 66))
-        throw new UsageError(`--proposal must be a 32-byte hex id (0x + 64 hex digits), got '${id}'`);
+      const id = parseHex("proposal", requiredOption(values, "proposal", command), 32, "a 32-byte hex id");
       const reason = requiredOption(values, "reason", command);
       return runKeeper(
         await target(),

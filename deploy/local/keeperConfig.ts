@@ -27,6 +27,8 @@ export interface LocalKeeperConfigOptions {
   readonly policyPath?: string;
   /** Recorded snapshots replayed as signals (a JSON array of MarketSnapshot). */
   readonly signalsFile?: string;
+  /** Live signals fetched each strategy run (`product.liveSignals`); not with `signalsFile`. */
+  readonly liveSignals?: NonNullable<KeeperConfigInput["product"]>["liveSignals"];
   readonly webhookUrl?: string;
   /**
    * The LI.FI quote service (deploy/local/lifiQuoteService.ts): with it, the Uniswap connector is a
@@ -185,6 +187,7 @@ export function keeperConfigFor(
         { symbol: "USDT", token: addresses.tokens.usdt, feed: addresses.feeds.usdtUsd, decimals: 8 },
       ],
       ...(options.signalsFile ? { signalsFile: options.signalsFile } : {}),
+      ...(options.liveSignals ? { liveSignals: options.liveSignals } : {}),
     },
   };
 }

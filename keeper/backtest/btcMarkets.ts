@@ -274,8 +274,9 @@ export function thresholdWorkload(markets: readonly Btc5mMarket[], oracle: Oracl
 
 export interface WorkloadTally {
   readonly scored: number;
-  /** Snapshots that passed the gates and reached estimation (what the throughput target counts). */
+  /** Snapshots that passed the gates and reached estimation. */
   readonly reachedEstimation: number;
+  /** Snapshots with an estimate, hence also through the decision gate and sizing (what the throughput target counts). */
   readonly estimated: number;
   /** Snapshots where YES or NO passed the decision gate and had cap room. */
   readonly sized: number;

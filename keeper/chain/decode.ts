@@ -1,5 +1,4 @@
 import {
-  BaseError,
   decodeErrorResult,
   decodeFunctionData,
   formatUnits,
@@ -242,13 +241,7 @@ export function formatTokenAmount(units: bigint, token: Pick<KnownToken, "symbol
 
 /** The revert data carried anywhere in a viem error's cause chain. */
 export function revertData(error: unknown): Hex | undefined {
-  const chain = error instanceof BaseError ? [] : causeChain(error);
-  if (error instanceof BaseError) {
-    error.walk((e) => {
-      chain.push(e);
-      return false;
-    });
-  }
+  const chain = causeChain(error);
   for (const e of chain) {
     const raw = (e as { raw?: unknown }).raw;
     if (typeof raw === "string" && isHex(raw) && raw.length >= 10) return raw;

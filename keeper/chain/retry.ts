@@ -35,11 +35,22 @@ export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Every error in the `cause` chain, outermost first. */
+/**
+ * Every error in the `cause` chain, outermost first. From the first viem error on, viem's own
+ * `BaseError.walk` follows the chain; the links above it (this keeper's errors, or any other that
+ * wraps one in `cause`) are followed here, at most 20 and never around a cycle.
+ */
 export function causeChain(error: unknown): unknown[] {
   const chain: unknown[] = [];
   let current: unknown = error;
   while (current !== undefined && current !== null && chain.length < 20 && !chain.includes(current)) {
+    if (current instanceof BaseError) {
+      current.walk((e) => {
+        chain.push(e);
+        return false;
+      });
+      return chain;
+    }
     chain.push(current);
     current = (current as { cause?: unknown }).cause;
   }

@@ -11,7 +11,7 @@ import {
 } from "viem";
 import { silentLogger, type Logger } from "../log/logger.js";
 import type { IntentRecord, SendKind, SendRecord, Store } from "../store/types.js";
-import { errorMessage, isRevert, realSleep, withRetry, type RetryPolicy } from "./retry.js";
+import { causeChain, errorMessage, isRevert, realSleep, withRetry, type RetryPolicy } from "./retry.js";
 
 /** A transaction to be mined exactly once. `id` is the idempotency key (e.g. `submit:<proposalId>`). */
 export interface TxIntent {
@@ -821,13 +821,11 @@ export class ReliableSender {
 /** The most specific revert message in the cause chain (viem's outer messages are generic). */
 function revertReason(error: unknown): string {
   const messages: string[] = [];
-  for (let current: unknown = error, depth = 0; current && depth < 10; depth++) {
-    if (current instanceof Error) {
-      messages.push((current as { shortMessage?: string }).shortMessage ?? current.message);
-      messages.push((current as { details?: string }).details ?? "");
+  for (const e of causeChain(error))
+    if (e instanceof Error) {
+      messages.push((e as { shortMessage?: string }).shortMessage ?? e.message);
+      messages.push((e as { details?: string }).details ?? "");
     }
-    current = (current as { cause?: unknown }).cause;
-  }
   const specific = messages.filter((m) => /revert/i.test(m));
   return (specific[specific.length - 1] ?? messages[0] ?? "reverted").split("\n")[0]!.trim();
 }
@@ -837,12 +835,8 @@ function bigMax(...values: bigint[]): bigint {
 }
 
 function causeMessages(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 10; depth++) {
-    if (current instanceof Error)
-      parts.push(current.message, (current as { details?: string }).details ?? "");
-    current = (current as { cause?: unknown }).cause;
-  }
-  return parts.join(" | ");
+  return causeChain(error)
+    .filter((e): e is Error => e instanceof Error)
+    .flatMap((e) => [e.message, (e as { details?: string }).details ?? ""])
+    .join(" | ");
 }

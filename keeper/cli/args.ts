@@ -1,15 +1,6 @@
 import { parseArgs } from "node:util";
-import { getAddress, isAddress, isHex, type Address, type Hex } from "viem";
-
-export class UsageError extends Error {
-  override name = "UsageError";
-  constructor(
-    message: string,
-    readonly command?: string,
-  ) {
-    super(message);
-  }
-}
+import type { Address, Hex } from "viem";
+import { parseAddress, parseHex, parseInteger, UsageError } from "./usage.js";
 
 export const COMMANDS = [
   "run",
@@ -177,19 +168,23 @@ export function requireString(args: ParsedArgs, name: string): string {
   return value;
 }
 
+/** Runs a validator of ./usage.ts with this command's help named in its error. */
+function forCommand<T>(args: ParsedArgs, validate: () => T): T {
+  try {
+    return validate();
+  } catch (error) {
+    if (error instanceof UsageError) throw new UsageError(error.message, args.command);
+    throw error;
+  }
+}
+
 export function proposalId(args: ParsedArgs, required = true): Hex | undefined {
   const value = args.values.proposal;
   if (value === undefined) {
     if (required) throw new UsageError("missing required option --proposal", args.command);
     return undefined;
   }
-  if (typeof value !== "string" || !isHex(value) || value.length !== 66) {
-    throw new UsageError(
-      `--proposal must be a 32-byte hex id (0x + 64 hex digits), got '${String(value)}'`,
-      args.command,
-    );
-  }
-  return value.toLowerCase() as Hex;
+  return forCommand(args, () => parseHex("proposal", String(value), 32, "a 32-byte hex id"));
 }
 
 /** `--signer` and `--signature` come together (importing a signature made elsewhere) or not at all. */
@@ -197,28 +192,20 @@ export function importedSignature(args: ParsedArgs): { signer: Address; signatur
   const signer = args.values.signer;
   const signature = args.values.signature;
   if (signer === undefined && signature === undefined) return undefined;
-  if (typeof signer !== "string" || !isAddress(signer, { strict: false })) {
-    throw new UsageError(
-      `--signer must be an address when --signature is given, got '${String(signer)}'`,
-      args.command,
-    );
-  }
-  if (typeof signature !== "string" || !isHex(signature) || signature.length !== 132) {
-    throw new UsageError(
-      `--signature must be a 65-byte hex signature, got '${String(signature)}'`,
-      args.command,
-    );
-  }
-  return { signer: getAddress(signer), signature };
+  if (typeof signer !== "string")
+    throw new UsageError("--signer must be an address when --signature is given", args.command);
+  if (typeof signature !== "string")
+    throw new UsageError("--signature must be a 65-byte hex signature when --signer is given", args.command);
+  return forCommand(args, () => ({
+    signer: parseAddress("signer", signer),
+    signature: parseHex("signature", signature, 65, "a 65-byte hex signature"),
+  }));
 }
 
 export function positiveInteger(args: ParsedArgs, name: string, fallback: number): number {
   const value = args.values[name];
   if (value === undefined) return fallback;
-  if (typeof value !== "string" || !/^[1-9]\d{0,5}$/.test(value)) {
-    throw new UsageError(`--${name} must be a positive integer, got '${String(value)}'`, args.command);
-  }
-  return Number(value);
+  return forCommand(args, () => parseInteger(name, String(value), { min: 1, max: 999_999 }));
 }
 
 /** A non-negative block number option (decimal). */

@@ -30,10 +30,10 @@ import {
   positiveInteger,
   proposalId,
   requireString,
-  UsageError,
   type Command,
   type ParsedArgs,
 } from "./args.js";
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./usage.js";
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -53,10 +53,6 @@ export interface CliIo {
   /** Log lines go here (default: stderr as JSON lines). */
   readonly log?: (line: string) => void;
 }
-
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
 
 const proposalInputSchema = z.strictObject({
   plan: z.unknown().refine((v) => v !== undefined, "required"),

@@ -222,10 +222,15 @@ export class MultisigWorkflow {
       // proposal is closed with its reason instead of staying open for every keeper to retry.
       if (simulated.permanent)
         await this.o.store.transitionProposal(proposalId, ["proposed", "signed"], "failed", { reason });
+      else await this.withdrawRefusedOwn(proposal, reason);
       throw new ProposalError(proposalId, reason);
     }
     const checked = await this.o.checker.check(proposal, JSON.parse(proposal.planJson));
-    if (!checked.ok) throw new ProposalError(proposalId, `risk check failed: ${checked.reasons.join("; ")}`);
+    if (!checked.ok) {
+      const reason = `risk check failed: ${checked.reasons.join("; ")}`;
+      await this.withdrawRefusedOwn(proposal, reason);
+      throw new ProposalError(proposalId, reason);
+    }
 
     // verifyIntegrity checked that the id is the EIP-712 digest of the stored fields: sign it directly
     const signature = account.sign
@@ -237,6 +242,22 @@ export class MultisigWorkflow {
     return (await this.o.store.listSignatures(proposalId)).find(
       (s) => s.signer === getAddress(account.address),
     )!;
+  }
+
+  /**
+   * A proposal this operator made that no one has signed, refused at its own first signature (its
+   * batch no longer simulates, e.g. it was planned on state that an execution mined meanwhile
+   * changed, or it fails the risk check): no other operator would sign it either, so it is closed
+   * at once instead of holding the gate's nonce, and every automated `exclusive` proposal behind
+   * it, until its deadline. The next cycle plans again on the chain as it is.
+   */
+  private async withdrawRefusedOwn(proposal: ProposalRecord, reason: string): Promise<void> {
+    if (proposal.proposer !== this.o.operatorId) return;
+    if ((await this.o.store.listSignatures(proposal.id)).length > 0) return;
+    const withdrawn = await this.o.store.transitionProposal(proposal.id, ["proposed"], "failed", {
+      reason: `withdrawn by its proposer ${this.o.operatorId}: ${reason}`,
+    });
+    if (withdrawn) this.o.logger.info("proposal withdrawn", { proposalId: proposal.id, reason });
   }
 
   /**

@@ -46,6 +46,7 @@ export function strategyTask(keeper: Keeper): ScheduledTask {
         snapshotHash: result.snapshotHash,
         proposalId: result.proposalId,
         txHash: result.txHash,
+        timingsMs: result.timingsMs,
       });
     },
   };

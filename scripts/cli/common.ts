@@ -1,5 +1,4 @@
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import {
   type Address,
   type Chain,
@@ -9,40 +8,30 @@ import {
   defineChain,
   getAddress,
   http,
-  BaseError,
   isAddress,
 } from "viem";
 import { z } from "zod";
 import type { Clients } from "../../deploy/lib/clients.js";
 import { SignerError, loadSigner } from "../../keeper/keys/signer.js";
-import { productErrorDecoder } from "../../keeper/vault/decoder.js";
+import {
+  describeFailure,
+  parseHttpUrl,
+  parseOptions,
+  stringOption,
+  UsageError,
+  type OptionTypes,
+  type OptionValues,
+  type ScriptIo,
+} from "../../keeper/cli/usage.js";
 
-/** Shared plumbing of the depositor, strategist and operator scripts: arguments, addresses, keys. */
+/**
+ * Shared plumbing of the depositor, strategist, operator and governance scripts: the options they
+ * all take, the addresses file, keys and clients. Parsing, validation and exit codes are
+ * keeper/cli/usage.ts, shared with the keeper CLI.
+ */
 
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
 export const DEFAULT_RPC = "http://127.0.0.1:8545";
 export const DEFAULT_ADDRESSES = ".keeper-data/local-addresses.json";
-
-/** A bad command line: the message names the argument; the script exits 2. */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
-
-export interface ScriptIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  readonly env: NodeJS.ProcessEnv;
-}
-
-export const processIo: ScriptIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  env: process.env,
-};
-
-export type OptionTypes = Record<string, { type: "string" | "boolean" }>;
 
 export const COMMON_OPTIONS = {
   rpc: { type: "string" },
@@ -56,7 +45,7 @@ export const COMMON_OPTIONS = {
 /** Prints a command's result: `data` as JSON with `--json` (bigints as decimal strings), else `text`. */
 export function report(
   io: ScriptIo,
-  values: Record<string, unknown>,
+  values: Readonly<Record<string, unknown>>,
   data: Record<string, unknown>,
   text: string,
 ): void {
@@ -65,67 +54,17 @@ export function report(
   else io.stdout(`${text}\n`);
 }
 
-/** Strict parse: unknown options and stray arguments are usage errors naming them. */
-export function parseCommand<T extends OptionTypes>(
+/** The scripts' strict parse (keeper/cli/usage.ts) with the options every script takes. */
+export function parseCommand(
   argv: readonly string[],
   commands: readonly string[],
-  options: T,
-): { command: string | undefined; values: Record<string, string | boolean | undefined> } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: { ...COMMON_OPTIONS, ...options },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message.split("\n")[0]!);
-  }
-  const [command, extra] = parsed.positionals;
-  if (command !== undefined && !commands.includes(command))
-    throw new UsageError(`unknown command '${command}'; expected one of: ${commands.join(", ")}`);
-  if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}'`);
-  return { command, values: parsed.values as Record<string, string | boolean | undefined> };
+  options: OptionTypes,
+): { command: string | undefined; values: OptionValues } {
+  return parseOptions(argv, { ...COMMON_OPTIONS, ...options }, commands);
 }
 
-export function stringOption(values: Record<string, unknown>, name: string): string | undefined {
-  const value = values[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== "string" || value.length === 0) throw new UsageError(`--${name} needs a value`);
-  return value;
-}
-
-export function requiredOption(values: Record<string, unknown>, name: string, command: string): string {
-  const value = stringOption(values, name);
-  if (value === undefined) throw new UsageError(`${command} needs --${name}`);
-  return value;
-}
-
-/** A decimal amount with at most `decimals` fraction digits, in base units; refuses zero and junk. */
-export function parseAmount(name: string, text: string, decimals: number): bigint {
-  const match = /^(\d{1,30})(?:\.(\d+))?$/.exec(text);
-  if (!match || (match[2]?.length ?? 0) > decimals)
-    throw new UsageError(
-      `--${name} must be a positive decimal with at most ${decimals} decimals, got '${text}'`,
-    );
-  const units =
-    BigInt(match[1]!) * 10n ** BigInt(decimals) + BigInt((match[2] ?? "").padEnd(decimals, "0") || "0");
-  if (units === 0n) throw new UsageError(`--${name} must be greater than zero`);
-  return units;
-}
-
-export function parseRpc(values: Record<string, unknown>): string {
-  const rpc = stringOption(values, "rpc") ?? DEFAULT_RPC;
-  let url: URL;
-  try {
-    url = new URL(rpc);
-  } catch {
-    throw new UsageError(`--rpc must be an http(s) URL, got '${rpc}'`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:")
-    throw new UsageError(`--rpc must be an http(s) URL, got '${rpc}'`);
-  return rpc;
+export function parseRpc(values: Readonly<Record<string, unknown>>): string {
+  return parseHttpUrl("rpc", stringOption(values, "rpc") ?? DEFAULT_RPC);
 }
 
 const address = z
@@ -153,7 +92,7 @@ export const addressesSchema = z.object({
 export type StackAddresses = z.output<typeof addressesSchema>;
 
 export async function readAddresses(
-  values: Record<string, unknown>,
+  values: Readonly<Record<string, unknown>>,
 ): Promise<StackAddresses & { file: string }> {
   const file = stringOption(values, "addresses") ?? DEFAULT_ADDRESSES;
   let decoded: unknown;
@@ -175,7 +114,7 @@ export async function readAddresses(
 /** The signing key from `--keystore` (password in `<ROLE>_KEYSTORE_PASSWORD`) or `<ROLE>_PRIVATE_KEY`. */
 export function loadRoleSigner(
   role: "DEPOSITOR" | "GUARDIAN" | "DEPLOYER",
-  values: Record<string, unknown>,
+  values: Readonly<Record<string, unknown>>,
   env: NodeJS.ProcessEnv,
 ): LocalAccount {
   const keystorePath = stringOption(values, "keystore");
@@ -243,24 +182,4 @@ export async function connect(rpc: string, chainId: number, account: LocalAccoun
     public: publicClient as unknown as Clients["public"],
     wallet: wallet as unknown as Clients["wallet"],
   };
-}
-
-/** Runs a script body: usage errors exit 2 with the usage text, other failures exit 1. */
-export async function runScript(io: ScriptIo, usage: string, body: () => Promise<number>): Promise<number> {
-  try {
-    return await body();
-  } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr(`error: ${error.message}\n\n${usage}\n`);
-      return EXIT_USAGE;
-    }
-    io.stderr(`error: ${describeFailure(error)}\n`);
-    return EXIT_FAILURE;
-  }
-}
-
-/** One line: a revert names its custom error and arguments (keeper/chain/decode.ts), else the first message line. */
-export function describeFailure(error: unknown): string {
-  if (error instanceof BaseError) return productErrorDecoder().describeError(error);
-  return (error as Error).message.split("\n")[0] ?? String(error);
 }

@@ -1,7 +1,8 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { main as keeperMain } from "../../keeper/cli/main.js";
-import { type ScriptIo, type StackAddresses, UsageError } from "./common.js";
+import { type StackAddresses } from "./common.js";
+import { type ScriptIo, UsageError } from "../../keeper/cli/usage.js";
 
 /**
  * The strategist and operator scripts drive the keeper CLI (keeper/cli) in process: they write a

@@ -145,6 +145,37 @@ describe("bench: results file writer and target classification", function () {
     expect(page).to.include("| AccountingManager | 22,529 | 2,047 |");
   });
 
+  it("the signal → mined section shows each block time's median and p95 from latency-results.json, or says it was not measured", function () {
+    const results = buildResults(synthetic());
+    const stat = (median: number, p95: number) => ({ median, p95, min: median / 2, max: p95 * 2 });
+    const latency = {
+      measuredAt: "2026-01-01T00:00:00.000Z",
+      byBlockTime: {
+        "1s": {
+          samples: 20,
+          failedSamples: 1,
+          withdrawnProposals: 2,
+          signalToMinedMs: stat(3_878, 5_563),
+          signalToProposedMs: stat(1_154, 1_713),
+          proposedToMinedMs: stat(2_631, 4_049),
+          proposingCycleMs: stat(634, 1_195),
+          proposingCycleStepsMsMedian: { signals: 151, evaluate: 9 },
+        },
+      },
+      inProcessCycleMs: { median: 159, p95: null },
+    };
+    const page = renderBenchmarksMarkdown(results, evaluateTargets(results), latency);
+    expect(page).to.include(
+      "| 1s blocks: signal → mined (the gate's `Executed` in a block) | 20 (1 failed) | 3,878 ms | 5,563 ms | 1,939 ms – 11,126 ms |",
+    );
+    expect(page).to.include("signals 151 ms, evaluate 9 ms");
+    expect(page).to.include("2 with 1s blocks");
+    expect(page).to.include("median 159 ms, p95 not measured");
+    expect(renderBenchmarksMarkdown(results, evaluateTargets(results))).to.include(
+      "Not measured yet: run `npm run bench:latency`",
+    );
+  });
+
   it("refuses to write a results set missing a required figure, naming it", async function () {
     const results = buildResults(synthetic());
     const broken = { ...results, keeper: { ...results.keeper, replaySeconds: undefined } };

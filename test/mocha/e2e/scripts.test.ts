@@ -63,7 +63,7 @@ describe("depositor, strategist and operator scripts", function () {
       [
         strategistMain,
         ["propose", "--calls", "x.json", "--threshold", "zero"],
-        "--threshold must be a positive integer",
+        "--threshold must be an integer from 1 to 99",
       ],
       [operatorMain, ["sign"], "sign needs --proposal"],
       [operatorMain, ["submit", "--proposal", "0x12"], "--proposal must be a 32-byte hex id"],

@@ -298,6 +298,13 @@ describe("keeper/multisig: propose → sign → submit workflow", function () {
     const risky = await workflow.propose(input(5_000));
     await rejects(workflow.sign(risky.id, operators[0]!), "notional 5000 above 1000");
     expect((await workflow.status(risky.id)).signatures).to.have.length(0);
+    // both were this operator's own and unsigned: withdrawn at once, so they hold no nonce
+    for (const id of [reverting.id, risky.id]) {
+      const { proposal } = await workflow.status(id);
+      expect(proposal.status).to.equal("failed");
+      expect(proposal.statusReason).to.match(/^withdrawn by its proposer op-test: /);
+    }
+    expect((await workflow.propose(input(100), { exclusive: true })).status).to.equal("proposed");
   });
 
   it("refuses to sign once the gate nonce moved, and marks the proposal expired", async function () {

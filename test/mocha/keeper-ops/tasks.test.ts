@@ -75,20 +75,21 @@ function context(overrides: Partial<typeof config> = {}) {
     store,
     now: () => new Date("2026-11-22T00:00:00Z"),
   };
-  const workflow = new MultisigWorkflow({
-    store,
-    chainId,
-    gate: GATE,
-    vault: VAULT,
-    threshold: 1,
-    signers: [operator.address],
-    proposalTtlSeconds: 3_600,
-    reader: new FixedGate(),
-    simulator: new GateCallSimulator(publicClient),
-    checker: { check: async () => ({ ok: true }) },
-    operatorId: "op-tasks",
-  });
-  return { ctx, store, alerts, workflow };
+  const workflowOf = (operatorId: string) =>
+    new MultisigWorkflow({
+      store,
+      chainId,
+      gate: GATE,
+      vault: VAULT,
+      threshold: 1,
+      signers: [operator.address],
+      proposalTtlSeconds: 3_600,
+      reader: new FixedGate(),
+      simulator: new GateCallSimulator(publicClient),
+      checker: { check: async () => ({ ok: true }) },
+      operatorId,
+    });
+  return { ctx, store, alerts, workflow: workflowOf("op-tasks"), workflowOf };
 }
 
 const mint = (amount: bigint): Hex =>
@@ -120,8 +121,8 @@ describe("keeper/service: scheduled tasks", function () {
     expect(sent.map((i) => i.id)).to.deep.equal([submitIntentId(p.id, operator.address)]);
   });
 
-  it("multisig: a proposal it cannot sign is retried with exponential backoff and warned about once per reason", async function () {
-    const { ctx, workflow } = context();
+  it("multisig: another operator's proposal it cannot sign is retried with exponential backoff and warned about once per reason", async function () {
+    const { ctx, workflow, workflowOf } = context();
     const snapshot = { s: "backoff" };
     const plan = { p: "backoff" };
     // a call that reverts: the simulation refuses it at every attempt
@@ -130,7 +131,8 @@ describe("keeper/service: scheduled tasks", function () {
       functionName: "transferFrom",
       args: [VAULT, operator.address, 1n],
     });
-    await workflow.propose({
+    // proposed by another operator on the shared store (its own would be withdrawn at once)
+    await workflowOf("op-other").propose({
       plan,
       snapshot,
       calls: [{ target: token, data: reverting }],
