@@ -7,11 +7,11 @@ import { ReliableSender } from "../../../keeper/chain/sender.js";
 import { gateConfigMismatches, ViemGateReader } from "../../../keeper/multisig/gate.js";
 import { computeProvenance } from "../../../keeper/multisig/provenance.js";
 import { callsHash } from "../../../keeper/multisig/typedData.js";
-import { MultisigWorkflow } from "../../../keeper/multisig/workflow.js";
+
 import { SqliteStore } from "../../../keeper/store/sqlite.js";
 import type { Store } from "../../../keeper/store/types.js";
-import { GateBatchSimulator } from "../../../keeper/vault/batchSimulator.js";
 import { localChain } from "../helpers/chain.js";
+import { gateWorkflow } from "../helpers/gateWorkflow.js";
 
 // The keeper's multisig workflow against the stack's real KeeperGate (AC20 signed batches): one
 // execution per proposal, whoever submits, and the Executed event commits to the stored batch.
@@ -34,19 +34,7 @@ describe("Keeper multisig workflow against the stack's KeeperGate", function () 
     const reader = new ViemGateReader(client, stack.gate);
     const signers = stack.addresses.operators as Address[];
     const workflowOn = (store: Store, operatorId: string) =>
-      new MultisigWorkflow({
-        store,
-        chainId,
-        gate: stack.gate,
-        vault: stack.vault,
-        threshold: 2,
-        signers,
-        proposalTtlSeconds: 3_600,
-        reader,
-        simulator: new GateBatchSimulator(client),
-        checker: { check: async () => ({ ok: true }) },
-        operatorId,
-      });
+      gateWorkflow(client, chainId, stack, store, operatorId);
     expect(
       gateConfigMismatches({ vault: stack.vault, threshold: 2, signers }, await reader.configuration()),
     ).to.deep.equal([]);

@@ -10,12 +10,12 @@ import { DEFAULT_ROLE_INDICES, stackCalls } from "../../../deploy/product/stack.
 import { ViemGateReader } from "../../../keeper/multisig/gate.js";
 import { keeperGateAbi } from "../../../keeper/abi/contracts.js";
 import { computeProvenance } from "../../../keeper/multisig/provenance.js";
-import { MultisigWorkflow } from "../../../keeper/multisig/workflow.js";
+
 import { PostgresStore } from "../../../keeper/store/postgres.js";
 import { SqliteStore } from "../../../keeper/store/sqlite.js";
 import type { Store } from "../../../keeper/store/types.js";
-import { GateBatchSimulator } from "../../../keeper/vault/batchSimulator.js";
 import { localChain } from "../helpers/chain.js";
+import { gateWorkflow } from "../helpers/gateWorkflow.js";
 import { exited, startKeeper, stopKeeper, waitFor, type KeeperProcess } from "../helpers/keeperProcess.js";
 import { freshPostgresDatabase } from "../helpers/postgres.js";
 
@@ -80,19 +80,7 @@ for (const backend of BACKENDS) {
       await connection.provider.request({ method: "evm_setAutomine", params: [false] });
       await connection.provider.request({ method: "evm_setIntervalMining", params: [300] });
       const { store, config: storeConfig, env } = await backend.open();
-      const workflow = new MultisigWorkflow({
-        store,
-        chainId,
-        gate: stack.gate,
-        vault: stack.vault,
-        threshold: 2,
-        signers,
-        proposalTtlSeconds: 3_600,
-        reader,
-        simulator: new GateBatchSimulator(client),
-        checker: { check: async () => ({ ok: true }) },
-        operatorId: "strategist",
-      });
+      const workflow = gateWorkflow(client, chainId, stack, store, "strategist");
       const operators = [DEFAULT_ROLE_INDICES.operators[0], DEFAULT_ROLE_INDICES.operators[2]];
       const keys = operators.map((i) =>
         toHex(mnemonicToAccount(MNEMONIC, { addressIndex: i }).getHdKey().privateKey!),

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createPublicClient, custom, type Address, type LocalAccount } from "viem";
+import { createPublicClient, custom, type LocalAccount } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { deployLocalStack } from "../../../deploy/local/productStack.js";
 import { DEFAULT_ROLE_INDICES, stackCalls } from "../../../deploy/product/stack.js";
@@ -14,8 +14,8 @@ import { MultisigWorkflow, submitLeaseKey } from "../../../keeper/multisig/workf
 import { PostgresStore } from "../../../keeper/store/postgres.js";
 import { SqliteStore } from "../../../keeper/store/sqlite.js";
 import type { Store } from "../../../keeper/store/types.js";
-import { GateBatchSimulator } from "../../../keeper/vault/batchSimulator.js";
 import { localChain } from "../helpers/chain.js";
+import { gateWorkflow } from "../helpers/gateWorkflow.js";
 import { freshPostgresDatabase } from "../helpers/postgres.js";
 
 // Two operators ("hosts") with their own accounts on one shared store, against the stack's real
@@ -36,7 +36,6 @@ const client = createPublicClient({
 const retry = { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 2, rpcTimeoutMs: 5_000 };
 const { stack, protocols } = await deployLocalStack(accounts[0]!, { accounts });
 const reader = new ViemGateReader(client, stack.gate);
-const signers = stack.addresses.operators as Address[];
 
 class Crash extends Error {}
 
@@ -63,18 +62,7 @@ function operator(
   account: LocalAccount,
   options: { submitTimeoutMs?: number; leaseMarginMs?: number; crashAt?: SendCheckpoint } = {},
 ) {
-  const workflow = new MultisigWorkflow({
-    store,
-    chainId,
-    gate: stack.gate,
-    vault: stack.vault,
-    threshold: 2,
-    signers,
-    proposalTtlSeconds: 3_600,
-    reader,
-    simulator: new GateBatchSimulator(client),
-    checker: { check: async () => ({ ok: true }) },
-    operatorId: id,
+  const workflow = gateWorkflow(client, chainId, stack, store, id, {
     submitTimeoutMs: options.submitTimeoutMs ?? 20_000,
     submitLeaseMarginMs: options.leaseMarginMs ?? 5_000,
   });

@@ -13,12 +13,12 @@ import { main } from "../../../keeper/cli/main.js";
 import { ViemGateReader } from "../../../keeper/multisig/gate.js";
 import { computeProvenance } from "../../../keeper/multisig/provenance.js";
 import { REBUILT_PROPOSER } from "../../../keeper/multisig/rebuild.js";
-import { MultisigWorkflow, submitIntentId } from "../../../keeper/multisig/workflow.js";
+import { submitIntentId } from "../../../keeper/multisig/workflow.js";
 import { SqliteStore } from "../../../keeper/store/sqlite.js";
-import { GateBatchSimulator } from "../../../keeper/vault/batchSimulator.js";
 import { addressesJson } from "../../../scripts/demo/run.js";
 import { keeperConfigMain } from "../../../scripts/keeper-config.js";
 import { localChain } from "../helpers/chain.js";
+import { gateWorkflow } from "../helpers/gateWorkflow.js";
 import { exited, startKeeper, stopKeeper, waitFor, type KeeperProcess } from "../helpers/keeperProcess.js";
 
 // Faults met by real `keeper run` processes against the local chain over JSON-RPC with interval
@@ -48,19 +48,7 @@ after(() => rpc.close());
 const mine = (ms: number) => connection.provider.request({ method: "evm_setIntervalMining", params: [ms] });
 
 function workflowOn(store: SqliteStore) {
-  return new MultisigWorkflow({
-    store,
-    chainId,
-    gate: stack.gate,
-    vault: stack.vault,
-    threshold: 2,
-    signers,
-    proposalTtlSeconds: 3_600,
-    reader,
-    simulator: new GateBatchSimulator(client),
-    checker: { check: async () => ({ ok: true }) },
-    operatorId: "strategist",
-  });
+  return gateWorkflow(client, chainId, stack, store, "strategist");
 }
 
 async function rebuildCli(config: string, key: Hex, ...extra: string[]) {
