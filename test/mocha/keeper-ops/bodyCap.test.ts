@@ -1,48 +1,18 @@
 import { expect } from "chai";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { DEFAULT_MAX_BODY_BYTES, getJson } from "../../../keeper/signals/http.js";
 import type { AdapterStats } from "../../../keeper/signals/types.js";
+import { MB, paddedServer } from "../helpers/paddedServer.js";
 
 // A venue answering with an enormous body must not take the keeper's memory with it: bodies are
 // streamed and cut off at the cap (4 MiB by default).
 
-const MB = 1024 * 1024;
-const CHUNK = Buffer.alloc(64 * 1024, 0x20); // spaces: valid JSON whitespace, so only size matters
-
-/** Serves `{"a":1}` padded to `total` bytes, generated chunk by chunk with backpressure. */
-async function padServer(
-  total: number,
-  announce: boolean,
-): Promise<{ url: string; sent: () => number; close(): Promise<void> }> {
-  let sent = 0;
-  const server: Server = createServer((_req, res) => {
-    res.writeHead(200, {
-      "content-type": "application/json",
-      ...(announce ? { "content-length": String(total) } : {}),
-    });
-    res.write('{"a":1}');
-    sent = 7;
-    const pump = () => {
-      while (sent < total) {
-        const n = Math.min(CHUNK.length, total - sent);
-        sent += n;
-        if (!res.write(n === CHUNK.length ? CHUNK : CHUNK.subarray(0, n)))
-          return void res.once("drain", pump);
-      }
-      res.end();
-    };
-    res.on("error", () => {});
-    pump();
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/markets`,
-    sent: () => sent,
-    close: () => new Promise((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
-  };
-}
+/** Serves `{"a":1}` padded to `total` bytes, with or without announcing the length. */
+const padServer = (total: number, announce: boolean) =>
+  paddedServer(
+    total,
+    () => ({ head: '{"a":1}', headers: announce ? { "content-length": String(total) } : undefined }),
+    "/markets",
+  );
 
 function stats(): AdapterStats {
   return { requests: 0, retries: 0, httpErrors: 0, itemsSeen: 0, accepted: 0, rejected: 0 };

@@ -1,7 +1,5 @@
 import { expect } from "chai";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createPublicClient, ResponseBodyTooLargeError } from "viem";
@@ -10,53 +8,18 @@ import { DEFAULT_MAX_RPC_RESPONSE_BYTES, rpcTransport } from "../../../keeper/ch
 import { loadConfig } from "../../../keeper/config/load.js";
 import { silentLogger } from "../../../keeper/log/logger.js";
 import { createRuntime } from "../../../keeper/service/runtime.js";
+import { MB, paddedServer } from "../helpers/paddedServer.js";
 
 // A JSON-RPC node (or something posing as one) answering with an enormous body must not take the
 // keeper's memory with it: the keeper's transport streams the body and stops at
 // `chain.maxResponseBytes` (8 MiB by default), with a clear error that is not retried.
 
-const MB = 1024 * 1024;
-const CHUNK = Buffer.alloc(64 * 1024, 0x20); // spaces: JSON whitespace after the answer, so only size matters
-
 /** A JSON-RPC server: every call is answered with `result` and then padded to `total` bytes. */
-async function rpcServer(
-  total: number,
-  result: string,
-): Promise<{ url: string; requests: () => number; sent: () => number; close(): Promise<void> }> {
-  let sent = 0;
-  let requests = 0;
-  const server: Server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
-    req.on("end", () => {
-      requests++;
-      const { id } = JSON.parse(body) as { id: number };
-      res.writeHead(200, { "content-type": "application/json" });
-      const head = JSON.stringify({ jsonrpc: "2.0", id, result });
-      res.write(head);
-      sent = head.length;
-      const pump = () => {
-        while (sent < total) {
-          const n = Math.min(CHUNK.length, total - sent);
-          sent += n;
-          if (!res.write(n === CHUNK.length ? CHUNK : CHUNK.subarray(0, n)))
-            return void res.once("drain", pump);
-        }
-        res.end();
-      };
-      res.on("error", () => {});
-      pump();
-    });
+const rpcServer = (total: number, result: string) =>
+  paddedServer(total, (body) => {
+    const { id } = JSON.parse(body) as { id: number };
+    return { head: JSON.stringify({ jsonrpc: "2.0", id, result }) };
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    requests: () => requests,
-    sent: () => sent,
-    close: () => new Promise((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
-  };
-}
 
 describe("keeper/chain: JSON-RPC response bodies are capped and streamed", function () {
   it("a 200 MB answer is cut off at the cap, not retried, and memory grows by less than 64 MB", async function () {
