@@ -4,6 +4,7 @@ import { type LocalAccount, custom, getAddress, parseUnits } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { projectArtifact, send } from "../deploy/lib/artifacts.js";
 import type { Clients } from "../deploy/lib/clients.js";
+import { fundAndRequestDeposit } from "../deploy/local/deposits.js";
 import { deployLocalStack } from "../deploy/local/productStack.js";
 import { DEFAULT_ROLE_INDICES } from "../deploy/product/stack.js";
 import { composeLocalKeeper } from "../deploy/local/keeperConfig.js";
@@ -114,19 +115,7 @@ export async function measureKeeperCycle(
   const erc20 = projectArtifact("MockERC20").abi;
   const vaultAbi = projectArtifact("AccountingManager").abi;
   const drift = DRIFT_PER_CYCLE * BigInt(options.cycles);
-  await send(deployer, { address: stack.asset, abi: erc20, functionName: "transfer", args: [me, DEPOSIT] });
-  await send(depositor, {
-    address: stack.asset,
-    abi: erc20,
-    functionName: "approve",
-    args: [stack.vault, DEPOSIT],
-  });
-  await send(depositor, {
-    address: stack.vault,
-    abi: vaultAbi,
-    functionName: "requestDeposit",
-    args: [DEPOSIT, me, me],
-  });
+  await fundAndRequestDeposit(deployer, depositor, stack, DEPOSIT);
 
   const payloads = await Promise.all(
     GAMMA_SAMPLES.map(

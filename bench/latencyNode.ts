@@ -1,11 +1,10 @@
 import { writeFile } from "node:fs/promises";
 import { network } from "hardhat";
-import { erc20Abi, parseUnits } from "viem";
-import { send } from "../deploy/lib/artifacts.js";
+import { parseUnits } from "viem";
 import type { Clients } from "../deploy/lib/clients.js";
+import { fundAndRequestDeposit } from "../deploy/local/deposits.js";
 import { deployLocalStack } from "../deploy/local/productStack.js";
 import { startRpcServer } from "../deploy/local/rpcServer.js";
-import { accountingManagerAbi } from "../keeper/abi/contracts.js";
 import { addressesJson } from "../scripts/demo/run.js";
 
 // The chain of `npm run bench:latency`, in a process of its own: an EDR node with the local stack
@@ -27,25 +26,7 @@ const accounts = wallets.map((wallet): Clients => ({ public: publicClient, walle
 const local = await deployLocalStack(accounts[0]!, { accounts });
 const { stack } = local;
 const depositor = accounts[DEPOSITOR]!;
-const me = depositor.wallet.account.address;
-await send(accounts[0]!, {
-  address: stack.asset,
-  abi: erc20Abi,
-  functionName: "transfer",
-  args: [me, DEPOSIT],
-});
-await send(depositor, {
-  address: stack.asset,
-  abi: erc20Abi,
-  functionName: "approve",
-  args: [stack.vault, DEPOSIT],
-});
-await send(depositor, {
-  address: stack.vault,
-  abi: accountingManagerAbi,
-  functionName: "requestDeposit",
-  args: [DEPOSIT, me, me],
-});
+await fundAndRequestDeposit(accounts[0]!, depositor, stack, DEPOSIT);
 const rpc = await startRpcServer(connection.provider, { port: 0 });
 const chainId = await publicClient.getChainId();
 await writeFile(

@@ -13,7 +13,7 @@ import { localKeeperConfig } from "../../../deploy/local/keeperConfig.js";
 import { localChain } from "../helpers/chain.js";
 import { liveConfig, liveRoutes } from "../keeper/helpers/liveSignals.js";
 import { startRecordedServer } from "../keeper/helpers/recordedServer.js";
-import { fundAndRequestDeposit } from "./deposits.js";
+import { fundAndRequestDeposit } from "../../../deploy/local/deposits.js";
 
 // `keeper run` as an operator runs it: JSON-RPC over HTTP to the local chain, config from
 // localKeeperConfig (the shape of keeper/config/examples/local.json), keys from the environment.

@@ -23,7 +23,7 @@ import { SqliteStore } from "../../../keeper/store/sqlite.js";
 import { addressesJson } from "../../../scripts/demo/run.js";
 import { localChain } from "../helpers/chain.js";
 import { EXAMPLE_POLICY_FILE } from "../keeper/helpers/examplePolicy.js";
-import { fundAndRequestDeposit } from "./deposits.js";
+import { fundAndRequestDeposit } from "../../../deploy/local/deposits.js";
 
 // The done-when test of the one keeper: `keeper run` as two operator processes, each with a config
 // written by scripts/keeper-config.ts from the addresses file, against the local stack over JSON-RPC.

@@ -12,7 +12,7 @@ import { settleOnce } from "../../../keeper/service/tasks.js";
 import type { TargetAllocation } from "../../../keeper/strategy/index.js";
 import { RecordedSnapshotSource } from "../../../keeper/vault/snapshots.js";
 import { localChain } from "../helpers/chain.js";
-import { fundAndRequestDeposit } from "./deposits.js";
+import { fundAndRequestDeposit } from "../../../deploy/local/deposits.js";
 
 // The planner's LI.FI leg (AC18 aggregator calldata, AC19 oracle-bounded swap): part of what the LP
 // connector receives is swapped to WETH with calldata from @lifi/sdk's getQuote against the local

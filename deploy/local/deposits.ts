@@ -1,6 +1,6 @@
 import type { Address } from "viem";
-import { projectArtifact, send } from "../../../deploy/lib/artifacts.js";
-import type { Clients } from "../../../deploy/lib/clients.js";
+import { projectArtifact, send } from "../lib/artifacts.js";
+import type { Clients } from "../lib/clients.js";
 
 /**
  * `funder` sends `amount` of the vault's asset to `depositor`, who approves the vault for exactly that and
