@@ -31,6 +31,8 @@ export interface StrategyOptions {
   readonly keeperPolicy?: AllocationPolicy;
   readonly store: () => Store | undefined;
   readonly marketsDir?: string;
+  /** The batch a policy would propose now, planned by the keeper's planner (absent: no keeper in process). */
+  readonly preview?: (policy: AllocationPolicy) => Promise<unknown>;
 }
 
 /** Backtest step: the keeper's epoch length in `npm start`. */
@@ -66,6 +68,15 @@ export class StrategyService {
     return {
       ok: true,
       now: await this.now(parsed.policy),
+      batch: this.o.preview
+        ? await this.o.preview(parsed.policy).catch((error: Error) => ({
+            available: false,
+            reason: `planning failed: ${error.message.split("\n")[0]}`,
+          }))
+        : {
+            available: false,
+            reason: "no keeper planner: the batch is planned next to the keeper (npm start)",
+          },
       backtest: await this.backtest(parsed.policy),
     };
   }

@@ -58,6 +58,15 @@ export async function startStack(options: {
       ...(session.statusUrl ? { keeperUrl: session.statusUrl.replace(/\/status$/, "") } : {}),
       signals: async () => session.signalsNow(),
       ...(session.keeper.product ? { keeperPolicy: session.keeper.product.policy } : {}),
+      ...(session.keeperApiToken ? { keeperToken: session.keeperApiToken } : {}),
+      ...(session.keeper.product
+        ? {
+            planning: {
+              parts: session.keeper.product,
+              proposalTtlSeconds: session.keeper.config.gate.proposalTtlSeconds,
+            },
+          }
+        : {}),
     });
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     const { chainId } = JSON.parse(readFileSync(path.join(dir, "local-addresses.json"), "utf8")) as {
