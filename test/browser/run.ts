@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import {
   createPublicClient,
+  createWalletClient,
   http,
   parseEventLogs,
   parseUnits,
@@ -13,6 +14,7 @@ import {
 } from "viem";
 import { accountingManagerAbi } from "../../keeper/abi/contracts.js";
 import { computeProvenance } from "../../keeper/multisig/provenance.js";
+import { executeTypedData } from "../../keeper/multisig/typedData.js";
 import type { Page } from "playwright-core";
 import { startDashboardServer } from "../../dashboard/server/server.js";
 import { startStack, type Stack } from "./harness.js";
@@ -62,7 +64,67 @@ async function waitText(
   throw new Error(`${what}: "${testId}" still reads "${last}"`);
 }
 
+/** The draft's EIP-712 `Execute` as the server sends it (uint256 fields as decimal strings). */
+interface DraftTypedData {
+  domain: { name: string; version: string; chainId: number; verifyingContract: Address };
+  types: { Execute: { name: string; type: string }[]; Call: { name: string; type: string }[] };
+  primaryType: "Execute";
+  message: {
+    vault: Address;
+    calls: { target: Address; data: Hex }[];
+    nonce: string;
+    deadline: string;
+    provenance: Hex;
+  };
+}
+
 const amountOf = (t: string) => Number(t.replace(/[^0-9.]/g, ""));
+
+/** Moves 1/`divisor` of the vault's idle USDC to the Aave connector: a gate batch two operators sign, the keeper submits. */
+async function moveIdleToAave(stack: Stack, divisor: bigint, note: string): Promise<void> {
+  const { stack: product } = stack.session.local;
+  const keeper = stack.session.keeper;
+  const book = await createPublicClient({ transport: http(stack.session.rpcUrl) }).readContract({
+    address: product.vault,
+    abi: accountingManagerAbi,
+    functionName: "assetBook",
+  });
+  const calls = [
+    {
+      target: product.vault,
+      data: encodeFunctionData({
+        abi: accountingManagerAbi,
+        functionName: "transferToConnector",
+        args: [product.connectors.aave, book.idle / divisor],
+      }),
+    },
+  ];
+  const plan = { kind: "manual", proposer: "browser-test", note, calls };
+  const snapshot = { kind: "manual", file: "browser-test", vault: product.vault };
+  const proposal = await keeper.workflow.propose({
+    plan,
+    snapshot,
+    calls,
+    provenance: computeProvenance(snapshot, plan),
+  });
+  // signed by two operators' own keys as in their wallets: the keeper's risk check signs only rebalance plans
+  for (const operator of (product.addresses.operators as readonly Address[]).slice(0, 2)) {
+    const wallet = createWalletClient({ account: operator, transport: http(stack.session.rpcUrl) });
+    const signature = await wallet.signTypedData(executeTypedData(proposal.chainId, proposal.gate, proposal));
+    await keeper.workflow.addSignature(proposal.id, operator, signature);
+  }
+  const done = await keeper.workflow.submit(proposal.id, keeper.sender!);
+  assert(done.status === "executed", `the manual batch is ${done.status}`);
+}
+
+async function postApi<T>(stack: Stack, route: string, body: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${stack.dashboard.url}${route.replace(/^\//, "")}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as T };
+}
 
 const cases: Case[] = [
   {
@@ -223,6 +285,150 @@ const cases: Case[] = [
     },
   },
   {
+    name: "signals: one click turns the recommendation into a proposal the wallet signs first; the keeper co-signs it from the operator view; a stale draft is refused and nothing stored",
+    async run(stack) {
+      const { stack: product } = stack.session.local;
+      const [op1] = product.addresses.operators as readonly Address[];
+      const store = stack.session.keeper.store;
+      // the vault off its recommended allocation: half its idle USDC loose in the Aave connector
+      await moveIdleToAave(stack, 2n, "drift for the copilot");
+      const stale = await postApi<{
+        id: Hex;
+        review: { calls: unknown[] };
+        typedData: DraftTypedData;
+      }>(stack, "/api/copilot/draft", {});
+      assert(stale.status === 200, `draft: ${JSON.stringify(stale.body)}`);
+      assert(stale.body.review.calls.length > 0, "the draft has no calls");
+      const wallet = createWalletClient({ account: op1!, transport: http(stack.session.rpcUrl) });
+      const t = stale.body.typedData;
+      const staleSignature = await wallet.signTypedData({
+        ...t,
+        message: { ...t.message, nonce: BigInt(t.message.nonce), deadline: BigInt(t.message.deadline) },
+      });
+      // another batch executes meanwhile: the gate's nonce and the vault's state move on
+      await moveIdleToAave(stack, 10n, "executed while the draft waited");
+      const before = (await store.listProposals({})).length;
+      const refused = await postApi<{ error: string }>(
+        stack,
+        `/api/copilot/drafts/${stale.body.id}/propose`,
+        {
+          signer: op1,
+          signature: staleSignature,
+        },
+      );
+      assert(refused.status === 409, `stale draft answered ${refused.status}`);
+      assert(
+        /no longer valid: .*nonce moved/.test(refused.body.error) &&
+          refused.body.error.includes("nothing was stored"),
+        `refusal: ${refused.body.error}`,
+      );
+      assert((await store.getProposal(stale.body.id)) === undefined, "the stale draft was stored");
+      assert((await store.listProposals({})).length === before, "a proposal was stored");
+
+      const page = await stack.page(op1);
+      await page.goto(`${stack.dashboard.url}#/signals`);
+      await page.getByTestId("connect").click();
+      await page.getByTestId("propose").click();
+      const proposed = await waitText(
+        page,
+        "copilot-message",
+        (t) => t.startsWith("proposed") || t.startsWith("propose:"),
+        "copilot proposal",
+      );
+      assert(proposed.startsWith("proposed") && proposed.includes("1 of 2"), proposed);
+      await waitText(page, "copilot-calls", (t) => t.length > 0, "the proposed calls decoded");
+      await shot(page, "signals-proposed");
+      const mine = (await store.listProposals({ statuses: ["signed"] })).filter(
+        (p) => p.proposer === `dashboard:${op1}`,
+      );
+      assert(mine.length === 1, `${mine.length} dashboard proposals signed`);
+      const id = mine[0]!.id;
+      const signatures = await store.listSignatures(id);
+      assert(
+        signatures.length === 1 && signatures[0]!.signer.toLowerCase() === op1!.toLowerCase(),
+        `signatures ${JSON.stringify(signatures.map((s) => s.signer))}`,
+      );
+      await page.goto(`${stack.dashboard.url}#/operator`);
+      await page.getByTestId(`proposal-${id}`).click();
+      await waitText(page, "decoded-calls", (t) => t.length > 0, "decoded calls in the operator view");
+      await page.getByTestId("keeper-sign").click();
+      const keeperSigned = await waitText(
+        page,
+        "operator-message",
+        (t) => t.includes("2 of 2") || t.startsWith("keeper sign:"),
+        "keeper signature",
+      );
+      assert(keeperSigned.startsWith("signed by the keeper's signer"), keeperSigned);
+      await page.getByTestId("execute").click();
+      await waitText(
+        page,
+        "operator-message",
+        (t) => t.startsWith("executed") || t.startsWith("execute:"),
+        "execution",
+      );
+      await waitText(page, "detail-status", (t) => t === "executed", "status executed");
+      await shot(page, "operator-keeper-signed");
+    },
+  },
+  {
+    name: "operator: the keeper's signer is asked only with the dashboard's token; a wrong or missing one is refused and nothing signed",
+    async run(stack) {
+      const { stack: product } = stack.session.local;
+      const keeper = stack.session.keeper;
+      const calls = [
+        {
+          target: product.vault,
+          data: encodeFunctionData({
+            abi: accountingManagerAbi,
+            functionName: "transferToConnector",
+            args: [product.connectors.aave, 1n],
+          }),
+        },
+      ];
+      const plan = { kind: "manual", proposer: "browser-test", note: "token check", calls };
+      const snapshot = { kind: "manual", file: "browser-test", vault: product.vault };
+      const proposal = await keeper.workflow.propose({
+        plan,
+        snapshot,
+        calls,
+        provenance: computeProvenance(snapshot, plan),
+      });
+      const keeperUrl = stack.session.statusUrl!.replace(/\/status$/, "");
+      for (const [token, status, expect] of [
+        ["wrong-token-".repeat(4), 502, "refused the dashboard's API token"],
+        [undefined, 503, "no keeper API token"],
+      ] as const) {
+        const server = await startDashboardServer({
+          rpcUrl: stack.session.rpcUrl,
+          addressesFile: stack.addressesFile,
+          store: keeper.store,
+          keeperUrl,
+          ...(token ? { keeperToken: token } : {}),
+        });
+        try {
+          const res = await fetch(`${server.url}api/proposals/${proposal.id}/keeper-sign`, {
+            method: "POST",
+          });
+          const body = (await res.json()) as { error: string };
+          assert(res.status === status && body.error.includes(expect), `${res.status} ${body.error}`);
+        } finally {
+          await server.close();
+        }
+      }
+      assert(
+        (await keeper.store.listSignatures(proposal.id)).length === 0,
+        "the keeper signed without the token",
+      );
+      const direct = await fetch(`${keeperUrl}/proposals/${proposal.id}/sign`, { method: "POST" });
+      assert(direct.status === 401, `keeper without a token answered ${direct.status}`);
+      await keeper.workflow.close(proposal.id, {
+        action: "cancelled",
+        by: proposal.proposer,
+        reason: "test over",
+      });
+    },
+  },
+  {
     name: "strategist: a malformed policy shows its errors inline; a valid one its targets and backtest",
     async run(stack) {
       const page = await stack.page();
@@ -360,7 +566,9 @@ async function main(): Promise<number> {
   let passed = 0;
   const failures: string[] = [];
   try {
-    for (const c of cases) {
+    // BROWSER_ONLY=<text> runs the cases whose name contains it (while working on one view)
+    const only = process.env.BROWSER_ONLY;
+    for (const c of cases.filter((c) => !only || c.name.includes(only))) {
       const t = performance.now();
       try {
         await c.run(stack);
