@@ -11,6 +11,7 @@ import { HistoryIndexer } from "./history.js";
 import { ProposalService, RequestError } from "./proposals.js";
 import { type SignalsNow, StrategyService } from "./strategy.js";
 import { CopilotService, type KeeperPlanning } from "./copilot.js";
+import { NavBacktests } from "./navBacktest.js";
 
 /**
  * The dashboard's server: the built page (dashboard/dist), a JSON-RPC pass-through at /rpc (the
@@ -40,6 +41,11 @@ export interface DashboardServerOptions {
    * copilot's one-click proposals and the strategist's "batch it would propose now" plan with them.
    */
   readonly planning?: { readonly parts: KeeperPlanning; readonly proposalTtlSeconds: number };
+  /**
+   * Epochs of the strategist's NAV replay through the real keeper (scripts/policy-backtest.ts);
+   * default 7 (56 recorded hours); 0 turns it off.
+   */
+  readonly navBacktestEpochs?: number;
   readonly port?: number;
   readonly host?: string;
   readonly distDir?: string;
@@ -100,6 +106,9 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     }),
     cacheTime: 0,
   }) as PublicClient;
+  const navEpochs = options.navBacktestEpochs ?? 7;
+  const navProblem = navEpochs > 0 ? NavBacktests.problem() : "turned off (navBacktestEpochs 0)";
+  const navBacktests = navProblem ? undefined : new NavBacktests(navEpochs);
   const store = typeof options.store === "string" ? undefined : options.store;
   const storeProblem = typeof options.store === "string" ? options.store : undefined;
 
@@ -216,6 +225,23 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     if (route === "/api/policy") {
       if (req.method !== "POST") throw new RequestError(405, "POST the policy file's text");
       return json(res, 200, await need().strategy.policy(await readBody(req)));
+    }
+    if (route === "/api/policy/nav-backtest") {
+      if (req.method !== "POST") throw new RequestError(405, "POST the policy file's text");
+      const parsed = need().strategy.parse(await readBody(req));
+      if (!parsed.ok)
+        throw new RequestError(
+          400,
+          `the policy is not valid: ${parsed.errors[0]!.path}: ${parsed.errors[0]!.message}`,
+        );
+      if (!navBacktests) return json(res, 200, { available: false, reason: navProblem });
+      return json(res, 200, navBacktests.request(parsed.policy));
+    }
+    const navKey = /^\/api\/policy\/nav-backtest\/([0-9a-f]{16})$/.exec(route);
+    if (navKey) {
+      const state = navBacktests?.state(navKey[1]!);
+      if (!state) throw new RequestError(404, `no NAV backtest ${navKey[1]}: POST the policy first`);
+      return json(res, 200, state);
     }
     if (route === "/api/signals") return json(res, 200, await need().strategy.signals());
     const keeper = /^\/api\/keeper\/(status|health|metrics)$/.exec(route);

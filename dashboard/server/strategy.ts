@@ -53,8 +53,12 @@ function firstMarket(policy: AllocationPolicy): string | undefined {
 export class StrategyService {
   constructor(private readonly o: StrategyOptions) {}
 
-  /** Validation errors by JSON path; then, for a valid policy, what it would do now and its backtest. */
-  async policy(text: string): Promise<unknown> {
+  /** The policy file's text validated as the keeper validates it, and against the deployment's connectors. */
+  parse(
+    text: string,
+  ):
+    | { readonly ok: true; readonly policy: AllocationPolicy }
+    | { readonly ok: false; readonly errors: readonly PolicyError[] } {
     let raw: unknown;
     try {
       raw = JSON.parse(text);
@@ -64,7 +68,14 @@ export class StrategyService {
     const parsed = parsePolicy(raw);
     if (!parsed.ok) return { ok: false, errors: parsed.errors };
     const deployed = checkPolicyConnectors(parsed.policy, policyKeys(this.o.connectorNames));
-    if (deployed.length > 0) return { ok: false, errors: deployed satisfies PolicyError[] };
+    if (deployed.length > 0) return { ok: false, errors: deployed };
+    return { ok: true, policy: parsed.policy };
+  }
+
+  /** Validation errors by JSON path; then, for a valid policy, what it would do now and its backtest. */
+  async policy(text: string): Promise<unknown> {
+    const parsed = this.parse(text);
+    if (!parsed.ok) return parsed;
     return {
       ok: true,
       now: await this.now(parsed.policy),

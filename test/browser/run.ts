@@ -429,7 +429,7 @@ const cases: Case[] = [
     },
   },
   {
-    name: "strategist: a malformed policy shows its errors inline; a valid one its targets and backtest",
+    name: "strategist: a malformed policy shows its errors inline; a valid one its targets, the batch it would propose now (decoded) and its NAV backtest through the keeper",
     async run(stack) {
       const page = await stack.page();
       await page.goto(`${stack.dashboard.url}#/strategist`);
@@ -444,11 +444,34 @@ const cases: Case[] = [
       const errors = await waitText(page, "policy-errors", (t) => t.includes("not valid"), "inline errors");
       assert(/rules/.test(errors), `errors do not name the rules path: ${errors}`);
       await shot(page, "strategist-errors");
-      await page.getByTestId("policy-text").fill(await readFile("scripts/demo/demo.policy.json", "utf8"));
+      // the demo policy with more idle: the batch it would propose now pulls USDC back from Aave
+      const demo = JSON.parse(await readFile("scripts/demo/demo.policy.json", "utf8")) as {
+        baseWeightsBps: Record<string, number>;
+      };
+      const moreIdle = { ...demo, baseWeightsBps: { ...demo.baseWeightsBps, "aave-usdc": 4000, idle: 2500 } };
+      await page.getByTestId("policy-text").fill(JSON.stringify(moreIdle, null, 2));
       await page.getByTestId("policy-check").click();
       await page.getByTestId("policy-valid").waitFor({ timeout: TIMEOUT });
       await page.getByTestId("policy-now").waitFor({ timeout: TIMEOUT });
       await page.getByTestId("backtest-chart").waitFor({ timeout: TIMEOUT });
+      const batch = await waitText(page, "policy-batch", (t) => t.length > 0, "the batch it would propose");
+      assert(/aave connector\.withdraw/.test(batch) && batch.includes("sendToVault"), `batch: ${batch}`);
+      await page.getByTestId("nav-backtest-running").waitFor({ timeout: TIMEOUT });
+      await page.getByTestId("nav-backtest-chart").waitFor({ timeout: 120_000 });
+      const nav = JSON.parse((await page.getByTestId("nav-backtest-chart").getAttribute("data-points"))!) as {
+        x: number[];
+        series: { values: number[] }[];
+      };
+      assert(nav.x.length === 7, `NAV backtest has ${nav.x.length} epochs, not 7`);
+      assert(
+        nav.x.every((t, i) => i === 0 || t - nav.x[i - 1]! === 8 * 3600),
+        `epochs not 8 h apart: ${nav.x.join(",")}`,
+      );
+      assert(
+        nav.series[0]!.values.every((v) => v > 0),
+        `NAV values ${nav.series[0]!.values.join(",")}`,
+      );
+      await waitText(page, "nav-backtest-summary", (t) => t.includes("turnover"), "NAV backtest summary");
       await shot(page, "strategist");
     },
   },
