@@ -129,7 +129,7 @@ function NavBacktest({ policyText }: { policyText: string }) {
         title="Price per share vs holding idle"
         x={chart!.x}
         series={chart!.pps}
-        yDecimals={4}
+        yDecimals={5}
         height={200}
       />
       <p data-testid="nav-backtest-summary">
