@@ -15,7 +15,9 @@ chain at <url>; it holds no key.
   --addresses <file>  the deployment's addresses (default .keeper-data/local-addresses.json)
   --store <location>  the keeper's store: a SQLite file or a postgres:// URL (KEEPER_STORE_URL also works);
                       without it the proposals and the store's history are not shown
-  --keeper-url <url>  the keeper's HTTP API (its /status, /health, /metrics), e.g. http://127.0.0.1:8645
+  --keeper-url <url>  the keeper's HTTP API (its /status, /health, /metrics), e.g. http://127.0.0.1:8645;
+                      with DASHBOARD_KEEPER_TOKEN set to the keeper's KEEPER_HTTP__API_TOKEN, the operator
+                      view can also ask the keeper to sign (the keeper checks first; the token is never logged)
   --signals <file>    recorded market snapshots (keeper/vault/snapshots.ts) for "what it would do now"
   --port <n>          port to serve on (default 8745; 0 picks a free one)`;
 
@@ -74,6 +76,7 @@ async function main(): Promise<void> {
     store,
     port,
     ...(values["keeper-url"] ? { keeperUrl: values["keeper-url"].replace(/\/(status)?$/, "") } : {}),
+    ...(process.env.DASHBOARD_KEEPER_TOKEN ? { keeperToken: process.env.DASHBOARD_KEEPER_TOKEN } : {}),
     ...(signalsFile
       ? {
           signals: async () => {
@@ -84,8 +87,18 @@ async function main(): Promise<void> {
         }
       : {}),
   });
+  const problem = server.problem();
+  if (problem?.kind === "lasting") {
+    // a wrong input does not fix itself: say so and stop (nothing was sent to the chain)
+    console.error(`error: ${problem.problem}`);
+    await server.close();
+    if (typeof store !== "string") await store.close();
+    process.exit(1);
+  }
   console.log(`Dashboard at ${server.url} (chain ${values.rpc}, addresses ${values.addresses})`);
-  if (typeof store === "string") console.log(`  keeper store: ${store}`);
+  if (problem) console.error(`  waiting: ${problem.problem} (the page says so and re-checks every 3 s)`);
+  if (typeof store === "string")
+    console.error(`  keeper store: ${store}; proposals and the store's notes are not shown`);
   const stop = async () => {
     await server.close();
     if (typeof store !== "string") await store.close();

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { createPublicClient, http, type PublicClient } from "viem";
 import type { Store } from "../../keeper/store/types.js";
 import type { AllocationPolicy } from "../../keeper/strategy/policy.js";
-import { checkChain, readAddressesFile, type Deployment } from "./deployment.js";
+import { checkChain, readAddressesFile, type Deployment, type DeploymentProblem } from "./deployment.js";
 import { HistoryIndexer } from "./history.js";
 import { ProposalService, RequestError } from "./proposals.js";
 import { type SignalsNow, StrategyService } from "./strategy.js";
@@ -55,6 +55,8 @@ export interface DashboardServer {
   readonly url: string;
   /** JSON-RPC calls made so far: by the page through /rpc, and by this server itself */
   rpcCalls(): { readonly page: number; readonly server: number };
+  /** Why the deployment is not shown (as the page says it), or undefined once it is. */
+  problem(): DeploymentProblem | undefined;
   close(): Promise<void>;
 }
 
@@ -115,6 +117,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   // The deployment is (re)checked until it is sound, so starting the chain after the dashboard works.
   let deployment: Deployment | undefined;
   let problem: string | undefined;
+  let problemKind: DeploymentProblem["kind"] = "waiting";
   let services:
     | {
         history: HistoryIndexer;
@@ -126,9 +129,15 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   const check = async () => {
     if (deployment) return;
     const read = await readAddressesFile(options.addressesFile);
-    if (!read.ok) return void (problem = read.problem);
+    if (!read.ok) {
+      problemKind = "lasting";
+      return void (problem = read.problem);
+    }
     const chain = await checkChain(client, options.rpcUrl, read.deployment);
-    if (!chain.ok) return void (problem = chain.problem);
+    if (!chain.ok) {
+      problemKind = chain.kind;
+      return void (problem = chain.problem);
+    }
     problem = undefined;
     deployment = { ...read.deployment, shareDecimals: chain.shareDecimals };
     const copilot =
@@ -358,6 +367,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   return {
     url: `http://${bound.address}:${bound.port}/`,
     rpcCalls: () => ({ ...counts }),
+    problem: () => (problem === undefined ? undefined : { problem, kind: problemKind }),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
