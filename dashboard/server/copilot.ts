@@ -7,7 +7,6 @@ import {
   type Hex,
   type PublicClient,
 } from "viem";
-import { keeperGateAbi } from "../../keeper/abi/contracts.js";
 import { draftRebalance, type RebalanceDraft } from "../../keeper/cycle/cycle.js";
 import type { ProductParts } from "../../keeper/cycle/keeper.js";
 import { canonicalJson } from "../../keeper/multisig/provenance.js";
@@ -17,7 +16,7 @@ import type { ProposalRecord, Store } from "../../keeper/store/types.js";
 import type { AllocationPolicy } from "../../keeper/strategy/policy.js";
 import { reviewProposal } from "../../keeper/vault/review.js";
 import type { Deployment } from "./deployment.js";
-import { RequestError } from "./proposals.js";
+import { readGate, RequestError } from "./proposals.js";
 import type { SignalsNow } from "./strategy.js";
 
 /**
@@ -62,15 +61,8 @@ export class CopilotService {
 
   constructor(private readonly o: CopilotOptions) {}
 
-  private async gate() {
-    const at = this.o.deployment.gate;
-    const [nonce, threshold, signers, block] = await Promise.all([
-      this.o.client.readContract({ address: at, abi: keeperGateAbi, functionName: "nonce" }),
-      this.o.client.readContract({ address: at, abi: keeperGateAbi, functionName: "threshold" }),
-      this.o.client.readContract({ address: at, abi: keeperGateAbi, functionName: "signers" }),
-      this.o.client.getBlock(),
-    ]);
-    return { nonce, threshold: Number(threshold), signers, chainTime: block.timestamp };
+  private gate() {
+    return readGate(this.o.client, this.o.deployment.gate);
   }
 
   /** The batch the keeper would propose now for `policy` (default: the keeper's), planned on the current signals. */

@@ -169,6 +169,11 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       }),
     };
   };
+  const warm = () => {
+    // the history index is built as soon as the deployment is known, so the first page to ask for
+    // it finds it ready (later requests catch up only the new blocks); a failure is the next request's
+    if (services) void services.history.history().catch(() => undefined);
+  };
   const need = () => {
     if (!services) throw new RequestError(503, problem ?? "the deployment is not checked yet");
     return services;
@@ -192,7 +197,9 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
 
   const api = async (req: IncomingMessage, res: ServerResponse, route: string): Promise<void> => {
     if (route === "/api/config") {
+      const before = deployment;
       await check();
+      if (!before && deployment) warm();
       return json(res, 200, {
         ok: deployment !== undefined,
         problem: problem ?? null,
@@ -364,6 +371,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   });
   const bound = server.address() as AddressInfo;
   await check();
+  warm();
   return {
     url: `http://${bound.address}:${bound.port}/`,
     rpcCalls: () => ({ ...counts }),

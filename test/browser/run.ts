@@ -17,7 +17,7 @@ import { computeProvenance } from "../../keeper/multisig/provenance.js";
 import { executeTypedData } from "../../keeper/multisig/typedData.js";
 import type { Page } from "playwright-core";
 import { startDashboardServer } from "../../dashboard/server/server.js";
-import { startStack, type Stack } from "./harness.js";
+import { NAV_BACKTEST_EPOCHS, startStack, type Stack } from "./harness.js";
 
 /**
  * Browser tests of the dashboard: Debian's Chromium (playwright-core) against the `npm start`
@@ -462,7 +462,10 @@ const cases: Case[] = [
         x: number[];
         series: { values: number[] }[];
       };
-      assert(nav.x.length === 7, `NAV backtest has ${nav.x.length} epochs, not 7`);
+      assert(
+        nav.x.length === NAV_BACKTEST_EPOCHS,
+        `NAV backtest has ${nav.x.length} epochs, not ${NAV_BACKTEST_EPOCHS}`,
+      );
       assert(
         nav.x.every((t, i) => i === 0 || t - nav.x[i - 1]! === 8 * 3600),
         `epochs not 8 h apart: ${nav.x.join(",")}`,

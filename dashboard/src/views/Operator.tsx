@@ -6,6 +6,7 @@ import { api, postJson, type Config, type Deployment } from "../api.js";
 import { describe, publicClient } from "../chain.js";
 import { shortHex, time } from "../format.js";
 import { usePolled } from "../hooks.js";
+import { fetchOnce } from "../prefetch.js";
 import { useWallet, type Wallet } from "../wallet.js";
 import { BatchReview, type Review } from "../BatchReview.js";
 
@@ -54,7 +55,11 @@ interface Detail {
 export function OperatorView({ config, deployment }: { config: Config; deployment: Deployment }) {
   const wallet = useWallet();
   const [selected, setSelected] = useState<Hex>();
-  const list = usePolled(() => api<{ gate: GateInfo; proposals: ProposalRow[] }>("/api/proposals"), 4000, []);
+  const list = usePolled(
+    () => fetchOnce<{ gate: GateInfo; proposals: ProposalRow[] }>("/api/proposals"),
+    4000,
+    [],
+  );
   return (
     <section data-testid="view-operator">
       <h2>Operator</h2>

@@ -1,9 +1,10 @@
 import { useState } from "react";
 import type { Address, Hex } from "viem";
-import { api, postJson, type Config, type Deployment } from "../api.js";
+import { postJson, type Config, type Deployment } from "../api.js";
 import { BatchReview, type Review } from "../BatchReview.js";
 import { shortHex, time } from "../format.js";
 import { usePolled } from "../hooks.js";
+import { fetchOnce } from "../prefetch.js";
 import { useWallet } from "../wallet.js";
 
 interface SignalsAnswer {
@@ -154,7 +155,7 @@ function ProposeRecommendation({ config, deployment }: { config: Config; deploym
 }
 
 export function SignalsView({ config, deployment }: { config: Config; deployment: Deployment }) {
-  const s = usePolled(() => api<SignalsAnswer>("/api/signals"), 5000, []);
+  const s = usePolled(() => fetchOnce<SignalsAnswer>("/api/signals"), 5000, []);
   const v = s.value;
   return (
     <section data-testid="view-signals">
