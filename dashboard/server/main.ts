@@ -1,12 +1,16 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { createPublicClient, http, type PublicClient } from "viem";
+import { ConfigError, loadConfig } from "../../keeper/config/load.js";
+import { silentLogger } from "../../keeper/log/logger.js";
+import { composePlanning, type PlanningParts } from "../../keeper/service/compose.js";
 import { PostgresStore } from "../../keeper/store/postgres.js";
 import { SqliteStore } from "../../keeper/store/sqlite.js";
 import type { Store } from "../../keeper/store/types.js";
 import { readRecordedSnapshots } from "../../keeper/vault/snapshots.js";
 import { startDashboardServer } from "./server.js";
 
-const USAGE = `usage: npm run dashboard -- --rpc <url> --addresses <file> [--store <file|postgres://…>] [--keeper-url <url>] [--signals <file>] [--port <n>]
+const USAGE = `usage: npm run dashboard -- --rpc <url> --addresses <file> [--store <file|postgres://…>] [--keeper-url <url>] [--keeper-config <file>] [--signals <file>] [--port <n>]
 
 Serves the dashboard (built into dashboard/dist by the npm script) for the deployment in <file> on the
 chain at <url>; it holds no key.
@@ -18,6 +22,10 @@ chain at <url>; it holds no key.
   --keeper-url <url>  the keeper's HTTP API (its /status, /health, /metrics), e.g. http://127.0.0.1:8645;
                       with DASHBOARD_KEEPER_TOKEN set to the keeper's KEEPER_HTTP__API_TOKEN, the operator
                       view can also ask the keeper to sign (the keeper checks first; the token is never logged)
+  --keeper-config <file>
+                      the keeper's config (KEEPER_* variables apply as for the keeper; no key is read):
+                      its planner, policy and signal source plan the copilot's one-click proposals and
+                      the strategist's "batch it would propose now", as that keeper would; needs --store
   --signals <file>    recorded market snapshots (keeper/vault/snapshots.ts) for "what it would do now"
   --port <n>          port to serve on (default 8745; 0 picks a free one)`;
 
@@ -48,6 +56,7 @@ async function main(): Promise<void> {
         addresses: { type: "string", default: ".keeper-data/local-addresses.json" },
         store: { type: "string" },
         "keeper-url": { type: "string" },
+        "keeper-config": { type: "string" },
         signals: { type: "string" },
         port: { type: "string", default: "8745" },
         help: { type: "boolean", default: false },
@@ -69,7 +78,37 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const signalsFile = values.signals;
+  const keeperConfigFile = values["keeper-config"];
+  let keeperConfig;
+  if (keeperConfigFile) {
+    try {
+      keeperConfig = loadConfig({ file: keeperConfigFile, env: process.env });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      console.error(`error: --keeper-config ${keeperConfigFile}: ${error.message}`);
+      process.exit(2);
+    }
+    if (!keeperConfig.product) {
+      console.error(
+        `error: --keeper-config ${keeperConfigFile} has no product section: nothing to plan with`,
+      );
+      process.exit(2);
+    }
+  }
   const store = await openStore(values.store ?? process.env.KEEPER_STORE_URL);
+  let planning: PlanningParts | undefined;
+  if (keeperConfig) {
+    const client = createPublicClient({ transport: http(values.rpc, { retryCount: 0 }) }) as PublicClient;
+    try {
+      planning = await composePlanning(keeperConfig, { client, logger: silentLogger });
+    } catch (error) {
+      // the chain is down or disagrees with the config: the page shows the advice, nothing is proposed
+      console.error(
+        `  copilot off: the keeper config does not compose: ${(error as Error).message.split("\n")[0]}`,
+      );
+    }
+  }
+  const snapshots = planning?.snapshots;
   const server = await startDashboardServer({
     rpcUrl: values.rpc,
     addressesFile: values.addresses,
@@ -84,6 +123,19 @@ async function main(): Promise<void> {
             const latest = Math.max(...snapshots.map((s) => s.fetchedAt));
             return { now: new Date(latest), snapshots };
           },
+        }
+      : snapshots
+        ? {
+            signals: async () => {
+              const now = new Date();
+              return { now, snapshots: (await snapshots.load(now)).snapshots };
+            },
+          }
+        : {}),
+    ...(planning && keeperConfig
+      ? {
+          keeperPolicy: planning.policy,
+          planning: { parts: planning, proposalTtlSeconds: keeperConfig.gate.proposalTtlSeconds },
         }
       : {}),
   });

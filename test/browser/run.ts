@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -17,6 +18,7 @@ import { computeProvenance } from "../../keeper/multisig/provenance.js";
 import { executeTypedData } from "../../keeper/multisig/typedData.js";
 import type { Page } from "playwright-core";
 import { startDashboardServer } from "../../dashboard/server/server.js";
+import { SqliteStore } from "../../keeper/store/sqlite.js";
 import { NAV_BACKTEST_EPOCHS, startStack, type Stack } from "./harness.js";
 
 /**
@@ -476,6 +478,72 @@ const cases: Case[] = [
       );
       await waitText(page, "nav-backtest-summary", (t) => t.includes("turnover"), "NAV backtest summary");
       await shot(page, "strategist");
+    },
+  },
+  {
+    name: "npm run dashboard --keeper-config, as a process: it plans with the keeper config's planner (the strategist's batch) and its copilot is on",
+    async run(stack) {
+      const dir = mkdtempSync(path.join(tmpdir(), "dashboard-keeper-config-"));
+      const storeFile = path.join(dir, "keeper.sqlite");
+      await SqliteStore.open({ path: storeFile }).close();
+      const signalsFile = path.join(dir, "signals.json");
+      await writeFile(signalsFile, JSON.stringify(stack.session.signalsNow().snapshots));
+      const child = spawn(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          "dashboard/server/main.ts",
+          ...["--rpc", stack.session.rpcUrl, "--addresses", stack.addressesFile, "--port", "0"],
+          ...["--keeper-config", path.join(path.dirname(stack.addressesFile), "keeper.json")],
+          ...["--store", storeFile, "--signals", signalsFile],
+        ],
+        { stdio: ["ignore", "pipe", "pipe"] },
+      );
+      let out = "";
+      child.stdout.on("data", (c: Buffer) => (out += c.toString("utf8")));
+      child.stderr.on("data", (c: Buffer) => (out += c.toString("utf8")));
+      try {
+        const until = Date.now() + TIMEOUT;
+        while (!/Dashboard at (\S+)/.test(out)) {
+          assert(Date.now() < until && child.exitCode === null, `the dashboard did not start: ${out}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        const url = /Dashboard at (\S+)/.exec(out)![1]!;
+        assert(!out.includes("copilot off"), out);
+        const config = (await (await fetch(`${url}api/config`)).json()) as { copilot: boolean };
+        assert(config.copilot, "the copilot is off with a keeper config");
+        const demo = JSON.parse(await readFile("scripts/demo/demo.policy.json", "utf8")) as {
+          baseWeightsBps: Record<string, number>;
+        };
+        const moreIdle = {
+          ...demo,
+          baseWeightsBps: { ...demo.baseWeightsBps, "aave-usdc": 4000, idle: 2500 },
+        };
+        const checked = (await (
+          await fetch(`${url}api/policy`, { method: "POST", body: JSON.stringify(moreIdle) })
+        ).json()) as {
+          batch: { proposes?: boolean; review?: { calls: { text: string }[] }; reason?: string };
+        };
+        assert(checked.batch.proposes === true, `batch: ${JSON.stringify(checked.batch)}`);
+        const texts = checked.batch.review!.calls.map((c) => c.text).join("; ");
+        assert(/withdraw/.test(texts) && /sendToVault/.test(texts), `calls: ${texts}`);
+        // the vault is at the keeper policy's allocation (the copilot's proposal executed): nothing to draft
+        const draft = await fetch(`${url}api/copilot/draft`, { method: "POST" });
+        const body = (await draft.json()) as { error: string };
+        assert(
+          draft.status === 409 && body.error.startsWith("nothing to propose"),
+          `${draft.status} ${body.error}`,
+        );
+        const store = SqliteStore.open({ path: storeFile });
+        try {
+          assert((await store.listProposals({})).length === 0, "the dashboard stored a proposal");
+        } finally {
+          await store.close();
+        }
+      } finally {
+        child.kill("SIGTERM");
+      }
     },
   },
   {
