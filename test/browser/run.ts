@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -78,6 +78,14 @@ interface DraftTypedData {
     deadline: string;
     provenance: Hex;
   };
+}
+
+/** The demo policy with more idle (and less Aave): the batch it would propose pulls USDC back from Aave. */
+function moreIdlePolicy(): unknown {
+  const demo = JSON.parse(readFileSync("scripts/demo/demo.policy.json", "utf8")) as {
+    baseWeightsBps: Record<string, number>;
+  };
+  return { ...demo, baseWeightsBps: { ...demo.baseWeightsBps, "aave-usdc": 4000, idle: 2500 } };
 }
 
 const amountOf = (t: string) => Number(t.replace(/[^0-9.]/g, ""));
@@ -447,10 +455,7 @@ const cases: Case[] = [
       assert(/rules/.test(errors), `errors do not name the rules path: ${errors}`);
       await shot(page, "strategist-errors");
       // the demo policy with more idle: the batch it would propose now pulls USDC back from Aave
-      const demo = JSON.parse(await readFile("scripts/demo/demo.policy.json", "utf8")) as {
-        baseWeightsBps: Record<string, number>;
-      };
-      const moreIdle = { ...demo, baseWeightsBps: { ...demo.baseWeightsBps, "aave-usdc": 4000, idle: 2500 } };
+      const moreIdle = moreIdlePolicy();
       await page.getByTestId("policy-text").fill(JSON.stringify(moreIdle, null, 2));
       await page.getByTestId("policy-check").click();
       await page.getByTestId("policy-valid").waitFor({ timeout: TIMEOUT });
@@ -458,26 +463,9 @@ const cases: Case[] = [
       await page.getByTestId("backtest-chart").waitFor({ timeout: TIMEOUT });
       const batch = await waitText(page, "policy-batch", (t) => t.length > 0, "the batch it would propose");
       assert(/aave connector\.withdraw/.test(batch) && batch.includes("sendToVault"), `batch: ${batch}`);
+      // the replay runs in its own process while the next cases run; the last case reads its result
       await page.getByTestId("nav-backtest-running").waitFor({ timeout: TIMEOUT });
-      await page.getByTestId("nav-backtest-chart").waitFor({ timeout: 120_000 });
-      const nav = JSON.parse((await page.getByTestId("nav-backtest-chart").getAttribute("data-points"))!) as {
-        x: number[];
-        series: { values: number[] }[];
-      };
-      assert(
-        nav.x.length === NAV_BACKTEST_EPOCHS,
-        `NAV backtest has ${nav.x.length} epochs, not ${NAV_BACKTEST_EPOCHS}`,
-      );
-      assert(
-        nav.x.every((t, i) => i === 0 || t - nav.x[i - 1]! === 8 * 3600),
-        `epochs not 8 h apart: ${nav.x.join(",")}`,
-      );
-      assert(
-        nav.series[0]!.values.every((v) => v > 0),
-        `NAV values ${nav.series[0]!.values.join(",")}`,
-      );
-      await waitText(page, "nav-backtest-summary", (t) => t.includes("turnover"), "NAV backtest summary");
-      await shot(page, "strategist");
+      await shot(page, "strategist-running");
     },
   },
   {
@@ -513,13 +501,7 @@ const cases: Case[] = [
         assert(!out.includes("copilot off"), out);
         const config = (await (await fetch(`${url}api/config`)).json()) as { copilot: boolean };
         assert(config.copilot, "the copilot is off with a keeper config");
-        const demo = JSON.parse(await readFile("scripts/demo/demo.policy.json", "utf8")) as {
-          baseWeightsBps: Record<string, number>;
-        };
-        const moreIdle = {
-          ...demo,
-          baseWeightsBps: { ...demo.baseWeightsBps, "aave-usdc": 4000, idle: 2500 },
-        };
+        const moreIdle = moreIdlePolicy();
         const checked = (await (
           await fetch(`${url}api/policy`, { method: "POST", body: JSON.stringify(moreIdle) })
         ).json()) as {
@@ -640,6 +622,35 @@ const cases: Case[] = [
         });
         await pause("unpauseDeposits", timelock);
       }
+    },
+  },
+  {
+    name: "strategist: the NAV backtest through the keeper (started by the strategist case) charts every epoch 8 h apart",
+    async run(stack) {
+      const page = await stack.page();
+      await page.goto(`${stack.dashboard.url}#/strategist`);
+      await page.getByTestId("policy-text").fill(JSON.stringify(moreIdlePolicy(), null, 2));
+      await page.getByTestId("policy-check").click();
+      await page.getByTestId("policy-valid").waitFor({ timeout: TIMEOUT });
+      await page.getByTestId("nav-backtest-chart").waitFor({ timeout: 120_000 });
+      const nav = JSON.parse((await page.getByTestId("nav-backtest-chart").getAttribute("data-points"))!) as {
+        x: number[];
+        series: { values: number[] }[];
+      };
+      assert(
+        nav.x.length === NAV_BACKTEST_EPOCHS,
+        `NAV backtest has ${nav.x.length} epochs, not ${NAV_BACKTEST_EPOCHS}`,
+      );
+      assert(
+        nav.x.every((t, i) => i === 0 || t - nav.x[i - 1]! === 8 * 3600),
+        `epochs not 8 h apart: ${nav.x.join(",")}`,
+      );
+      assert(
+        nav.series[0]!.values.every((v) => v > 0),
+        `NAV values ${nav.series[0]!.values.join(",")}`,
+      );
+      await waitText(page, "nav-backtest-summary", (t) => t.includes("turnover"), "NAV backtest summary");
+      await shot(page, "strategist");
     },
   },
 ];
