@@ -109,6 +109,15 @@ async function runForever(options: StartOptions): Promise<void> {
     ...(session.statusUrl ? { keeperUrl: session.statusUrl.replace(/\/status$/, "") } : {}),
     signals: async () => session.signalsNow(),
     ...(session.keeper.product ? { keeperPolicy: session.keeper.product.policy } : {}),
+    ...(session.keeperApiToken ? { keeperToken: session.keeperApiToken } : {}),
+    ...(session.keeper.product
+      ? {
+          planning: {
+            parts: session.keeper.product,
+            proposalTtlSeconds: session.keeper.config.gate.proposalTtlSeconds,
+          },
+        }
+      : {}),
     port: options.dashboardPort,
   });
   console.log(

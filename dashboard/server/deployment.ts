@@ -38,6 +38,12 @@ export type AddressesResult =
   | { readonly ok: true; readonly deployment: Omit<Deployment, "shareDecimals"> }
   | { readonly ok: false; readonly problem: string };
 
+/**
+ * Why the deployment cannot be shown: `waiting` when it may resolve on its own (the chain is not
+ * up yet), `lasting` when the input itself is wrong (no such file, another chain, no vault there).
+ */
+export type DeploymentProblem = { readonly problem: string; readonly kind: "waiting" | "lasting" };
+
 export async function readAddressesFile(file: string): Promise<AddressesResult> {
   let text: string;
   try {
@@ -88,7 +94,7 @@ export async function checkChain(
   rpcUrl: string,
   deployment: Omit<Deployment, "shareDecimals">,
 ): Promise<
-  { readonly ok: true; readonly shareDecimals: number } | { readonly ok: false; readonly problem: string }
+  { readonly ok: true; readonly shareDecimals: number } | ({ readonly ok: false } & DeploymentProblem)
 > {
   let chainId: number;
   try {
@@ -96,18 +102,21 @@ export async function checkChain(
   } catch (error) {
     return {
       ok: false,
+      kind: "waiting",
       problem: `the RPC ${rpcUrl} does not answer (${(error as Error).message.split("\n")[0]}); is the chain running?`,
     };
   }
   if (chainId !== deployment.chainId)
     return {
       ok: false,
+      kind: "lasting",
       problem: `wrong chain: the RPC ${rpcUrl} serves chain ${chainId}, the addresses file is for chain ${deployment.chainId}`,
     };
   const code = await client.getCode({ address: deployment.vault });
   if (!code || code === "0x")
     return {
       ok: false,
+      kind: "lasting",
       problem: `no contract at the vault address ${deployment.vault} on chain ${chainId}: the addresses file is from another deployment`,
     };
   const decimals = await client.readContract({

@@ -32,7 +32,24 @@ export class RequestError extends Error {
   }
 }
 
-interface GateView {
+/** The gate's nonce, threshold and signers in one deployless multicall, and the chain's time. */
+export async function readGate(client: PublicClient, gate: Address): Promise<GateView> {
+  const [[nonce, threshold, signers], block] = await Promise.all([
+    client.multicall({
+      contracts: [
+        { address: gate, abi: keeperGateAbi, functionName: "nonce" },
+        { address: gate, abi: keeperGateAbi, functionName: "threshold" },
+        { address: gate, abi: keeperGateAbi, functionName: "signers" },
+      ],
+      allowFailure: false,
+      deployless: true,
+    }),
+    client.getBlock(),
+  ]);
+  return { nonce, threshold: Number(threshold), signers, chainTime: block.timestamp };
+}
+
+export interface GateView {
   readonly nonce: bigint;
   readonly threshold: number;
   readonly signers: readonly Address[];
@@ -46,15 +63,8 @@ export class ProposalService {
     private readonly deployment: Deployment,
   ) {}
 
-  private async gate(): Promise<GateView> {
-    const at = this.deployment.gate;
-    const [nonce, threshold, signers, block] = await Promise.all([
-      this.client.readContract({ address: at, abi: keeperGateAbi, functionName: "nonce" }),
-      this.client.readContract({ address: at, abi: keeperGateAbi, functionName: "threshold" }),
-      this.client.readContract({ address: at, abi: keeperGateAbi, functionName: "signers" }),
-      this.client.getBlock(),
-    ]);
-    return { nonce, threshold: Number(threshold), signers, chainTime: block.timestamp };
+  private gate(): Promise<GateView> {
+    return readGate(this.client, this.deployment.gate);
   }
 
   /**

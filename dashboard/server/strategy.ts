@@ -31,6 +31,8 @@ export interface StrategyOptions {
   readonly keeperPolicy?: AllocationPolicy;
   readonly store: () => Store | undefined;
   readonly marketsDir?: string;
+  /** The batch a policy would propose now, planned by the keeper's planner (absent: no keeper in process). */
+  readonly preview?: (policy: AllocationPolicy) => Promise<unknown>;
 }
 
 /** Backtest step: the keeper's epoch length in `npm start`. */
@@ -51,8 +53,12 @@ function firstMarket(policy: AllocationPolicy): string | undefined {
 export class StrategyService {
   constructor(private readonly o: StrategyOptions) {}
 
-  /** Validation errors by JSON path; then, for a valid policy, what it would do now and its backtest. */
-  async policy(text: string): Promise<unknown> {
+  /** The policy file's text validated as the keeper validates it, and against the deployment's connectors. */
+  parse(
+    text: string,
+  ):
+    | { readonly ok: true; readonly policy: AllocationPolicy }
+    | { readonly ok: false; readonly errors: readonly PolicyError[] } {
     let raw: unknown;
     try {
       raw = JSON.parse(text);
@@ -62,10 +68,26 @@ export class StrategyService {
     const parsed = parsePolicy(raw);
     if (!parsed.ok) return { ok: false, errors: parsed.errors };
     const deployed = checkPolicyConnectors(parsed.policy, policyKeys(this.o.connectorNames));
-    if (deployed.length > 0) return { ok: false, errors: deployed satisfies PolicyError[] };
+    if (deployed.length > 0) return { ok: false, errors: deployed };
+    return { ok: true, policy: parsed.policy };
+  }
+
+  /** Validation errors by JSON path; then, for a valid policy, what it would do now and its backtest. */
+  async policy(text: string): Promise<unknown> {
+    const parsed = this.parse(text);
+    if (!parsed.ok) return parsed;
     return {
       ok: true,
       now: await this.now(parsed.policy),
+      batch: this.o.preview
+        ? await this.o.preview(parsed.policy).catch((error: Error) => ({
+            available: false,
+            reason: `planning failed: ${error.message.split("\n")[0]}`,
+          }))
+        : {
+            available: false,
+            reason: "no keeper planner: the batch is planned next to the keeper (npm start)",
+          },
       backtest: await this.backtest(parsed.policy),
     };
   }

@@ -12,7 +12,9 @@ export interface Config {
   readonly problem: string | null;
   readonly deployment: Deployment | null;
   readonly store: { readonly ok: boolean; readonly problem?: string };
-  readonly keeper: { readonly url: string } | null;
+  readonly keeper: { readonly url: string; readonly canSign: boolean } | null;
+  /** whether the copilot can turn a recommendation into a proposal (keeper planning in process) */
+  readonly copilot: boolean;
 }
 
 export class ApiError extends Error {}

@@ -1,31 +1,53 @@
 import { StrictMode, Suspense, lazy, useEffect, useState } from "react";
 import { createRoot } from "react-dom/client";
 import { api, type Config } from "./api.js";
+import { prefetch } from "./prefetch.js";
 import "./style.css";
 
 // each view is its own chunk: a page loads only the code of the view it shows
-const TransparencyView = lazy(() =>
-  import("./views/Transparency.js").then((m) => ({ default: m.TransparencyView })),
-);
-const DepositorView = lazy(() => import("./views/Depositor.js").then((m) => ({ default: m.DepositorView })));
-const OperatorView = lazy(() => import("./views/Operator.js").then((m) => ({ default: m.OperatorView })));
-const StrategistView = lazy(() =>
-  import("./views/Strategist.js").then((m) => ({ default: m.StrategistView })),
-);
-const SignalsView = lazy(() => import("./views/Signals.js").then((m) => ({ default: m.SignalsView })));
+const LOADERS = {
+  transparency: () => import("./views/Transparency.js").then((m) => ({ default: m.TransparencyView })),
+  depositor: () => import("./views/Depositor.js").then((m) => ({ default: m.DepositorView })),
+  operator: () => import("./views/Operator.js").then((m) => ({ default: m.OperatorView })),
+  strategist: () => import("./views/Strategist.js").then((m) => ({ default: m.StrategistView })),
+  signals: () => import("./views/Signals.js").then((m) => ({ default: m.SignalsView })),
+};
+const loading = new Map<keyof typeof LOADERS, ReturnType<(typeof LOADERS)[keyof typeof LOADERS]>>();
+/** A view's chunk, fetched once: the page's first view starts loading with the page, not after /api/config. */
+function load<K extends keyof typeof LOADERS>(key: K) {
+  let chunk = loading.get(key);
+  if (!chunk) {
+    chunk = LOADERS[key]();
+    loading.set(key, chunk);
+  }
+  return chunk;
+}
 
 const VIEWS = {
-  transparency: { label: "Transparency", View: TransparencyView },
-  depositor: { label: "Depositor", View: DepositorView },
-  operator: { label: "Operator", View: OperatorView },
-  strategist: { label: "Strategist", View: StrategistView },
-  signals: { label: "Signals", View: SignalsView },
+  transparency: { label: "Transparency", View: lazy(() => load("transparency")) },
+  depositor: { label: "Depositor", View: lazy(() => load("depositor")) },
+  operator: { label: "Operator", View: lazy(() => load("operator")) },
+  strategist: { label: "Strategist", View: lazy(() => load("strategist")) },
+  signals: { label: "Signals", View: lazy(() => load("signals")) },
 } as const;
 type ViewKey = keyof typeof VIEWS;
 
 function currentView(): ViewKey {
   const key = location.hash.replace(/^#\/?/, "");
   return key in VIEWS ? (key as ViewKey) : "transparency";
+}
+
+/** What each view's first paint reads from the server, fetched with its code. */
+const FIRST_DATA: Partial<Record<keyof typeof LOADERS, string>> = {
+  transparency: "/api/history",
+  operator: "/api/proposals",
+  signals: "/api/signals",
+};
+{
+  const first = currentView();
+  void load(first);
+  const data = FIRST_DATA[first];
+  if (data) prefetch(data);
 }
 
 function App() {

@@ -5,12 +5,13 @@ import { BaseError, isAddress, isHex, type Address, type Hex } from "viem";
 import { z } from "zod";
 import { ConfigError, loadConfig } from "../config/load.js";
 import type { KeeperConfig } from "../config/schema.js";
-import { createStatusServer } from "../http/server.js";
+import { createStatusServer, SignRefusedError } from "../http/server.js";
 import { SignerError } from "../keys/signer.js";
 import { createLogger, type Logger } from "../log/logger.js";
 import { environmentSecrets, redact, redactMessage } from "../log/redact.js";
 import { computeProvenance } from "../multisig/provenance.js";
 import { ProposalError } from "../multisig/workflow.js";
+import { signAsKeeper } from "../cycle/cycle.js";
 import { createHealthCheck } from "../ops/health.js";
 import { installGracefulShutdown, Scheduler, type ScheduledTask } from "../ops/scheduler.js";
 import { runReplay as runReplayEngine, type ReplayOptions } from "../backtest/index.js";
@@ -470,9 +471,21 @@ async function run(ctx: Context): Promise<number> {
       rt.metrics.lastStepTimestamp.set(Math.floor(Date.now() / 1_000), { task });
     },
   });
+  const apiToken = rt.config.http.apiToken;
   const http = createStatusServer({
     metrics: rt.metrics.registry,
     logger: rt.logger.child({ component: "http" }),
+    ...(apiToken
+      ? {
+          sign: {
+            token: apiToken,
+            sign: (id: Hex) =>
+              signAsKeeper(rt, id).catch((error: unknown) => {
+                throw error instanceof ProposalError ? new SignRefusedError(error.message) : error;
+              }),
+          },
+        }
+      : {}),
     health: createHealthCheck({
       scheduler,
       store: rt.store,

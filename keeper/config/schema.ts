@@ -252,6 +252,12 @@ export const keeperConfigSchema = z.strictObject({
     .strictObject({
       host: z.string().min(1).default("127.0.0.1"),
       port: z.number().int().min(0).max(65_535).default(9464),
+      /**
+       * Bearer token of `POST /proposals/<id>/sign` (the keeper signs a proposal after its own
+       * checks). A secret: only from the environment (KEEPER_HTTP__API_TOKEN), never in the file or
+       * a log. Absent: the endpoint is off.
+       */
+      apiToken: z.string().min(32, "must be at least 32 characters (e.g. openssl rand -hex 32)").optional(),
     })
     .default({ host: "127.0.0.1", port: 9464 }),
   log: z

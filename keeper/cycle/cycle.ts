@@ -1,4 +1,4 @@
-import type { Hex } from "viem";
+import type { Address, Hex } from "viem";
 import { canonicalJson, computeProvenance, signalSnapshotHash } from "../multisig/provenance.js";
 import { ProposalError } from "../multisig/workflow.js";
 import type { GateCall } from "../store/types.js";
@@ -195,6 +195,85 @@ export async function runKeeperCycle(
     txHash: done.txHash,
   });
   return { ...proposed, status: done.status === "executed" ? "executed" : "failed", txHash: done.txHash };
+}
+
+/** The batch the cycle would propose now, planned but neither proposed nor signed. */
+export interface RebalanceDraft {
+  readonly allocation: TargetAllocation;
+  readonly signals: readonly MarketSnapshot[];
+  /** Absent: nothing to propose (on target, or every leg below the planner's thresholds). */
+  readonly proposal?: {
+    readonly plan: RebalancePlan;
+    readonly calls: readonly GateCall[];
+    readonly provenance: Hex;
+  };
+  /** Legs the planner skipped as not worth moving (when there is nothing to propose). */
+  readonly skipped: RebalancePlan["skipped"];
+}
+
+/**
+ * The cycle's steps up to the proposal, without storing anything: evaluate the policy on the
+ * snapshots with the chain's peg prices and the stored previous allocation (for the keeper's own
+ * policy), plan, and commit the plan and the signals it used to a provenance, exactly as
+ * {@link runKeeperCycle} does before it proposes. The dashboard's copilot (one click from a
+ * recommendation to a proposal) and the strategist's "what it would propose now" call it; with
+ * another `policy` than the keeper's, no previous allocation is carried (its rules differ).
+ */
+export async function draftRebalance(
+  keeper: Pick<Keeper, "store">,
+  product: Pick<ProductParts, "vault" | "planner" | "readings" | "policy" | "strategyConfig">,
+  snapshots: readonly MarketSnapshot[],
+  now: Date,
+  policy: AllocationPolicy = product.policy,
+): Promise<RebalanceDraft> {
+  const own = policy === product.policy;
+  const [chain, previous] = await Promise.all([
+    product.readings.snapshot(),
+    own ? loadAllocationState(keeper.store, product.vault) : Promise.resolve(undefined),
+  ]);
+  const result = evaluateTargets(snapshots, policy, product.strategyConfig, now.getTime(), {
+    pegPrices: chain.pegPrices,
+    previous,
+  });
+  const allocation = result.allocation;
+  const signals = usedSnapshots(snapshots, allocation);
+  const rebalance = await product.planner.plan(allocation);
+  if (!rebalance || rebalance.calls.length === 0)
+    return { allocation, signals, skipped: rebalance?.plan.skipped ?? [] };
+  const plan = { ...rebalance.plan, pegPrices: chain.pegPrices };
+  return {
+    allocation,
+    signals,
+    skipped: [],
+    proposal: { plan, calls: rebalance.calls, provenance: computeProvenance(signals, plan) },
+  };
+}
+
+/**
+ * Signs a proposal with the first of this process's operator keys that is a gate signer and has not
+ * signed it yet, after the workflow's checks (integrity, nonce, deadline, simulation, risk check):
+ * what the keeper's HTTP API does on an authenticated `POST /proposals/<id>/sign`.
+ */
+export async function signAsKeeper(
+  keeper: Pick<Keeper, "config" | "operators" | "workflow">,
+  proposalId: Hex,
+): Promise<{ readonly signer: Address; readonly signatures: number; readonly threshold: number }> {
+  const signers = new Set(keeper.config.gate.signers.map((a) => a.toLowerCase()));
+  const view = await keeper.workflow.status(proposalId);
+  const signed = new Set(view.signatures.map((s) => s.signer.toLowerCase()));
+  const operator = keeper.operators.find(
+    (o) => signers.has(o.address.toLowerCase()) && !signed.has(o.address.toLowerCase()),
+  );
+  if (!operator)
+    throw new ProposalError(
+      proposalId,
+      keeper.operators.some((o) => signers.has(o.address.toLowerCase()))
+        ? "every gate signer key this keeper holds has signed it already"
+        : "this keeper holds no key of a gate signer",
+    );
+  await keeper.workflow.sign(proposalId, operator);
+  const after = await keeper.workflow.status(proposalId);
+  return { signer: operator.address, signatures: after.signatures.length, threshold: after.threshold };
 }
 
 /**

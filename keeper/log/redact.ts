@@ -14,6 +14,7 @@ const SECRET_FIELD_NAMES = new Set([
   "seed",
   "seedphrase",
   "apikey",
+  "apitoken",
   "authorization",
 ]);
 const SECRET_FIELD_SUFFIXES = ["secret", "password", "passphrase", "privatekey", "mnemonic"];

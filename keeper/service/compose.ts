@@ -88,15 +88,38 @@ export async function composeKeeper(config: KeeperConfig, options: ComposeOption
   }
 }
 
-async function productParts(
+/** What a keeper plans with: the readings, the planner, the policy and the signal source. */
+export type PlanningParts = Pick<
+  ProductParts,
+  "vault" | "planner" | "readings" | "policy" | "strategyConfig" | "snapshots"
+>;
+
+/**
+ * The planning side of a config's product, checked against the chain like a keeper's, without a
+ * key, a store or a sender: the dashboard plans the copilot's proposals and the strategist's
+ * batch with it (`npm run dashboard -- --keeper-config FILE`), exactly as that keeper would.
+ */
+export async function composePlanning(
+  config: KeeperConfig,
+  options: Pick<ComposeOptions, "logger" | "quoter" | "snapshots" | "strategyConfig"> & {
+    readonly client: PublicClient;
+  },
+): Promise<PlanningParts> {
+  if (!config.product)
+    throw new ConfigError([{ path: "product", source: "config", message: "required to plan" }]);
+  return planningParts(config, config.product, options.client, options.logger, undefined, options);
+}
+
+async function planningParts(
   config: KeeperConfig,
   product: ProductConfig,
-  rt: Pick<Runtime, "client" | "logger" | "account" | "sender">,
-  options: ComposeOptions,
-): Promise<ProductParts> {
-  const { client, logger } = rt;
+  client: PublicClient,
+  logger: Logger,
+  account: LocalAccount | undefined,
+  options: Pick<ComposeOptions, "quoter" | "snapshots" | "strategyConfig">,
+): Promise<PlanningParts> {
   const vault = config.gate.vault;
-  await checkProductOnChain(config, product, client, rt.account);
+  await checkProductOnChain(config, product, client, account);
   const probes = await Promise.all(
     [
       ...product.pegFeeds.map((p) => ({ symbol: p.symbol, token: p.token })),
@@ -146,6 +169,25 @@ async function productParts(
     maxSlippageBps: BigInt(product.planner.maxSlippageBps),
     settle: product.settlement.inRebalanceBatch,
   });
+  return {
+    vault,
+    planner,
+    readings,
+    snapshots: options.snapshots ?? (await signalSource(product, logger)),
+    policy,
+    strategyConfig: options.strategyConfig ?? defaultStrategyConfig(),
+  };
+}
+
+async function productParts(
+  config: KeeperConfig,
+  product: ProductConfig,
+  rt: Pick<Runtime, "client" | "logger" | "account" | "sender">,
+  options: ComposeOptions,
+): Promise<ProductParts> {
+  const { client, logger } = rt;
+  const vault = config.gate.vault;
+  const planning = await planningParts(config, product, client, logger, rt.account, options);
   const guardianKey = options.guardianAccount ?? (product.guardian ? rt.account : undefined);
   const guardian =
     guardianKey && !config.dryRun
@@ -165,18 +207,13 @@ async function productParts(
         })
       : undefined;
   return {
-    vault,
-    planner,
-    readings,
+    ...planning,
     settler: new ChainEpochSettler({
       client,
       vault,
       connectors: Object.fromEntries(Object.entries(product.connectors).map(([k, c]) => [k, c.address])),
     }),
     guardian,
-    snapshots: options.snapshots ?? (await signalSource(product, logger)),
-    policy,
-    strategyConfig: options.strategyConfig ?? defaultStrategyConfig(),
     mandates: product.mandates,
     mandateExecutor: rt.sender
       ? new MandateExecutor({ client, gate: config.gate.address, oracle: product.oracle, sender: rt.sender })

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,9 +29,10 @@ import { DEFAULT_ROLE_INDICES, type ProductStack, refreshFeeds } from "../../dep
 import { aaveArtifacts } from "../../deploy/protocols/aaveV3.js";
 import { LOCAL_CONNECTOR_KEYS, localKeeperConfig } from "../../deploy/local/keeperConfig.js";
 import { loadConfig } from "../../keeper/config/load.js";
-import { type CycleResult, runKeeperCycle } from "../../keeper/cycle/cycle.js";
+import { type CycleResult, runKeeperCycle, signAsKeeper } from "../../keeper/cycle/cycle.js";
+import { ProposalError } from "../../keeper/multisig/workflow.js";
 import type { Keeper } from "../../keeper/cycle/keeper.js";
-import { createStatusServer } from "../../keeper/http/server.js";
+import { createStatusServer, SignRefusedError } from "../../keeper/http/server.js";
 import { silentLogger } from "../../keeper/log/logger.js";
 import { composeKeeper } from "../../keeper/service/compose.js";
 import { settleOnce } from "../../keeper/service/tasks.js";
@@ -176,6 +178,11 @@ export interface DemoSummary {
 export interface DemoSession {
   readonly rpcUrl: string;
   readonly statusUrl: string | null;
+  /**
+   * The bearer token of the keeper's `POST /proposals/<id>/sign` (fresh per run, kept in memory,
+   * handed to the dashboard in process; never printed). Null when no status server is served.
+   */
+  readonly keeperApiToken: string | null;
   readonly local: LocalStack;
   /** the keeper the epochs run (its store, policy and metrics), for the dashboard */
   readonly keeper: Keeper;
@@ -369,11 +376,20 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoSession>
     );
 
     let statusUrl: string | null = null;
+    let keeperApiToken: string | null = null;
     if (options.statusPort !== null) {
+      keeperApiToken = randomBytes(32).toString("hex");
       const status = createStatusServer({
         metrics: keeper.metrics.registry,
         health: async () => ({ ok: true, checks: { epochs: driver.rows.length } }),
         status: async () => driver.status(),
+        sign: {
+          token: keeperApiToken,
+          sign: (id) =>
+            signAsKeeper(keeper, id).catch((error: unknown) => {
+              throw error instanceof ProposalError ? new SignRefusedError(error.message) : error;
+            }),
+        },
       });
       const bound = await status.listen(options.statusPort ?? 0, "127.0.0.1");
       cleanups.push(() => status.close());
@@ -383,6 +399,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoSession>
     return {
       rpcUrl: rpc.url,
       statusUrl,
+      keeperApiToken,
       local,
       keeper,
       signalsNow: () => {

@@ -13,6 +13,8 @@ import { testWalletScript } from "./wallet.js";
  * Chromium driven by playwright-core.
  */
 
+/** Epochs of the strategist's NAV replay in the tests and the benchmark. */
+export const NAV_BACKTEST_EPOCHS = 4;
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
   "--headless",
@@ -57,7 +59,18 @@ export async function startStack(options: {
       store: session.keeper.store,
       ...(session.statusUrl ? { keeperUrl: session.statusUrl.replace(/\/status$/, "") } : {}),
       signals: async () => session.signalsNow(),
+      // a shorter NAV replay than npm start's 7 epochs keeps the browser tests within their budget
+      navBacktestEpochs: NAV_BACKTEST_EPOCHS,
       ...(session.keeper.product ? { keeperPolicy: session.keeper.product.policy } : {}),
+      ...(session.keeperApiToken ? { keeperToken: session.keeperApiToken } : {}),
+      ...(session.keeper.product
+        ? {
+            planning: {
+              parts: session.keeper.product,
+              proposalTtlSeconds: session.keeper.config.gate.proposalTtlSeconds,
+            },
+          }
+        : {}),
     });
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     const { chainId } = JSON.parse(readFileSync(path.join(dir, "local-addresses.json"), "utf8")) as {

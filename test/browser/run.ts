@@ -1,9 +1,11 @@
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
   createPublicClient,
+  createWalletClient,
   http,
   parseEventLogs,
   parseUnits,
@@ -13,9 +15,11 @@ import {
 } from "viem";
 import { accountingManagerAbi } from "../../keeper/abi/contracts.js";
 import { computeProvenance } from "../../keeper/multisig/provenance.js";
+import { executeTypedData } from "../../keeper/multisig/typedData.js";
 import type { Page } from "playwright-core";
 import { startDashboardServer } from "../../dashboard/server/server.js";
-import { startStack, type Stack } from "./harness.js";
+import { SqliteStore } from "../../keeper/store/sqlite.js";
+import { NAV_BACKTEST_EPOCHS, startStack, type Stack } from "./harness.js";
 
 /**
  * Browser tests of the dashboard: Debian's Chromium (playwright-core) against the `npm start`
@@ -62,7 +66,75 @@ async function waitText(
   throw new Error(`${what}: "${testId}" still reads "${last}"`);
 }
 
+/** The draft's EIP-712 `Execute` as the server sends it (uint256 fields as decimal strings). */
+interface DraftTypedData {
+  domain: { name: string; version: string; chainId: number; verifyingContract: Address };
+  types: { Execute: { name: string; type: string }[]; Call: { name: string; type: string }[] };
+  primaryType: "Execute";
+  message: {
+    vault: Address;
+    calls: { target: Address; data: Hex }[];
+    nonce: string;
+    deadline: string;
+    provenance: Hex;
+  };
+}
+
+/** The demo policy with more idle (and less Aave): the batch it would propose pulls USDC back from Aave. */
+function moreIdlePolicy(): unknown {
+  const demo = JSON.parse(readFileSync("scripts/demo/demo.policy.json", "utf8")) as {
+    baseWeightsBps: Record<string, number>;
+  };
+  return { ...demo, baseWeightsBps: { ...demo.baseWeightsBps, "aave-usdc": 4000, idle: 2500 } };
+}
+
 const amountOf = (t: string) => Number(t.replace(/[^0-9.]/g, ""));
+
+/** Moves 1/`divisor` of the vault's idle USDC to the Aave connector: a gate batch two operators sign, the keeper submits. */
+async function moveIdleToAave(stack: Stack, divisor: bigint, note: string): Promise<void> {
+  const { stack: product } = stack.session.local;
+  const keeper = stack.session.keeper;
+  const book = await createPublicClient({ transport: http(stack.session.rpcUrl) }).readContract({
+    address: product.vault,
+    abi: accountingManagerAbi,
+    functionName: "assetBook",
+  });
+  const calls = [
+    {
+      target: product.vault,
+      data: encodeFunctionData({
+        abi: accountingManagerAbi,
+        functionName: "transferToConnector",
+        args: [product.connectors.aave, book.idle / divisor],
+      }),
+    },
+  ];
+  const plan = { kind: "manual", proposer: "browser-test", note, calls };
+  const snapshot = { kind: "manual", file: "browser-test", vault: product.vault };
+  const proposal = await keeper.workflow.propose({
+    plan,
+    snapshot,
+    calls,
+    provenance: computeProvenance(snapshot, plan),
+  });
+  // signed by two operators' own keys as in their wallets: the keeper's risk check signs only rebalance plans
+  for (const operator of (product.addresses.operators as readonly Address[]).slice(0, 2)) {
+    const wallet = createWalletClient({ account: operator, transport: http(stack.session.rpcUrl) });
+    const signature = await wallet.signTypedData(executeTypedData(proposal.chainId, proposal.gate, proposal));
+    await keeper.workflow.addSignature(proposal.id, operator, signature);
+  }
+  const done = await keeper.workflow.submit(proposal.id, keeper.sender!);
+  assert(done.status === "executed", `the manual batch is ${done.status}`);
+}
+
+async function postApi<T>(stack: Stack, route: string, body: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${stack.dashboard.url}${route.replace(/^\//, "")}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as T };
+}
 
 const cases: Case[] = [
   {
@@ -223,7 +295,151 @@ const cases: Case[] = [
     },
   },
   {
-    name: "strategist: a malformed policy shows its errors inline; a valid one its targets and backtest",
+    name: "signals: one click turns the recommendation into a proposal the wallet signs first; the keeper co-signs it from the operator view; a stale draft is refused and nothing stored",
+    async run(stack) {
+      const { stack: product } = stack.session.local;
+      const [op1] = product.addresses.operators as readonly Address[];
+      const store = stack.session.keeper.store;
+      // the vault off its recommended allocation: half its idle USDC loose in the Aave connector
+      await moveIdleToAave(stack, 2n, "drift for the copilot");
+      const stale = await postApi<{
+        id: Hex;
+        review: { calls: unknown[] };
+        typedData: DraftTypedData;
+      }>(stack, "/api/copilot/draft", {});
+      assert(stale.status === 200, `draft: ${JSON.stringify(stale.body)}`);
+      assert(stale.body.review.calls.length > 0, "the draft has no calls");
+      const wallet = createWalletClient({ account: op1!, transport: http(stack.session.rpcUrl) });
+      const t = stale.body.typedData;
+      const staleSignature = await wallet.signTypedData({
+        ...t,
+        message: { ...t.message, nonce: BigInt(t.message.nonce), deadline: BigInt(t.message.deadline) },
+      });
+      // another batch executes meanwhile: the gate's nonce and the vault's state move on
+      await moveIdleToAave(stack, 10n, "executed while the draft waited");
+      const before = (await store.listProposals({})).length;
+      const refused = await postApi<{ error: string }>(
+        stack,
+        `/api/copilot/drafts/${stale.body.id}/propose`,
+        {
+          signer: op1,
+          signature: staleSignature,
+        },
+      );
+      assert(refused.status === 409, `stale draft answered ${refused.status}`);
+      assert(
+        /no longer valid: .*nonce moved/.test(refused.body.error) &&
+          refused.body.error.includes("nothing was stored"),
+        `refusal: ${refused.body.error}`,
+      );
+      assert((await store.getProposal(stale.body.id)) === undefined, "the stale draft was stored");
+      assert((await store.listProposals({})).length === before, "a proposal was stored");
+
+      const page = await stack.page(op1);
+      await page.goto(`${stack.dashboard.url}#/signals`);
+      await page.getByTestId("connect").click();
+      await page.getByTestId("propose").click();
+      const proposed = await waitText(
+        page,
+        "copilot-message",
+        (t) => t.startsWith("proposed") || t.startsWith("propose:"),
+        "copilot proposal",
+      );
+      assert(proposed.startsWith("proposed") && proposed.includes("1 of 2"), proposed);
+      await waitText(page, "copilot-calls", (t) => t.length > 0, "the proposed calls decoded");
+      await shot(page, "signals-proposed");
+      const mine = (await store.listProposals({ statuses: ["signed"] })).filter(
+        (p) => p.proposer === `dashboard:${op1}`,
+      );
+      assert(mine.length === 1, `${mine.length} dashboard proposals signed`);
+      const id = mine[0]!.id;
+      const signatures = await store.listSignatures(id);
+      assert(
+        signatures.length === 1 && signatures[0]!.signer.toLowerCase() === op1!.toLowerCase(),
+        `signatures ${JSON.stringify(signatures.map((s) => s.signer))}`,
+      );
+      await page.goto(`${stack.dashboard.url}#/operator`);
+      await page.getByTestId(`proposal-${id}`).click();
+      await waitText(page, "decoded-calls", (t) => t.length > 0, "decoded calls in the operator view");
+      await page.getByTestId("keeper-sign").click();
+      const keeperSigned = await waitText(
+        page,
+        "operator-message",
+        (t) => t.includes("2 of 2") || t.startsWith("keeper sign:"),
+        "keeper signature",
+      );
+      assert(keeperSigned.startsWith("signed by the keeper's signer"), keeperSigned);
+      await page.getByTestId("execute").click();
+      await waitText(
+        page,
+        "operator-message",
+        (t) => t.startsWith("executed") || t.startsWith("execute:"),
+        "execution",
+      );
+      await waitText(page, "detail-status", (t) => t === "executed", "status executed");
+      await shot(page, "operator-keeper-signed");
+    },
+  },
+  {
+    name: "operator: the keeper's signer is asked only with the dashboard's token; a wrong or missing one is refused and nothing signed",
+    async run(stack) {
+      const { stack: product } = stack.session.local;
+      const keeper = stack.session.keeper;
+      const calls = [
+        {
+          target: product.vault,
+          data: encodeFunctionData({
+            abi: accountingManagerAbi,
+            functionName: "transferToConnector",
+            args: [product.connectors.aave, 1n],
+          }),
+        },
+      ];
+      const plan = { kind: "manual", proposer: "browser-test", note: "token check", calls };
+      const snapshot = { kind: "manual", file: "browser-test", vault: product.vault };
+      const proposal = await keeper.workflow.propose({
+        plan,
+        snapshot,
+        calls,
+        provenance: computeProvenance(snapshot, plan),
+      });
+      const keeperUrl = stack.session.statusUrl!.replace(/\/status$/, "");
+      for (const [token, status, expect] of [
+        ["wrong-token-".repeat(4), 502, "refused the dashboard's API token"],
+        [undefined, 503, "no keeper API token"],
+      ] as const) {
+        const server = await startDashboardServer({
+          rpcUrl: stack.session.rpcUrl,
+          addressesFile: stack.addressesFile,
+          store: keeper.store,
+          keeperUrl,
+          ...(token ? { keeperToken: token } : {}),
+        });
+        try {
+          const res = await fetch(`${server.url}api/proposals/${proposal.id}/keeper-sign`, {
+            method: "POST",
+          });
+          const body = (await res.json()) as { error: string };
+          assert(res.status === status && body.error.includes(expect), `${res.status} ${body.error}`);
+        } finally {
+          await server.close();
+        }
+      }
+      assert(
+        (await keeper.store.listSignatures(proposal.id)).length === 0,
+        "the keeper signed without the token",
+      );
+      const direct = await fetch(`${keeperUrl}/proposals/${proposal.id}/sign`, { method: "POST" });
+      assert(direct.status === 401, `keeper without a token answered ${direct.status}`);
+      await keeper.workflow.close(proposal.id, {
+        action: "cancelled",
+        by: proposal.proposer,
+        reason: "test over",
+      });
+    },
+  },
+  {
+    name: "strategist: a malformed policy shows its errors inline; a valid one its targets, the batch it would propose now (decoded) and its NAV backtest through the keeper",
     async run(stack) {
       const page = await stack.page();
       await page.goto(`${stack.dashboard.url}#/strategist`);
@@ -238,12 +454,78 @@ const cases: Case[] = [
       const errors = await waitText(page, "policy-errors", (t) => t.includes("not valid"), "inline errors");
       assert(/rules/.test(errors), `errors do not name the rules path: ${errors}`);
       await shot(page, "strategist-errors");
-      await page.getByTestId("policy-text").fill(await readFile("scripts/demo/demo.policy.json", "utf8"));
+      // the demo policy with more idle: the batch it would propose now pulls USDC back from Aave
+      const moreIdle = moreIdlePolicy();
+      await page.getByTestId("policy-text").fill(JSON.stringify(moreIdle, null, 2));
       await page.getByTestId("policy-check").click();
       await page.getByTestId("policy-valid").waitFor({ timeout: TIMEOUT });
       await page.getByTestId("policy-now").waitFor({ timeout: TIMEOUT });
       await page.getByTestId("backtest-chart").waitFor({ timeout: TIMEOUT });
-      await shot(page, "strategist");
+      const batch = await waitText(page, "policy-batch", (t) => t.length > 0, "the batch it would propose");
+      assert(/aave connector\.withdraw/.test(batch) && batch.includes("sendToVault"), `batch: ${batch}`);
+      // the replay runs in its own process while the next cases run; the last case reads its result
+      await page.getByTestId("nav-backtest-running").waitFor({ timeout: TIMEOUT });
+      await shot(page, "strategist-running");
+    },
+  },
+  {
+    name: "npm run dashboard --keeper-config, as a process: it plans with the keeper config's planner (the strategist's batch) and its copilot is on",
+    async run(stack) {
+      const dir = mkdtempSync(path.join(tmpdir(), "dashboard-keeper-config-"));
+      const storeFile = path.join(dir, "keeper.sqlite");
+      await SqliteStore.open({ path: storeFile }).close();
+      const signalsFile = path.join(dir, "signals.json");
+      await writeFile(signalsFile, JSON.stringify(stack.session.signalsNow().snapshots));
+      const child = spawn(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          "dashboard/server/main.ts",
+          ...["--rpc", stack.session.rpcUrl, "--addresses", stack.addressesFile, "--port", "0"],
+          ...["--keeper-config", path.join(path.dirname(stack.addressesFile), "keeper.json")],
+          ...["--store", storeFile, "--signals", signalsFile],
+        ],
+        { stdio: ["ignore", "pipe", "pipe"] },
+      );
+      let out = "";
+      child.stdout.on("data", (c: Buffer) => (out += c.toString("utf8")));
+      child.stderr.on("data", (c: Buffer) => (out += c.toString("utf8")));
+      try {
+        const until = Date.now() + TIMEOUT;
+        while (!/Dashboard at (\S+)/.test(out)) {
+          assert(Date.now() < until && child.exitCode === null, `the dashboard did not start: ${out}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        const url = /Dashboard at (\S+)/.exec(out)![1]!;
+        assert(!out.includes("copilot off"), out);
+        const config = (await (await fetch(`${url}api/config`)).json()) as { copilot: boolean };
+        assert(config.copilot, "the copilot is off with a keeper config");
+        const moreIdle = moreIdlePolicy();
+        const checked = (await (
+          await fetch(`${url}api/policy`, { method: "POST", body: JSON.stringify(moreIdle) })
+        ).json()) as {
+          batch: { proposes?: boolean; review?: { calls: { text: string }[] }; reason?: string };
+        };
+        assert(checked.batch.proposes === true, `batch: ${JSON.stringify(checked.batch)}`);
+        const texts = checked.batch.review!.calls.map((c) => c.text).join("; ");
+        assert(/withdraw/.test(texts) && /sendToVault/.test(texts), `calls: ${texts}`);
+        // the vault is at the keeper policy's allocation (the copilot's proposal executed): nothing to draft
+        const draft = await fetch(`${url}api/copilot/draft`, { method: "POST" });
+        const body = (await draft.json()) as { error: string };
+        assert(
+          draft.status === 409 && body.error.startsWith("nothing to propose"),
+          `${draft.status} ${body.error}`,
+        );
+        const store = SqliteStore.open({ path: storeFile });
+        try {
+          assert((await store.listProposals({})).length === 0, "the dashboard stored a proposal");
+        } finally {
+          await store.close();
+        }
+      } finally {
+        child.kill("SIGTERM");
+      }
     },
   },
   {
@@ -342,6 +624,35 @@ const cases: Case[] = [
       }
     },
   },
+  {
+    name: "strategist: the NAV backtest through the keeper (started by the strategist case) charts every epoch 8 h apart",
+    async run(stack) {
+      const page = await stack.page();
+      await page.goto(`${stack.dashboard.url}#/strategist`);
+      await page.getByTestId("policy-text").fill(JSON.stringify(moreIdlePolicy(), null, 2));
+      await page.getByTestId("policy-check").click();
+      await page.getByTestId("policy-valid").waitFor({ timeout: TIMEOUT });
+      await page.getByTestId("nav-backtest-chart").waitFor({ timeout: 120_000 });
+      const nav = JSON.parse((await page.getByTestId("nav-backtest-chart").getAttribute("data-points"))!) as {
+        x: number[];
+        series: { values: number[] }[];
+      };
+      assert(
+        nav.x.length === NAV_BACKTEST_EPOCHS,
+        `NAV backtest has ${nav.x.length} epochs, not ${NAV_BACKTEST_EPOCHS}`,
+      );
+      assert(
+        nav.x.every((t, i) => i === 0 || t - nav.x[i - 1]! === 8 * 3600),
+        `epochs not 8 h apart: ${nav.x.join(",")}`,
+      );
+      assert(
+        nav.series[0]!.values.every((v) => v > 0),
+        `NAV values ${nav.series[0]!.values.join(",")}`,
+      );
+      await waitText(page, "nav-backtest-summary", (t) => t.includes("turnover"), "NAV backtest summary");
+      await shot(page, "strategist");
+    },
+  },
 ];
 
 async function depositorAddress(stack: Stack): Promise<Address> {
@@ -360,7 +671,9 @@ async function main(): Promise<number> {
   let passed = 0;
   const failures: string[] = [];
   try {
-    for (const c of cases) {
+    // BROWSER_ONLY=<text> runs the cases whose name contains it (while working on one view)
+    const only = process.env.BROWSER_ONLY;
+    for (const c of cases.filter((c) => !only || c.name.includes(only))) {
       const t = performance.now();
       try {
         await c.run(stack);

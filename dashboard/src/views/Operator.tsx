@@ -6,7 +6,9 @@ import { api, postJson, type Config, type Deployment } from "../api.js";
 import { describe, publicClient } from "../chain.js";
 import { shortHex, time } from "../format.js";
 import { usePolled } from "../hooks.js";
+import { fetchOnce } from "../prefetch.js";
 import { useWallet, type Wallet } from "../wallet.js";
+import { BatchReview, type Review } from "../BatchReview.js";
 
 interface GateInfo {
   readonly nonce: string;
@@ -32,20 +34,7 @@ interface Detail {
     readonly gate: Address;
     readonly calls: readonly { target: Address; data: Hex }[];
   };
-  readonly review:
-    | null
-    | { readonly error: string }
-    | {
-        readonly calls: readonly {
-          contract: string;
-          functionName: string;
-          args: readonly { name: string; type: string; value: string }[];
-          text: string;
-        }[];
-        readonly note?: string;
-        readonly simulation: { ok: true } | { ok: false; reason: string };
-        readonly changes: readonly { label: string; text: string }[];
-      };
+  readonly review: null | Review;
   readonly typedData: {
     domain: { name: string; version: string; chainId: number; verifyingContract: Address };
     types: Record<string, { name: string; type: string }[]>;
@@ -66,7 +55,11 @@ interface Detail {
 export function OperatorView({ config, deployment }: { config: Config; deployment: Deployment }) {
   const wallet = useWallet();
   const [selected, setSelected] = useState<Hex>();
-  const list = usePolled(() => api<{ gate: GateInfo; proposals: ProposalRow[] }>("/api/proposals"), 4000, []);
+  const list = usePolled(
+    () => fetchOnce<{ gate: GateInfo; proposals: ProposalRow[] }>("/api/proposals"),
+    4000,
+    [],
+  );
   return (
     <section data-testid="view-operator">
       <h2>Operator</h2>
@@ -149,13 +142,30 @@ export function OperatorView({ config, deployment }: { config: Config; deploymen
           </table>
         </>
       )}
-      {selected && <ProposalDetail id={selected} wallet={wallet} onChange={list.reload} />}
+      {selected && (
+        <ProposalDetail
+          id={selected}
+          wallet={wallet}
+          keeperSigns={config.keeper?.canSign === true}
+          onChange={list.reload}
+        />
+      )}
       {config.keeper && <KeeperPanel />}
     </section>
   );
 }
 
-function ProposalDetail({ id, wallet, onChange }: { id: Hex; wallet: Wallet; onChange: () => void }) {
+function ProposalDetail({
+  id,
+  wallet,
+  keeperSigns,
+  onChange,
+}: {
+  id: Hex;
+  wallet: Wallet;
+  keeperSigns: boolean;
+  onChange: () => void;
+}) {
   const detail = usePolled(() => api<Detail>(`/api/proposals/${id}`), 4000, [id]);
   const [message, setMessage] = useState<{ ok: boolean; text: string }>();
   const [reason, setReason] = useState("");
@@ -196,6 +206,14 @@ function ProposalDetail({ id, wallet, onChange }: { id: Hex; wallet: Wallet; onC
       });
       return `signed: ${r.signatures} of ${r.threshold} signatures`;
     });
+  const signWithKeeper = () =>
+    act("keeper sign", async () => {
+      const r = await postJson<{ signer: Address; signatures: number; threshold: number }>(
+        `/api/proposals/${id}/keeper-sign`,
+        {},
+      );
+      return `signed by the keeper's signer ${r.signer}: ${r.signatures} of ${r.threshold} signatures`;
+    });
   const reject = () =>
     act("reject", async () => {
       if (reason.trim() === "") throw new Error("give a reason for the rejection");
@@ -219,7 +237,6 @@ function ProposalDetail({ id, wallet, onChange }: { id: Hex; wallet: Wallet; onC
       if (receipt.status !== "success") throw new Error(`transaction ${hash} reverted`);
       return `executed through the gate (tx ${hash})`;
     });
-  const review = d.review && !("error" in d.review) ? d.review : undefined;
   return (
     <div className="detail" data-testid="proposal-detail">
       <h3>
@@ -234,44 +251,7 @@ function ProposalDetail({ id, wallet, onChange }: { id: Hex; wallet: Wallet; onC
         proposer {d.proposal.proposer} · nonce {d.proposal.nonce} · provenance{" "}
         <code>{shortHex(d.proposal.provenance)}</code>
       </p>
-      {d.review && "error" in d.review && <p className="problem">review failed: {d.review.error}</p>}
-      {review && (
-        <>
-          <p>note: {review.note ?? "(none)"}</p>
-          <h4>Calls</h4>
-          <ol data-testid="decoded-calls">
-            {review.calls.map((c, i) => (
-              <li key={i}>
-                <b>{c.contract}</b>.<b>{c.functionName}</b>(
-                {c.args.map((a, j) => (
-                  <span key={j}>
-                    {j > 0 && ", "}
-                    {a.name}=<span className="arg">{a.value}</span>
-                  </span>
-                ))}
-                )
-              </li>
-            ))}
-          </ol>
-          <h4>Simulated at the gate, at the current state</h4>
-          {review.simulation.ok ? (
-            <table data-testid="changes">
-              <tbody>
-                {review.changes.map((c) => (
-                  <tr key={c.label}>
-                    <th>{c.label}</th>
-                    <td>{c.text}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ) : (
-            <p className="problem" data-testid="simulation-revert">
-              REVERTS with {review.simulation.reason}
-            </p>
-          )}
-        </>
-      )}
+      {d.review && <BatchReview review={d.review} />}
       <h4>
         Signatures ({d.signatures.length} of {d.gate.threshold})
       </h4>
@@ -287,6 +267,11 @@ function ProposalDetail({ id, wallet, onChange }: { id: Hex; wallet: Wallet; onC
           <button disabled={busy || !isSigner || signed} onClick={() => void sign()} data-testid="sign">
             {signed ? "signed" : isSigner ? "Sign (EIP-712)" : "connect a gate signer to sign"}
           </button>
+          {keeperSigns && !d.executeCalldata && (
+            <button disabled={busy} onClick={() => void signWithKeeper()} data-testid="keeper-sign">
+              Sign with the keeper's signer
+            </button>
+          )}
           {d.executeCalldata && (
             <button disabled={busy || !me} onClick={() => void execute()} data-testid="execute">
               Execute through the gate

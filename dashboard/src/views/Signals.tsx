@@ -1,6 +1,11 @@
-import { api, type Config, type Deployment } from "../api.js";
-import { time } from "../format.js";
+import { useState } from "react";
+import type { Address, Hex } from "viem";
+import { postJson, type Config, type Deployment } from "../api.js";
+import { BatchReview, type Review } from "../BatchReview.js";
+import { shortHex, time } from "../format.js";
 import { usePolled } from "../hooks.js";
+import { fetchOnce } from "../prefetch.js";
+import { useWallet } from "../wallet.js";
 
 interface SignalsAnswer {
   readonly available: boolean;
@@ -51,8 +56,106 @@ interface SignalsAnswer {
 /** z of the one-sided 95 % lower bound the decision gate uses by default (keeper/strategy/config.ts). */
 const Z = 1.645;
 
-export function SignalsView(_: { config: Config; deployment: Deployment }) {
-  const s = usePolled(() => api<SignalsAnswer>("/api/signals"), 5000, []);
+interface Draft {
+  readonly id: Hex;
+  readonly review: Review;
+  readonly typedData: {
+    domain: { name: string; version: string; chainId: number; verifyingContract: Address };
+    types: Record<string, { name: string; type: string }[]>;
+    primaryType: "Execute";
+    message: {
+      vault: Address;
+      calls: { target: Address; data: Hex }[];
+      nonce: string;
+      deadline: string;
+      provenance: Hex;
+    };
+  };
+}
+
+/**
+ * One click from the recommended allocation to a proposal for the signers: the server plans the
+ * batch with the keeper's planner, the wallet (a gate signer) signs it as its first signature, and
+ * the server stores it for the keepers only once it checked the recommendation still holds.
+ */
+function ProposeRecommendation({ config, deployment }: { config: Config; deployment: Deployment }) {
+  const wallet = useWallet();
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<{ ok: boolean; text: string; id?: Hex }>();
+  const [review, setReview] = useState<Review>();
+  if (!config.copilot)
+    return (
+      <p className="note">
+        proposing from here needs the keeper's planner and store next to the dashboard (npm start)
+      </p>
+    );
+  const me = wallet.account;
+  const isSigner =
+    me !== undefined && deployment.roles.operators.some((o) => o.toLowerCase() === me.toLowerCase());
+  const propose = async () => {
+    setBusy(true);
+    setMessage(undefined);
+    setReview(undefined);
+    try {
+      const draft = await postJson<Draft>("/api/copilot/draft", {});
+      setReview(draft.review);
+      const t = draft.typedData;
+      const signature = await wallet.client!.signTypedData({
+        account: me!,
+        domain: t.domain,
+        types: t.types,
+        primaryType: "Execute",
+        message: { ...t.message, nonce: BigInt(t.message.nonce), deadline: BigInt(t.message.deadline) },
+      });
+      const r = await postJson<{ id: Hex; signatures: number; threshold: number }>(
+        `/api/copilot/drafts/${draft.id}/propose`,
+        { signer: me, signature },
+      );
+      setMessage({
+        ok: true,
+        id: r.id,
+        text: `proposed ${shortHex(r.id)} with your signature: ${r.signatures} of ${r.threshold}; the keepers co-sign after their own checks`,
+      });
+    } catch (e) {
+      setMessage({ ok: false, text: `propose: ${(e as Error).message}` });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div data-testid="copilot-propose">
+      {!me ? (
+        <button onClick={() => void wallet.connect()} data-testid="connect">
+          Connect a gate signer's wallet to propose
+        </button>
+      ) : wallet.chainId !== deployment.chainId ? (
+        <p className="problem">
+          your wallet is on chain {wallet.chainId}, the gate is on chain {deployment.chainId}
+        </p>
+      ) : (
+        <button disabled={busy || !isSigner} onClick={() => void propose()} data-testid="propose">
+          {isSigner ? "Propose this rebalance to the signers (you sign first)" : `${me} is not a gate signer`}
+        </button>
+      )}
+      {wallet.error && <p className="problem">{wallet.error}</p>}
+      {message && (
+        <p className={message.ok ? "ok" : "problem"} data-testid="copilot-message">
+          {message.text}
+          {message.id && (
+            <>
+              {" "}
+              · <a href="#/operator">open the operator view</a>
+            </>
+          )}
+        </p>
+      )}
+      {review && <BatchReview review={review} testId="copilot-calls" />}
+    </div>
+  );
+}
+
+export function SignalsView({ config, deployment }: { config: Config; deployment: Deployment }) {
+  const s = usePolled(() => fetchOnce<SignalsAnswer>("/api/signals"), 5000, []);
   const v = s.value;
   return (
     <section data-testid="view-signals">
@@ -177,6 +280,7 @@ export function SignalsView(_: { config: Config; deployment: Deployment }) {
               <li key={i}>{r}</li>
             ))}
           </ul>
+          <ProposeRecommendation config={config} deployment={deployment} />
         </>
       )}
       {v && (

@@ -1,5 +1,6 @@
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { api, type Config, type Deployment } from "../api.js";
+import { BatchReview, type Review } from "../BatchReview.js";
 import { Chart } from "../Chart.js";
 import { time } from "../format.js";
 
@@ -15,6 +16,10 @@ interface PolicyResult {
         reasons: string[];
         evidence: { ruleId: string; marketId: string | null; metric: number | null; level: number }[];
       };
+  readonly batch?:
+    | { available: false; reason: string }
+    | { available: true; proposes: false; reason: string }
+    | { available: true; proposes: true; review: Review };
   readonly backtest?:
     | { available: false; reason: string }
     | {
@@ -26,15 +31,130 @@ interface PolicyResult {
 
 const COLORS = ["#6b7280", "#2563eb", "#16a34a", "#dc2626", "#9333ea"];
 
+/** scripts/policy-backtest.ts's report.json */
+interface NavReport {
+  readonly market: { slug: string; question: string };
+  readonly epochs: readonly {
+    epoch: number;
+    dataTime: number;
+    signal: number;
+    nav: string;
+    pricePerShare: number;
+    idlePricePerShare: number;
+    weightsBps: Record<string, number>;
+  }[];
+  readonly rebalances: readonly { epoch: number; gasUsed: string; movedUsdc: number }[];
+  readonly turnover: number;
+  readonly gasTotal: string;
+  readonly fees: { managementUsdc: number; performanceUsdc: number };
+  readonly finalVsIdle: number;
+}
+interface NavAnswer {
+  readonly available: boolean;
+  readonly reason?: string;
+  readonly key?: string;
+  readonly epochs?: number;
+  readonly epochHours?: number;
+  readonly state?:
+    | { status: "running"; startedAt: number }
+    | { status: "done"; ms: number; report: NavReport }
+    | { status: "failed"; reason: string };
+}
+
+/**
+ * The NAV backtest of the policy through the real keeper (scripts/policy-backtest.ts on a fresh
+ * local chain), started on the server when the policy is valid and polled until it is done.
+ */
+function NavBacktest({ policyText }: { policyText: string }) {
+  const [answer, setAnswer] = useState<NavAnswer>();
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    let stop = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async (key: string) => {
+      try {
+        const a = await api<NavAnswer>(`/api/policy/nav-backtest/${key}`);
+        if (stop) return;
+        setAnswer(a);
+        if (a.state?.status === "running") timer = setTimeout(() => void poll(key), 1000);
+      } catch (e) {
+        if (!stop) setError((e as Error).message);
+      }
+    };
+    void api<NavAnswer>("/api/policy/nav-backtest", { method: "POST", body: policyText })
+      .then((a) => {
+        if (stop) return;
+        setAnswer(a);
+        if (a.key && a.state?.status === "running") timer = setTimeout(() => void poll(a.key!), 1000);
+      })
+      .catch((e: Error) => !stop && setError(e.message));
+    return () => {
+      stop = true;
+      if (timer) clearTimeout(timer);
+    };
+  }, [policyText]);
+  const chart = useMemo(() => {
+    if (answer?.state?.status !== "done") return undefined;
+    const e = answer.state.report.epochs;
+    return {
+      x: e.map((p) => p.dataTime),
+      nav: [{ label: "NAV (USDC)", color: "#2563eb", values: e.map((p) => Number(p.nav)) }],
+      pps: [
+        { label: "price per share", color: "#16a34a", values: e.map((p) => p.pricePerShare) },
+        { label: "holding idle", color: "#6b7280", values: e.map((p) => p.idlePricePerShare) },
+      ],
+    };
+  }, [answer]);
+  if (error) return <p className="problem">NAV backtest: {error}</p>;
+  if (!answer) return <p>Starting the NAV backtest…</p>;
+  if (!answer.available) return <p className="note">NAV backtest not available: {answer.reason}</p>;
+  const period = `${answer.epochs} epochs of ${answer.epochHours} recorded hours from the recorded window's start (limited so a page waits seconds, not minutes; each policy's result is cached while the dashboard runs)`;
+  const state = answer.state!;
+  if (state.status === "running")
+    return (
+      <p data-testid="nav-backtest-running">
+        Replaying the policy through the real keeper on a fresh local chain: {period}…
+      </p>
+    );
+  if (state.status === "failed") return <p className="problem">NAV backtest failed: {state.reason}</p>;
+  const r = state.report;
+  return (
+    <div data-testid="nav-backtest">
+      <p>
+        The policy run by the real keeper cycle (evaluate → plan → risk check → 2-of-3 gate batch) on a fresh
+        local chain over {r.market.question}: {period}; replayed in {(state.ms / 1000).toFixed(1)} s.
+      </p>
+      <Chart title="NAV (USDC)" x={chart!.x} series={chart!.nav} testId="nav-backtest-chart" />
+      <Chart
+        title="Price per share vs holding idle"
+        x={chart!.x}
+        series={chart!.pps}
+        yDecimals={5}
+        height={200}
+      />
+      <p data-testid="nav-backtest-summary">
+        price per share vs holding idle at the end: {(r.finalVsIdle * 100).toFixed(4)} % · turnover{" "}
+        {(r.turnover * 100).toFixed(2)} % of mean NAV over {r.rebalances.length} rebalance(s) · gas{" "}
+        {Number(r.gasTotal).toLocaleString("en-US")} · fees {r.fees.managementUsdc.toFixed(2)} USDC
+        management, {r.fees.performanceUsdc.toFixed(2)} USDC performance
+      </p>
+    </div>
+  );
+}
+
 export function StrategistView(_: { config: Config; deployment: Deployment }) {
   const [text, setText] = useState("");
   const [file, setFile] = useState<string>();
   const [result, setResult] = useState<PolicyResult>();
+  /** the text of the last valid policy checked, which the NAV backtest replays */
+  const [checked, setChecked] = useState("");
   const [error, setError] = useState<string>();
   const check = async (policyText: string) => {
     setError(undefined);
     try {
-      setResult(await api<PolicyResult>("/api/policy", { method: "POST", body: policyText }));
+      const r = await api<PolicyResult>("/api/policy", { method: "POST", body: policyText });
+      setResult(r);
+      if (r.ok) setChecked(policyText);
     } catch (e) {
       setError((e as Error).message);
     }
@@ -133,17 +253,33 @@ export function StrategistView(_: { config: Config; deployment: Deployment }) {
               </ul>
             </div>
           )}
-          <h3>Backtest over the recorded period</h3>
+          <h3>The batch it would propose now</h3>
+          {result.batch && !result.batch.available && <p className="note">{result.batch.reason}</p>}
+          {result.batch?.available && !result.batch.proposes && (
+            <p data-testid="policy-batch">nothing: {result.batch.reason}</p>
+          )}
+          {result.batch?.available && result.batch.proposes && (
+            <div data-testid="policy-batch">
+              <p>
+                planned by the keeper's planner on the chain as it is now (the review an operator sees before
+                signing):
+              </p>
+              <BatchReview review={result.batch.review} testId="policy-batch-calls" />
+            </div>
+          )}
+          <h3>NAV backtest through the keeper</h3>
+          <NavBacktest policyText={checked} />
+          <h3>Target weights over the whole recorded period</h3>
           {result.backtest && !result.backtest.available && <p className="note">{result.backtest.reason}</p>}
           {result.backtest?.available && chart && (
             <>
               <p>
                 {result.backtest.market.question}: the policy's targets every 8 h from {time(chart.x[0]!)} to{" "}
                 {time(chart.x.at(-1)!)}
-                (the NAV replay through the real keeper is <code>scripts/policy-backtest.ts</code>).
+                (the targets alone, evaluated every 8 h; the NAV replay above runs the keeper itself).
               </p>
               <Chart title="Target weights (%)" x={chart.x} series={chart.weights} testId="backtest-chart" />
-              <Chart title="Signal" x={chart.x} series={chart.signal} height={160} />
+              <Chart title="Signal" x={chart.x} series={chart.signal} height={160} yDecimals={2} />
             </>
           )}
         </>

@@ -1,19 +1,20 @@
 import { useMemo } from "react";
 import { formatUnits } from "viem";
 import { readVaultState } from "../../shared/vaultState.js";
-import { api, type Config, type Deployment } from "../api.js";
+import type { Config, Deployment } from "../api.js";
 import { publicClient } from "../chain.js";
 import { Card } from "../Card.js";
 import { Chart } from "../Chart.js";
 import { highWaterMarkPerShare, shortHex, time, units, usdc } from "../format.js";
 import { usePolled } from "../hooks.js";
+import { fetchOnce } from "../prefetch.js";
 import type { History } from "../../server/history.js";
 
 const COLORS = ["#2563eb", "#16a34a", "#dc2626", "#9333ea", "#ea580c", "#0891b2"];
 
 export function TransparencyView({ deployment }: { config: Config; deployment: Deployment }) {
   const state = usePolled(() => readVaultState(publicClient, deployment), 5000, [deployment.vault]);
-  const history = usePolled(() => api<History>("/api/history"), 5000, []);
+  const history = usePolled(() => fetchOnce<History>("/api/history"), 5000, []);
   const h = history.value;
   const s = state.value;
   const charts = useMemo(() => {

@@ -205,7 +205,9 @@ describe("bench: results file writer and target classification", function () {
         ],
       },
     ]);
-    expect(svg.match(/<circle /g)).to.have.length(2);
+    // ECharts marks each point (its SSR output tags them with their data index)
+    expect(svg.match(/ecmeta_data_index="\d+"/g)).to.have.length(2);
+    expect(svg).to.match(/^<svg width="420" height="300"/);
   });
 
   it("median and p95 by nearest rank", function () {

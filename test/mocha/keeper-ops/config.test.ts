@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ConfigError, envNameToPath, loadConfig } from "../../../keeper/config/load.js";
+import { REDACTED, redact } from "../../../keeper/log/redact.js";
 
 const GATE = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const VAULT = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
@@ -211,5 +212,23 @@ describe("keeper/config: JSON file + KEEPER_* env, validated", function () {
       "product.mandates.0.id",
       "product.mandates.0.selectors.0",
     ]);
+  });
+  it("http.apiToken (the keeper's sign endpoint) comes from the environment only, at least 32 characters, redacted in logs", function () {
+    const token = "a".repeat(40);
+    const config = loadConfig({ file: writeConfig(minimal()), env: { KEEPER_HTTP__API_TOKEN: token } });
+    expect(config.http.apiToken).to.equal(token);
+    expect(redact({ http: config.http })).to.deep.equal({
+      http: { host: "127.0.0.1", port: 9464, apiToken: REDACTED },
+    });
+    const inFile = issuesOf(() =>
+      loadConfig({ file: writeConfig({ ...minimal(), http: { apiToken: token } }), env: {} }),
+    );
+    expect(inFile.map((i) => i.path)).to.deep.equal(["http.apiToken"]);
+    expect(inFile[0]!.message).to.include("environment");
+    const short = issuesOf(() =>
+      loadConfig({ file: writeConfig(minimal()), env: { KEEPER_HTTP__API_TOKEN: "short" } }),
+    );
+    expect(short.map((i) => i.path)).to.deep.equal(["http.apiToken"]);
+    expect(JSON.stringify(short)).to.not.include('short"');
   });
 });

@@ -2,7 +2,8 @@ import { expect } from "chai";
 import { keccak256, toHex } from "viem";
 import { createKeeperMetrics } from "../../../keeper/http/keeperMetrics.js";
 import { MetricsRegistry } from "../../../keeper/http/metrics.js";
-import { createStatusServer } from "../../../keeper/http/server.js";
+import { createStatusServer, SignRefusedError } from "../../../keeper/http/server.js";
+import { createLogger } from "../../../keeper/log/logger.js";
 import { SqliteStore } from "../../../keeper/store/sqlite.js";
 
 describe("keeper/http: status server and Prometheus metrics", function () {
@@ -104,6 +105,70 @@ describe("keeper/http: status server and Prometheus metrics", function () {
       expect((await fetch(`http://127.0.0.1:${port}/health`)).status).to.equal(200);
     } finally {
       await server.close();
+    }
+  });
+  it("POST /proposals/<id>/sign: refused without or with a wrong bearer token (never calling the keeper), signs with the right one, never logs the token", async function () {
+    const token = "t0ken-".repeat(8);
+    const signed: string[] = [];
+    const lines: string[] = [];
+    const id = keccak256(toHex("proposal"));
+    const refusedId = keccak256(toHex("refused"));
+    const server = createStatusServer({
+      metrics: new MetricsRegistry(),
+      health: async () => ({ ok: true, checks: {} }),
+      status: async () => ({}),
+      logger: createLogger({ level: "debug", write: (line) => lines.push(line) }),
+      sign: {
+        token,
+        sign: async (proposalId) => {
+          if (proposalId === refusedId) throw new SignRefusedError("simulation failed: reverts");
+          signed.push(proposalId);
+          return { signer: "0x1", signatures: 1, threshold: 2 };
+        },
+      },
+    });
+    const { port } = await server.listen(0, "127.0.0.1");
+    const url = (p: string) => `http://127.0.0.1:${port}/proposals/${p}/sign`;
+    const post = (p: string, authorization?: string) =>
+      fetch(url(p), { method: "POST", headers: authorization ? { authorization } : {} });
+    try {
+      const missing = await post(id);
+      expect(missing.status).to.equal(401);
+      expect(missing.headers.get("www-authenticate")).to.match(/^Bearer/);
+      expect((await post(id, `Bearer ${token.slice(0, -1)}x`)).status).to.equal(401);
+      expect((await post(id, `Bearer ${token}${token}`)).status).to.equal(401);
+      expect((await post(id, "Bearer ")).status).to.equal(401);
+      expect((await post(id, token)).status).to.equal(401);
+      expect(signed).to.deep.equal([]);
+      expect((await fetch(url(id), { headers: { authorization: `Bearer ${token}` } })).status).to.equal(405);
+      expect((await post("0x12", `Bearer ${token}`)).status).to.equal(400);
+      const refused = await post(refusedId, `Bearer ${token}`);
+      expect(refused.status).to.equal(409);
+      expect(await refused.json()).to.deep.equal({ error: "simulation failed: reverts" });
+      const ok = await post(id, `Bearer ${token}`);
+      expect(ok.status).to.equal(200);
+      expect(await ok.json()).to.deep.equal({ signer: "0x1", signatures: 1, threshold: 2 });
+      expect(signed).to.deep.equal([id]);
+      expect(lines.some((l) => l.includes("bearer token"))).to.equal(true);
+      expect(lines.join("\n")).to.not.include(token);
+    } finally {
+      await server.close();
+    }
+    const readOnly = createStatusServer({
+      metrics: new MetricsRegistry(),
+      health: async () => ({ ok: true, checks: {} }),
+      status: async () => ({}),
+    });
+    const bound = await readOnly.listen(0, "127.0.0.1");
+    try {
+      const off = await fetch(`http://127.0.0.1:${bound.port}/proposals/${id}/sign`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(off.status).to.equal(404);
+      expect(((await off.json()) as { error: string }).error).to.include("KEEPER_HTTP__API_TOKEN");
+    } finally {
+      await readOnly.close();
     }
   });
 });

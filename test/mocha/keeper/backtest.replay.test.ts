@@ -200,7 +200,7 @@ describe("backtest: replay of a few recorded markets against an independent comp
     expect(json.returns.finalEquity).to.equal(report.returns.finalEquity);
     const svg = await readFile(report.files.svg, "utf8");
     expect(svg.startsWith("<svg")).to.equal(true);
-    expect(svg).to.contain("<polyline");
+    expect(svg).to.match(/<path d="M[^"]+" fill="none"[^>]*stroke="#1f5fbf"/);
     const markdown = await readFile(report.files.markdown, "utf8");
     expect(markdown).to.contain(`**${report.scores.all.brierMarket.toFixed(4)}**`);
     expect(markdown).to.contain("| no-estimate |");
@@ -208,15 +208,30 @@ describe("backtest: replay of a few recorded markets against an independent comp
     expect(report.performance.peakRssMb).to.be.greaterThan(0);
   });
 
-  it("equitySvg draws the curve and its drawdown, and says so when there is no data", function () {
-    const svg = equitySvg([
-      { t: 0, equity: 1 },
-      { t: 1_000, equity: 0.9 },
-      { t: 2_000, equity: 1.1 },
-    ]);
-    expect(svg).to.match(/^<svg[^>]+viewBox="0 0 900 360"/);
-    expect(svg.match(/<polyline points="([^"]+)"/)?.[1]?.split(" ")).to.have.length(3);
-    expect(svg).to.contain("<polygon");
+  it("equitySvg (ECharts, server-side SVG) draws the curve through each point and its drawdown, and says so when there is no data", function () {
+    const svg = equitySvg(
+      [
+        { t: 0, equity: 1 },
+        { t: 1_000, equity: 0.9 },
+        { t: 2_000, equity: 1.1 },
+      ],
+      { title: "P&L <test>" },
+    );
+    expect(svg).to.match(/^<svg width="900" height="360"[^>]+viewBox="0 0 900 360"/);
+    expect(svg).to.contain("P&amp;L &lt;test&gt;");
+    // the curve: one vertex per point, left to right; the dip is the lowest on the page (largest y)
+    const d = /<path d="([^"]+)" fill="none"[^>]*stroke="#1f5fbf"/.exec(svg)?.[1];
+    const vertices = d!
+      .split(/[ML]/)
+      .filter(Boolean)
+      .map((v) => v.split(" ").map(Number) as [number, number]);
+    expect(vertices).to.have.length(3);
+    expect(vertices[0]![0]).to.be.below(vertices[1]![0]);
+    expect(vertices[1]![0]).to.be.below(vertices[2]![0]);
+    expect(vertices[1]![1]).to.be.above(vertices[0]![1]);
+    expect(vertices[2]![1]).to.be.below(vertices[0]![1]);
+    // the drawdown between the running peak and the curve is a filled area
+    expect(svg).to.match(/<path d="M[^"]+Z" fill="#f4b6b6"/);
     expect(equitySvg([])).to.contain("no data");
   });
 });
