@@ -34,7 +34,7 @@ export interface MatchCall {
   readonly makerFillAmounts: readonly bigint[];
 }
 
-const exchangeAbi = (): Abi => projectArtifact("CtfExchange").abi;
+const exchangeAbi = (): Abi => projectArtifact("ICtfExchange").abi;
 const ctfAbi = (): Abi => conditionalTokensArtifact().abi;
 
 /** The named custom error a call reverted with ("InvalidSignature"), else the first line of the failure. */

@@ -130,7 +130,8 @@ export async function januaryGroupQuotes(options: {
     const row = index.find((r) => Number(r.market_idx) === marketIndex);
     const points = prices.filter((p) => p.market === marketIndex && p.t <= options.atMs);
     const last = points[points.length - 1];
-    if (!row || !last) throw new Error(`leg ${marketIndex} of ${options.group} has no price at or before ${options.atMs}`);
+    if (!row || !last)
+      throw new Error(`leg ${marketIndex} of ${options.group} has no price at or before ${options.atMs}`);
     const half = units(halfSpreadOf(options.spread, last.p, true));
     const mid = units(last.p);
     const clamp = (x: bigint) => (x < tick ? tick : x > PRICE_SCALE - tick ? PRICE_SCALE - tick : x);

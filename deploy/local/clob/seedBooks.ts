@@ -1,4 +1,10 @@
-import { ClobClient, ExchangeOrderBuilder, OrderSide, OrderType, SignatureType } from "@polymarket/clob-client";
+import {
+  ClobClient,
+  ExchangeOrderBuilder,
+  OrderSide,
+  OrderType,
+  SignatureType,
+} from "@polymarket/clob-client";
 import {
   type Address,
   type Hex,
@@ -55,7 +61,13 @@ export function seedMakerKey(index: number): Hex {
  */
 export async function createSeedMakers(
   deployer: Clients,
-  options: { count: number; serviceUrl: string; chainId: number; venue: SeedVenue; exchanges: readonly Address[] },
+  options: {
+    count: number;
+    serviceUrl: string;
+    chainId: number;
+    venue: SeedVenue;
+    exchanges: readonly Address[];
+  },
 ): Promise<SeedMaker[]> {
   const makers: SeedMaker[] = [];
   for (let i = 0; i < options.count; i++) {
@@ -87,7 +99,11 @@ export async function createSeedMakers(
     const l1 = new ClobClient(options.serviceUrl, options.chainId, wallet);
     const creds = await l1.createOrDeriveApiKey();
     if (!creds.key) throw new Error(`seed maker ${account.address} could not get an API key from the CLOB`);
-    makers.push({ account, clients, clob: new ClobClient(options.serviceUrl, options.chainId, wallet, creds) });
+    makers.push({
+      account,
+      clients,
+      clob: new ClobClient(options.serviceUrl, options.chainId, wallet, creds),
+    });
   }
   return makers;
 }
@@ -112,7 +128,7 @@ export async function seedMarketBook(
   if (market.negRisk)
     await send(maker.clients, {
       address: venue.negRiskAdapter,
-      abi: projectArtifact("NegRiskAdapter").abi,
+      abi: projectArtifact("INegRiskAdapter").abi,
       functionName: "splitPosition",
       args: [market.conditionId, sets],
     });
@@ -153,7 +169,9 @@ export async function seedMarketBook(
         error?: unknown;
       };
       if (result.success !== true || !result.orderID)
-        throw new Error(`seeding ${market.slug}: the CLOB refused a maker order: ${JSON.stringify(result.error ?? result)}`);
+        throw new Error(
+          `seeding ${market.slug}: the CLOB refused a maker order: ${JSON.stringify(result.error ?? result)}`,
+        );
       ids.push(result.orderID);
     }
   }

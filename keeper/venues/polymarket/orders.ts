@@ -1,4 +1,4 @@
-import { ExchangeOrderBuilder, OrderSide, type SignedOrder } from "@polymarket/clob-client";
+import { ExchangeOrderBuilder, OrderSide, type SignatureType, type SignedOrder } from "@polymarket/clob-client";
 import { type Address, type Hex, getAddress, parseUnits, zeroAddress } from "viem";
 
 /**
@@ -9,7 +9,7 @@ import { type Address, type Hex, getAddress, parseUnits, zeroAddress } from "vie
  * and outcome tokens; a BUY pays `makerAmount` collateral for `takerAmount` tokens, a SELL the reverse.
  */
 
-export const POLY_1271 = 3;
+export const POLY_1271 = 3 as const;
 
 export type TickSize = "0.1" | "0.01" | "0.001" | "0.0001";
 
@@ -26,7 +26,7 @@ export interface ConnectorOrder {
   readonly nonce: bigint;
   readonly feeRateBps: bigint;
   readonly side: 0 | 1;
-  readonly signatureType: number;
+  readonly signatureType: typeof POLY_1271;
   readonly signature: Hex;
 }
 
@@ -111,7 +111,8 @@ export function toSignedOrder(order: ConnectorOrder): SignedOrder {
     nonce: order.nonce.toString(),
     feeRateBps: order.feeRateBps.toString(),
     side: order.side === 0 ? OrderSide.BUY : OrderSide.SELL,
-    signatureType: order.signatureType,
+    // clob-client's SignatureType enum stops at POLY_GNOSIS_SAFE (2); it sends the number as it is
+    signatureType: order.signatureType as number as SignatureType,
     signature: order.signature,
   };
 }

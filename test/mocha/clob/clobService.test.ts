@@ -1,0 +1,395 @@
+import {
+  ApiError,
+  ClobClient,
+  ExchangeOrderBuilder,
+  OrderSide,
+  OrderType,
+  SignatureType,
+} from "@polymarket/clob-client";
+import { expect } from "chai";
+import {
+  type Address,
+  type Hex,
+  erc20Abi,
+  keccak256,
+  maxUint256,
+  parseUnits,
+  toHex,
+  zeroAddress,
+} from "viem";
+import { deploy, projectArtifact, read, send } from "../../../deploy/lib/artifacts.js";
+import type { Clients } from "../../../deploy/lib/clients.js";
+import { ERRORS } from "../../../deploy/local/clob/clobEngine.js";
+import { DEFAULT_DEPTH, type LocalClob, startLocalClob } from "../../../deploy/local/clob/localClob.js";
+import { aprilSnapshotQuotes, recordedDepthProfile } from "../../../deploy/local/clob/recordedQuotes.js";
+import {
+  conditionalTokensArtifact,
+  deployConditionalTokens,
+} from "../../../deploy/protocols/conditionalTokens.js";
+import { prepareCondition } from "../../../deploy/protocols/fixedProductMarketMaker.js";
+import { deployMockToken, mintMockToken } from "../../../deploy/protocols/tokens.js";
+import { localChain } from "../helpers/chain.js";
+
+// The local CLOB service end to end: @polymarket/clob-client against it on a local chain with the
+// CTF Exchange, books seeded with real signed maker orders from recorded quotes, a crossing order
+// matched on chain by the operator, and every refusal with the API's message and nothing changed.
+
+const USDC = (x: string) => parseUnits(x, 6);
+
+describe("local CLOB service (clob-client against the local chain)", function () {
+  let chain: Awaited<ReturnType<typeof localChain>>;
+  let deployer: Clients;
+  let clob: LocalClob;
+  let chainId: number;
+  let usdc: Address;
+  let ctf: Address;
+  let exchange: Address;
+  let market: { conditionId: Hex; yes: bigint; no: bigint; yesAsk: bigint; noAsk: bigint; fee: bigint };
+  let trader: Clients;
+  let client: ClobClient;
+  const ctfAbi = conditionalTokensArtifact().abi;
+
+  const balanceOf = (owner: Address, token: bigint) =>
+    read<bigint>(deployer, { address: ctf, abi: ctfAbi, functionName: "balanceOf", args: [owner, token] });
+  const usdcOf = (owner: Address) =>
+    deployer.public.readContract({ address: usdc, abi: erc20Abi, functionName: "balanceOf", args: [owner] });
+
+  /** A trader order at `price` (0.0001 units) for `shares` whole tokens, signed by clob-client's builder. */
+  async function signedOrder(
+    side: OrderSide,
+    tokenId: bigint,
+    price: bigint,
+    shares: bigint,
+    overrides: { feeRateBps?: bigint; expiration?: bigint; chainId?: number; exchange?: Address } = {},
+  ) {
+    const builder = new ExchangeOrderBuilder(
+      overrides.exchange ?? exchange,
+      overrides.chainId ?? chainId,
+      trader.wallet,
+    );
+    const tokens = shares * 1_000_000n;
+    const collateral = (tokens * price) / 10_000n;
+    const me = trader.wallet.account.address;
+    return builder.buildSignedOrder({
+      maker: me,
+      signer: me,
+      taker: zeroAddress,
+      tokenId: tokenId.toString(),
+      makerAmount: (side === OrderSide.BUY ? collateral : tokens).toString(),
+      takerAmount: (side === OrderSide.BUY ? tokens : collateral).toString(),
+      side,
+      feeRateBps: (overrides.feeRateBps ?? market.fee).toString(),
+      nonce: "0",
+      expiration: (overrides.expiration ?? 0n).toString(),
+      signatureType: SignatureType.EOA,
+    });
+  }
+
+  before(async function () {
+    chain = await localChain();
+    deployer = chain.deployer;
+    chainId = await deployer.public.getChainId();
+    ctf = await deployConditionalTokens(deployer);
+    usdc = await deployMockToken(deployer, "USD Coin", "USDC", 6);
+    const admin = deployer.wallet.account.address;
+    exchange = await deploy(deployer, projectArtifact("CtfExchange"), [usdc, ctf, zeroAddress, admin]);
+    const operator = chain.clientsFor(1);
+    await send(deployer, {
+      address: exchange,
+      abi: projectArtifact("CtfExchange").abi,
+      functionName: "addOperator",
+      args: [operator.wallet.account.address],
+    });
+    const conditionId = await prepareCondition(deployer, ctf, {
+      oracle: admin,
+      questionId: keccak256(toHex("local clob test")),
+      outcomeSlotCount: 2,
+    });
+    const position = async (indexSet: bigint) => {
+      const collection = await read<Hex>(deployer, {
+        address: ctf,
+        abi: ctfAbi,
+        functionName: "getCollectionId",
+        args: [`0x${"0".repeat(64)}`, conditionId, indexSet],
+      });
+      return read<bigint>(deployer, {
+        address: ctf,
+        abi: ctfAbi,
+        functionName: "getPositionId",
+        args: [usdc, collection],
+      });
+    };
+    const [yes, no] = [await position(1n), await position(2n)];
+    await send(deployer, {
+      address: exchange,
+      abi: projectArtifact("CtfExchange").abi,
+      functionName: "registerToken",
+      args: [yes, no, conditionId],
+    });
+    clob = await startLocalClob({
+      deployer,
+      operator: operator.wallet,
+      venue: {
+        collateral: usdc,
+        conditionalTokens: ctf,
+        negRiskAdapter: admin,
+        exchange,
+        negRiskExchange: exchange,
+      },
+      makers: 1,
+    });
+    // the most traded standalone market quoted in the middle of the price range
+    const quote = (await aprilSnapshotQuotes({ count: 100, negRisk: false })).find(
+      (q) => q.yesAsk >= 2_000n && q.yesAsk <= 8_000n,
+    );
+    const listed = await clob.addMarket({ conditionId, yesTokenId: yes, noTokenId: no }, quote!);
+    market = { conditionId, yes, no, yesAsk: quote!.yesAsk, noAsk: quote!.noAsk, fee: listed.feeRateBps };
+
+    trader = chain.clientsFor(2);
+    await mintMockToken(deployer, usdc, trader.wallet.account.address, USDC("1000"));
+    await send(trader, {
+      address: usdc,
+      abi: erc20Abi,
+      functionName: "approve",
+      args: [exchange, maxUint256],
+    });
+    const l1 = new ClobClient(clob.url, chainId, trader.wallet);
+    const created = await l1.createApiKey();
+    expect(created.key).to.be.a("string");
+    expect(await l1.deriveApiKey()).to.deep.equal(created);
+    client = new ClobClient(clob.url, chainId, trader.wallet, created);
+  });
+
+  after(async function () {
+    await clob?.close();
+  });
+
+  it("serves the seeded book in the real shape: the recorded best asks of both outcomes, the YES bid at 1 − the NO ask, recorded depth profile", async function () {
+    expect(DEFAULT_DEPTH).to.deep.equal(await recordedDepthProfile());
+    const book = await client.getOrderBook(market.yes.toString());
+    const price = (units: bigint) => (Number(units) / 10_000).toString();
+    expect(book.asks.at(-1)).to.deep.equal({ price: price(market.yesAsk), size: "100" });
+    expect(book.bids.at(-1)).to.deep.equal({ price: price(10_000n - market.noAsk), size: "100" });
+    expect(book.asks.map((l) => l.size)).to.deep.equal(["96", "281", "100"]);
+    expect(book.market).to.equal(market.conditionId);
+    expect(book.neg_risk).to.equal(false);
+    const hash = book.hash;
+    expect(await client.getOrderBookHash(book)).to.equal(hash);
+    expect(await client.getTickSize(market.yes.toString())).to.equal(book.tick_size);
+    expect(await client.getFeeRateBps(market.yes.toString())).to.equal(Number(market.fee));
+    expect(await client.getNegRisk(market.yes.toString())).to.equal(false);
+    const books = await client.getOrderBooks([{ token_id: market.no.toString() }] as never);
+    expect(books[0]!.asks.at(-1)!.price).to.equal(price(market.noAsk));
+    expect(await client.getPrice(market.yes.toString(), "SELL")).to.deep.equal({
+      price: price(market.yesAsk),
+    });
+  });
+
+  it("a BUY that crosses the ask is matched on chain by the operator: tokens and collateral move, the trade goes MATCHED → MINED → CONFIRMED", async function () {
+    const me = trader.wallet.account.address;
+    const maker = clob.makers[0]!.account.address;
+    const [tokensBefore, usdcBefore, makerUsdcBefore] = [
+      await balanceOf(me, market.yes),
+      await usdcOf(me),
+      await usdcOf(maker),
+    ];
+    const order = await signedOrder(OrderSide.BUY, market.yes, market.yesAsk, 10n);
+    const result = await client.postOrder(order, OrderType.GTC);
+    expect(result).to.include({ success: true, errorMsg: "", status: "matched" });
+    expect(result.transactionsHashes).to.have.length(1);
+    const cost = (10n * 1_000_000n * market.yesAsk) / 10_000n;
+    expect(result.makingAmount).to.equal((Number(cost) / 1e6).toString());
+    expect(await balanceOf(me, market.yes)).to.be.greaterThan(tokensBefore);
+    expect(usdcBefore - (await usdcOf(me))).to.equal(cost);
+    expect(await usdcOf(maker)).to.be.greaterThan(makerUsdcBefore);
+    const [trade] = await client.getTrades({ id: undefined as never });
+    expect(trade).to.include({
+      taker_order_id: result.orderID,
+      side: "BUY",
+      size: "10",
+      trader_side: "TAKER",
+    });
+    expect(["MINED", "CONFIRMED"]).to.include(trade!.status);
+    await chain.networkHelpers.mine();
+    const [confirmed] = await client.getTrades();
+    expect(confirmed!.status).to.equal("CONFIRMED");
+    expect(confirmed!.transaction_hash).to.equal(result.transactionsHashes[0]);
+    const view = await client.getOrder(result.orderID);
+    expect(view).to.include({ status: "MATCHED", size_matched: "10", original_size: "10" });
+    const book = await client.getOrderBook(market.yes.toString());
+    expect(book.asks.at(-1)!.size).to.equal("90");
+  });
+
+  it("a BUY below the ask rests LIVE, shows on both books, and cancelOrder takes it off", async function () {
+    const bid = 10_000n - market.noAsk; // the current best bid: joins that level
+    const order = await signedOrder(OrderSide.BUY, market.yes, bid, 20n);
+    const result = await client.postOrder(order, OrderType.GTC);
+    expect(result).to.include({ success: true, status: "live" });
+    const open = await client.getOpenOrders();
+    expect(open.map((o) => o.id)).to.include(result.orderID);
+    expect((await client.getOrderBook(market.yes.toString())).bids.at(-1)!.size).to.equal("120");
+    expect((await client.getOrderBook(market.no.toString())).asks.at(-1)!.size).to.equal("120");
+    const cancel = await client.cancelOrder({ orderID: result.orderID });
+    expect(cancel).to.deep.equal({ canceled: [result.orderID], not_canceled: {} });
+    expect((await client.getOrder(result.orderID)).status).to.equal("CANCELED");
+    expect((await client.getOrderBook(market.yes.toString())).bids.at(-1)!.size).to.equal("100");
+  });
+
+  describe("refusals carry the API's message and change nothing", function () {
+    async function unchanged(run: () => Promise<unknown>, status: number, message: string | RegExp) {
+      const me = trader.wallet.account.address;
+      const before = {
+        yes: (await client.getOrderBook(market.yes.toString())).asks,
+        bids: (await client.getOrderBook(market.yes.toString())).bids,
+        usdc: await usdcOf(me),
+        tokens: await balanceOf(me, market.yes),
+        trades: clob.engine.allTrades().length,
+        open: (await client.getOpenOrders()).length,
+      };
+      const result = (await run()) as { error?: string; status?: number };
+      expect(result.status, JSON.stringify(result)).to.equal(status);
+      if (typeof message === "string") expect(result.error).to.equal(message);
+      else expect(result.error).to.match(message);
+      expect({
+        yes: (await client.getOrderBook(market.yes.toString())).asks,
+        bids: (await client.getOrderBook(market.yes.toString())).bids,
+        usdc: await usdcOf(me),
+        tokens: await balanceOf(me, market.yes),
+        trades: clob.engine.allTrades().length,
+        open: (await client.getOpenOrders()).length,
+      }).to.deep.equal(before);
+    }
+
+    it("a bad HMAC (wrong secret) is 401 Unauthorized/Invalid api key", async function () {
+      const forged = new ClobClient(clob.url, chainId, trader.wallet, {
+        ...client.creds!,
+        secret: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+      });
+      await unchanged(
+        async () => forged.postOrder(await signedOrder(OrderSide.BUY, market.yes, market.yesAsk, 5n)),
+        401,
+        "Unauthorized/Invalid api key",
+      );
+    });
+
+    it("an expired order is refused: invalid expiration", async function () {
+      const now = (await deployer.public.getBlock()).timestamp;
+      await unchanged(
+        async () =>
+          client.postOrder(
+            await signedOrder(OrderSide.BUY, market.yes, market.yesAsk, 5n, { expiration: now - 1n }),
+          ),
+        400,
+        ERRORS.expiration,
+      );
+    });
+
+    it("an order signed for another chain or another verifying contract fails validateOrder on chain: invalid signature", async function () {
+      await unchanged(
+        async () =>
+          client.postOrder(await signedOrder(OrderSide.BUY, market.yes, market.yesAsk, 5n, { chainId: 137 })),
+        400,
+        ERRORS.signature,
+      );
+      await unchanged(
+        async () =>
+          client.postOrder(
+            await signedOrder(OrderSide.BUY, market.yes, market.yesAsk, 5n, { exchange: usdc }),
+          ),
+        400,
+        ERRORS.signature,
+      );
+    });
+
+    it("a fee rate other than the market's is refused", async function () {
+      await unchanged(
+        async () =>
+          client.postOrder(
+            await signedOrder(OrderSide.BUY, market.yes, market.yesAsk, 5n, { feeRateBps: market.fee + 1n }),
+          ),
+        400,
+        /Fee rate .* is not the market's fee rate/,
+      );
+    });
+
+    it("a price off the market's tick is refused with the tick-size message", async function () {
+      await unchanged(
+        async () => client.postOrder(await signedOrder(OrderSide.BUY, market.yes, market.yesAsk + 5n, 5n)),
+        400,
+        /^order 0x[0-9a-f]{64} is invalid\. Price \(.*\) breaks minimum tick size rule: 0\.0?01$/,
+      );
+    });
+
+    it("an unknown token is refused: Invalid token id", async function () {
+      await unchanged(
+        async () => client.postOrder(await signedOrder(OrderSide.BUY, 12345n, market.yesAsk, 5n)),
+        400,
+        ERRORS.tokenId,
+      );
+    });
+
+    it("a BUY beyond the balance, or without allowance, is refused: not enough balance / allowance", async function () {
+      await unchanged(
+        async () =>
+          client.postOrder(await signedOrder(OrderSide.BUY, market.yes, market.yesAsk, 100_000n * 10n)),
+        400,
+        ERRORS.balance,
+      );
+      await send(trader, { address: usdc, abi: erc20Abi, functionName: "approve", args: [exchange, 0n] });
+      try {
+        await unchanged(
+          async () => client.postOrder(await signedOrder(OrderSide.BUY, market.yes, market.yesAsk, 5n)),
+          400,
+          ERRORS.balance,
+        );
+      } finally {
+        await send(trader, {
+          address: usdc,
+          abi: erc20Abi,
+          functionName: "approve",
+          args: [exchange, maxUint256],
+        });
+      }
+    });
+
+    it("while the exchange is paused every order is refused with 503 Trading is currently disabled", async function () {
+      const abi = projectArtifact("CtfExchange").abi;
+      await send(deployer, { address: exchange, abi, functionName: "pauseTrading" });
+      try {
+        await unchanged(
+          async () => client.postOrder(await signedOrder(OrderSide.BUY, market.yes, market.yesAsk, 5n)),
+          503,
+          ERRORS.paused,
+        );
+      } finally {
+        await send(deployer, { address: exchange, abi, functionName: "unpauseTrading" });
+      }
+    });
+
+    it("with throwOnError, clob-client raises the same refusal as an ApiError", async function () {
+      const strict = new ClobClient(
+        clob.url,
+        chainId,
+        trader.wallet,
+        client.creds,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        true,
+      );
+      const order = await signedOrder(OrderSide.BUY, 12345n, market.yesAsk, 5n);
+      try {
+        await strict.postOrder(order);
+        expect.fail("expected a refusal");
+      } catch (error) {
+        expect(error).to.be.instanceOf(ApiError);
+        expect((error as ApiError).message).to.equal(ERRORS.tokenId);
+      }
+    });
+  });
+});
