@@ -35,6 +35,8 @@ export interface LocalClob {
   readonly service: ClobService;
   readonly engine: ClobEngine;
   readonly makers: readonly SeedMaker[];
+  /** the operator address: it sends every match and receives the exchange's fees */
+  readonly operator: Address;
   /**
    * Lists a prepared market (binary on the CTF Exchange, or one question of a negRisk group on the
    * NegRisk CTF Exchange) and seeds its book from `quote`. Returns the market as the CLOB lists it.
@@ -76,6 +78,7 @@ export async function startLocalClob(config: LocalClobConfig): Promise<LocalClob
     service,
     engine,
     makers,
+    operator: config.operator.account.address,
     async addMarket(prepared, quote, options = {}) {
       const negRisk = options.negRiskMarketId !== undefined;
       const market: ClobMarket = {

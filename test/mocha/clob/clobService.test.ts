@@ -35,6 +35,23 @@ import { localChain } from "../helpers/chain.js";
 // matched on chain by the operator, and every refusal with the API's message and nothing changed.
 
 const USDC = (x: string) => parseUnits(x, 6);
+const ONE = 10n ** 18n;
+
+/** The exchange's fee (Polymarket's CalculatorHelper): BUY in outcome tokens, SELL in collateral. */
+function exchangeFee(
+  rateBps: bigint,
+  tokens: bigint,
+  making: bigint,
+  taking: bigint,
+  side: "BUY" | "SELL",
+): bigint {
+  if (rateBps === 0n) return 0n;
+  const p = side === "BUY" ? (making * ONE) / taking : (taking * ONE) / making;
+  const symmetric = p < ONE - p ? p : ONE - p;
+  return side === "BUY"
+    ? (rateBps * symmetric * tokens) / (p * 10_000n)
+    : (rateBps * symmetric * tokens) / (10_000n * ONE);
+}
 
 describe("local CLOB service (clob-client against the local chain)", function () {
   let chain: Awaited<ReturnType<typeof localChain>>;
@@ -140,7 +157,10 @@ describe("local CLOB service (clob-client against the local chain)", function ()
     });
     // the most traded standalone market quoted in the middle of the price range
     const quote = (await aprilSnapshotQuotes({ count: 100, negRisk: false })).find(
-      (q) => q.yesAsk >= 2_000n && q.yesAsk <= 8_000n,
+      (q) =>
+        q.yesAsk >= 2_000n &&
+        q.yesAsk <= 8_000n &&
+        q.yesAsk + q.noAsk >= 10_000n + 2n * (q.tickSize === "0.01" ? 100n : 10n),
     );
     const listed = await clob.addMarket({ conditionId, yesTokenId: yes, noTokenId: no }, quote!);
     market = { conditionId, yes, no, yesAsk: quote!.yesAsk, noAsk: quote!.noAsk, fee: listed.feeRateBps };
@@ -199,9 +219,13 @@ describe("local CLOB service (clob-client against the local chain)", function ()
     expect(result.transactionsHashes).to.have.length(1);
     const cost = (10n * 1_000_000n * market.yesAsk) / 10_000n;
     expect(result.makingAmount).to.equal((Number(cost) / 1e6).toString());
-    expect(await balanceOf(me, market.yes)).to.be.greaterThan(tokensBefore);
+    const shares = 10n * 1_000_000n;
+    const takerFee = exchangeFee(market.fee, shares, cost, shares, "BUY");
+    const makerFee = exchangeFee(market.fee, shares, shares, cost, "SELL");
+    expect(await balanceOf(me, market.yes)).to.equal(tokensBefore + shares - takerFee);
     expect(usdcBefore - (await usdcOf(me))).to.equal(cost);
-    expect(await usdcOf(maker)).to.be.greaterThan(makerUsdcBefore);
+    expect(await usdcOf(maker)).to.equal(makerUsdcBefore + cost - makerFee);
+    expect(await balanceOf(clob.operator, market.yes)).to.equal(takerFee);
     const [trade] = await client.getTrades({ id: undefined as never });
     expect(trade).to.include({
       taker_order_id: result.orderID,
@@ -233,6 +257,125 @@ describe("local CLOB service (clob-client against the local chain)", function ()
     expect(cancel).to.deep.equal({ canceled: [result.orderID], not_canceled: {} });
     expect((await client.getOrder(result.orderID)).status).to.equal("CANCELED");
     expect((await client.getOrderBook(market.yes.toString())).bids.at(-1)!.size).to.equal("100");
+  });
+
+  it("a SELL of YES at the bid is settled as a MERGE with the seeded NO seller: the set is merged and each side is paid its price", async function () {
+    const me = trader.wallet.account.address;
+    const maker = clob.makers[0]!.account.address;
+    await send(trader, {
+      address: ctf,
+      abi: ctfAbi,
+      functionName: "setApprovalForAll",
+      args: [exchange, true],
+    });
+    const bid = 10_000n - market.noAsk;
+    const [usdcBefore, yesBefore, makerNoBefore, makerUsdcBefore] = [
+      await usdcOf(me),
+      await balanceOf(me, market.yes),
+      await balanceOf(maker, market.no),
+      await usdcOf(maker),
+    ];
+    const result = await client.postOrder(
+      await signedOrder(OrderSide.SELL, market.yes, bid, 5n),
+      OrderType.FOK,
+    );
+    expect(result).to.include({ success: true, status: "matched" });
+    const shares = 5n * 1_000_000n;
+    const makerTaking = (shares * market.noAsk) / 10_000n;
+    const makerFee = exchangeFee(market.fee, shares, shares, makerTaking, "SELL");
+    const takerTaking = shares - makerTaking;
+    const takerFee = exchangeFee(market.fee, shares, shares, takerTaking, "SELL");
+    expect(await balanceOf(me, market.yes)).to.equal(yesBefore - shares);
+    expect((await usdcOf(me)) - usdcBefore).to.equal(takerTaking - takerFee);
+    expect(makerNoBefore - (await balanceOf(maker, market.no))).to.equal(shares);
+    expect((await usdcOf(maker)) - makerUsdcBefore).to.equal(makerTaking - makerFee);
+  });
+
+  it("a BUY of NO against a resting BUY of YES inside the spread is settled as a MINT: collateral of both is split into sets", async function () {
+    const tick = clob.engine.tokenInfo(market.yes)!.market.tickSize === "0.01" ? 100n : 10n;
+    const yesPrice = 10_000n - market.noAsk + tick; // one tick above the seeded bid
+    const me = trader.wallet.account.address;
+    const resting = await client.postOrder(
+      await signedOrder(OrderSide.BUY, market.yes, yesPrice, 20n),
+      OrderType.GTC,
+    );
+    expect(resting).to.include({ success: true, status: "live" });
+    const other = chain.clientsFor(3);
+    const otherAddress = other.wallet.account.address;
+    await mintMockToken(deployer, usdc, otherAddress, USDC("100"));
+    await send(other, {
+      address: usdc,
+      abi: erc20Abi,
+      functionName: "approve",
+      args: [exchange, maxUint256],
+    });
+    const otherClient = new ClobClient(
+      clob.url,
+      chainId,
+      other.wallet,
+      await new ClobClient(clob.url, chainId, other.wallet).createOrDeriveApiKey(),
+    );
+    const builder = new ExchangeOrderBuilder(exchange, chainId, other.wallet);
+    const shares = 20n * 1_000_000n;
+    const noPrice = 10_000n - yesPrice;
+    const noCost = (shares * noPrice) / 10_000n;
+    const order = await builder.buildSignedOrder({
+      maker: otherAddress,
+      signer: otherAddress,
+      taker: zeroAddress,
+      tokenId: market.no.toString(),
+      makerAmount: noCost.toString(),
+      takerAmount: shares.toString(),
+      side: OrderSide.BUY,
+      feeRateBps: market.fee.toString(),
+      nonce: "0",
+      expiration: "0",
+      signatureType: SignatureType.EOA,
+    });
+    const [myUsdc, myYes] = [await usdcOf(me), await balanceOf(me, market.yes)];
+    const result = await otherClient.postOrder(order, OrderType.FAK);
+    expect(result).to.include({ success: true, status: "matched" });
+    const yesCost = (shares * yesPrice) / 10_000n;
+    expect(myUsdc - (await usdcOf(me))).to.equal(yesCost);
+    expect((await balanceOf(me, market.yes)) - myYes).to.equal(
+      shares - exchangeFee(market.fee, shares, yesCost, shares, "BUY"),
+    );
+    expect(await balanceOf(otherAddress, market.no)).to.equal(
+      shares - exchangeFee(market.fee, shares, noCost, shares, "BUY"),
+    );
+    expect(USDC("100") - (await usdcOf(otherAddress))).to.equal(noCost);
+    expect((await client.getOrder(resting.orderID)).status).to.equal("MATCHED");
+    const [trade] = (await otherClient.getTrades()).filter((t) => t.taker_order_id === result.orderID);
+    expect(trade!.maker_orders.map((m) => [m.order_id, m.side, m.matched_amount])).to.deep.equal([
+      [resting.orderID, "BUY", "20"],
+    ]);
+  });
+
+  it("a FOK that the book cannot fill whole is refused and a POST /orders batch answers order by order", async function () {
+    const tooMany = await client.postOrder(
+      await signedOrder(OrderSide.BUY, market.yes, market.yesAsk, 900n),
+      OrderType.FOK,
+    );
+    expect(tooMany).to.include({ status: 400, error: ERRORS.fok });
+    const batch = await client.postOrders([
+      {
+        order: await signedOrder(OrderSide.BUY, market.yes, 10_000n - market.noAsk, 5n),
+        orderType: OrderType.GTC,
+      },
+      { order: await signedOrder(OrderSide.BUY, 12345n, market.yesAsk, 5n), orderType: OrderType.GTC },
+    ]);
+    expect(
+      batch.map((r: { success: boolean; status: string; errorMsg: string }) => [
+        r.success,
+        r.status,
+        r.errorMsg,
+      ]),
+    ).to.deep.equal([
+      [true, "live", ""],
+      [false, "", ERRORS.tokenId],
+    ]);
+    const cancelled = await client.cancelAll();
+    expect(cancelled.canceled).to.have.length(1);
   });
 
   describe("refusals carry the API's message and change nothing", function () {
