@@ -28,6 +28,8 @@ import {
 } from "../../../deploy/protocols/conditionalTokens.js";
 import { prepareCondition } from "../../../deploy/protocols/fixedProductMarketMaker.js";
 import { deployMockToken, mintMockToken } from "../../../deploy/protocols/tokens.js";
+import { ClobRequestError, PolymarketClob } from "../../../keeper/venues/polymarket/clobClient.js";
+import { buildConnectorOrder, connectorOrderHash } from "../../../keeper/venues/polymarket/orders.js";
 import { localChain } from "../helpers/chain.js";
 
 // The local CLOB service end to end: @polymarket/clob-client against it on a local chain with the
@@ -376,6 +378,65 @@ describe("local CLOB service (clob-client against the local chain)", function ()
     ]);
     const cancelled = await client.cancelAll();
     expect(cancelled.canceled).to.have.length(1);
+  });
+
+  it("a POLY_1271 order of a contract maker (signature 0x), posted by the keeper's client, is valid only once the maker presigned its hash", async function () {
+    const abi = projectArtifact("MockPresignedMaker").abi;
+    const contractMaker = await deploy(deployer, projectArtifact("MockPresignedMaker"));
+    await mintMockToken(deployer, usdc, contractMaker, USDC("50"));
+    await send(deployer, {
+      address: contractMaker,
+      abi,
+      functionName: "approveToken",
+      args: [usdc, exchange, maxUint256],
+    });
+    const keeper = await PolymarketClob.connect({
+      host: clob.url,
+      chainId,
+      signer: chain.clientsFor(4).wallet,
+    });
+    const info = clob.engine.tokenInfo(market.yes)!.market;
+    const now = (await deployer.public.getBlock()).timestamp;
+    const order = buildConnectorOrder({
+      connector: contractMaker,
+      tokenId: market.yes,
+      side: "BUY",
+      price: (Number(market.yesAsk) / 10_000).toString(),
+      size: "10",
+      tickSize: info.tickSize,
+      feeRateBps: await keeper.feeRateBps(market.yes),
+      expiration: now + 3_600n,
+    });
+    const hash = connectorOrderHash(order, chainId, exchange);
+    expect(
+      await read<Hex>(deployer, {
+        address: exchange,
+        abi: projectArtifact("CtfExchange").abi,
+        functionName: "hashOrder",
+        args: [order],
+      }),
+    ).to.equal(hash);
+    const asksBefore = (await keeper.book(market.yes)).asks;
+    try {
+      await keeper.postOrder(order);
+      expect.fail("an order its maker did not presign must be refused");
+    } catch (error) {
+      expect(error).to.be.instanceOf(ClobRequestError);
+      expect((error as ClobRequestError).reason).to.equal(ERRORS.signature);
+    }
+    expect((await keeper.book(market.yes)).asks).to.deep.equal(asksBefore);
+    await send(deployer, { address: contractMaker, abi, functionName: "presign", args: [hash, true] });
+    const result = await keeper.postOrder(order);
+    expect(result).to.include({ success: true, status: "matched", orderID: hash });
+    const shares = 10n * 1_000_000n;
+    const cost = (shares * market.yesAsk) / 10_000n;
+    expect(await balanceOf(contractMaker, market.yes)).to.equal(
+      shares - exchangeFee(market.fee, shares, cost, shares, "BUY"),
+    );
+    expect(USDC("50") - (await usdcOf(contractMaker))).to.equal(cost);
+    const [trade] = await keeper.trades({ id: undefined as never });
+    expect(trade).to.include({ taker_order_id: hash, trader_side: "TAKER", side: "BUY" });
+    expect(await keeper.order(hash)).to.include({ status: "MATCHED", maker_address: contractMaker });
   });
 
   describe("refusals carry the API's message and change nothing", function () {
