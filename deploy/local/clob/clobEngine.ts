@@ -182,6 +182,20 @@ export class ClobEngine {
     this.tokens.set(market.tokens[1], { market, index: 1 });
   }
 
+  /**
+   * Changes a market's fee rate, as Polymarket sets fees per market: from now on only orders signed with
+   * the new rate are accepted (`GET /fee-rate` answers it); orders already resting keep their own.
+   */
+  setFeeRate(conditionId: Hex, feeRateBps: bigint): ClobMarket {
+    const market = this.markets.get(conditionId);
+    if (!market) throw new ClobApiError(404, ERRORS.marketNotFound);
+    const changed: ClobMarket = { ...market, feeRateBps };
+    this.markets.set(conditionId, changed);
+    this.tokens.set(changed.tokens[0], { market: changed, index: 0 });
+    this.tokens.set(changed.tokens[1], { market: changed, index: 1 });
+    return changed;
+  }
+
   listMarkets(): ClobMarket[] {
     return [...this.markets.values()];
   }

@@ -516,6 +516,22 @@ describe("local CLOB service (clob-client against the local chain)", function ()
       );
     });
 
+    it("after the market's fee rate changes, an order signed with the old rate is refused", async function () {
+      const changed = market.fee === 0n ? 100n : market.fee - 1n;
+      clob.engine.setFeeRate(market.conditionId, changed);
+      try {
+        const fresh = new ClobClient(clob.url, chainId, trader.wallet, client.creds);
+        expect(await fresh.getFeeRateBps(market.yes.toString())).to.equal(Number(changed));
+        await unchanged(
+          async () => client.postOrder(await signedOrder(OrderSide.BUY, market.yes, market.yesAsk, 5n)),
+          400,
+          `order is invalid. Fee rate (${market.fee} bps) is not the market's fee rate: ${changed} bps`,
+        );
+      } finally {
+        clob.engine.setFeeRate(market.conditionId, market.fee);
+      }
+    });
+
     it("a price off the market's tick is refused with the tick-size message", async function () {
       await unchanged(
         async () => client.postOrder(await signedOrder(OrderSide.BUY, market.yes, market.yesAsk + 5n, 5n)),
