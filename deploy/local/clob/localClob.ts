@@ -4,7 +4,8 @@ import { type ClobMarket, ClobEngine } from "./clobEngine.js";
 import { type ClobService, startClobService } from "./clobService.js";
 import { ExchangeGateway } from "./exchangeGateway.js";
 import type { DepthProfile, SeedQuote } from "./recordedQuotes.js";
-import { type SeedMaker, type SeedVenue, createSeedMakers, seedMarketBook } from "./seedBooks.js";
+import { type SeedMaker, createSeedMakers, seedMarketBook } from "./seedBooks.js";
+import type { PolymarketVenue } from "../polymarketVenue.js";
 
 /**
  * The local CLOB as the stack runs it: the engine on the local chain (its operator sends the
@@ -16,7 +17,7 @@ export interface LocalClobConfig {
   readonly deployer: Clients;
   /** the exchanges' operator account (the only one allowed to call matchOrders) */
   readonly operator: WalletClient<Transport, Chain, Account>;
-  readonly venue: SeedVenue & { readonly exchange: Address; readonly negRiskExchange: Address };
+  readonly venue: PolymarketVenue;
   readonly port?: number;
   /** seed makers to create (markets are spread over them; default 2) */
   readonly makers?: number;
@@ -64,13 +65,11 @@ export async function startLocalClob(config: LocalClobConfig): Promise<LocalClob
     chainId,
     ...(config.port !== undefined ? { port: config.port } : {}),
   });
-  const exchanges = [config.venue.exchange, config.venue.negRiskExchange];
   const makers = await createSeedMakers(config.deployer, {
     count: config.makers ?? 2,
     serviceUrl: service.url,
     chainId,
     venue: config.venue,
-    exchanges,
   });
   let listed = 0;
   return {

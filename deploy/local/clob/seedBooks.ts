@@ -6,14 +6,12 @@ import {
   SignatureType,
 } from "@polymarket/clob-client";
 import {
-  type Address,
   type Hex,
   type PrivateKeyAccount,
   createWalletClient,
   custom,
   erc20Abi,
   keccak256,
-  maxUint256,
   parseEther,
   toHex,
   zeroAddress,
@@ -22,6 +20,7 @@ import {
 import { privateKeyToAccount } from "viem/accounts";
 import { projectArtifact, send } from "../../lib/artifacts.js";
 import type { Clients } from "../../lib/clients.js";
+import { type PolymarketVenue, approvePolymarketVenue } from "../polymarketVenue.js";
 import { conditionalTokensArtifact } from "../../protocols/conditionalTokens.js";
 import { mintMockToken } from "../../protocols/tokens.js";
 import type { ClobMarket } from "./clobEngine.js";
@@ -43,21 +42,14 @@ export interface SeedMaker {
   readonly clob: ClobClient;
 }
 
-export interface SeedVenue {
-  readonly collateral: Address;
-  readonly conditionalTokens: Address;
-  /** the NegRisk adapter, which splits collateral for negRisk markets */
-  readonly negRiskAdapter: Address;
-}
-
 /** Deterministic maker keys, so a restarted local stack has the same makers. */
 export function seedMakerKey(index: number): Hex {
   return keccak256(toHex(`local-clob-seed-maker-${index}`));
 }
 
 /**
- * Creates `count` makers: funded with gas by the deployer, with their API keys created through the
- * service (L1 auth) and every approval the exchanges need.
+ * Creates `count` makers: funded with gas by the deployer, with every approval the venue needs
+ * (approvePolymarketVenue) and their API keys created through the service (L1 auth).
  */
 export async function createSeedMakers(
   deployer: Clients,
@@ -65,8 +57,7 @@ export async function createSeedMakers(
     count: number;
     serviceUrl: string;
     chainId: number;
-    venue: SeedVenue;
-    exchanges: readonly Address[];
+    venue: PolymarketVenue;
   },
 ): Promise<SeedMaker[]> {
   const makers: SeedMaker[] = [];
@@ -81,21 +72,7 @@ export async function createSeedMakers(
     await deployer.public.waitForTransactionReceipt({
       hash: await deployer.wallet.sendTransaction({ to: account.address, value: parseEther("10") }),
     });
-    const spenders = [...options.exchanges, options.venue.negRiskAdapter, options.venue.conditionalTokens];
-    for (const spender of spenders)
-      await send(clients, {
-        address: options.venue.collateral,
-        abi: erc20Abi,
-        functionName: "approve",
-        args: [spender, maxUint256],
-      });
-    for (const operator of [...options.exchanges, options.venue.negRiskAdapter])
-      await send(clients, {
-        address: options.venue.conditionalTokens,
-        abi: conditionalTokensArtifact().abi,
-        functionName: "setApprovalForAll",
-        args: [operator, true],
-      });
+    await approvePolymarketVenue(clients, options.venue);
     const l1 = new ClobClient(options.serviceUrl, options.chainId, wallet);
     const creds = await l1.createOrDeriveApiKey();
     if (!creds.key) throw new Error(`seed maker ${account.address} could not get an API key from the CLOB`);
@@ -120,7 +97,13 @@ export function seededShares(depth: DepthProfile): bigint {
 export async function seedMarketBook(
   deployer: Clients,
   maker: SeedMaker,
-  options: { venue: SeedVenue; chainId: number; market: ClobMarket; quote: SeedQuote; depth: DepthProfile },
+  options: {
+    venue: PolymarketVenue;
+    chainId: number;
+    market: ClobMarket;
+    quote: SeedQuote;
+    depth: DepthProfile;
+  },
 ): Promise<Hex[]> {
   const { market, quote, depth, venue } = options;
   const sets = seededShares(depth);
@@ -128,17 +111,24 @@ export async function seedMarketBook(
   if (market.negRisk)
     await send(maker.clients, {
       address: venue.negRiskAdapter,
-      abi: projectArtifact("INegRiskAdapter").abi,
+      abi: projectArtifact("NegRiskAdapter").abi,
       functionName: "splitPosition",
       args: [market.conditionId, sets],
     });
-  else
+  else {
+    await send(maker.clients, {
+      address: venue.collateral,
+      abi: erc20Abi,
+      functionName: "approve",
+      args: [venue.conditionalTokens, sets],
+    });
     await send(maker.clients, {
       address: venue.conditionalTokens,
       abi: conditionalTokensArtifact().abi,
       functionName: "splitPosition",
       args: [venue.collateral, zeroHash, market.conditionId, [1n, 2n], sets],
     });
+  }
   const builder = new ExchangeOrderBuilder(market.exchange, options.chainId, maker.clients.wallet);
   const tick = tickUnits(market.tickSize);
   const ids: Hex[] = [];

@@ -7,26 +7,27 @@ import {
   SignatureType,
 } from "@polymarket/clob-client";
 import { expect } from "chai";
-import {
-  type Address,
-  type Hex,
-  erc20Abi,
-  keccak256,
-  maxUint256,
-  parseUnits,
-  toHex,
-  zeroAddress,
-} from "viem";
+import { type Address, type Hex, erc20Abi, maxUint256, parseUnits, zeroAddress } from "viem";
 import { deploy, projectArtifact, read, send } from "../../../deploy/lib/artifacts.js";
 import type { Clients } from "../../../deploy/lib/clients.js";
 import { ERRORS } from "../../../deploy/local/clob/clobEngine.js";
 import { DEFAULT_DEPTH, type LocalClob, startLocalClob } from "../../../deploy/local/clob/localClob.js";
-import { aprilSnapshotQuotes, recordedDepthProfile } from "../../../deploy/local/clob/recordedQuotes.js";
+import {
+  aprilSnapshotQuotes,
+  aprilSpreadModel,
+  januaryGroupQuotes,
+  recordedDepthProfile,
+} from "../../../deploy/local/clob/recordedQuotes.js";
 import {
   conditionalTokensArtifact,
   deployConditionalTokens,
 } from "../../../deploy/protocols/conditionalTokens.js";
-import { prepareCondition } from "../../../deploy/protocols/fixedProductMarketMaker.js";
+import {
+  type PolymarketVenue,
+  deployPolymarketVenue,
+  preparePolymarketBinary,
+  preparePolymarketNegRiskGroup,
+} from "../../../deploy/local/polymarketVenue.js";
 import { deployMockToken, mintMockToken } from "../../../deploy/protocols/tokens.js";
 import { ClobRequestError, PolymarketClob } from "../../../keeper/venues/polymarket/clobClient.js";
 import { buildConnectorOrder, connectorOrderHash } from "../../../keeper/venues/polymarket/orders.js";
@@ -63,6 +64,7 @@ describe("local CLOB service (clob-client against the local chain)", function ()
   let usdc: Address;
   let ctf: Address;
   let exchange: Address;
+  let venue: PolymarketVenue;
   let market: { conditionId: Hex; yes: bigint; no: bigint; yesAsk: bigint; noAsk: bigint; fee: bigint };
   let trader: Clients;
   let client: ClobClient;
@@ -110,53 +112,14 @@ describe("local CLOB service (clob-client against the local chain)", function ()
     chainId = await deployer.public.getChainId();
     ctf = await deployConditionalTokens(deployer);
     usdc = await deployMockToken(deployer, "USD Coin", "USDC", 6);
-    const admin = deployer.wallet.account.address;
-    exchange = await deploy(deployer, projectArtifact("CtfExchange"), [usdc, ctf, zeroAddress, admin]);
     const operator = chain.clientsFor(1);
-    await send(deployer, {
-      address: exchange,
-      abi: projectArtifact("CtfExchange").abi,
-      functionName: "addOperator",
-      args: [operator.wallet.account.address],
-    });
-    const conditionId = await prepareCondition(deployer, ctf, {
-      oracle: admin,
-      questionId: keccak256(toHex("local clob test")),
-      outcomeSlotCount: 2,
-    });
-    const position = async (indexSet: bigint) => {
-      const collection = await read<Hex>(deployer, {
-        address: ctf,
-        abi: ctfAbi,
-        functionName: "getCollectionId",
-        args: [`0x${"0".repeat(64)}`, conditionId, indexSet],
-      });
-      return read<bigint>(deployer, {
-        address: ctf,
-        abi: ctfAbi,
-        functionName: "getPositionId",
-        args: [usdc, collection],
-      });
-    };
-    const [yes, no] = [await position(1n), await position(2n)];
-    await send(deployer, {
-      address: exchange,
-      abi: projectArtifact("CtfExchange").abi,
-      functionName: "registerToken",
-      args: [yes, no, conditionId],
-    });
-    clob = await startLocalClob({
+    venue = await deployPolymarketVenue(
       deployer,
-      operator: operator.wallet,
-      venue: {
-        collateral: usdc,
-        conditionalTokens: ctf,
-        negRiskAdapter: admin,
-        exchange,
-        negRiskExchange: exchange,
-      },
-      makers: 1,
-    });
+      { conditionalTokens: ctf, tokens: { usdc } },
+      { operator: operator.wallet.account.address },
+    );
+    exchange = venue.exchange;
+    clob = await startLocalClob({ deployer, operator: operator.wallet, venue, makers: 2 });
     // the most traded standalone market quoted in the middle of the price range
     const quote = (await aprilSnapshotQuotes({ count: 100, negRisk: false })).find(
       (q) =>
@@ -164,8 +127,16 @@ describe("local CLOB service (clob-client against the local chain)", function ()
         q.yesAsk <= 8_000n &&
         q.yesAsk + q.noAsk >= 10_000n + 2n * (q.tickSize === "0.01" ? 100n : 10n),
     );
-    const listed = await clob.addMarket({ conditionId, yesTokenId: yes, noTokenId: no }, quote!);
-    market = { conditionId, yes, no, yesAsk: quote!.yesAsk, noAsk: quote!.noAsk, fee: listed.feeRateBps };
+    const prepared = await preparePolymarketBinary(deployer, venue, quote!.question);
+    const listed = await clob.addMarket(prepared, quote!);
+    market = {
+      conditionId: prepared.conditionId,
+      yes: prepared.yesTokenId,
+      no: prepared.noTokenId,
+      yesAsk: quote!.yesAsk,
+      noAsk: quote!.noAsk,
+      fee: listed.feeRateBps,
+    };
 
     trader = chain.clientsFor(2);
     await mintMockToken(deployer, usdc, trader.wallet.account.address, USDC("1000"));
@@ -437,6 +408,52 @@ describe("local CLOB service (clob-client against the local chain)", function ()
     const [trade] = await keeper.trades({ id: undefined as never });
     expect(trade).to.include({ taker_order_id: hash, trader_side: "TAKER", side: "BUY" });
     expect(await keeper.order(hash)).to.include({ status: "MATCHED", maker_address: contractMaker });
+  });
+
+  it("a recorded negRisk group (RBA Feb-2026, Jan-2026 mids with the April spread model) trades on the NegRisk CTF Exchange", async function () {
+    const quotes = await januaryGroupQuotes({
+      group: "rba-feb-2026-decision",
+      atMs: Date.parse("2026-01-26T06:00:00Z"),
+      spread: await aprilSpreadModel(),
+    });
+    expect(quotes).to.have.length(3);
+    const group = await preparePolymarketNegRiskGroup(
+      deployer,
+      venue,
+      quotes.map((q) => q.question),
+    );
+    const legs = [];
+    for (const [i, q] of quotes.entries())
+      legs.push(await clob.addMarket(group.questions[i]!, q, { negRiskMarketId: group.marketId }));
+    const leg = legs[1]!; // "increase": 0.57 at that hour
+    const yes = leg.tokens[0];
+    expect(await client.getNegRisk(yes.toString())).to.equal(true);
+    const book = await client.getOrderBook(yes.toString());
+    expect(book.neg_risk).to.equal(true);
+    expect(Number(book.asks.at(-1)!.price)).to.be.greaterThan(0.57);
+    expect(Number(book.bids.at(-1)!.price)).to.be.lessThan(0.57);
+    const me = trader.wallet.account.address;
+    await send(trader, {
+      address: usdc,
+      abi: erc20Abi,
+      functionName: "approve",
+      args: [venue.negRiskExchange, maxUint256],
+    });
+    const before = await balanceOf(me, yes);
+    const order = await signedOrder(OrderSide.BUY, yes, quotes[1]!.yesAsk, 5n, {
+      exchange: venue.negRiskExchange,
+      feeRateBps: leg.feeRateBps,
+    });
+    const result = await client.postOrder(order, OrderType.FOK);
+    expect(result).to.include({ success: true, status: "matched" });
+    expect((await balanceOf(me, yes)) - before).to.equal(5_000_000n); // fee rate 0 on these legs
+    const signedForPlainExchange = await signedOrder(OrderSide.BUY, yes, quotes[1]!.yesAsk, 5n, {
+      feeRateBps: 0n,
+    });
+    expect(await client.postOrder(signedForPlainExchange, OrderType.FOK)).to.include({
+      status: 400,
+      error: ERRORS.signature,
+    });
   });
 
   describe("refusals carry the API's message and change nothing", function () {
