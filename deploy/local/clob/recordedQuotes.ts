@@ -5,7 +5,7 @@ import { z } from "zod";
 import { type SpreadModel, halfSpreadOf, recordedSpreadModel } from "../../../keeper/backtest/spreads.js";
 import { loadEngineSnapshots } from "../../../keeper/signals/replay/recordedMarkets.js";
 import { csvRecords } from "../../../keeper/signals/replay/csv.js";
-import { readHourlyPrices, readOutcomeGroups } from "../../../keeper/signals/replay/resolvedTimeseries.js";
+import { readOutcomeGroups } from "../../../keeper/signals/replay/resolvedTimeseries.js";
 import { REPO_ROOT } from "../../lib/artifacts.js";
 import { PRICE_SCALE, type TickSize, tickUnits } from "./orders.js";
 
@@ -52,6 +52,12 @@ const snapshotMarket = z
     fee_rate_bps: z.number().int().min(0).max(1000),
   })
   .loose();
+
+const hourlyRow = z.object({
+  market_idx: z.coerce.number().int().min(0),
+  ts: z.coerce.number().int().positive(),
+  price: z.coerce.number().finite().min(0).max(1),
+});
 
 const onTick = (x: number, tick: number) => Math.abs(Math.round(x / tick) * tick - x) < 1e-9;
 const units = (x: number) => BigInt(Math.round(x * Number(PRICE_SCALE)));
@@ -122,7 +128,12 @@ export async function januaryGroupQuotes(options: {
   const group = groups.find((g) => g.group === options.group);
   if (!group) throw new Error(`no outcome group ${options.group} in ${dir}/outcome_groups.csv`);
   const index = csvRecords(await readFile(path.join(dir, "markets_index.csv"), "utf8"));
-  const prices = await readHourlyPrices(dir);
+  // only the group's rows are validated: the file holds 63k rows of 192 markets
+  const wanted = new Set(group.marketIndexes.map(String));
+  const prices = csvRecords(await readFile(path.join(dir, "prices_hourly.csv"), "utf8"))
+    .filter((r) => wanted.has(r.market_idx ?? ""))
+    .map((r) => hourlyRow.parse(r))
+    .map((r) => ({ market: r.market_idx, t: r.ts * 1000, p: r.price }));
   const tickSize = options.tickSize ?? "0.01";
   const tick = tickUnits(tickSize);
   const roundUp = (x: bigint) => ((x + tick - 1n) / tick) * tick;
