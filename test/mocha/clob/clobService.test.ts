@@ -456,6 +456,31 @@ describe("local CLOB service (clob-client against the local chain)", function ()
     });
   });
 
+  it("a maker order cancelled on chain leaves the book when a taker meets it; the taker fills at the next level", async function () {
+    const tick = clob.engine.tokenInfo(market.yes)!.market.tickSize === "0.01" ? 100n : 10n;
+    const best = clob.engine.books.ordersOn(market.yes).find((r) => r.price === market.yesAsk)!;
+    const owner = clob.makers.find((m) => m.account.address === best.order.maker)!;
+    await send(owner.clients, {
+      address: exchange,
+      abi: projectArtifact("CtfExchange").abi,
+      functionName: "cancelOrder",
+      args: [best.order],
+    });
+    const result = await client.postOrder(
+      await signedOrder(OrderSide.BUY, market.yes, market.yesAsk + tick, 5n),
+      OrderType.FAK,
+    );
+    expect(result).to.include({ success: true, status: "matched" });
+    expect(clob.engine.books.get(best.id)).to.equal(undefined);
+    const [trade] = (await client.getTrades()).filter((t) => t.taker_order_id === result.orderID);
+    expect(trade!.maker_orders.map((m) => m.price)).to.deep.equal([
+      (Number(market.yesAsk + tick) / 10_000).toString(),
+    ]);
+    expect((await client.getOrderBook(market.yes.toString())).asks.at(-1)!.price).to.equal(
+      (Number(market.yesAsk + tick) / 10_000).toString(),
+    );
+  });
+
   describe("refusals carry the API's message and change nothing", function () {
     async function unchanged(run: () => Promise<unknown>, status: number, message: string | RegExp) {
       const me = trader.wallet.account.address;
