@@ -481,6 +481,36 @@ describe("local CLOB service (clob-client against the local chain)", function ()
     );
   });
 
+  it("a match whose transaction reverts reads FAILED and its maker goes back on the book", async function () {
+    const abi = projectArtifact("CtfExchange").abi;
+    const asksBefore = (await client.getOrderBook(market.yes.toString())).asks;
+    const best = asksBefore.at(-1)!;
+    const price = BigInt(Math.round(Number(best.price) * 10_000));
+    await deployer.public.request({ method: "evm_setAutomine" as never, params: [false] as never });
+    try {
+      const result = await client.postOrder(
+        await signedOrder(OrderSide.BUY, market.yes, price, 5n),
+        OrderType.FOK,
+      );
+      expect(result).to.include({ success: true, status: "matched" });
+      // the admin's pause lands first in the same block (a higher tip), so the match reverts
+      await deployer.wallet.writeContract({
+        address: exchange,
+        abi,
+        functionName: "pauseTrading",
+        maxPriorityFeePerGas: 50_000_000_000n,
+        maxFeePerGas: 100_000_000_000n,
+      });
+      await deployer.public.request({ method: "evm_mine" as never, params: [] as never });
+    } finally {
+      await deployer.public.request({ method: "evm_setAutomine" as never, params: [true] as never });
+    }
+    await send(deployer, { address: exchange, abi, functionName: "unpauseTrading" });
+    const trades = await client.getTrades();
+    expect(trades.at(-1)!.status).to.equal("FAILED");
+    expect((await client.getOrderBook(market.yes.toString())).asks).to.deep.equal(asksBefore);
+  });
+
   describe("refusals carry the API's message and change nothing", function () {
     async function unchanged(run: () => Promise<unknown>, status: number, message: string | RegExp) {
       const me = trader.wallet.account.address;
