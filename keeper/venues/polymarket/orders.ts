@@ -1,4 +1,9 @@
-import { ExchangeOrderBuilder, OrderSide, type SignatureType, type SignedOrder } from "@polymarket/clob-client";
+import {
+  ExchangeOrderBuilder,
+  OrderSide,
+  type SignatureType,
+  type SignedOrder,
+} from "@polymarket/clob-client";
 import { type Address, type Hex, getAddress, parseUnits, zeroAddress } from "viem";
 
 /**
