@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { Address, Hex } from "viem";
 import type { ApiCredentials } from "./auth.js";
 import type { ExchangeGateway, ExchangeInfo, MatchCall } from "./exchangeGateway.js";
-import { type MatchPlan, OrderBooks, type RestingOrder, restingShares } from "./orderBook.js";
+import { type MatchPlan, OrderBooks, type RestingOrder, restingShares, takingFor } from "./orderBook.js";
 import {
   BUY,
   type ExchangeOrder,
@@ -314,12 +314,15 @@ export class ClobEngine {
       status: "LIVE",
       trades: [],
     };
-    const taker = { order, price, shares, complement: info.complement, now };
+    // an order partly filled on chain before (fillOrder, another venue) offers only what is left
+    const open = order.side === BUY ? takingFor(order, onChain) : onChain;
+    record.matchedShares = shares - open;
+    const taker = { order, price, shares: open, complement: info.complement, now };
     const exclude = new Set<Hex>();
     for (let round = 0; ; round++) {
       const plan = this.books.plan({ ...taker, exclude });
       if (plan.fills.length > 0 && posted.postOnly) throw new ClobApiError(400, ERRORS.postOnly);
-      if (posted.orderType === "FOK" && plan.shares < shares) throw new ClobApiError(400, ERRORS.fok);
+      if (posted.orderType === "FOK" && plan.shares < taker.shares) throw new ClobApiError(400, ERRORS.fok);
       if (posted.orderType === "FAK" && plan.fills.length === 0) throw new ClobApiError(400, ERRORS.fak);
       if (plan.fills.length === 0) return this.rest(record, onChain, 0n);
       const call: MatchCall = {
@@ -443,7 +446,7 @@ export class ClobEngine {
       maker.trades.push(trade.id);
       if (!this.books.get(maker.id)) maker.status = "MATCHED";
     }
-    record.matchedShares = plan.shares;
+    record.matchedShares += plan.shares;
     record.trades.push(trade.id);
     this.trades.push(trade);
     this.pending.push(trade);
