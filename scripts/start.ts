@@ -114,7 +114,7 @@ async function runForever(options: StartOptions): Promise<void> {
   });
   console.log(
     `\nJSON-RPC at ${session.rpcUrl}  ·  dashboard at ${dashboard.url}  ·  keeper status at ${session.statusUrl}` +
-      `  ·  Polymarket CLOB at ${session.clobUrl}` +
+      (session.clobUrl ? `  ·  Polymarket CLOB at ${session.clobUrl}` : "") +
       `\nRunning an epoch every ${options.intervalSeconds} s until Ctrl-C.`,
   );
   // One Ctrl-C stops promptly: the wait between epochs ends at once (its timer cleared, so nothing

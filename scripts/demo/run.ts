@@ -98,6 +98,11 @@ export interface DemoOptions {
   readonly log?: (line: string) => void;
   /** A strategist's allocation policy file instead of the demo policy; its first Polymarket rule picks the recorded market. */
   readonly policyFile?: string;
+  /**
+   * Deploy the local Polymarket venue and start its CLOB service with seeded books (default true); tests of
+   * the other paths turn it off to save its ~2 s.
+   */
+  readonly polymarket?: boolean;
 }
 
 export interface EpochRow {
@@ -177,9 +182,9 @@ export interface DemoSummary {
 export interface DemoSession {
   readonly rpcUrl: string;
   readonly statusUrl: string | null;
-  /** the local Polymarket CLOB service (docs/local-clob.md) */
-  readonly clobUrl: string;
-  readonly polymarket: DemoClob;
+  /** the local Polymarket CLOB service (docs/local-clob.md); null when started without it */
+  readonly clobUrl: string | null;
+  readonly polymarket: DemoClob | null;
   readonly local: LocalStack;
   /** the keeper the epochs run (its store, policy and metrics), for the dashboard */
   readonly keeper: Keeper;
@@ -333,21 +338,26 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoSession>
     cleanups.push(lifi.close);
     log(`LI.FI quote service (local, @lifi/sdk compatible) at ${lifi.apiUrl}`);
     const clobStarted = performance.now();
-    const polymarket = await startDemoClob(chain.accounts, local.protocols, { atMs: DATA_START * 1000 });
-    cleanups.push(polymarket.clob.close);
-    log(
-      `Polymarket CLOB (local, @polymarket/clob-client compatible) at ${polymarket.clob.url}: CTF Exchange, ` +
-        `NegRisk CTF Exchange and adapter deployed, ${polymarket.markets.length} books seeded with signed maker ` +
-        `orders from recorded quotes (${DEMO_APRIL_MARKETS} April-2026 markets, the ${DEMO_GROUP} group) ` +
-        `in ${((performance.now() - clobStarted) / 1000).toFixed(1)} s`,
-    );
+    const polymarket =
+      options.polymarket === false
+        ? null
+        : await startDemoClob(chain.accounts, local.protocols, { atMs: DATA_START * 1000 });
+    if (polymarket) {
+      cleanups.push(polymarket.clob.close);
+      log(
+        `Polymarket CLOB (local, @polymarket/clob-client compatible) at ${polymarket.clob.url}: CTF Exchange, ` +
+          `NegRisk CTF Exchange and adapter deployed, ${polymarket.markets.length} books seeded with signed maker ` +
+          `orders from recorded quotes (${DEMO_APRIL_MARKETS} April-2026 markets, the ${DEMO_GROUP} group) ` +
+          `in ${((performance.now() - clobStarted) / 1000).toFixed(1)} s`,
+      );
+    }
     await mkdir(path.dirname(addressesFile), { recursive: true });
     await writeFile(
       addressesFile,
       `${JSON.stringify(
         withBigintsAsStrings({
           ...(addressesJson(local, rpc.url, chain.chainId) as object),
-          polymarket: clobAddresses(polymarket),
+          ...(polymarket ? { polymarket: clobAddresses(polymarket) } : {}),
         }),
         null,
         2,
@@ -403,7 +413,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoSession>
     return {
       rpcUrl: rpc.url,
       statusUrl,
-      clobUrl: polymarket.clob.url,
+      clobUrl: polymarket?.clob.url ?? null,
       polymarket,
       local,
       keeper,
