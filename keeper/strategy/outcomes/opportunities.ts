@@ -88,6 +88,8 @@ export const OPPORTUNITY_REJECTIONS = [
   "resolution-unverified",
   "convert-fee",
   "superseded",
+  /** the set was traded recently and its depth has not refilled */
+  "cooldown",
 ] as const;
 export type RejectionReason = (typeof OPPORTUNITY_REJECTIONS)[number] | DutchGuardName | SetRefusalReason;
 
