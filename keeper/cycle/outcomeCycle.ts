@@ -437,7 +437,9 @@ async function execute(
     );
   } catch (error) {
     if (error instanceof ProposalError && error.proposalId !== undefined)
-      throw new Error(`another proposal (${error.proposalId}) is open for the gate's nonce`);
+      throw new Error(`another proposal (${error.proposalId}) is open for the gate's nonce`, {
+        cause: error,
+      });
     throw error;
   }
   if (!(await signAsOperators(keeper, proposal.id)))
