@@ -463,3 +463,51 @@ export async function runOutcomeReplay(options: OutcomeReplayOptions): Promise<O
     januaryNoEdge: jan.noEdge,
   };
 }
+
+/** One leg of a recorded group at one hour: its mid and the books the replay builds around it. */
+export interface RecordedGroupLeg {
+  readonly slug: string;
+  readonly question: string;
+  readonly mid: number;
+  readonly won: boolean;
+  readonly yes: { readonly asks: BookLevel[]; readonly bids: BookLevel[] };
+  readonly no: { readonly asks: BookLevel[]; readonly bids: BookLevel[] };
+}
+
+/**
+ * The books of a recorded January 2026 group at the hour starting `hourMs`, built exactly as the
+ * replay builds them (the spread model around each mid, the depth ladder): what the done-when test
+ * and `npm start` seed on the local CLOB.
+ */
+export async function recordedGroupBooks(
+  dataDir: string,
+  group: string,
+  hourMs: number,
+  spreads: SpreadModel,
+  ladder: DepthLadder = DEFAULT_LADDER,
+): Promise<RecordedGroupLeg[]> {
+  const dir = path.join(dataDir, RESOLVED_DIR);
+  const found = (await readOutcomeGroups(dir)).find((g) => g.group === group);
+  if (!found) throw new Error(`no recorded group ${group}`);
+  const index = csvRecords(await readFile(path.join(dir, "markets_index.csv"), "utf8"));
+  const info = new Map(index.map((r) => [Number(r.market_idx), r]));
+  const hour = Math.floor(hourMs / 3_600_000);
+  const mids = new Map<number, number>();
+  for (const row of await readHourlyPrices(dir))
+    if (found.marketIndexes.includes(row.market) && Math.floor(row.t / 3_600_000) === hour)
+      mids.set(row.market, row.p);
+  return found.marketIndexes.map((m) => {
+    const mid = mids.get(m);
+    if (mid === undefined)
+      throw new Error(`${group}: market ${m} has no price in hour ${new Date(hourMs).toISOString()}`);
+    const r = info.get(m);
+    return {
+      slug: String(r?.market_slug ?? m),
+      question: String(r?.question ?? m),
+      mid,
+      won: r?.outcome_yes === "1",
+      yes: ladderAround(mid, halfSpreadOf(spreads, mid, true), ladder),
+      no: ladderAround(1 - mid, halfSpreadOf(spreads, 1 - mid, true), ladder),
+    };
+  });
+}

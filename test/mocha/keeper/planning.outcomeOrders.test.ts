@@ -238,3 +238,79 @@ describe("planning: order tracking and the bounded unwind", function () {
     }
   });
 });
+
+describe("planning: lock steps of each strategy", function () {
+  const MARKET = `0x${"ab".repeat(31)}00`;
+  const negRisk = (i: number): VenueMarket => ({
+    ...binaryMarket(0),
+    conditionId: `0x${(i + 1).toString(16).padStart(64, "0")}`,
+    questionId: `0x${"ab".repeat(31)}0${i}`,
+    slug: `q${i}`,
+    yesTokenId: `${i}1`,
+    noTokenId: `${i}0`,
+    negRiskMarketId: MARKET,
+  });
+  const markets = [negRisk(0), negRisk(1), negRisk(2)];
+  const sets = candidateSets({
+    markets,
+    events: [
+      {
+        id: "e",
+        negRisk: true,
+        negRiskMarketId: MARKET,
+        negRiskAugmented: false,
+        marketConditionIds: markets.map((m) => m.conditionId),
+      },
+    ],
+    onChain: new Map([[MARKET, { questionCount: 3, feeBips: 0, determined: false }]]),
+  }).sets;
+  const scan = (books: Map<string, LegBook>) =>
+    scanOutcomeSets(
+      sets,
+      books,
+      { navUsd: 1_000_000, capitalUsd: 100_000, exposure: emptyExposure(), now: NOW_MS },
+      {
+        guards: { ...defaultStrategyConfig().dutchBook, minLegDepthUsd: 1 },
+        minProfitUsd: 0.5,
+        caps: defaultStrategyConfig().caps,
+        setStep: 0.01,
+      },
+    ).opportunities[0]!;
+
+  it("negRisk mint-and-sell splits on the first question and converts its NO before the SELL orders", function () {
+    const books = new Map([
+      ["01", lb("01", [[0.4, 100]], [[0.36, 100]])],
+      ["11", lb("11", [[0.4, 100]], [[0.36, 100]])],
+      ["21", lb("21", [[0.4, 100]], [[0.36, 100]])],
+    ]);
+    const opp = scan(books);
+    expect(opp.strategy).to.equal("mint-and-sell");
+    const batch = planOutcomeBatch(opp, params(books));
+    expect(batch.before).to.deep.equal([
+      { kind: "pmSplit", conditionId: markets[0]!.conditionId, amount: batch.sets },
+      { kind: "pmConvert", marketId: MARKET, indexSet: "1", amount: batch.sets },
+    ]);
+    expect(batch.orders.every((o) => o.side === "SELL" && o.makerAmount === batch.sets)).to.equal(true);
+    expect(BigInt(batch.profit)).to.equal(BigInt(batch.payout) - BigInt(batch.sets));
+    expect(batch.maxLoss).to.equal(batch.sets);
+  });
+
+  it("NO-set conversion buys every NO and converts all n questions (index set 0b111) into 2 collateral a set", function () {
+    const books = new Map<string, LegBook>([
+      ["01", lb("01", [[0.4, 100]])],
+      ["11", lb("11", [[0.4, 100]])],
+      ["21", lb("21", [[0.4, 100]])],
+      ["00", lb("00", [[0.62, 100]])],
+      ["10", lb("10", [[0.63, 100]])],
+      ["20", lb("20", [[0.66, 100]])],
+    ]);
+    const opp = scan(books);
+    expect(opp.strategy).to.equal("no-conversion");
+    const batch = planOutcomeBatch(opp, params(books));
+    expect(batch.tokenIds).to.deep.equal(["00", "10", "20"]);
+    expect(batch.after).to.deep.equal([
+      { kind: "pmConvert", marketId: MARKET, indexSet: "7", amount: batch.sets },
+    ]);
+    expect(BigInt(batch.payout)).to.equal(2n * BigInt(batch.sets));
+  });
+});
