@@ -130,15 +130,18 @@ export async function runOutcomeCycle(
     keeper.metrics.rejectedInputs.inc({ source: "outcome-metadata" });
     keeper.logger.warn("outcome metadata rejected", r);
   }
-  const negRiskIds = [
-    ...new Set(meta.markets.flatMap((m) => (m.negRiskMarketId ? [m.negRiskMarketId] : []))),
-  ];
+  // orders carry the CLOB's fee rate, so the strategy prices with it rather than the metadata's
+  const fees = await parts.venue.feeRates(
+    meta.markets.filter((m) => m.status === "open").map((m) => m.yesTokenId),
+  );
+  const markets = meta.markets.map((m) => ({ ...m, feeRateBps: fees.get(m.yesTokenId) ?? m.feeRateBps }));
+  const negRiskIds = [...new Set(markets.flatMap((m) => (m.negRiskMarketId ? [m.negRiskMarketId] : [])))];
   const [onChain, verified, accounts] = await Promise.all([
     parts.chain.negRiskMarkets(negRiskIds),
-    parts.chain.verifiedResolutions(meta.markets),
+    parts.chain.verifiedResolutions(markets),
     parts.chain.accounts(false),
   ]);
-  const { sets, refused } = candidateSets({ markets: meta.markets, events: meta.events, onChain });
+  const { sets, refused } = candidateSets({ markets, events: meta.events, onChain });
   const tokens = [
     ...new Set([
       ...sets.flatMap((s) => s.legs.flatMap((l) => [l.tokenId, l.complementTokenId])),
@@ -155,7 +158,7 @@ export async function runOutcomeCycle(
   const ctx = { navUsd, capitalUsd: Number(accounts.collateral) / USD, exposure, now: now.getTime() };
   const arb = arbConfigOf(parts.config);
   const scan = scanOutcomeSets(sets, books, ctx, arb);
-  const resolutions = scanResolutions(meta.markets, verified, books, ctx, arb);
+  const resolutions = scanResolutions(markets, verified, books, ctx, arb);
   const rejected: OpportunityRejection[] = [
     ...refused.map((r) => ({ setId: r.id, strategy: "set" as const, reason: r.reason, detail: r.detail })),
     ...scan.rejected,
