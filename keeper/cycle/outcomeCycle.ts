@@ -136,10 +136,11 @@ export async function runOutcomeCycle(
   );
   const markets = meta.markets.map((m) => ({ ...m, feeRateBps: fees.get(m.yesTokenId) ?? m.feeRateBps }));
   const negRiskIds = [...new Set(markets.flatMap((m) => (m.negRiskMarketId ? [m.negRiskMarketId] : [])))];
-  const [onChain, verified, accounts] = await Promise.all([
+  const [onChain, verified, accounts, negRiskAccounts] = await Promise.all([
     parts.chain.negRiskMarkets(negRiskIds),
     parts.chain.verifiedResolutions(markets),
     parts.chain.accounts(false),
+    parts.chain.accounts(true),
   ]);
   const { sets, refused } = candidateSets({ markets, events: meta.events, onChain });
   const tokens = [
@@ -173,15 +174,24 @@ export async function runOutcomeCycle(
 
   const placed: Hex[] = [];
   const sending = keeper.sender !== undefined && !keeper.config.dryRun;
-  if (accounts.paused) keeper.logger.warn("the exchange is paused: no outcome orders placed");
   for (const opportunity of opportunities) {
-    if (!sending || accounts.paused || open.length + placed.length >= parts.config.maxOpenBatches) break;
+    const paused = opportunity.set.kind === "negRisk" ? negRiskAccounts.paused : accounts.paused;
+    if (paused) {
+      rejected.push({
+        setId: opportunity.set.id,
+        strategy: opportunity.strategy,
+        reason: "leg-not-open",
+        detail: "the exchange is paused",
+      });
+      continue;
+    }
+    if (!sending || open.length + placed.length >= parts.config.maxOpenBatches) break;
     let batch: OutcomeBatch;
     try {
       batch = planOutcomeBatch(opportunity, {
         now: Math.floor(now.getTime() / 1_000),
         ttlSeconds: parts.config.orderTtlSeconds,
-        nonce: accounts.nonce,
+        nonce: opportunity.set.kind === "negRisk" ? negRiskAccounts.nonce : accounts.nonce,
         books,
         sizeStep: 10_000n,
         minProfit: BigInt(Math.round(parts.config.limits.minProfitUsd * USD)),
