@@ -310,26 +310,29 @@ async function trackOpenBatches(
     const batch = JSON.parse(record.batchJson) as OutcomeBatch;
     const exchange =
       batch.setKind === "negRisk" ? parts.chain.addresses.negRiskExchange : parts.chain.addresses.exchange;
-    const stored = new Map(
-      (await keeper.store.listOutcomeOrders(record.id)).map((o) => [o.hash.toLowerCase(), o]),
-    );
+    const hashes = batch.orders.map((terms) => parts.actions.orderHash(terms, exchange));
+    const fills = await parts.chain.fills(exchange, hashes);
     const tracked: TrackedOrder[] = [];
-    for (const terms of batch.orders) {
-      const hash = parts.actions.orderHash(terms, exchange);
-      const before = stored.get(hash.toLowerCase());
-      let order: TrackedOrder = before
-        ? { hash, terms, status: before.status, filled: before.filled, received: before.received }
-        : placedOrder(hash, terms);
-      const status = await parts.chain.orderStatus(exchange, hash);
-      const maker = BigInt(terms.makerAmount);
-      const filledNow =
-        status.isFilledOrCancelled && status.remaining === maker ? 0n : maker - status.remaining;
-      const more = filledNow - BigInt(order.filled);
-      if (more > 0n) {
-        // fills at the order's own price: what the limit guarantees (any price improvement stays in the connector)
-        const taken = (more * BigInt(terms.takerAmount)) / maker;
-        order = applyOrderEvent(order, { kind: "fill", makerFilled: more, taken });
+    for (const [i, terms] of batch.orders.entries()) {
+      const hash = hashes[i]!;
+      // replayed from the exchange's events each time: the tracker's state is a function of the chain
+      let order = placedOrder(hash, terms);
+      for (const fill of fills.filter((f) => f.orderHash.toLowerCase() === hash.toLowerCase())) {
+        order = applyOrderEvent(order, {
+          kind: "fill",
+          makerFilled: fill.makerAmountFilled,
+          taken: fill.takerAmountFilled,
+        });
+        await keeper.store.recordOutcomeFill({
+          id: fill.id,
+          orderHash: hash,
+          makerFilled: fill.makerAmountFilled.toString(),
+          taken: fill.takerAmountFilled.toString(),
+          txHash: fill.txHash,
+          at: now.getTime(),
+        });
       }
+      const status = await parts.chain.orderStatus(exchange, hash);
       if (status.isFilledOrCancelled && order.status !== "filled")
         order = applyOrderEvent(order, { kind: "cancelled" });
       tracked.push(order);

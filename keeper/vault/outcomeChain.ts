@@ -1,4 +1,4 @@
-import { erc20Abi, parseAbi, type Address, type Hex, type PublicClient } from "viem";
+import { erc20Abi, parseAbi, parseAbiItem, type Address, type Hex, type PublicClient } from "viem";
 import type { OnChainNegRiskMarket, VerifiedResolution, VenueMarket } from "../strategy/outcomes/index.js";
 
 /**
@@ -26,6 +26,23 @@ export const CTF_EXCHANGE_READS = parseAbi([
   "function getOrderStatus(bytes32 orderHash) view returns ((bool isFilledOrCancelled, uint256 remaining))",
   "function paused() view returns (bool)",
 ]);
+
+export const ORDER_FILLED = parseAbiItem(
+  "event OrderFilled(bytes32 indexed orderHash, address indexed maker, address indexed taker, uint256 makerAssetId, uint256 takerAssetId, uint256 makerAmountFilled, uint256 takerAmountFilled, uint256 fee)",
+);
+
+/** How far back the fills of an open order are looked up (blocks): orders live minutes, not days. */
+export const FILL_LOOKBACK_BLOCKS = 50_000n;
+
+/** One fill of one of the connector's orders, as the exchange's `OrderFilled` event reports it. */
+export interface ExchangeFill {
+  readonly id: string;
+  readonly orderHash: Hex;
+  readonly makerAmountFilled: bigint;
+  readonly takerAmountFilled: bigint;
+  readonly fee: bigint;
+  readonly txHash: Hex;
+}
 
 export interface OutcomeChainAddresses {
   readonly connector: Address;
@@ -147,6 +164,31 @@ export class OutcomeChainReader {
       this.client.readContract({ address: exchange, abi: CTF_EXCHANGE_READS, functionName: "paused" }),
     ]);
     return { collateral: balance, nav, nonce, paused };
+  }
+
+  /**
+   * Every `OrderFilled` of `hashes` on `exchange` in the last FILL_LOOKBACK_BLOCKS: what each fill
+   * moved, to the unit. (`getOrderStatus` alone cannot tell a filled order from one cancelled before
+   * any fill: both read `isFilledOrCancelled` with nothing remaining.)
+   */
+  async fills(exchange: Address, hashes: readonly Hex[]): Promise<ExchangeFill[]> {
+    if (hashes.length === 0) return [];
+    const latest = await this.client.getBlockNumber();
+    const logs = await this.client.getLogs({
+      address: exchange,
+      event: ORDER_FILLED,
+      args: { orderHash: [...hashes] },
+      fromBlock: latest > FILL_LOOKBACK_BLOCKS ? latest - FILL_LOOKBACK_BLOCKS : 0n,
+      toBlock: latest,
+    });
+    return logs.map((log) => ({
+      id: `${log.transactionHash}:${log.logIndex}`,
+      orderHash: log.args.orderHash!,
+      makerAmountFilled: log.args.makerAmountFilled!,
+      takerAmountFilled: log.args.takerAmountFilled!,
+      fee: log.args.fee!,
+      txHash: log.transactionHash,
+    }));
   }
 
   /** The exchange's record of an order: filled or cancelled, and what is left of makerAmount. */
