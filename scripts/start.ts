@@ -17,8 +17,9 @@ const USAGE = `Usage: npm start [-- --once] [-- --policy <file>] [-- --port <n>]
 
 Starts an embedded Hardhat (EDR) chain served as JSON-RPC on http://127.0.0.1:<port>, deploys the
 real protocols (Uniswap v3, Aave v3, Morpho Blue, Safe 1.4.1, Chainlink mock feeds, the local LI.FI
-Diamond and quote service) and the product (Safe + timelock governance, USDC vault, three connectors,
-value oracle, LI.FI swap handler, 2-of-3 keeper gate, guardian), writes .keeper-data/local-addresses.json,
+Diamond and quote service, the local Polymarket exchanges and CLOB service with books seeded from
+recorded quotes) and the product (Safe + timelock governance, USDC vault, three connectors, value
+oracle, LI.FI swap handler, 2-of-3 keeper gate, guardian), writes .keeper-data/local-addresses.json,
 seeds liquidity, then runs the keeper over recorded Polymarket prices at an accelerated clock (8 h
 per epoch) while simulated depositors request, get settled and claim.
 
@@ -113,6 +114,7 @@ async function runForever(options: StartOptions): Promise<void> {
   });
   console.log(
     `\nJSON-RPC at ${session.rpcUrl}  ·  dashboard at ${dashboard.url}  ·  keeper status at ${session.statusUrl}` +
+      (session.clobUrl ? `  ·  Polymarket CLOB at ${session.clobUrl}` : "") +
       `\nRunning an epoch every ${options.intervalSeconds} s until Ctrl-C.`,
   );
   // One Ctrl-C stops promptly: the wait between epochs ends at once (its timer cleared, so nothing

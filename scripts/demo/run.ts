@@ -40,6 +40,7 @@ import type { MarketSnapshot } from "../../keeper/signals/types.js";
 import type { PlanAction } from "../../keeper/planning/actions.js";
 import { CONNECTOR_KEYS, type ConnectorKey, formatShares, formatSwap } from "./summary.js";
 import { RESOLVED_MARKETS_DIR, type RecordedMarket, loadRecordedMarket, recordedSnapshot } from "./market.js";
+import { DEMO_APRIL_MARKETS, DEMO_GROUP, type DemoClob, clobAddresses, startDemoClob } from "./clob.js";
 
 /**
  * The `npm start` flow: an embedded EDR chain served on localhost, the real protocols and the whole
@@ -97,6 +98,11 @@ export interface DemoOptions {
   readonly log?: (line: string) => void;
   /** A strategist's allocation policy file instead of the demo policy; its first Polymarket rule picks the recorded market. */
   readonly policyFile?: string;
+  /**
+   * Deploy the local Polymarket venue and start its CLOB service with seeded books (default true); tests of
+   * the other paths turn it off to save its ~2 s.
+   */
+  readonly polymarket?: boolean;
 }
 
 export interface EpochRow {
@@ -176,6 +182,9 @@ export interface DemoSummary {
 export interface DemoSession {
   readonly rpcUrl: string;
   readonly statusUrl: string | null;
+  /** the local Polymarket CLOB service (docs/local-clob.md); null when started without it */
+  readonly clobUrl: string | null;
+  readonly polymarket: DemoClob | null;
   readonly local: LocalStack;
   /** the keeper the epochs run (its store, policy and metrics), for the dashboard */
   readonly keeper: Keeper;
@@ -328,10 +337,31 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoSession>
     });
     cleanups.push(lifi.close);
     log(`LI.FI quote service (local, @lifi/sdk compatible) at ${lifi.apiUrl}`);
+    const clobStarted = performance.now();
+    const polymarket =
+      options.polymarket === false
+        ? null
+        : await startDemoClob(chain.accounts, local.protocols, { atMs: DATA_START * 1000 });
+    if (polymarket) {
+      cleanups.push(polymarket.clob.close);
+      log(
+        `Polymarket CLOB (local, @polymarket/clob-client compatible) at ${polymarket.clob.url}: CTF Exchange, ` +
+          `NegRisk CTF Exchange and adapter deployed, ${polymarket.markets.length} books seeded with signed maker ` +
+          `orders from recorded quotes (${DEMO_APRIL_MARKETS} April-2026 markets, the ${DEMO_GROUP} group) ` +
+          `in ${((performance.now() - clobStarted) / 1000).toFixed(1)} s`,
+      );
+    }
     await mkdir(path.dirname(addressesFile), { recursive: true });
     await writeFile(
       addressesFile,
-      `${JSON.stringify(withBigintsAsStrings(addressesJson(local, rpc.url, chain.chainId)), null, 2)}\n`,
+      `${JSON.stringify(
+        withBigintsAsStrings({
+          ...(addressesJson(local, rpc.url, chain.chainId) as object),
+          ...(polymarket ? { polymarket: clobAddresses(polymarket) } : {}),
+        }),
+        null,
+        2,
+      )}\n`,
     );
     log(`Addresses written to ${addressesFile}`);
     await seedAaveBorrower(local, deployer);
@@ -383,6 +413,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoSession>
     return {
       rpcUrl: rpc.url,
       statusUrl,
+      clobUrl: polymarket?.clob.url ?? null,
+      polymarket,
       local,
       keeper,
       signalsNow: () => {

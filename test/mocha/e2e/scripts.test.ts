@@ -91,7 +91,13 @@ describe("depositor, strategist and operator scripts", function () {
     before(async function () {
       dir = await mkdtemp(path.join(tmpdir(), "scripts-e2e-"));
       const addressesFile = path.join(dir, "addresses.json");
-      session = await startDemo({ port: 0, statusPort: null, addressesFile, log: () => undefined });
+      session = await startDemo({
+        port: 0,
+        statusPort: null,
+        addressesFile,
+        log: () => undefined,
+        polymarket: false,
+      });
       common = ["--rpc", session.rpcUrl, "--addresses", addressesFile];
     });
     after(async function () {

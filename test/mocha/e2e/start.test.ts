@@ -96,6 +96,23 @@ describe("npm start as a service: a guardian pause does not stop it, /metrics is
       log: (line) => lines.push(line),
     });
     try {
+      // the Polymarket CLOB it serves lists the seeded markets, each with both sides of its book
+      const markets = (await (await fetch(`${session.clobUrl}/markets`)).json()) as {
+        data: { tokens: { token_id: string }[]; neg_risk: boolean }[];
+      };
+      expect(markets.data.map((m) => m.neg_risk)).to.deep.equal([false, false, false, true, true, true]);
+      const book = (await (
+        await fetch(`${session.clobUrl}/book?token_id=${markets.data[0]!.tokens[0]!.token_id}`)
+      ).json()) as {
+        bids: unknown[];
+        asks: unknown[];
+      };
+      expect(book.bids.length > 0 && book.asks.length > 0, JSON.stringify(book)).to.equal(true);
+      expect(
+        lines.some((l) =>
+          l.startsWith(`Polymarket CLOB (local, @polymarket/clob-client compatible) at ${session.clobUrl}`),
+        ),
+      ).to.equal(true);
       await session.runEpoch();
       const guardian = createWalletClient({
         account: mnemonicToAccount("test test test test test test test test test test test junk", {

@@ -82,7 +82,13 @@ describe("user paths: the scripts as processes against the local stack", functio
   before(async function () {
     dir = await mkdtemp(path.join(tmpdir(), "user-paths-"));
     const addressesFile = path.join(dir, "addresses.json");
-    session = await startDemo({ port: 0, statusPort: null, addressesFile, log: () => undefined });
+    session = await startDemo({
+      port: 0,
+      statusPort: null,
+      addressesFile,
+      log: () => undefined,
+      polymarket: false,
+    });
     common = ["--rpc", session.rpcUrl, "--addresses", addressesFile];
     store = ["--store", path.join(dir, "keeper.sqlite")];
     chain = createPublicClient({ transport: http(session.rpcUrl) });

@@ -25,6 +25,7 @@ const KEEPER_LAYERS: Readonly<Record<string, number>> = {
   multisig: 1,
   ops: 1,
   vault: 1,
+  venues: 1,
   // 2: the keeper cycle
   cycle: 2,
   // 3: the service and the CLI on top
