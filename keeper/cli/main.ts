@@ -461,7 +461,8 @@ async function run(ctx: Context): Promise<number> {
   else disabled.push("settle (needs product)");
   if (rt.product?.snapshots) tasks.push(strategyTask(rt));
   else disabled.push("strategy (needs product with signalsFile or liveSignals)");
-  if (rt.outcomes) tasks.push(outcomeTask(rt, rt.outcomes));
+  // with a strategy task the one cycle runs the outcome step; without one, the step runs alone
+  if (rt.outcomes && !rt.product?.snapshots) tasks.push(outcomeTask(rt, rt.outcomes));
   for (const d of disabled) rt.logger.warn(`task disabled: ${d}`);
 
   if (rt.sender) {

@@ -40,6 +40,8 @@ export interface OutcomeMetadataSource {
 /** The CLOB as the cycle uses it: books of the legs, and posting the connector's placed orders. */
 export interface OutcomeVenue {
   books(tokenIds: readonly string[]): Promise<LegBook[]>;
+  /** The fee rate the CLOB requires on each token's orders (the exchange charges the order's rate). */
+  feeRates(tokenIds: readonly string[]): Promise<ReadonlyMap<string, number>>;
   /** Posts orders already placed on chain; one result per order, in order. */
   postOrders(orders: readonly PlacedOrder[]): Promise<{ readonly ok: boolean; readonly error?: string }[]>;
 }
@@ -61,7 +63,7 @@ export interface OutcomeParts {
   readonly actions: OutcomeStepActions;
 }
 
-export interface OutcomeCycleResult {
+export interface OutcomeStepResult {
   readonly sets: number;
   readonly opportunities: readonly OutcomeOpportunity[];
   readonly rejected: readonly OpportunityRejection[];
@@ -101,18 +103,19 @@ export function arbConfigOf(config: OutcomesConfig): OutcomeArbConfig {
 const USD = 1_000_000;
 
 /**
- * One outcome-arbitrage step of the keeper cycle: first the open batches (orders read back from the
+ * The outcome-arbitrage step of the one keeper cycle (`runKeeperCycle` runs it first when the keeper
+ * has an `outcomes` section): first the open batches (orders read back from the
  * exchange; all filled → merge / convert / redeem; a leg missed its expiry → close the open orders,
  * lock the full sets, hold the rest at 0), then new opportunities on the candidate sets (venue
  * metadata → on-chain checks → books → strategies → exact batch → `pmPlaceOrders` under a mandate
  * or through the 2-of-3 gate → the orders posted to the CLOB → tracked at once). Every refusal is
  * returned, counted by reason and logged.
  */
-export async function runOutcomeCycle(
+export async function runOutcomeStep(
   keeper: Keeper,
   parts: OutcomeParts,
   now: Date,
-): Promise<OutcomeCycleResult> {
+): Promise<OutcomeStepResult> {
   const timingsMs: Record<string, number> = {};
   let mark = performance.now();
   const lap = (name: string) => {

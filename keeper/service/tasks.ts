@@ -15,7 +15,7 @@ import { computeProvenance } from "../multisig/provenance.js";
 import { type MultisigWorkflow, type TxSender } from "../multisig/workflow.js";
 import type { Store } from "../store/types.js";
 import { requireProduct, runKeeperCycle, signAsOperators } from "../cycle/cycle.js";
-import { runOutcomeCycle, type OutcomeParts } from "../cycle/outcomeCycle.js";
+import { runOutcomeStep, type OutcomeParts } from "../cycle/outcomeCycle.js";
 import type { Keeper } from "../cycle/keeper.js";
 import type { EpochSettler, Guardian, ReadingsSource } from "../vault/ports.js";
 
@@ -47,6 +47,17 @@ export function strategyTask(keeper: Keeper): ScheduledTask {
         snapshotHash: result.snapshotHash,
         proposalId: result.proposalId,
         txHash: result.txHash,
+        ...(result.outcomes
+          ? {
+              outcomes: {
+                opportunities: result.outcomes.opportunities.length,
+                rejected: result.outcomes.rejected.length,
+                placed: result.outcomes.placed,
+                locked: result.outcomes.locked,
+                unwound: result.outcomes.unwound,
+              },
+            }
+          : {}),
         timingsMs: result.timingsMs,
       });
     },
@@ -54,15 +65,16 @@ export function strategyTask(keeper: Keeper): ScheduledTask {
 }
 
 /**
- * The outcome-arbitrage step of the keeper cycle on its own schedule (keeper/cycle/outcomeCycle.ts):
- * open batches tracked, locked or unwound; new opportunities scanned, placed and posted.
+ * The outcome-arbitrage step alone, on its own schedule, for a keeper without a signal source (with
+ * one, the strategy task's `runKeeperCycle` runs the step): open batches tracked, locked or unwound;
+ * new opportunities scanned, placed and posted (keeper/cycle/outcomeCycle.ts).
  */
 export function outcomeTask(keeper: Keeper, parts: OutcomeParts): ScheduledTask {
   return {
     name: "outcomes",
     everyMs: parts.config.everySeconds * 1_000,
     async run() {
-      const result = await runOutcomeCycle(keeper, parts, keeper.now());
+      const result = await runOutcomeStep(keeper, parts, keeper.now());
       const reasons: Record<string, number> = {};
       for (const r of result.rejected) reasons[r.reason] = (reasons[r.reason] ?? 0) + 1;
       keeper.logger.info("outcome cycle", {
