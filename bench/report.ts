@@ -427,6 +427,10 @@ ${table(
     ["full replay peak memory (RSS)", keeperFigure(k.replayPeakMB, "MB", why.replayPeakMB)],
     ["in-process cycle compute, median", keeperFigure(k.cycleMsMedian, "ms", why.cycleMsMedian)],
     ["in-process cycle compute, p95", keeperFigure(k.cycleMsP95, "ms", why.cycleMsP95)],
+    ...Object.entries(k.outcomeSnapshotToOrdersMs ?? {}).map(([legs, t]) => [
+      `outcome arbitrage, book snapshot → signed orders, ${legs}-leg set (median / p95)`,
+      `${t.median} / ${t.p95} ms`,
+    ]),
   ],
 )}
 ${cycleNote(results)}

@@ -34,6 +34,10 @@ export interface KeeperFigures {
   readonly replayPeakMB: number | null;
   readonly cycleMsMedian: number | null;
   readonly cycleMsP95: number | null;
+  /** Outcome arbitrage: book snapshot → signed POLY_1271 orders, ms (median, p95) by legs of the set. */
+  readonly outcomeSnapshotToOrdersMs?: Readonly<
+    Record<string, { readonly median: number; readonly p95: number }>
+  >;
   /** Why a `null` figure above was not measured, keyed by the figure's name. */
   readonly notMeasured?: Readonly<Record<string, string>>;
 }

@@ -31,6 +31,7 @@ import { measureGatedSettlement } from "./stackSettleGas.js";
 import { OUTCOME_NAV_POINTS, OUTCOME_SET_SIZES, measureOutcomeGas } from "./outcomeGas.js";
 import { VENUE_CONVERT_QUESTIONS, VENUE_MATCH_MAKERS, measureVenueGas } from "./venueGas.js";
 import { updateBenchmarksMarkdown } from "./dashboardReport.js";
+import { measureSnapshotToOrders } from "./outcomeArbPerf.js";
 
 // `npm run bench`: every measurement on one in-process EDR chain plus the keeper's recorded-data
 // figures; writes bench/results.json, docs/benchmarks.md and docs/benchmarks-scaling.svg.
@@ -169,12 +170,21 @@ progress(
 const cycle = await measureKeeperCycle(accounts, { dataDir: DATA_DIR, cycles: WARMUP_CYCLES + CYCLES });
 const cycleMs = cycle.samplesMs.slice(WARMUP_CYCLES);
 
+progress("keeper: outcome arbitrage, book snapshot → signed orders for sets of 3, 10 and 25 legs");
+const snapshotToOrders = Object.fromEntries(
+  [3, 10, 25].map((legs) => {
+    const m = measureSnapshotToOrders(legs);
+    return [String(legs), { median: m.msMedian, p95: m.msP95 }];
+  }),
+);
+
 const keeper: KeeperFigures = {
   snapshotsPerSec,
   replaySeconds: Number(replay.seconds.toFixed(3)),
   replayPeakMB: Number(replay.peakMB.toFixed(1)),
   cycleMsMedian: Number(median(cycleMs).toFixed(1)),
   cycleMsP95: Number(percentile(cycleMs, 95).toFixed(1)),
+  outcomeSnapshotToOrdersMs: snapshotToOrders,
 };
 
 const git = (...args: string[]) => execFileSync("git", args, { cwd: REPO_ROOT, encoding: "utf8" }).trim();

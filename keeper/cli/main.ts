@@ -19,7 +19,14 @@ import { composeKeeper, type ComposeOptions } from "../service/compose.js";
 import { createRuntime, GateConfigError, openStore, type Runtime } from "../service/runtime.js";
 import { productErrorDecoder } from "../vault/decoder.js";
 import { reviewLines, reviewProposal, type ProposalReview } from "../vault/review.js";
-import { monitorTask, multisigTask, settleTask, strategyTask } from "../service/tasks.js";
+import {
+  monitorTask,
+  multisigTask,
+  outcomeStatus,
+  outcomeTask,
+  settleTask,
+  strategyTask,
+} from "../service/tasks.js";
 import { calibrationByEstimator } from "../strategy/calibration.js";
 import type { Guardian, ReadingsSource } from "../vault/ports.js";
 import { RebuildError, rebuildStoreFromChain } from "../multisig/rebuild.js";
@@ -455,6 +462,8 @@ async function run(ctx: Context): Promise<number> {
   else disabled.push("settle (needs product)");
   if (rt.product?.snapshots) tasks.push(strategyTask(rt));
   else disabled.push("strategy (needs product with signalsFile or liveSignals)");
+  // with a strategy task the one cycle runs the outcome step; without one, the step runs alone
+  if (rt.outcomes && !rt.product?.snapshots) tasks.push(outcomeTask(rt, rt.outcomes));
   for (const d of disabled) rt.logger.warn(`task disabled: ${d}`);
 
   if (rt.sender) {
@@ -505,6 +514,7 @@ async function run(ctx: Context): Promise<number> {
       proposals: await rt.store.countProposalsByStatus(),
       sends: await rt.store.countSendsByStatus(),
       alerts: rt.alerts.counters,
+      ...(rt.outcomes ? { outcomes: await outcomeStatus(rt.store) } : {}),
     }),
   });
   const bound = await http.listen(rt.config.http.port, rt.config.http.host);

@@ -13,6 +13,7 @@ import {
 } from "../strategy/index.js";
 import type { RebalancePlan } from "../planning/rebalance.js";
 import { loadAllocationState, saveAllocationState } from "./allocationState.js";
+import { runOutcomeStep, type OutcomeStepResult } from "./outcomeCycle.js";
 import { trackCalibration } from "./calibration.js";
 import type { Keeper, ProductParts } from "./keeper.js";
 
@@ -42,6 +43,8 @@ export interface CycleResult {
   readonly gateNonce?: bigint;
   /** Leading plan actions an approved mandate covered, executed directly (`executeMandate`), in order. */
   readonly direct?: readonly DirectAction[];
+  /** The outcome-arbitrage step's result, when the keeper has an `outcomes` section. */
+  readonly outcomes?: OutcomeStepResult;
   /** Wall time of each step, milliseconds. */
   readonly timingsMs: Readonly<Record<string, number>>;
 }
@@ -98,6 +101,9 @@ export async function runKeeperCycle(
     timingsMs[name] = t - mark;
     mark = t;
   };
+  // outcome arbitrage first: its batches lock or unwind on their own clock, whatever the signals say
+  const outcomes = keeper.outcomes ? await runOutcomeStep(keeper, keeper.outcomes, now) : undefined;
+  if (outcomes) lap("outcomes");
   if (!product.snapshots) throw new Error("no signal source configured (product.signalsFile or liveSignals)");
   const [chain, { snapshots, rejected }, previous] = await Promise.all([
     product.readings.snapshot(),
@@ -122,7 +128,14 @@ export async function runKeeperCycle(
   await saveAllocationState(keeper.store, vault, allocation);
   const signals = usedSnapshots(snapshots, allocation);
   lap("evaluate");
-  const base = { signals, rejected, allocation, snapshotHash: allocation.snapshotHash, timingsMs };
+  const base = {
+    signals,
+    rejected,
+    allocation,
+    snapshotHash: allocation.snapshotHash,
+    timingsMs,
+    ...(outcomes ? { outcomes } : {}),
+  };
   if (signals.length > 0 && (await proposedBefore(keeper, vault, allocation.snapshotHash, chain.pegPrices))) {
     keeper.logger.info("signals already acted on; no new proposal", {
       snapshotHash: allocation.snapshotHash,

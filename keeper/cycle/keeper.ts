@@ -12,6 +12,7 @@ import type { MandateExecutor, MandateTerms } from "../vault/mandate.js";
 import type { ChainPlanner } from "../vault/planner.js";
 import type { ChainReadingsSource } from "../vault/readings.js";
 import type { EpochSettler, SnapshotSource } from "../vault/ports.js";
+import type { OutcomeParts } from "./outcomeCycle.js";
 
 /**
  * What every keeper command needs: the validated config, the store, the chain client, this
@@ -58,5 +59,7 @@ export interface Keeper extends KeeperCore {
    */
   readonly operators: readonly LocalAccount[];
   readonly product: ProductParts | undefined;
+  /** The outcome-arbitrage task's parts, from the config's `outcomes` section. */
+  readonly outcomes?: OutcomeParts;
   readonly now: () => Date;
 }

@@ -1,6 +1,11 @@
 import { calibrationByEstimator } from "../strategy/calibration.js";
 import type { Store } from "../store/types.js";
-import { PROPOSAL_STATUSES, SEND_STATUSES } from "../store/types.js";
+import {
+  OUTCOME_BATCH_STATUSES,
+  OUTCOME_ORDER_STATUSES,
+  PROPOSAL_STATUSES,
+  SEND_STATUSES,
+} from "../store/types.js";
 import { MetricsRegistry, type Counter, type Gauge } from "./metrics.js";
 
 /** The keeper's metric set; names are part of the operator interface (dashboards, alert rules). */
@@ -24,6 +29,13 @@ export interface KeeperMetrics {
   readonly estimatorBrier: Gauge;
   readonly estimatorLogLoss: Gauge;
   readonly estimatorResolved: Gauge;
+  /** Outcome arbitrage: opportunities found (by strategy), refusals (by named reason), profit locked (USD). */
+  readonly outcomeOpportunities: Counter;
+  readonly outcomeRejections: Counter;
+  readonly outcomeLockedProfit: Counter;
+  /** Outcome orders and batches in the store, by status. */
+  readonly outcomeOrders: Gauge;
+  readonly outcomeBatches: Gauge;
   /** The process's resident set and V8 heap in use, read at each scrape (memory flat over a long run). */
   readonly residentMemory: Gauge;
   readonly heapUsed: Gauge;
@@ -74,6 +86,27 @@ export function createKeeperMetrics(store?: Store): KeeperMetrics {
     estimatorResolved: registry.gauge("keeper_estimator_resolved", "Resolved estimates, by estimator.", [
       "estimator",
     ]),
+    outcomeOpportunities: registry.counter(
+      "keeper_outcome_opportunities_total",
+      "Outcome-arbitrage opportunities found, by strategy.",
+      ["strategy"],
+    ),
+    outcomeRejections: registry.counter(
+      "keeper_outcome_rejections_total",
+      "Outcome sets and opportunities refused, by reason.",
+      ["reason"],
+    ),
+    outcomeLockedProfit: registry.counter(
+      "keeper_outcome_locked_profit_usd_total",
+      "Profit locked by outcome batches (USD), by strategy.",
+      ["strategy"],
+    ),
+    outcomeOrders: registry.gauge("keeper_outcome_orders", "Outcome orders in the store, by status.", [
+      "status",
+    ]),
+    outcomeBatches: registry.gauge("keeper_outcome_batches", "Outcome batches in the store, by status.", [
+      "status",
+    ]),
     residentMemory: registry.gauge("process_resident_memory_bytes", "Resident memory of the keeper process."),
     heapUsed: registry.gauge("nodejs_heap_used_bytes", "V8 heap in use by the keeper process."),
   };
@@ -85,12 +118,19 @@ export function createKeeperMetrics(store?: Store): KeeperMetrics {
   });
   for (const status of PROPOSAL_STATUSES) metrics.proposals.set(0, { status });
   for (const status of SEND_STATUSES) metrics.sends.set(0, { status });
+  for (const status of OUTCOME_ORDER_STATUSES) metrics.outcomeOrders.set(0, { status });
+  for (const status of OUTCOME_BATCH_STATUSES) metrics.outcomeBatches.set(0, { status });
   if (store) {
     registry.onCollect(async () => {
       for (const [status, n] of Object.entries(await store.countProposalsByStatus()))
         metrics.proposals.set(n, { status });
       for (const [status, n] of Object.entries(await store.countSendsByStatus()))
         metrics.sends.set(n, { status });
+      for (const [status, n] of Object.entries(await store.countOutcomeOrdersByStatus()))
+        metrics.outcomeOrders.set(n, { status });
+      const batches = await store.listOutcomeBatches({ limit: 10_000 });
+      for (const status of OUTCOME_BATCH_STATUSES)
+        metrics.outcomeBatches.set(batches.filter((b) => b.status === status).length, { status });
       for (const c of calibrationByEstimator(await store.listEstimates({ resolved: true }))) {
         metrics.estimatorResolved.set(c.resolved, { estimator: c.estimator });
         if (c.brierEstimate === null) continue;

@@ -15,6 +15,7 @@ import { computeProvenance } from "../multisig/provenance.js";
 import { type MultisigWorkflow, type TxSender } from "../multisig/workflow.js";
 import type { Store } from "../store/types.js";
 import { requireProduct, runKeeperCycle, signAsOperators } from "../cycle/cycle.js";
+import { runOutcomeStep, type OutcomeParts } from "../cycle/outcomeCycle.js";
 import type { Keeper } from "../cycle/keeper.js";
 import type { EpochSettler, Guardian, ReadingsSource } from "../vault/ports.js";
 
@@ -46,9 +47,69 @@ export function strategyTask(keeper: Keeper): ScheduledTask {
         snapshotHash: result.snapshotHash,
         proposalId: result.proposalId,
         txHash: result.txHash,
+        ...(result.outcomes
+          ? {
+              outcomes: {
+                opportunities: result.outcomes.opportunities.length,
+                rejected: result.outcomes.rejected.length,
+                placed: result.outcomes.placed,
+                locked: result.outcomes.locked,
+                unwound: result.outcomes.unwound,
+              },
+            }
+          : {}),
         timingsMs: result.timingsMs,
       });
     },
+  };
+}
+
+/**
+ * The outcome-arbitrage step alone, on its own schedule, for a keeper without a signal source (with
+ * one, the strategy task's `runKeeperCycle` runs the step): open batches tracked, locked or unwound;
+ * new opportunities scanned, placed and posted (keeper/cycle/outcomeCycle.ts).
+ */
+export function outcomeTask(keeper: Keeper, parts: OutcomeParts): ScheduledTask {
+  return {
+    name: "outcomes",
+    everyMs: parts.config.everySeconds * 1_000,
+    async run() {
+      const result = await runOutcomeStep(keeper, parts, keeper.now());
+      const reasons: Record<string, number> = {};
+      for (const r of result.rejected) reasons[r.reason] = (reasons[r.reason] ?? 0) + 1;
+      keeper.logger.info("outcome cycle", {
+        sets: result.sets,
+        opportunities: result.opportunities.map((o) => ({
+          strategy: o.strategy,
+          set: o.set.id,
+          profitUsd: Number(o.profitUsd.toFixed(2)),
+        })),
+        rejected: reasons,
+        placed: result.placed,
+        locked: result.locked,
+        unwound: result.unwound,
+        timingsMs: result.timingsMs,
+      });
+    },
+  };
+}
+
+/** What `/status` shows of the outcome task: batches by status (newest first) and the connector's positions. */
+export async function outcomeStatus(store: Store) {
+  const batches = await store.listOutcomeBatches({ limit: 20 });
+  return {
+    batches: batches.map((b) => ({
+      id: b.id,
+      strategy: b.strategy,
+      set: b.setId,
+      status: b.status,
+      cost: b.cost,
+      expectedProfit: b.profit,
+      realized: b.realized ?? null,
+      reason: b.statusReason ?? null,
+    })),
+    orders: await store.countOutcomeOrdersByStatus(),
+    positions: await store.listOutcomePositions(),
   };
 }
 

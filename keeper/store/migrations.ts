@@ -119,6 +119,64 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: "outcome arbitrage: batches, orders, fills, positions",
+    sql: `
+      CREATE TABLE outcome_batches (
+        id TEXT PRIMARY KEY,
+        vault TEXT NOT NULL,
+        connector TEXT NOT NULL,
+        strategy TEXT NOT NULL,
+        set_id TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('placing','placed','locked','unwound','failed')),
+        batch_json TEXT NOT NULL,
+        profit TEXT NOT NULL,
+        cost TEXT NOT NULL,
+        realized TEXT,
+        status_reason TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX outcome_batches_status ON outcome_batches (status);
+
+      CREATE TABLE outcome_orders (
+        hash TEXT PRIMARY KEY,
+        batch_id TEXT NOT NULL REFERENCES outcome_batches (id),
+        token_id TEXT NOT NULL,
+        side TEXT NOT NULL CHECK (side IN ('BUY','SELL')),
+        maker_amount TEXT NOT NULL,
+        taker_amount TEXT NOT NULL,
+        price REAL NOT NULL CHECK (price > 0 AND price < 1),
+        expiration INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('placed','partial','filled','expired','cancelled')),
+        filled TEXT NOT NULL,
+        received TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX outcome_orders_batch ON outcome_orders (batch_id);
+
+      CREATE TABLE outcome_fills (
+        id TEXT PRIMARY KEY,
+        order_hash TEXT NOT NULL REFERENCES outcome_orders (hash),
+        maker_filled TEXT NOT NULL,
+        taken TEXT NOT NULL,
+        tx_hash TEXT,
+        at INTEGER NOT NULL
+      );
+      CREATE INDEX outcome_fills_order ON outcome_fills (order_hash);
+
+      CREATE TABLE outcome_positions (
+        connector TEXT NOT NULL,
+        token_id TEXT NOT NULL,
+        amount TEXT NOT NULL,
+        valuation TEXT NOT NULL CHECK (valuation IN ('set','unpaired','resolved')),
+        batch_id TEXT,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (connector, token_id)
+      );
+    `,
+  },
 ];
 
 /**
@@ -236,6 +294,64 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: "outcome arbitrage: batches, orders, fills, positions",
+    sql: `
+      CREATE TABLE outcome_batches (
+        id TEXT PRIMARY KEY,
+        vault TEXT NOT NULL,
+        connector TEXT NOT NULL,
+        strategy TEXT NOT NULL,
+        set_id TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('placing','placed','locked','unwound','failed')),
+        batch_json TEXT NOT NULL,
+        profit TEXT NOT NULL,
+        cost TEXT NOT NULL,
+        realized TEXT,
+        status_reason TEXT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+      CREATE INDEX outcome_batches_status ON outcome_batches (status);
+
+      CREATE TABLE outcome_orders (
+        hash TEXT PRIMARY KEY,
+        batch_id TEXT NOT NULL REFERENCES outcome_batches (id),
+        token_id TEXT NOT NULL,
+        side TEXT NOT NULL CHECK (side IN ('BUY','SELL')),
+        maker_amount TEXT NOT NULL,
+        taker_amount TEXT NOT NULL,
+        price DOUBLE PRECISION NOT NULL CHECK (price > 0 AND price < 1),
+        expiration BIGINT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('placed','partial','filled','expired','cancelled')),
+        filled TEXT NOT NULL,
+        received TEXT NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+      CREATE INDEX outcome_orders_batch ON outcome_orders (batch_id);
+
+      CREATE TABLE outcome_fills (
+        id TEXT PRIMARY KEY,
+        order_hash TEXT NOT NULL REFERENCES outcome_orders (hash),
+        maker_filled TEXT NOT NULL,
+        taken TEXT NOT NULL,
+        tx_hash TEXT,
+        at BIGINT NOT NULL
+      );
+      CREATE INDEX outcome_fills_order ON outcome_fills (order_hash);
+
+      CREATE TABLE outcome_positions (
+        connector TEXT NOT NULL,
+        token_id TEXT NOT NULL,
+        amount TEXT NOT NULL,
+        valuation TEXT NOT NULL CHECK (valuation IN ('set','unpaired','resolved')),
+        batch_id TEXT,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (connector, token_id)
+      );
+    `,
+  },
 ];
 
 /** Tables every migrated store has; a store missing one is damaged. */
@@ -247,4 +363,8 @@ export const REQUIRED_TABLES = [
   "state",
   "estimates",
   "leases",
+  "outcome_batches",
+  "outcome_orders",
+  "outcome_fills",
+  "outcome_positions",
 ] as const;

@@ -2,6 +2,14 @@ import postgres from "postgres";
 import type { Address, Hex } from "viem";
 import { POSTGRES_MIGRATIONS, REQUIRED_TABLES, type Migration } from "./migrations.js";
 import {
+  OUTCOME_SQL,
+  outcomeBatchesQuery,
+  toOutcomeBatch,
+  toOutcomeFill,
+  toOutcomeOrder,
+  toOutcomePosition,
+} from "./outcomeRows.js";
+import {
   estimateValues,
   estimatesQuery,
   toEstimate,
@@ -12,9 +20,16 @@ import {
   type Row,
 } from "./rows.js";
 import {
+  OUTCOME_ORDER_STATUSES,
   PROPOSAL_STATUSES,
   SEND_STATUSES,
   type EstimateRecord,
+  type OutcomeBatchRecord,
+  type OutcomeBatchStatus,
+  type OutcomeFillRecord,
+  type OutcomeOrderRecord,
+  type OutcomeOrderStatus,
+  type OutcomePositionRecord,
   type IntentRecord,
   type IntentStatus,
   type LeaseRecord,
@@ -339,6 +354,130 @@ export class PostgresStore implements Store {
   ): Promise<EstimateRecord[]> {
     const rows = await this.rows(estimatesQuery(filter));
     return rows.map(toEstimate);
+  }
+
+  private async outcomeGet(query: string, args: readonly unknown[]): Promise<Row | undefined> {
+    return (await this.rows(query, args))[0];
+  }
+  async insertOutcomeBatch(record: Omit<OutcomeBatchRecord, "createdAt" | "updatedAt">): Promise<boolean> {
+    return (
+      (await this.changed(OUTCOME_SQL.insertBatch, [
+        record.id.toLowerCase(),
+        record.vault,
+        record.connector,
+        record.strategy,
+        record.setId,
+        record.status,
+        record.batchJson,
+        record.profit,
+        record.cost,
+        record.realized ?? null,
+        record.statusReason ?? null,
+        Date.now(),
+      ])) === 1
+    );
+  }
+
+  async getOutcomeBatch(id: Hex): Promise<OutcomeBatchRecord | undefined> {
+    const row = await this.outcomeGet(OUTCOME_SQL.getBatch, [id.toLowerCase()]);
+    return row ? toOutcomeBatch(row) : undefined;
+  }
+
+  async listOutcomeBatches(
+    filter: { readonly statuses?: readonly OutcomeBatchStatus[]; readonly limit?: number } = {},
+  ): Promise<OutcomeBatchRecord[]> {
+    const { sql, args } = outcomeBatchesQuery(filter);
+    return (await this.rows(sql, args)).map(toOutcomeBatch);
+  }
+
+  async transitionOutcomeBatch(
+    id: Hex,
+    from: readonly OutcomeBatchStatus[],
+    to: OutcomeBatchStatus,
+    extra: { readonly reason?: string; readonly realized?: string } = {},
+  ): Promise<boolean> {
+    for (const status of from) {
+      const changed = await this.changed(OUTCOME_SQL.transitionBatch, [
+        to,
+        extra.reason ?? null,
+        extra.realized ?? null,
+        Date.now(),
+        id.toLowerCase(),
+        status,
+      ]);
+      if (changed === 1) return true;
+    }
+    return false;
+  }
+
+  async upsertOutcomeOrder(record: Omit<OutcomeOrderRecord, "updatedAt">): Promise<void> {
+    await this.changed(OUTCOME_SQL.upsertOrder, [
+      record.hash.toLowerCase(),
+      record.batchId.toLowerCase(),
+      record.tokenId,
+      record.side,
+      record.makerAmount,
+      record.takerAmount,
+      record.price,
+      record.expiration,
+      record.status,
+      record.filled,
+      record.received,
+      Date.now(),
+    ]);
+  }
+
+  async listOutcomeOrders(batchId: Hex): Promise<OutcomeOrderRecord[]> {
+    return (await this.rows(OUTCOME_SQL.listOrders, [batchId.toLowerCase()])).map(toOutcomeOrder);
+  }
+
+  async countOutcomeOrdersByStatus(): Promise<Record<OutcomeOrderStatus, number>> {
+    const counts = Object.fromEntries(OUTCOME_ORDER_STATUSES.map((s) => [s, 0])) as Record<
+      OutcomeOrderStatus,
+      number
+    >;
+    for (const row of await this.rows(OUTCOME_SQL.countOrders, []))
+      counts[row.status as OutcomeOrderStatus] = Number(row.n);
+    return counts;
+  }
+
+  async recordOutcomeFill(record: OutcomeFillRecord): Promise<boolean> {
+    return (
+      (await this.changed(OUTCOME_SQL.insertFill, [
+        record.id,
+        record.orderHash.toLowerCase(),
+        record.makerFilled,
+        record.taken,
+        record.txHash ?? null,
+        record.at,
+      ])) === 1
+    );
+  }
+
+  async listOutcomeFills(orderHash: Hex): Promise<OutcomeFillRecord[]> {
+    return (await this.rows(OUTCOME_SQL.listFills, [orderHash.toLowerCase()])).map(toOutcomeFill);
+  }
+
+  async setOutcomePosition(record: Omit<OutcomePositionRecord, "updatedAt">): Promise<void> {
+    if (BigInt(record.amount) === 0n) {
+      await this.changed(OUTCOME_SQL.deletePosition, [record.connector, record.tokenId]);
+      return;
+    }
+    await this.changed(OUTCOME_SQL.upsertPosition, [
+      record.connector,
+      record.tokenId,
+      record.amount,
+      record.valuation,
+      record.batchId?.toLowerCase() ?? null,
+      Date.now(),
+    ]);
+  }
+
+  async listOutcomePositions(connector?: Address): Promise<OutcomePositionRecord[]> {
+    const rows = connector
+      ? await this.rows(OUTCOME_SQL.listPositionsOf, [connector])
+      : await this.rows(OUTCOME_SQL.listPositions, []);
+    return rows.map(toOutcomePosition);
   }
 
   async acquireLease(key: string, holder: string, operator: string, ttlMs: number): Promise<LeaseResult> {

@@ -1,11 +1,27 @@
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import type { Address, Hex } from "viem";
 import { REQUIRED_TABLES, SQLITE_MIGRATIONS, type Migration } from "./migrations.js";
+import {
+  OUTCOME_SQL,
+  outcomeBatchesQuery,
+  toOutcomeBatch,
+  toOutcomeFill,
+  toOutcomeOrder,
+  toOutcomePosition,
+  sqlitePlaceholders,
+} from "./outcomeRows.js";
 import { estimateValues, estimatesQuery, toEstimate, toIntent, toLease, toProposal, toSend } from "./rows.js";
 import {
+  OUTCOME_ORDER_STATUSES,
   PROPOSAL_STATUSES,
   SEND_STATUSES,
   type EstimateRecord,
+  type OutcomeBatchRecord,
+  type OutcomeBatchStatus,
+  type OutcomeFillRecord,
+  type OutcomeOrderRecord,
+  type OutcomeOrderStatus,
+  type OutcomePositionRecord,
   type IntentRecord,
   type IntentStatus,
   type LeaseRecord,
@@ -374,6 +390,138 @@ export class SqliteStore implements Store {
   ): Promise<EstimateRecord[]> {
     const rows = this.db.prepare(estimatesQuery(filter)).all() as Row[];
     return rows.map(toEstimate);
+  }
+
+  private outcomeRun(sql: string, args: readonly SQLInputValue[]): number {
+    return Number(this.db.prepare(sqlitePlaceholders(sql)).run(...args).changes);
+  }
+
+  private outcomeAll(sql: string, args: readonly SQLInputValue[]): Row[] {
+    return this.db.prepare(sqlitePlaceholders(sql)).all(...args) as Row[];
+  }
+
+  private outcomeGet(sql: string, args: readonly SQLInputValue[]): Row | undefined {
+    return this.db.prepare(sqlitePlaceholders(sql)).get(...args) as Row | undefined;
+  }
+  async insertOutcomeBatch(record: Omit<OutcomeBatchRecord, "createdAt" | "updatedAt">): Promise<boolean> {
+    return (
+      this.outcomeRun(OUTCOME_SQL.insertBatch, [
+        record.id.toLowerCase(),
+        record.vault,
+        record.connector,
+        record.strategy,
+        record.setId,
+        record.status,
+        record.batchJson,
+        record.profit,
+        record.cost,
+        record.realized ?? null,
+        record.statusReason ?? null,
+        this.now(),
+      ]) === 1
+    );
+  }
+
+  async getOutcomeBatch(id: Hex): Promise<OutcomeBatchRecord | undefined> {
+    const row = this.outcomeGet(OUTCOME_SQL.getBatch, [id.toLowerCase()]);
+    return row ? toOutcomeBatch(row) : undefined;
+  }
+
+  async listOutcomeBatches(
+    filter: { readonly statuses?: readonly OutcomeBatchStatus[]; readonly limit?: number } = {},
+  ): Promise<OutcomeBatchRecord[]> {
+    const { sql, args } = outcomeBatchesQuery(filter);
+    return this.outcomeAll(sql, args).map(toOutcomeBatch);
+  }
+
+  async transitionOutcomeBatch(
+    id: Hex,
+    from: readonly OutcomeBatchStatus[],
+    to: OutcomeBatchStatus,
+    extra: { readonly reason?: string; readonly realized?: string } = {},
+  ): Promise<boolean> {
+    for (const status of from) {
+      const changed = this.outcomeRun(OUTCOME_SQL.transitionBatch, [
+        to,
+        extra.reason ?? null,
+        extra.realized ?? null,
+        this.now(),
+        id.toLowerCase(),
+        status,
+      ]);
+      if (changed === 1) return true;
+    }
+    return false;
+  }
+
+  async upsertOutcomeOrder(record: Omit<OutcomeOrderRecord, "updatedAt">): Promise<void> {
+    this.outcomeRun(OUTCOME_SQL.upsertOrder, [
+      record.hash.toLowerCase(),
+      record.batchId.toLowerCase(),
+      record.tokenId,
+      record.side,
+      record.makerAmount,
+      record.takerAmount,
+      record.price,
+      record.expiration,
+      record.status,
+      record.filled,
+      record.received,
+      this.now(),
+    ]);
+  }
+
+  async listOutcomeOrders(batchId: Hex): Promise<OutcomeOrderRecord[]> {
+    return this.outcomeAll(OUTCOME_SQL.listOrders, [batchId.toLowerCase()]).map(toOutcomeOrder);
+  }
+
+  async countOutcomeOrdersByStatus(): Promise<Record<OutcomeOrderStatus, number>> {
+    const counts = Object.fromEntries(OUTCOME_ORDER_STATUSES.map((s) => [s, 0])) as Record<
+      OutcomeOrderStatus,
+      number
+    >;
+    for (const row of this.outcomeAll(OUTCOME_SQL.countOrders, []))
+      counts[row.status as OutcomeOrderStatus] = Number(row.n);
+    return counts;
+  }
+
+  async recordOutcomeFill(record: OutcomeFillRecord): Promise<boolean> {
+    return (
+      this.outcomeRun(OUTCOME_SQL.insertFill, [
+        record.id,
+        record.orderHash.toLowerCase(),
+        record.makerFilled,
+        record.taken,
+        record.txHash ?? null,
+        record.at,
+      ]) === 1
+    );
+  }
+
+  async listOutcomeFills(orderHash: Hex): Promise<OutcomeFillRecord[]> {
+    return this.outcomeAll(OUTCOME_SQL.listFills, [orderHash.toLowerCase()]).map(toOutcomeFill);
+  }
+
+  async setOutcomePosition(record: Omit<OutcomePositionRecord, "updatedAt">): Promise<void> {
+    if (BigInt(record.amount) === 0n) {
+      this.outcomeRun(OUTCOME_SQL.deletePosition, [record.connector, record.tokenId]);
+      return;
+    }
+    this.outcomeRun(OUTCOME_SQL.upsertPosition, [
+      record.connector,
+      record.tokenId,
+      record.amount,
+      record.valuation,
+      record.batchId?.toLowerCase() ?? null,
+      this.now(),
+    ]);
+  }
+
+  async listOutcomePositions(connector?: Address): Promise<OutcomePositionRecord[]> {
+    const rows = connector
+      ? this.outcomeAll(OUTCOME_SQL.listPositionsOf, [connector])
+      : this.outcomeAll(OUTCOME_SQL.listPositions, []);
+    return rows.map(toOutcomePosition);
   }
 
   async acquireLease(key: string, holder: string, operator: string, ttlMs: number): Promise<LeaseResult> {

@@ -137,6 +137,75 @@ export interface LeaseResult {
   readonly takenOverFrom?: string;
 }
 
+export const OUTCOME_BATCH_STATUSES = ["placing", "placed", "locked", "unwound", "failed"] as const;
+/**
+ * An outcome-arbitrage batch (keeper/planning/outcomeOrders.ts): `placing` (recorded, orders being
+ * placed on chain and posted), `placed` (orders open), `locked` (every leg filled and the lock steps
+ * ran, or the set is held), `unwound` (a leg missed its expiry: open orders closed, full sets locked,
+ * the rest held at 0), `failed` (placement refused before anything was committed).
+ */
+export type OutcomeBatchStatus = (typeof OUTCOME_BATCH_STATUSES)[number];
+
+export interface OutcomeBatchRecord {
+  readonly id: Hex;
+  readonly vault: Address;
+  readonly connector: Address;
+  readonly strategy: string;
+  readonly setId: string;
+  readonly status: OutcomeBatchStatus;
+  /** The planned batch (orders, lock steps, amounts), JSON. */
+  readonly batchJson: string;
+  /** Expected locked profit and cost, collateral units (decimal). */
+  readonly profit: string;
+  readonly cost: string;
+  /** Realised profit once locked or unwound (collateral units, may be negative). */
+  readonly realized?: string;
+  readonly statusReason?: string;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export const OUTCOME_ORDER_STATUSES = ["placed", "partial", "filled", "expired", "cancelled"] as const;
+export type OutcomeOrderStatus = (typeof OUTCOME_ORDER_STATUSES)[number];
+
+export interface OutcomeOrderRecord {
+  /** The exchange's EIP-712 order hash. */
+  readonly hash: Hex;
+  readonly batchId: Hex;
+  readonly tokenId: string;
+  readonly side: "BUY" | "SELL";
+  readonly makerAmount: string;
+  readonly takerAmount: string;
+  readonly price: number;
+  /** Unix seconds. */
+  readonly expiration: number;
+  readonly status: OutcomeOrderStatus;
+  readonly filled: string;
+  readonly received: string;
+  readonly updatedAt: number;
+}
+
+export interface OutcomeFillRecord {
+  /** The venue's trade id (unique). */
+  readonly id: string;
+  readonly orderHash: Hex;
+  readonly makerFilled: string;
+  readonly taken: string;
+  readonly txHash?: Hex;
+  readonly at: number;
+}
+
+/** An outcome-token holding of a connector, as the keeper last read it, and how NAV values it. */
+export interface OutcomePositionRecord {
+  readonly connector: Address;
+  readonly tokenId: string;
+  readonly amount: string;
+  /** `set`: part of a full set (par); `unpaired`: outside a set (0 unless marked); `resolved`: at payout. */
+  readonly valuation: "set" | "unpaired" | "resolved";
+  readonly batchId?: Hex;
+  readonly updatedAt: number;
+}
+
 export interface ProposalFilter {
   readonly statuses?: readonly ProposalStatus[];
   readonly vault?: Address;
@@ -208,6 +277,31 @@ export interface Store {
   /** Gives the lease up early; only its holder can. Returns whether it was released. */
   releaseLease(key: string, holder: string): Promise<boolean>;
   getLease(key: string): Promise<LeaseRecord | undefined>;
+
+  /** Records a batch; false (nothing changed) when the id exists. */
+  insertOutcomeBatch(record: Omit<OutcomeBatchRecord, "createdAt" | "updatedAt">): Promise<boolean>;
+  getOutcomeBatch(id: Hex): Promise<OutcomeBatchRecord | undefined>;
+  listOutcomeBatches(filter?: {
+    readonly statuses?: readonly OutcomeBatchStatus[];
+    readonly limit?: number;
+  }): Promise<OutcomeBatchRecord[]>;
+  /** Compare-and-set, like proposals. */
+  transitionOutcomeBatch(
+    id: Hex,
+    from: readonly OutcomeBatchStatus[],
+    to: OutcomeBatchStatus,
+    extra?: { readonly reason?: string; readonly realized?: string },
+  ): Promise<boolean>;
+  /** Inserts or replaces an order's tracked state. */
+  upsertOutcomeOrder(record: Omit<OutcomeOrderRecord, "updatedAt">): Promise<void>;
+  listOutcomeOrders(batchId: Hex): Promise<OutcomeOrderRecord[]>;
+  countOutcomeOrdersByStatus(): Promise<Record<OutcomeOrderStatus, number>>;
+  /** Records a fill once (by trade id); false when it was already recorded. */
+  recordOutcomeFill(record: OutcomeFillRecord): Promise<boolean>;
+  listOutcomeFills(orderHash: Hex): Promise<OutcomeFillRecord[]>;
+  /** Replaces a connector's recorded holding of a token (amount 0 removes it). */
+  setOutcomePosition(record: Omit<OutcomePositionRecord, "updatedAt">): Promise<void>;
+  listOutcomePositions(connector?: Address): Promise<OutcomePositionRecord[]>;
 
   /** The applied schema version. */
   schemaVersion(): Promise<number>;

@@ -54,6 +54,60 @@ export type DutchCheck =
   /** `refused` names the guard that stopped a book; null = no book at these prices. */
   | { readonly book: null; readonly refused: DutchRefusal | null };
 
+/** A quote of one leg as the guards see it: when it was taken. */
+export interface GuardedQuote {
+  readonly quotedAt: number;
+}
+
+/**
+ * The guards that need no prices: a set not known to be exhaustive, quotes older than
+ * `maxQuoteAgeMs`, or quotes further apart than `maxQuoteSkewMs` (not prices of one instant).
+ * Null when the set passes. Shared by `checkDutchBook` and the outcome-arbitrage strategies.
+ */
+export function refuseQuotes(
+  legs: readonly GuardedQuote[],
+  exhaustive: boolean,
+  guards: Pick<DutchGuards, "maxQuoteAgeMs" | "maxQuoteSkewMs">,
+  now: number,
+): DutchRefusal | null {
+  if (!exhaustive) return { guard: "exhaustive", detail: "outcome set not known to be exhaustive" };
+  let oldest = Infinity;
+  let newest = -Infinity;
+  for (const leg of legs) {
+    oldest = Math.min(oldest, leg.quotedAt);
+    newest = Math.max(newest, leg.quotedAt);
+  }
+  if (now - oldest > guards.maxQuoteAgeMs)
+    return { guard: "stale", detail: `stale leg (${Math.round((now - oldest) / 1000)} s old)` };
+  if (newest - oldest > guards.maxQuoteSkewMs)
+    return { guard: "skew", detail: `legs quoted ${Math.round((newest - oldest) / 1000)} s apart` };
+  return null;
+}
+
+/**
+ * The guards on a priced book: a Σ of best prices more than `maxDeviation` from `par` (stale prints,
+ * empty books; par is 1 for a YES set, n − 1 for a NO set of n questions) or a thinnest leg showing
+ * less than `minLegDepthUsd` at its best price. Null when the book passes.
+ */
+export function refuseBook(
+  priceSum: number,
+  thinnestUsd: number,
+  guards: Pick<DutchGuards, "maxDeviation" | "minLegDepthUsd">,
+  par = 1,
+): DutchRefusal | null {
+  if (Math.abs(priceSum - par) > guards.maxDeviation)
+    return {
+      guard: "implausible",
+      detail: `implausible Σ ${priceSum.toFixed(4)} (stale or empty books)`,
+    };
+  if (thinnestUsd < guards.minLegDepthUsd)
+    return {
+      guard: "depth",
+      detail: `thinnest leg $${thinnestUsd.toFixed(0)} < $${guards.minLegDepthUsd}`,
+    };
+  return null;
+}
+
 /**
  * The one Dutch-book detector: refuses a set that is not known to be exhaustive, whose quotes are
  * older than `maxQuoteAgeMs` or further apart than `maxQuoteSkewMs` (not prices of one instant),
@@ -66,34 +120,18 @@ export function checkDutchBook(
   guards: DutchGuards,
   now: number,
 ): DutchCheck {
-  const refuse = (guard: DutchGuardName, detail: string): DutchCheck => ({
-    book: null,
-    refused: { guard, detail },
-  });
-  if (!exhaustive) return refuse("exhaustive", "outcome set not known to be exhaustive");
-  let oldest = Infinity;
-  let newest = -Infinity;
-  for (const leg of legs) {
-    oldest = Math.min(oldest, leg.quotedAt);
-    newest = Math.max(newest, leg.quotedAt);
-  }
-  if (now - oldest > guards.maxQuoteAgeMs)
-    return refuse("stale", `stale leg (${Math.round((now - oldest) / 1000)} s old)`);
-  if (newest - oldest > guards.maxQuoteSkewMs)
-    return refuse("skew", `legs quoted ${Math.round((newest - oldest) / 1000)} s apart`);
+  const quotes = refuseQuotes(legs, exhaustive, guards, now);
+  if (quotes) return { book: null, refused: quotes };
   const book = detectDutchBook(legs, guards.minProfitPerSet);
   if (!book) return { book: null, refused: null };
-  if (Math.abs(book.priceSum - 1) > guards.maxDeviation)
-    return refuse("implausible", `implausible Σ ${book.priceSum.toFixed(4)} (stale or empty books)`);
   let thinnestUsd = Infinity;
   for (const leg of legs) {
     const price = book.side === "buy-all" ? leg.bestAsk : leg.bestBid;
     const shares = book.side === "buy-all" ? leg.askShares : leg.bidShares;
     thinnestUsd = Math.min(thinnestUsd, (shares ?? 0) * (price ?? 0));
   }
-  if (thinnestUsd < guards.minLegDepthUsd)
-    return refuse("depth", `thinnest leg $${thinnestUsd.toFixed(0)} < $${guards.minLegDepthUsd}`);
-  return { book, refused: null };
+  const refused = refuseBook(book.priceSum, thinnestUsd, guards);
+  return refused ? { book: null, refused } : { book, refused: null };
 }
 
 /**

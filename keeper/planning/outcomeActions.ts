@@ -1,0 +1,67 @@
+import { hashTypedData, zeroAddress, type Address, type Hex } from "viem";
+import type { PlanAction } from "./actions.js";
+import type { LockStep, OrderTerms } from "./outcomeOrders.js";
+
+/** Polymarket's `SignatureType.POLY_1271`: a contract maker that answers ERC-1271 for its own orders. */
+export const POLY_1271 = 3;
+
+/** The CTF Exchange's EIP-712 Order type, field for field (the exchange's ORDER_TYPEHASH). */
+export const CTF_ORDER_TYPES = {
+  Order: [
+    { name: "salt", type: "uint256" },
+    { name: "maker", type: "address" },
+    { name: "signer", type: "address" },
+    { name: "taker", type: "address" },
+    { name: "tokenId", type: "uint256" },
+    { name: "makerAmount", type: "uint256" },
+    { name: "takerAmount", type: "uint256" },
+    { name: "expiration", type: "uint256" },
+    { name: "nonce", type: "uint256" },
+    { name: "feeRateBps", type: "uint256" },
+    { name: "side", type: "uint8" },
+    { name: "signatureType", type: "uint8" },
+  ],
+} as const;
+
+/** The exchange's `Order` struct for one of the connector's orders: maker = signer = connector, POLY_1271, no signature. */
+export function connectorOrder(terms: OrderTerms, connector: Address) {
+  return {
+    salt: BigInt(terms.salt),
+    maker: connector,
+    signer: connector,
+    taker: zeroAddress as Address,
+    tokenId: BigInt(terms.tokenId),
+    makerAmount: BigInt(terms.makerAmount),
+    takerAmount: BigInt(terms.takerAmount),
+    expiration: BigInt(terms.expiration),
+    nonce: BigInt(terms.nonce),
+    feeRateBps: BigInt(terms.feeRateBps),
+    side: terms.side === "BUY" ? 0 : 1,
+    signatureType: POLY_1271,
+    signature: "0x" as Hex,
+  } as const;
+}
+
+/** The order's EIP-712 hash on `exchange` (what `exchange.hashOrder` returns and the connector records). */
+export function connectorOrderHash(
+  terms: OrderTerms,
+  connector: Address,
+  chainId: number,
+  exchange: Address,
+): Hex {
+  const { signature: _signature, ...message } = connectorOrder(terms, connector);
+  return hashTypedData({
+    domain: { name: "Polymarket CTF Exchange", version: "1", chainId, verifyingContract: exchange },
+    types: CTF_ORDER_TYPES,
+    primaryType: "Order",
+    message,
+  });
+}
+
+/** How the cycle turns orders and lock steps into the connector's plan actions. */
+export interface OutcomeStepActions {
+  orderHash(terms: OrderTerms, exchange: Address): Hex;
+  placeOrders(orders: readonly OrderTerms[], exchange: Address): PlanAction;
+  closeOrders(orders: readonly OrderTerms[], exchange: Address): PlanAction;
+  steps(steps: readonly LockStep[]): PlanAction[];
+}

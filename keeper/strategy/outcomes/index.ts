@@ -1,0 +1,3 @@
+export * from "./depth.js";
+export * from "./opportunities.js";
+export * from "./sets.js";
