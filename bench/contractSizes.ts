@@ -9,7 +9,11 @@ export const RUNTIME_SIZE_HEADROOM = 2_048;
 /** The budget each product contract's runtime code must fit. */
 export const RUNTIME_SIZE_BUDGET = RUNTIME_SIZE_LIMIT - RUNTIME_SIZE_HEADROOM;
 
-/** Folders of contracts/ that hold deployable product code (not interfaces, libraries or local stand-ins). */
+/**
+ * Folders of contracts/ that hold deployable code: the product, and the venue stand-ins (contracts/venues/), which
+ * follow real contracts that deploy under EIP-170 and so must fit the same budget. Interfaces, mocks and
+ * test-only code are left out.
+ */
 const PRODUCT_FOLDERS = [
   "adapters",
   "connectors",
@@ -19,6 +23,7 @@ const PRODUCT_FOLDERS = [
   "registry",
   "swap",
   "vault",
+  "venues",
 ] as const;
 
 interface BuiltArtifact {

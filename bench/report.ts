@@ -50,6 +50,14 @@ const GAS_DESCRIPTIONS: Readonly<Record<string, string>> = {
   outcome_splitSell_10: "the same for a set of 10",
   outcome_splitSell_25: "the same for a set of 25",
   outcome_redeem: "redeem a resolved binary market through the gate, whole transaction",
+  venue_fillOrder:
+    "local CTF Exchange: the operator fills one clob-client-signed BUY order completely, whole transaction",
+  venue_match_1maker: "matchOrders, a BUY taker against 1 SELL maker of the same token (COMPLEMENTARY)",
+  venue_match_5makers: "the same against 5 SELL makers",
+  venue_match_mint: "matchOrders, a YES bid against a NO bid: the exchange splits the full set (MINT)",
+  venue_convert_3: "local NegRiskAdapter: convertPositions of the NO of all 3 questions into 2 USDC per set",
+  venue_convert_10: "the same for a 10-question market",
+  venue_convert_25: "the same for a 25-question market",
   outcome_nav_1markets:
     "ConditionalTokensConnector.totalValue, 1 open market of 4 legs, every leg held and marked",
   outcome_nav_2markets: "the same with 2 markets",

@@ -29,6 +29,7 @@ import { measureVaultGas } from "./vaultGas.js";
 import { productContractSizes } from "./contractSizes.js";
 import { measureGatedSettlement } from "./stackSettleGas.js";
 import { OUTCOME_NAV_POINTS, OUTCOME_SET_SIZES, measureOutcomeGas } from "./outcomeGas.js";
+import { VENUE_CONVERT_QUESTIONS, VENUE_MATCH_MAKERS, measureVenueGas } from "./venueGas.js";
 import { updateBenchmarksMarkdown } from "./dashboardReport.js";
 
 // `npm run bench`: every measurement on one in-process EDR chain plus the keeper's recorded-data
@@ -129,6 +130,15 @@ for (const n of OUTCOME_SET_SIZES) {
 }
 sample("outcome_redeem", outcomes.redeem);
 for (const k of OUTCOME_NAV_POINTS) sample(`outcome_nav_${k}markets`, outcomes.nav[k]!);
+
+progress(
+  "local Polymarket venue (CtfExchange, NegRiskAdapter stand-ins on the real Conditional Tokens), one run",
+);
+const venue = await measureVenueGas(accounts);
+sample("venue_fillOrder", venue.fillOrder);
+for (const k of VENUE_MATCH_MAKERS) sample(`venue_match_${k}maker${k === 1 ? "" : "s"}`, venue.match[k]!);
+sample("venue_match_mint", venue.mint);
+for (const n of VENUE_CONVERT_QUESTIONS) sample(`venue_convert_${n}`, venue.convert[n]!);
 
 progress(`settlement by pending requests (${SETTLE_SCALING_POINTS.join(", ")}), one run`);
 const bySettle = await measureVaultGas(at(0), [at(1), at(2)], SETTLE_SCALING_POINTS, []);

@@ -32,6 +32,8 @@ const PROJECT_CONTRACTS = {
   liFiSwapHandlerAbi: "LiFiSwapHandler",
   batchProbeAbi: "BatchProbe",
   vaultLensAbi: "VaultLens",
+  ctfExchangeAbi: "CtfExchange",
+  negRiskAdapterAbi: "NegRiskAdapter",
 } as const;
 
 /** Export name → the project contract whose runtime code the keeper places by `eth_call` state override. */

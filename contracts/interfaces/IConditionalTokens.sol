@@ -66,6 +66,14 @@ interface IConditionalTokens {
     function isApprovedForAll(address owner, address operator) external view returns (bool);
 
     function safeTransferFrom(address from, address to, uint256 id, uint256 value, bytes calldata data) external;
+
+    function safeBatchTransferFrom(
+        address from,
+        address to,
+        uint256[] calldata ids,
+        uint256[] calldata values,
+        bytes calldata data
+    ) external;
 }
 
 /// @title IFixedProductMarketMaker
