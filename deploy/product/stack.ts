@@ -33,7 +33,11 @@ import {
 import { keeperFunctions } from "../../keeper/planning/actions.js";
 import { deployConditionalTokensConnector, deployVaultConnectors } from "./connectors.js";
 import { type LocalOutcomeMarket, deployLocalOutcomeMarket } from "../local/outcomes.js";
-import { type PolymarketStack, deployLocalPolymarket, polymarketMarketCalls } from "../local/polymarketConnector.js";
+import {
+  type PolymarketStack,
+  deployLocalPolymarket,
+  polymarketMarketCalls,
+} from "../local/polymarketConnector.js";
 import { type GateCall, deployKeeperGate, executeSigned, keeperGateArtifact } from "./gate.js";
 import { EXACT_INPUT, EXACT_INPUT_SINGLE, deployLocalLiFiDiamond, liFiSwapHandlerArtifact } from "./lifi.js";
 import {

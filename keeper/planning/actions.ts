@@ -234,13 +234,7 @@ export type PlanAction =
 
 /** Which contract an action calls: the vault, any connector, or a connector of one kind. */
 export type ActionContract =
-  | "vault"
-  | "connector"
-  | "aave"
-  | "erc4626"
-  | "uniswap"
-  | "outcomes"
-  | "polymarket";
+  "vault" | "connector" | "aave" | "erc4626" | "uniswap" | "outcomes" | "polymarket";
 
 /** The ABI of each action contract (a connector of a kind has the base connector's functions too). */
 export const ACTION_CONTRACT_ABIS: Readonly<Record<ActionContract, Abi>> = {

@@ -314,7 +314,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoSession>
     cleanups.push(rpc.close);
     log(`Local chain (Hardhat EDR, chain id ${chain.chainId}) serving JSON-RPC at ${rpc.url}`);
     const deployer = chain.accounts[0]!;
-    const local = await deployLocalStack(deployer, { accounts: chain.accounts, outcomes: true, polymarket: true });
+    const local = await deployLocalStack(deployer, {
+      accounts: chain.accounts,
+      outcomes: true,
+      polymarket: true,
+    });
     log(
       `Deployed the real protocols in ${(local.durationsMs.protocols / 1000).toFixed(1)} s and the product ` +
         `(Safe 2-of-3 -> timelock -> Registry, USDC vault, 3 connectors, oracle, LI.FI handler, 2-of-3 keeper gate, ` +
