@@ -28,6 +28,7 @@ const PROJECT_CONTRACTS = {
   erc4626ConnectorAbi: "ERC4626Connector",
   uniswapV3ConnectorAbi: "UniswapV3Connector",
   conditionalTokensConnectorAbi: "ConditionalTokensConnector",
+  polymarketConnectorAbi: "PolymarketConnector",
   liFiSwapHandlerAbi: "LiFiSwapHandler",
   batchProbeAbi: "BatchProbe",
   vaultLensAbi: "VaultLens",

@@ -33,6 +33,11 @@ import {
 import { keeperFunctions } from "../../keeper/planning/actions.js";
 import { deployConditionalTokensConnector, deployVaultConnectors } from "./connectors.js";
 import { type LocalOutcomeMarket, deployLocalOutcomeMarket } from "../local/outcomes.js";
+import {
+  type PolymarketStack,
+  deployLocalPolymarket,
+  polymarketMarketCalls,
+} from "../local/polymarketConnector.js";
 import { type GateCall, deployKeeperGate, executeSigned, keeperGateArtifact } from "./gate.js";
 import { EXACT_INPUT, EXACT_INPUT_SINGLE, deployLocalLiFiDiamond, liFiSwapHandlerArtifact } from "./lifi.js";
 import {
@@ -102,6 +107,12 @@ export interface ProductStackOptions {
    * FixedProductMarketMaker (`ProductStack.outcomes`); default false.
    */
   readonly outcomes?: boolean;
+  /**
+   * Also deploy the local Polymarket venue (CTF Exchange, NegRisk CTF Exchange, NegRiskAdapter) with one binary
+   * market and a three-question negRisk group, and a PolymarketConnector registered for both
+   * (`ProductStack.polymarket`); default false. The venue's operator is the deployer.
+   */
+  readonly polymarket?: boolean;
 }
 
 /** The outcome-position part of a stack deployed with `outcomes: true`. */
@@ -142,6 +153,8 @@ export interface ProductStack {
   readonly morphoSupplyVault: Address;
   /** present when deployed with `outcomes: true` */
   readonly outcomes?: OutcomeStack;
+  /** present when deployed with `polymarket: true` */
+  readonly polymarket?: PolymarketStack;
   readonly caps: ConnectorCaps;
   readonly twapWindow: number;
   readonly roles: RoleIndices;
@@ -166,6 +179,8 @@ export const DEFAULT_CAPS: ConnectorCaps = {
 };
 /** Cap of the outcome-position connector, in base-asset units. */
 export const OUTCOMES_CAP = parseUnits("1000000", 6);
+/** Cap of the Polymarket connector, in base-asset units. */
+export const POLYMARKET_CAP = parseUnits("1000000", 6);
 export const DEFAULT_TIMELOCK_DELAY = 86_400n;
 export const DEFAULT_TWAP_WINDOW = 1_800;
 
@@ -189,6 +204,7 @@ const KEEPER_FUNCTIONS = {
   ERC4626Connector: keeperFunctions("erc4626"),
   UniswapV3Connector: keeperFunctions("uniswap"),
   ConditionalTokensConnector: keeperFunctions("outcomes"),
+  PolymarketConnector: keeperFunctions("polymarket"),
 } as const;
 
 function selectorOf(abi: Abi, name: string): Hex {
@@ -400,7 +416,10 @@ export async function deployProductStack(
   ]);
   const gate = await deployKeeperGate(clients, { registry, vault, signers: operators, threshold: 2n });
 
-  const partial: Omit<ProductStack, "connectors" | "morphoSupplyVault" | "allowedCalls" | "outcomes"> = {
+  const partial: Omit<
+    ProductStack,
+    "connectors" | "morphoSupplyVault" | "allowedCalls" | "outcomes" | "polymarket"
+  > = {
     governance,
     registry,
     vault,
@@ -451,9 +470,13 @@ export async function deployProductStack(
     [connectors.uniswap, weth],
   ];
   const outcomes = options.outcomes ? await deployOutcomes(clients, protocols, registry, vault) : undefined;
-  const allowedCalls = keeperAllowlist(vault, connectors, outcomes?.connector);
+  const polymarket = options.polymarket
+    ? await deployLocalPolymarket(clients, protocols, { registry, vault })
+    : undefined;
+  const allowedCalls = keeperAllowlist(vault, connectors, outcomes?.connector, polymarket?.connector);
   await runGovernance([
     ...outcomesGovernance(registry, vault, outcomes),
+    ...polymarketGovernance(registry, vault, polymarket),
     ...[
       registryWrite(registry, "addConnector", [vault, connectors.aave, caps.aave]),
       registryWrite(registry, "addConnector", [vault, connectors.morpho, caps.morpho]),
@@ -471,7 +494,14 @@ export async function deployProductStack(
   await advanceTime(clients, BigInt(twapWindow));
   await refreshFeeds(clients, [protocols.feeds.usdcUsd, protocols.feeds.usdtUsd, protocols.feeds.ethUsd]);
 
-  return { ...partial, connectors, morphoSupplyVault, allowedCalls, ...(outcomes ? { outcomes } : {}) };
+  return {
+    ...partial,
+    connectors,
+    morphoSupplyVault,
+    allowedCalls,
+    ...(outcomes ? { outcomes } : {}),
+    ...(polymarket ? { polymarket } : {}),
+  };
 }
 
 async function deployOutcomes(
@@ -508,11 +538,28 @@ function outcomesGovernance(
   ];
 }
 
-/** Every (target, selector) the keeper needs on the vault, the three connectors and the outcome connector. */
+/** Registers the Polymarket connector for the vault and its markets in the connector (governance calls). */
+function polymarketGovernance(
+  registry: Address,
+  vault: Address,
+  polymarket: PolymarketStack | undefined,
+): TimelockCall[] {
+  if (!polymarket) return [];
+  return [
+    asCall(registryWrite(registry, "addConnector", [vault, polymarket.connector, POLYMARKET_CAP])),
+    ...polymarketMarketCalls(polymarket).map(asCall),
+  ];
+}
+
+/**
+ * Every (target, selector) the keeper needs on the vault, the three connectors, the outcome connector and the
+ * Polymarket connector.
+ */
 export function keeperAllowlist(
   vault: Address,
   connectors: ProductStack["connectors"],
   outcomesConnector?: Address,
+  polymarketConnector?: Address,
 ): { target: Address; selector: Hex; name: string }[] {
   const entries: { target: Address; selector: Hex; name: string }[] = [];
   const add = (target: Address, contract: string, names: readonly string[]) => {
@@ -534,6 +581,10 @@ export function keeperAllowlist(
     add(outcomesConnector, "ConditionalTokensConnector", KEEPER_FUNCTIONS.connector);
     add(outcomesConnector, "ConditionalTokensConnector", KEEPER_FUNCTIONS.ConditionalTokensConnector);
   }
+  if (polymarketConnector) {
+    add(polymarketConnector, "PolymarketConnector", KEEPER_FUNCTIONS.connector);
+    add(polymarketConnector, "PolymarketConnector", KEEPER_FUNCTIONS.PolymarketConnector);
+  }
   return entries;
 }
 
@@ -548,7 +599,8 @@ export function productCall(
     | "AaveV3Connector"
     | "ERC4626Connector"
     | "UniswapV3Connector"
-    | "ConditionalTokensConnector",
+    | "ConditionalTokensConnector"
+    | "PolymarketConnector",
   functionName: string,
   args: readonly unknown[],
 ): GateCall {

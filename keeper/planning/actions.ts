@@ -5,6 +5,7 @@ import {
   baseConnectorAbi,
   conditionalTokensConnectorAbi,
   erc4626ConnectorAbi,
+  polymarketConnectorAbi,
   uniswapV3ConnectorAbi,
 } from "../abi/contracts.js";
 
@@ -18,6 +19,27 @@ export type ConnectorKind =
   | "hold"
   /** UniswapV3Connector funded by the planner: base asset in, part swapped, liquidity minted or increased */
   | "uniswapLp";
+
+/**
+ * A CTF Exchange order of the PolymarketConnector (`ICtfExchange.Order`), JSON-safe: amounts as decimal
+ * strings, side 0 = BUY / 1 = SELL, signature type 3 = POLY_1271 (the connector signs by holding the hash open,
+ * so the signature is `0x`).
+ */
+export interface PmOrder {
+  readonly salt: string;
+  readonly maker: Address;
+  readonly signer: Address;
+  readonly taker: Address;
+  readonly tokenId: string;
+  readonly makerAmount: string;
+  readonly takerAmount: string;
+  readonly expiration: string;
+  readonly nonce: string;
+  readonly feeRateBps: string;
+  readonly side: 0 | 1;
+  readonly signatureType: number;
+  readonly signature: Hex;
+}
 
 /**
  * One step of a plan, JSON-safe (amounts as decimal strings) because the plan is stored, hashed
@@ -152,6 +174,56 @@ export type PlanAction =
       readonly maxOutcomeTokens: string;
     }
   | {
+      /**
+       * PolymarketConnector: signs `orders` (ERC-1271) with exact allowances; `notional` must be the sum of
+       * their maker amounts, the figure a mandate bounds
+       */
+      readonly kind: "pmPlaceOrders";
+      readonly connector: Address;
+      readonly token: Address;
+      readonly notional: string;
+      readonly orders: readonly PmOrder[];
+    }
+  | {
+      /** PolymarketConnector: cancels and drops open orders, resetting the approvals */
+      readonly kind: "pmCloseOrders";
+      readonly connector: Address;
+      readonly orders: readonly PmOrder[];
+    }
+  | {
+      /** PolymarketConnector: `amount` YES + NO of a condition back into base asset (CTF or adapter) */
+      readonly kind: "pmMerge";
+      readonly connector: Address;
+      readonly token: Address;
+      readonly amount: string;
+      readonly conditionId: Hex;
+    }
+  | {
+      /** PolymarketConnector: `amount` base asset into YES + NO of a condition (for mint-and-sell) */
+      readonly kind: "pmSplit";
+      readonly connector: Address;
+      readonly token: Address;
+      readonly amount: string;
+      readonly conditionId: Hex;
+    }
+  | {
+      /** PolymarketConnector: `amount` NO of the negRisk questions in `indexSet` into collateral + other YES */
+      readonly kind: "pmConvert";
+      readonly connector: Address;
+      readonly token: Address;
+      readonly amount: string;
+      readonly marketId: Hex;
+      readonly indexSet: string;
+    }
+  | {
+      /** PolymarketConnector: a resolved condition's tokens for at least `minPayout` */
+      readonly kind: "pmRedeem";
+      readonly connector: Address;
+      readonly token: Address;
+      readonly minPayout: string;
+      readonly conditionId: Hex;
+    }
+  | {
       readonly kind: "erc4626Withdraw";
       readonly connector: Address;
       readonly token: Address;
@@ -161,7 +233,8 @@ export type PlanAction =
     };
 
 /** Which contract an action calls: the vault, any connector, or a connector of one kind. */
-export type ActionContract = "vault" | "connector" | "aave" | "erc4626" | "uniswap" | "outcomes";
+export type ActionContract =
+  "vault" | "connector" | "aave" | "erc4626" | "uniswap" | "outcomes" | "polymarket";
 
 /** The ABI of each action contract (a connector of a kind has the base connector's functions too). */
 export const ACTION_CONTRACT_ABIS: Readonly<Record<ActionContract, Abi>> = {
@@ -171,6 +244,7 @@ export const ACTION_CONTRACT_ABIS: Readonly<Record<ActionContract, Abi>> = {
   erc4626: erc4626ConnectorAbi,
   uniswap: uniswapV3ConnectorAbi,
   outcomes: conditionalTokensConnectorAbi,
+  polymarket: polymarketConnectorAbi,
 };
 
 /**
@@ -202,6 +276,13 @@ export const ACTIONS = {
   outcomeRedeem: { contract: "outcomes", functionName: "redeem", gas: 200_000n },
   outcomeBuy: { contract: "outcomes", functionName: "buy", gas: 320_000n },
   outcomeSell: { contract: "outcomes", functionName: "sell", gas: 360_000n },
+  // PM_GAS
+  pmPlaceOrders: { contract: "polymarket", functionName: "placeOrders", gas: 600_000n },
+  pmCloseOrders: { contract: "polymarket", functionName: "closeOrders", gas: 300_000n },
+  pmMerge: { contract: "polymarket", functionName: "merge", gas: 250_000n },
+  pmSplit: { contract: "polymarket", functionName: "split", gas: 300_000n },
+  pmConvert: { contract: "polymarket", functionName: "convert", gas: 600_000n },
+  pmRedeem: { contract: "polymarket", functionName: "redeem", gas: 250_000n },
 } as const satisfies Record<
   PlanAction["kind"],
   { readonly contract: ActionContract; readonly functionName: string; readonly gas: bigint }
@@ -279,6 +360,17 @@ function actionArgs(action: PlanAction): readonly unknown[] {
         BigInt(action.outcomeIndex),
         BigInt(action.minOutcomeTokens),
       ];
+    case "pmPlaceOrders":
+      return [action.token, BigInt(action.notional), action.orders.map(orderArg)];
+    case "pmCloseOrders":
+      return [action.orders.map(orderArg)];
+    case "pmMerge":
+    case "pmSplit":
+      return [action.token, BigInt(action.amount), action.conditionId];
+    case "pmConvert":
+      return [action.token, BigInt(action.amount), action.marketId, BigInt(action.indexSet)];
+    case "pmRedeem":
+      return [action.token, BigInt(action.minPayout), action.conditionId];
     case "outcomeSell":
       return [
         action.token,
@@ -288,6 +380,25 @@ function actionArgs(action: PlanAction): readonly unknown[] {
         BigInt(action.maxOutcomeTokens),
       ];
   }
+}
+
+/** The `ICtfExchange.Order` tuple of a JSON-safe order. */
+function orderArg(order: PmOrder) {
+  return {
+    salt: BigInt(order.salt),
+    maker: order.maker,
+    signer: order.signer,
+    taker: order.taker,
+    tokenId: BigInt(order.tokenId),
+    makerAmount: BigInt(order.makerAmount),
+    takerAmount: BigInt(order.takerAmount),
+    expiration: BigInt(order.expiration),
+    nonce: BigInt(order.nonce),
+    feeRateBps: BigInt(order.feeRateBps),
+    side: order.side,
+    signatureType: order.signatureType,
+    signature: order.signature,
+  };
 }
 
 /** One call of a gate batch: `struct Call { address target; bytes data; }`. */

@@ -268,6 +268,7 @@ export function addressesJson(local: LocalStack, rpcUrl: string, chainId: number
     connectors: stack.connectors,
     morphoSupplyVault: stack.morphoSupplyVault,
     outcomes: stack.outcomes,
+    polymarket: stack.polymarket,
     governance: stack.governance,
     roles: stack.addresses,
     tokens: protocols.tokens,
@@ -329,11 +330,17 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoSession>
     cleanups.push(rpc.close);
     log(`Local chain (Hardhat EDR, chain id ${chain.chainId}) serving JSON-RPC at ${rpc.url}`);
     const deployer = chain.accounts[0]!;
-    const local = await deployLocalStack(deployer, { accounts: chain.accounts, outcomes: true });
+    const local = await deployLocalStack(deployer, {
+      accounts: chain.accounts,
+      outcomes: true,
+      polymarket: true,
+    });
     log(
       `Deployed the real protocols in ${(local.durationsMs.protocols / 1000).toFixed(1)} s and the product ` +
         `(Safe 2-of-3 -> timelock -> Registry, USDC vault, 3 connectors, oracle, LI.FI handler, 2-of-3 keeper gate, ` +
-        `Conditional Tokens connector with one binary market and its FixedProductMarketMaker) ` +
+        `Conditional Tokens connector with one binary market and its FixedProductMarketMaker, ` +
+        `Polymarket connector on the local CTF Exchange / NegRisk CTF Exchange with a binary market and a ` +
+        `three-question negRisk group) ` +
         `in ${(local.durationsMs.product / 1000).toFixed(1)} s`,
     );
     const lifi = await startLiFiQuoteService({
