@@ -1,3 +1,5 @@
+import { type Address, getAddress } from "viem";
+import { projectArtifact, send } from "../../deploy/lib/artifacts.js";
 import type { Clients } from "../../deploy/lib/clients.js";
 import type { ClobMarket } from "../../deploy/local/clob/clobEngine.js";
 import { type LocalClob, startLocalClob } from "../../deploy/local/clob/localClob.js";
@@ -37,14 +39,15 @@ export interface DemoClob {
 export async function startDemoClob(
   accounts: readonly Clients[],
   protocols: Pick<LocalProtocols, "conditionalTokens" | "tokens">,
-  options: { atMs: number; port?: number },
+  options: { atMs: number; port?: number; venue?: PolymarketVenue },
 ): Promise<DemoClob> {
   const deployer = accounts[0] as Clients;
   const operator = accounts[CLOB_OPERATOR_ACCOUNT];
   if (!operator) throw new Error(`the local chain has no development account #${CLOB_OPERATOR_ACCOUNT}`);
-  const venue = await deployPolymarketVenue(deployer, protocols, {
-    operator: operator.wallet.account.address,
-  });
+  const operatorAddress = operator.wallet.account.address;
+  const venue = options.venue
+    ? await withOperator(deployer, options.venue, operatorAddress)
+    : await deployPolymarketVenue(deployer, protocols, { operator: operatorAddress });
   const clob = await startLocalClob({
     deployer,
     operator: operator.wallet,
@@ -74,6 +77,26 @@ export async function startDemoClob(
     await clob.close();
     throw error;
   }
+}
+
+/**
+ * The stack's own venue (the one the vault's PolymarketConnector trades on) with the CLOB's key made an
+ * operator of both exchanges by their admin, the deployer.
+ */
+async function withOperator(
+  deployer: Clients,
+  venue: PolymarketVenue,
+  operator: Address,
+): Promise<PolymarketVenue> {
+  for (const address of [venue.exchange, venue.negRiskExchange]) {
+    await send(deployer, {
+      address,
+      abi: projectArtifact("CtfExchange").abi,
+      functionName: "addOperator",
+      args: [operator],
+    });
+  }
+  return { ...venue, operator: getAddress(operator) };
 }
 
 /** The venue's addresses and the listed markets, for `.keeper-data/local-addresses.json`. */

@@ -355,12 +355,15 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoSession>
     const polymarket =
       options.polymarket === false
         ? null
-        : await startDemoClob(chain.accounts, local.protocols, { atMs: DATA_START * 1000 });
+        : await startDemoClob(chain.accounts, local.protocols, {
+            atMs: DATA_START * 1000,
+            ...(local.stack.polymarket ? { venue: local.stack.polymarket.venue } : {}),
+          });
     if (polymarket) {
       cleanups.push(polymarket.clob.close);
       log(
-        `Polymarket CLOB (local, @polymarket/clob-client compatible) at ${polymarket.clob.url}: CTF Exchange, ` +
-          `NegRisk CTF Exchange and adapter deployed, ${polymarket.markets.length} books seeded with signed maker ` +
+        `Polymarket CLOB (local, @polymarket/clob-client compatible) at ${polymarket.clob.url}, in front of the ` +
+          `connector's CTF Exchange and NegRisk CTF Exchange: ${polymarket.markets.length} books seeded with signed maker ` +
           `orders from recorded quotes (${DEMO_APRIL_MARKETS} April-2026 markets, the ${DEMO_GROUP} group) ` +
           `in ${((performance.now() - clobStarted) / 1000).toFixed(1)} s`,
       );

@@ -25,7 +25,7 @@ import {
   stackCalls,
 } from "../../../deploy/product/stack.js";
 import { type PlanAction, type PmOrder, encodeAction } from "../../../keeper/planning/actions.js";
-import { fundAndRequestDeposit } from "../keeper-int/deposits.js";
+import { fundAndRequestDeposit } from "../../../deploy/local/deposits.js";
 import { localChain } from "../helpers/chain.js";
 import { expectRevert } from "../helpers/revert.js";
 
