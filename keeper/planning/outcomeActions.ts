@@ -42,6 +42,11 @@ export function connectorOrder(terms: OrderTerms, connector: Address) {
   } as const;
 }
 
+/** The CTF Exchange's EIP-712 domain on `exchange` (its name and version, as the exchange hashes them). */
+export function ctfExchangeDomain(chainId: number, exchange: Address) {
+  return { name: "Polymarket CTF Exchange", version: "1", chainId, verifyingContract: exchange } as const;
+}
+
 /** The order's EIP-712 hash on `exchange` (what `exchange.hashOrder` returns and the connector records). */
 export function connectorOrderHash(
   terms: OrderTerms,
@@ -51,7 +56,7 @@ export function connectorOrderHash(
 ): Hex {
   const { signature: _signature, ...message } = connectorOrder(terms, connector);
   return hashTypedData({
-    domain: { name: "Polymarket CTF Exchange", version: "1", chainId, verifyingContract: exchange },
+    domain: ctfExchangeDomain(chainId, exchange),
     types: CTF_ORDER_TYPES,
     primaryType: "Order",
     message,

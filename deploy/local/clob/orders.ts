@@ -1,4 +1,5 @@
 import { type Address, type Hex, hashTypedData } from "viem";
+import { CTF_ORDER_TYPES, ctfExchangeDomain } from "../../../keeper/planning/outcomeActions.js";
 
 /**
  * The CTF Exchange order as the exchange takes it (its EIP-712 `Order` plus the signature), with the
@@ -32,34 +33,12 @@ export type OrderType = "GTC" | "GTD" | "FOK" | "FAK";
 /** Prices are held as integers in units of 0.0001, the finest tick Polymarket has. */
 export const PRICE_SCALE = 10_000n;
 
-/** The exchange's EIP-712 domain and `Order` type (the same as @polymarket/clob-client's). */
-export const ORDER_TYPES = {
-  Order: [
-    { name: "salt", type: "uint256" },
-    { name: "maker", type: "address" },
-    { name: "signer", type: "address" },
-    { name: "taker", type: "address" },
-    { name: "tokenId", type: "uint256" },
-    { name: "makerAmount", type: "uint256" },
-    { name: "takerAmount", type: "uint256" },
-    { name: "expiration", type: "uint256" },
-    { name: "nonce", type: "uint256" },
-    { name: "feeRateBps", type: "uint256" },
-    { name: "side", type: "uint8" },
-    { name: "signatureType", type: "uint8" },
-  ],
-} as const;
-
-export function exchangeDomain(chainId: number, exchange: Address) {
-  return { name: "Polymarket CTF Exchange", version: "1", chainId, verifyingContract: exchange } as const;
-}
-
 /** The order's EIP-712 hash, which is also its CLOB order id. */
 export function orderHash(order: ExchangeOrder, chainId: number, exchange: Address): Hex {
   const { signature: _signature, ...message } = order;
   return hashTypedData({
-    domain: exchangeDomain(chainId, exchange),
-    types: ORDER_TYPES,
+    domain: ctfExchangeDomain(chainId, exchange),
+    types: CTF_ORDER_TYPES,
     primaryType: "Order",
     message,
   });

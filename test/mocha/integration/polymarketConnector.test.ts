@@ -25,6 +25,7 @@ import {
   stackCalls,
 } from "../../../deploy/product/stack.js";
 import { type PlanAction, type PmOrder, encodeAction } from "../../../keeper/planning/actions.js";
+import { CTF_ORDER_TYPES, ctfExchangeDomain } from "../../../keeper/planning/outcomeActions.js";
 import { fundAndRequestDeposit } from "../../../deploy/local/deposits.js";
 import { localChain } from "../helpers/chain.js";
 import { expectRevert } from "../helpers/revert.js";
@@ -53,23 +54,6 @@ const pm = stack.polymarket!;
 const { connector, venue, binary, group } = pm;
 const maker = accounts[8]!;
 const makerAddress = getAddress(maker.wallet.account.address);
-
-const ORDER_TYPES = {
-  Order: [
-    { name: "salt", type: "uint256" },
-    { name: "maker", type: "address" },
-    { name: "signer", type: "address" },
-    { name: "taker", type: "address" },
-    { name: "tokenId", type: "uint256" },
-    { name: "makerAmount", type: "uint256" },
-    { name: "takerAmount", type: "uint256" },
-    { name: "expiration", type: "uint256" },
-    { name: "nonce", type: "uint256" },
-    { name: "feeRateBps", type: "uint256" },
-    { name: "side", type: "uint8" },
-    { name: "signatureType", type: "uint8" },
-  ],
-} as const;
 
 let salt = 0n;
 const now = async () => (await deployer.public.getBlock()).timestamp;
@@ -132,8 +116,8 @@ async function makerSell(exchange: Address, buy: PmOrder) {
   } as const;
   const signature = await maker.wallet.signTypedData({
     account: maker.wallet.account,
-    domain: { name: "Polymarket CTF Exchange", version: "1", chainId, verifyingContract: exchange },
-    types: ORDER_TYPES,
+    domain: ctfExchangeDomain(chainId, exchange),
+    types: CTF_ORDER_TYPES,
     primaryType: "Order",
     message: order,
   });
