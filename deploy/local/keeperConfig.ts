@@ -53,6 +53,17 @@ export interface LocalKeeperConfigOptions {
   readonly schedule?: KeeperConfigInput["schedule"];
   readonly http?: KeeperConfigInput["http"];
   readonly pollingIntervalMs?: number;
+  /**
+   * The outcome-arbitrage task on the stack's PolymarketConnector (needs a stack deployed with
+   * `polymarket: true`): the CLOB in front of its venue, the recorded Gamma `/events` payload that
+   * lists the candidate events, and limits besides the defaults.
+   */
+  readonly outcomes?: {
+    readonly clobUrl: string;
+    readonly metadataFile: string;
+    readonly orderTtlSeconds?: number;
+    readonly limits?: NonNullable<KeeperConfigInput["outcomes"]>["limits"];
+  };
 }
 
 /**
@@ -85,6 +96,17 @@ export const keeperStackAddressesSchema = z.looseObject({
   tokens: z.looseObject({ weth: address, usdt: address }),
   feeds: z.looseObject({ usdcUsd: address, usdtUsd: address }),
   uniswap: z.looseObject({ usdcWethPool: address }),
+  /** the PolymarketConnector and the venue it trades on (stacks deployed with `polymarket: true`) */
+  polymarketConnector: z
+    .looseObject({
+      connector: address,
+      exchange: address,
+      negRiskExchange: address,
+      negRiskAdapter: address,
+      conditionalTokens: address,
+      collateral: address,
+    })
+    .optional(),
 });
 export type KeeperStackAddresses = z.output<typeof keeperStackAddressesSchema>;
 
@@ -105,6 +127,18 @@ export function stackAddressesOf(local: LocalStack): KeeperStackAddresses {
     tokens: { weth: protocols.tokens.weth, usdt: protocols.tokens.usdt },
     feeds: { usdcUsd: protocols.feeds.usdcUsd, usdtUsd: protocols.feeds.usdtUsd },
     uniswap: { usdcWethPool: protocols.uniswap.usdcWethPool },
+    ...(stack.polymarket
+      ? {
+          polymarketConnector: {
+            connector: stack.polymarket.connector,
+            exchange: stack.polymarket.venue.exchange,
+            negRiskExchange: stack.polymarket.venue.negRiskExchange,
+            negRiskAdapter: stack.polymarket.venue.negRiskAdapter,
+            conditionalTokens: stack.polymarket.venue.conditionalTokens,
+            collateral: stack.polymarket.venue.collateral,
+          },
+        }
+      : {}),
   };
 }
 
@@ -116,6 +150,11 @@ export function keeperConfigFor(
   const stack = addresses;
   const swaps = options.swaps;
   const weth = addresses.tokens.weth;
+  const pm = addresses.polymarketConnector;
+  if (options.outcomes && !pm)
+    throw new Error(
+      "the outcomes task needs a stack deployed with its PolymarketConnector (polymarket: true)",
+    );
   return {
     operator: { id: options.operatorId ?? "local-operator-1" },
     chain: {
@@ -129,7 +168,13 @@ export function keeperConfigFor(
       vault: stack.vault,
       threshold: 2,
       signers: [...stack.roles.operators],
-      allowedTargets: [stack.vault, stack.connectors.aave, stack.connectors.morpho, stack.connectors.uniswap],
+      allowedTargets: [
+        stack.vault,
+        stack.connectors.aave,
+        stack.connectors.morpho,
+        stack.connectors.uniswap,
+        ...(options.outcomes && pm ? [pm.connector] : []),
+      ],
     },
     schedule: options.schedule ?? {
       settleEverySeconds: 60,
@@ -189,6 +234,24 @@ export function keeperConfigFor(
       ...(options.signalsFile ? { signalsFile: options.signalsFile } : {}),
       ...(options.liveSignals ? { liveSignals: options.liveSignals } : {}),
     },
+    ...(options.outcomes && pm
+      ? {
+          outcomes: {
+            clobUrl: options.outcomes.clobUrl,
+            metadataFile: options.outcomes.metadataFile,
+            connector: pm.connector,
+            exchange: pm.exchange,
+            negRiskExchange: pm.negRiskExchange,
+            negRiskAdapter: pm.negRiskAdapter,
+            conditionalTokens: pm.conditionalTokens,
+            collateral: pm.collateral,
+            ...(options.outcomes.orderTtlSeconds
+              ? { orderTtlSeconds: options.outcomes.orderTtlSeconds }
+              : {}),
+            ...(options.outcomes.limits ? { limits: options.outcomes.limits } : {}),
+          },
+        }
+      : {}),
   };
 }
 

@@ -220,7 +220,7 @@ function accountAt(accounts: readonly Clients[], index: number, role: string): C
 }
 
 /** A contract write as the calldata a governance batch carries. */
-function asCall(write: Write): TimelockCall {
+export function asCall(write: Write): TimelockCall {
   return {
     target: write.address,
     data: encodeFunctionData({ abi: write.abi, functionName: write.functionName, args: write.args ?? [] }),

@@ -125,7 +125,10 @@ export async function runOutcomeStep(
   };
   const locked: { id: Hex; realized: string; txHashes: Hex[] }[] = [];
   const unwound: { id: Hex; loss: string }[] = [];
-  await trackOpenBatches(keeper, parts, now, locked, unwound);
+  // orders expire by the exchange's clock: expirations are set and checked against the chain's time,
+  // quotes are aged against `now` (the CLOB stamps books with its own clock)
+  const chainNow = await parts.chain.blockTime();
+  await trackOpenBatches(keeper, parts, now, chainNow, locked, unwound);
   lap("track");
 
   const meta = await parts.metadata.load();
@@ -159,7 +162,9 @@ export async function runOutcomeStep(
   const exposure = emptyExposure();
   const navUsd = Number(accounts.nav) / USD;
   for (const b of open) exposure.total += Number(b.cost) / USD / navUsd;
-  const ctx = { navUsd, capitalUsd: Number(accounts.collateral) / USD, exposure, now: now.getTime() };
+  // a batch moves what it lacks from the vault's idle cash first (placeBatch), so both are capital
+  const capitalUsd = Number(accounts.collateral + accounts.idle) / USD;
+  const ctx = { navUsd, capitalUsd, exposure, now: now.getTime() };
   const arb = arbConfigOf(parts.config);
   const scan = scanOutcomeSets(sets, books, ctx, arb);
   const resolutions = scanResolutions(markets, verified, books, ctx, arb);
@@ -192,7 +197,7 @@ export async function runOutcomeStep(
     let batch: OutcomeBatch;
     try {
       batch = planOutcomeBatch(opportunity, {
-        now: Math.floor(now.getTime() / 1_000),
+        now: chainNow,
         ttlSeconds: parts.config.orderTtlSeconds,
         nonce: opportunity.set.kind === "negRisk" ? negRiskAccounts.nonce : accounts.nonce,
         books,
@@ -215,7 +220,7 @@ export async function runOutcomeStep(
     if (id) placed.push(id);
   }
   lap("place");
-  if (placed.length > 0) await trackOpenBatches(keeper, parts, now, locked, unwound);
+  if (placed.length > 0) await trackOpenBatches(keeper, parts, now, chainNow, locked, unwound);
   lap("lock");
   await recordPositions(keeper, parts);
   return { sets: sets.length, opportunities, rejected, placed, locked, unwound, timingsMs };
@@ -306,6 +311,7 @@ async function trackOpenBatches(
   keeper: Keeper,
   parts: OutcomeParts,
   now: Date,
+  chainNow: number,
   locked: { id: Hex; realized: string; txHashes: Hex[] }[],
   unwound: { id: Hex; loss: string }[],
 ): Promise<void> {
@@ -341,7 +347,7 @@ async function trackOpenBatches(
       tracked.push(order);
       await keeper.store.upsertOutcomeOrder(orderRecord(record.id, order));
     }
-    const step = nextBatchStep(batch, tracked, Math.floor(now.getTime() / 1_000));
+    const step = nextBatchStep(batch, tracked, chainNow);
     if (step.kind === "wait") continue;
     const closeOrders =
       step.kind === "unwind"

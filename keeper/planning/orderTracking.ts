@@ -178,7 +178,7 @@ export function nextBatchStep(batch: OutcomeBatch, orders: readonly TrackedOrder
 
 /** The batch's lock steps re-sized to `amount` full sets. */
 function lockSteps(batch: OutcomeBatch, amount: bigint): LockStep[] {
-  return batch.after.map((s) => (s.kind === "pmRedeem" ? s : { ...s, amount: amount.toString() }));
+  return batch.after.map((s) => ({ ...s, amount: amount.toString() }));
 }
 
 /** After a partial mint-and-sell: merge back what is still a full set (binary: CTF merge; negRisk: held as a set). */

@@ -39,7 +39,8 @@ export type LockStep =
       readonly indexSet: string;
       readonly amount: string;
     }
-  | { readonly kind: "pmRedeem"; readonly conditionId: string };
+  /** `amount`: the winning tokens the batch holds, the least the redemption must pay. */
+  | { readonly kind: "pmRedeem"; readonly conditionId: string; readonly amount: string };
 
 /** One opportunity as orders and locking steps, in exact integer amounts. */
 export interface OutcomeBatch {
@@ -261,7 +262,7 @@ export function planOutcomeBatch(opportunity: OutcomeOpportunity, params: BatchP
     after.push({ kind: "pmConvert", marketId: set.id, indexSet: allQuestions, amount: sets.toString() });
   } else if (strategy === "resolution") {
     payout = sets;
-    after.push({ kind: "pmRedeem", conditionId: set.legs[0]!.conditionId });
+    after.push({ kind: "pmRedeem", conditionId: set.legs[0]!.conditionId, amount: sets.toString() });
   } else {
     payout = sets;
     if (set.kind === "binary") after.push({ kind: "pmMerge", conditionId: set.id, amount: sets.toString() });

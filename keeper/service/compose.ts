@@ -30,6 +30,7 @@ import type { SnapshotSource } from "../vault/ports.js";
 import { ChainReadingsSource } from "../vault/readings.js";
 import { ChainEpochSettler } from "../vault/settler.js";
 import { RecordedSnapshotSource, readRecordedSnapshots } from "../vault/snapshots.js";
+import { composeOutcomes } from "./composeOutcomes.js";
 import { createRuntime, type Runtime } from "./runtime.js";
 
 /**
@@ -81,7 +82,22 @@ export async function composeKeeper(config: KeeperConfig, options: ComposeOption
     const operators = rt.account
       ? [rt.account, ...(options.coSigners ?? [])]
       : [...(options.coSigners ?? [])];
-    return { ...rt, operators, product, now: options.now ?? (() => new Date()) };
+    // the outcome task trades, so it needs this operator's key (the CLOB's API key is derived from it)
+    const outcomes =
+      config.outcomes && rt.account
+        ? await composeOutcomes(config, config.outcomes, {
+            client: rt.client,
+            account: rt.account,
+            transport: options.transport ?? keeperTransport(config),
+          })
+        : undefined;
+    return {
+      ...rt,
+      operators,
+      product,
+      ...(outcomes ? { outcomes } : {}),
+      now: options.now ?? (() => new Date()),
+    };
   } catch (error) {
     await rt.close();
     throw error;
@@ -193,12 +209,7 @@ async function productParts(
     guardianKey && !config.dryRun
       ? new ChainGuardian({
           client,
-          transport:
-            options.transport ??
-            rpcTransport(config.chain.rpcUrl, {
-              timeoutMs: config.sender.rpcTimeoutMs,
-              maxResponseBytes: config.chain.maxResponseBytes,
-            }),
+          transport: options.transport ?? keeperTransport(config),
           account: guardianKey,
           vault,
           registry: product.registry,
@@ -219,6 +230,14 @@ async function productParts(
       ? new MandateExecutor({ client, gate: config.gate.address, oracle: product.oracle, sender: rt.sender })
       : undefined,
   };
+}
+
+/** An HTTP transport on `chain.rpcUrl` with the sender's timeout and the response size bound. */
+function keeperTransport(config: KeeperConfig): Transport {
+  return rpcTransport(config.chain.rpcUrl, {
+    timeoutMs: config.sender.rpcTimeoutMs,
+    maxResponseBytes: config.chain.maxResponseBytes,
+  });
 }
 
 /** The planner's view of a configured connector (amounts as bigint). */

@@ -60,6 +60,11 @@ export class OutcomeChainReader {
     readonly addresses: OutcomeChainAddresses,
   ) {}
 
+  /** The latest block's timestamp (seconds): the clock the exchange checks order expirations by. */
+  async blockTime(): Promise<number> {
+    return Number((await this.client.getBlock({ blockTag: "latest" })).timestamp);
+  }
+
   /** The adapter's view of each negRisk market: question count, conversion fee, determined. */
   async negRiskMarkets(marketIds: readonly string[]): Promise<Map<string, OnChainNegRiskMarket>> {
     const blockNumber = await this.client.getBlockNumber();
@@ -137,18 +142,27 @@ export class OutcomeChainReader {
     return out;
   }
 
-  /** The connector's collateral, the vault's NAV and the connector's nonce on the exchange. */
+  /**
+   * The connector's collateral, the vault's idle collateral (what a batch can move to the connector
+   * first), the vault's NAV and the connector's nonce on the exchange.
+   */
   async accounts(
     negRisk: boolean,
-  ): Promise<{ collateral: bigint; nav: bigint; nonce: bigint; paused: boolean }> {
+  ): Promise<{ collateral: bigint; idle: bigint; nav: bigint; nonce: bigint; paused: boolean }> {
     const { collateral, connector, vault } = this.addresses;
     const exchange = negRisk ? this.addresses.negRiskExchange : this.addresses.exchange;
-    const [balance, nav, nonce, paused] = await Promise.all([
+    const [balance, idle, nav, nonce, paused] = await Promise.all([
       this.client.readContract({
         address: collateral,
         abi: erc20Abi,
         functionName: "balanceOf",
         args: [connector],
+      }),
+      this.client.readContract({
+        address: collateral,
+        abi: erc20Abi,
+        functionName: "balanceOf",
+        args: [vault],
       }),
       this.client.readContract({
         address: vault,
@@ -163,7 +177,7 @@ export class OutcomeChainReader {
       }),
       this.client.readContract({ address: exchange, abi: CTF_EXCHANGE_READS, functionName: "paused" }),
     ]);
-    return { collateral: balance, nav, nonce, paused };
+    return { collateral: balance, idle, nav, nonce, paused };
   }
 
   /**

@@ -1,7 +1,8 @@
-import { type Address, getAddress } from "viem";
-import { projectArtifact, send } from "../../deploy/lib/artifacts.js";
+import { type Address, type Hex, getAddress, keccak256, toHex, zeroHash } from "viem";
+import { projectArtifact, send, type Write } from "../../deploy/lib/artifacts.js";
 import type { Clients } from "../../deploy/lib/clients.js";
 import type { ClobMarket } from "../../deploy/local/clob/clobEngine.js";
+import { gammaEventsPayload } from "../../deploy/local/clob/gammaEvents.js";
 import { type LocalClob, startLocalClob } from "../../deploy/local/clob/localClob.js";
 import {
   aprilSnapshotQuotes,
@@ -9,6 +10,7 @@ import {
   januaryGroupQuotes,
 } from "../../deploy/local/clob/recordedQuotes.js";
 import {
+  type PolymarketNegRiskGroup,
   type PolymarketVenue,
   deployPolymarketVenue,
   preparePolymarketBinary,
@@ -34,12 +36,14 @@ export interface DemoClob {
   readonly markets: readonly ClobMarket[];
   /** the negRisk adapter's id of the seeded group */
   readonly groupMarketId: `0x${string}`;
+  /** the seeded group's questions on the adapter */
+  readonly group: PolymarketNegRiskGroup;
 }
 
 export async function startDemoClob(
   accounts: readonly Clients[],
   protocols: Pick<LocalProtocols, "conditionalTokens" | "tokens">,
-  options: { atMs: number; port?: number; venue?: PolymarketVenue },
+  options: { atMs: number; port?: number; venue?: PolymarketVenue; clock?: () => number },
 ): Promise<DemoClob> {
   const deployer = accounts[0] as Clients;
   const operator = accounts[CLOB_OPERATOR_ACCOUNT];
@@ -53,6 +57,7 @@ export async function startDemoClob(
     operator: operator.wallet,
     venue,
     ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   try {
     const markets: ClobMarket[] = [];
@@ -72,7 +77,7 @@ export async function startDemoClob(
     );
     for (const [i, quote] of legs.entries())
       markets.push(await clob.addMarket(group.questions[i]!, quote, { negRiskMarketId: group.marketId }));
-    return { clob, venue, markets, groupMarketId: group.marketId };
+    return { clob, venue, markets, groupMarketId: group.marketId, group };
   } catch (error) {
     await clob.close();
     throw error;
@@ -119,4 +124,52 @@ export function clobAddresses(demo: DemoClob) {
       source: m.source,
     })),
   };
+}
+
+/** The correlated-group tag the seeded negRisk group is registered under in the connector. */
+export const DEMO_GROUP_TAG: Hex = keccak256(toHex(DEMO_GROUP));
+
+/**
+ * Governance's calls registering the CLOB's seeded markets in the vault's PolymarketConnector: the
+ * negRisk group (its question count is read from the adapter) under one correlated-group tag, each
+ * standalone market its own group. Until they are registered the connector refuses their orders.
+ */
+export function demoMarketCalls(connector: Address, demo: DemoClob): Write[] {
+  const abi = projectArtifact("PolymarketConnector").abi;
+  return [
+    { address: connector, abi, functionName: "addNegRiskMarket", args: [demo.groupMarketId, DEMO_GROUP_TAG] },
+    ...demo.markets
+      .filter((m) => !m.negRisk)
+      .map((m): Write => ({
+        address: connector,
+        abi,
+        functionName: "addBinaryMarket",
+        args: [m.conditionId, m.tokens[0], m.tokens[1], zeroHash],
+      })),
+  ];
+}
+
+/**
+ * The seeded markets as a Gamma `/events` payload (the keeper's `outcomes.metadataFile`): the RBA
+ * group as one negRisk event listing its three questions, each April market its own event.
+ */
+export function demoGammaEvents(demo: DemoClob): unknown[] {
+  const questionIds = new Map(demo.group.questions.map((q) => [q.conditionId, q.questionId]));
+  return gammaEventsPayload([
+    {
+      id: DEMO_GROUP,
+      markets: demo.markets.filter((m) => m.negRisk),
+      questionIds,
+      resolutionSource: "Reserve Bank of Australia",
+      endDate: "2026-02-03T03:30:00Z",
+    },
+    ...demo.markets
+      .filter((m) => !m.negRisk)
+      .map((m) => ({
+        id: m.slug,
+        markets: [m],
+        resolutionSource: m.source,
+        endDate: "2026-06-30T00:00:00Z",
+      })),
+  ]);
 }

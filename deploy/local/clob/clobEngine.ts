@@ -149,9 +149,12 @@ export interface ClobEngineOptions {
   readonly confirmations?: bigint;
   /** a GTD order must expire at least this many seconds from now (Polymarket's one-minute threshold) */
   readonly gtdThresholdSeconds?: bigint;
+  /**
+   * The market clock in ms (default the wall clock): book timestamps, order expiry, trade times.
+   * `npm start` runs it on its accelerated clock; API authentication always uses the wall clock.
+   */
+  readonly clock?: () => number;
 }
-
-const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 export class ClobEngine {
   readonly books = new OrderBooks();
@@ -172,6 +175,13 @@ export class ClobEngine {
   ) {
     this.confirmations = options.confirmations ?? 1n;
     this.gtdThreshold = options.gtdThresholdSeconds ?? 60n;
+    this.clock = options.clock ?? Date.now;
+  }
+
+  private readonly clock: () => number;
+
+  private nowSeconds(): number {
+    return Math.floor(this.clock() / 1000);
   }
 
   async addMarket(market: ClobMarket): Promise<void> {
@@ -232,7 +242,7 @@ export class ClobEngine {
     const summary = {
       market: info.market.conditionId,
       asset_id: tokenId.toString(),
-      timestamp: Date.now().toString(),
+      timestamp: this.clock().toString(),
       hash: "",
       bids: [...bids].reverse().map(level),
       asks: [...asks].reverse().map(level),
@@ -309,7 +319,7 @@ export class ClobEngine {
       market,
       outcome: info.outcome,
       originalShares: shares,
-      createdAt: nowSeconds(),
+      createdAt: this.nowSeconds(),
       matchedShares: 0n,
       status: "LIVE",
       trades: [],
@@ -435,10 +445,10 @@ export class ClobEngine {
         shares: f.shares,
       })),
       plan,
-      matchTime: nowSeconds(),
+      matchTime: this.nowSeconds(),
       transactionHash: hash,
       status: "MATCHED",
-      lastUpdate: nowSeconds(),
+      lastUpdate: this.nowSeconds(),
       minedBlock: null,
     };
     for (const { record: maker, shares } of trade.makers) {
@@ -460,7 +470,7 @@ export class ClobEngine {
     this.pending = [];
     for (const trade of pending) {
       const receipt = await this.gateway.client.waitForTransactionReceipt({ hash: trade.transactionHash });
-      trade.lastUpdate = nowSeconds();
+      trade.lastUpdate = this.nowSeconds();
       if (receipt.status === "success") {
         trade.status = "MINED";
         trade.minedBlock = receipt.blockNumber;
@@ -491,7 +501,7 @@ export class ClobEngine {
         head >= trade.minedBlock + this.confirmations
       ) {
         trade.status = "CONFIRMED";
-        trade.lastUpdate = nowSeconds();
+        trade.lastUpdate = this.nowSeconds();
       }
     }
   }

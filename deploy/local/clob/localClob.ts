@@ -23,6 +23,8 @@ export interface LocalClobConfig {
   readonly makers?: number;
   /** blocks on top of a trade's block before it reads CONFIRMED (default 1) */
   readonly confirmations?: bigint;
+  /** the market clock in ms (see `ClobEngineOptions.clock`) */
+  readonly clock?: () => number;
 }
 
 export interface PreparedBinary {
@@ -59,6 +61,7 @@ export async function startLocalClob(config: LocalClobConfig): Promise<LocalClob
   const engine = new ClobEngine(gateway, {
     chainId,
     ...(config.confirmations !== undefined ? { confirmations: config.confirmations } : {}),
+    ...(config.clock ? { clock: config.clock } : {}),
   });
   const service = await startClobService({
     engine,

@@ -5,6 +5,7 @@ import {
   type SignedOrder,
 } from "@polymarket/clob-client";
 import { type Address, type Hex, getAddress, parseUnits, zeroAddress } from "viem";
+import { POLY_1271 } from "../../planning/outcomeActions.js";
 
 /**
  * CTF Exchange orders for the vault's PolymarketConnector: a contract maker, so the order carries
@@ -14,7 +15,7 @@ import { type Address, type Hex, getAddress, parseUnits, zeroAddress } from "vie
  * and outcome tokens; a BUY pays `makerAmount` collateral for `takerAmount` tokens, a SELL the reverse.
  */
 
-export const POLY_1271 = 3 as const;
+export { POLY_1271 };
 
 export type TickSize = "0.1" | "0.01" | "0.001" | "0.0001";
 

@@ -1,32 +1,12 @@
 import { OrderType } from "@polymarket/clob-client";
 import type { Address } from "viem";
+import { connectorOrder } from "../../planning/outcomeActions.js";
 import type { OrderTerms } from "../../planning/outcomeOrders.js";
 import type { LegBook } from "../../strategy/outcomes/index.js";
 import type { PolymarketClob } from "./clobClient.js";
-import type { ConnectorOrder } from "./orders.js";
-import { POLY_1271 } from "./orders.js";
 
 /** The CLOB accepts at most this many orders per `POST /orders`. */
 export const ORDERS_PER_POST = 15;
-
-/** The exchange struct of one of the connector's orders (maker = signer = connector, POLY_1271, signature `0x`). */
-export function connectorOrderOf(terms: OrderTerms, connector: Address): ConnectorOrder {
-  return {
-    salt: BigInt(terms.salt),
-    maker: connector,
-    signer: connector,
-    taker: "0x0000000000000000000000000000000000000000",
-    tokenId: BigInt(terms.tokenId),
-    makerAmount: BigInt(terms.makerAmount),
-    takerAmount: BigInt(terms.takerAmount),
-    expiration: BigInt(terms.expiration),
-    nonce: BigInt(terms.nonce),
-    feeRateBps: BigInt(terms.feeRateBps),
-    side: terms.side === "BUY" ? 0 : 1,
-    signatureType: POLY_1271,
-    signature: "0x",
-  };
-}
 
 /**
  * The outcome task's view of the CLOB through the keeper's client: books as best-first ladders with
@@ -60,7 +40,7 @@ export function clobOutcomeVenue(clob: PolymarketClob, connector: Address) {
         const answers = await clob.postOrders(
           orders
             .slice(i, i + ORDERS_PER_POST)
-            .map((o) => ({ order: connectorOrderOf(o.terms, connector), orderType: OrderType.GTD })),
+            .map((o) => ({ order: connectorOrder(o.terms, connector), orderType: OrderType.GTD })),
         );
         for (const a of answers) results.push(a.success ? { ok: true } : { ok: false, error: a.errorMsg });
       }
