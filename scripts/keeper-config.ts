@@ -1,6 +1,10 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { z } from "zod";
-import { keeperConfigFor, keeperStackAddressesSchema } from "../deploy/local/keeperConfig.js";
+import {
+  type KeeperStackAddresses,
+  keeperConfigFor,
+  keeperStackAddressesSchema,
+} from "../deploy/local/keeperConfig.js";
 import { ConfigError } from "../keeper/config/load.js";
 import { keeperConfigSchema, mandateSchema } from "../keeper/config/schema.js";
 import { parseCommand } from "./cli/common.js";
@@ -38,6 +42,10 @@ options:
   --gamma-url <url>       Polymarket Gamma API for --polymarket (default https://gamma-api.polymarket.com)
   --clob-url <url>        join each market's CLOB order book from this API (default: Gamma's bid/ask only)
   --quote-url <url>       LI.FI quote API: the Uniswap connector becomes a managed LP funded through swaps
+  --outcomes              also run the outcome-arbitrage task on the stack's PolymarketConnector, through
+                          the local CLOB \`npm start\` serves (its URL is in the addresses file)
+  --outcome-events <file> the Gamma /events payload naming the candidate events, with --outcomes
+                          (default .keeper-data/outcome-events.json, written by \`npm start\`)
   --mandates <file>       JSON array of approved mandates this operator's key holds ({id, connectors, tokens, selectors})
   --every <seconds>       run the strategy, settle and monitor tasks this often (default 30)
   --port <n>              the keeper's /status and /metrics port (default 9464; 0 picks a free one)
@@ -58,6 +66,8 @@ const OPTIONS = {
   "clob-url": { type: "string" },
   "quote-url": { type: "string" },
   mandates: { type: "string" },
+  outcomes: { type: "boolean" },
+  "outcome-events": { type: "string" },
   every: { type: "string" },
   port: { type: "string" },
   help: { type: "boolean" },
@@ -109,6 +119,19 @@ function liveSignalsOption(values: OptionValues) {
   };
 }
 
+/** `--outcomes`: the CLOB and the PolymarketConnector from the addresses file, the events file to read. */
+function outcomesOption(values: OptionValues, addresses: KeeperStackAddresses, addressesFile: string) {
+  const clobUrl = addresses.polymarket?.clobUrl;
+  if (!addresses.polymarketConnector || clobUrl === undefined)
+    throw new UsageError(
+      `--outcomes: ${addressesFile} lists no PolymarketConnector and CLOB (a stack \`npm start\` deployed lists both)`,
+    );
+  return {
+    clobUrl: parseHttpUrl("clob-url", clobUrl),
+    metadataFile: stringOption(values, "outcome-events") ?? ".keeper-data/outcome-events.json",
+  };
+}
+
 export async function keeperConfigMain(argv: readonly string[], io: ScriptIo): Promise<number> {
   const { values } = parseCommand(argv, [], OPTIONS);
   if (values.help) {
@@ -139,6 +162,10 @@ export async function keeperConfigMain(argv: readonly string[], io: ScriptIo): P
       `--mandates ${mandatesFile}: ${z.prettifyError(mandates.error).replace(/\n/g, "; ")}`,
     );
   const rpcUrl = parseHttpUrl("rpc", rpcText ?? addresses.data.rpcUrl ?? "http://127.0.0.1:8545");
+  const outcomes =
+    values.outcomes === true ? outcomesOption(values, addresses.data, addressesFile) : undefined;
+  if (values.outcomes !== true && stringOption(values, "outcome-events") !== undefined)
+    throw new UsageError("--outcome-events needs --outcomes");
   const input = keeperConfigFor(addresses.data, {
     rpcUrl,
     chainId: addresses.data.chainId,
@@ -149,6 +176,7 @@ export async function keeperConfigMain(argv: readonly string[], io: ScriptIo): P
     ...(live ? { liveSignals: live } : {}),
     ...(quoteUrl ? { swaps: { quoteUrl } } : {}),
     ...(mandates ? { mandates: mandates.data } : {}),
+    ...(outcomes ? { outcomes } : {}),
     schedule: { settleEverySeconds: every, strategyEverySeconds: every, monitorEverySeconds: every },
     http: { host: "127.0.0.1", port },
   });

@@ -96,6 +96,8 @@ export const keeperStackAddressesSchema = z.looseObject({
   tokens: z.looseObject({ weth: address, usdt: address }),
   feeds: z.looseObject({ usdcUsd: address, usdtUsd: address }),
   uniswap: z.looseObject({ usdcWethPool: address }),
+  /** the local CLOB `npm start` serves in front of the venue */
+  polymarket: z.looseObject({ clobUrl: z.string() }).optional(),
   /** the PolymarketConnector and the venue it trades on (stacks deployed with `polymarket: true`) */
   polymarketConnector: z
     .looseObject({

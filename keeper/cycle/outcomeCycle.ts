@@ -67,14 +67,22 @@ export interface OutcomeStepResult {
   readonly sets: number;
   readonly opportunities: readonly OutcomeOpportunity[];
   readonly rejected: readonly OpportunityRejection[];
-  /** Batches placed this cycle, and batches that locked or unwound. */
+  /** Batches placed this cycle (with the transactions that placed them), and batches that locked or unwound. */
   readonly placed: readonly Hex[];
+  readonly placements: readonly {
+    readonly id: Hex;
+    readonly txHashes: readonly Hex[];
+    /** the provenance hash each gate transaction carries (keeper/multisig/provenance.ts) */
+    readonly provenances: readonly Hex[];
+  }[];
   readonly locked: readonly {
     readonly id: Hex;
     readonly realized: string;
     readonly txHashes: readonly Hex[];
   }[];
   readonly unwound: readonly { readonly id: Hex; readonly loss: string }[];
+  /** The vault's NAV (base-asset units) when the step read the chain, and after its transactions. */
+  readonly nav: { readonly before: string; readonly after: string };
   readonly timingsMs: Readonly<Record<string, number>>;
 }
 
@@ -181,6 +189,7 @@ export async function runOutcomeStep(
   lap("scan");
 
   const placed: Hex[] = [];
+  const placements: { id: Hex; txHashes: Hex[]; provenances: Hex[] }[] = [];
   const sending = keeper.sender !== undefined && !keeper.config.dryRun;
   for (const opportunity of opportunities) {
     const paused = opportunity.set.kind === "negRisk" ? negRiskAccounts.paused : accounts.paused;
@@ -216,14 +225,29 @@ export async function runOutcomeStep(
       continue;
     }
     if (await keeper.store.getOutcomeBatch(batch.id)) continue;
-    const id = await placeBatch(keeper, parts, opportunity, batch);
-    if (id) placed.push(id);
+    const placement = await placeBatch(keeper, parts, opportunity, batch);
+    if (placement) {
+      placed.push(placement.id);
+      placements.push(placement);
+    }
   }
   lap("place");
   if (placed.length > 0) await trackOpenBatches(keeper, parts, now, chainNow, locked, unwound);
   lap("lock");
   await recordPositions(keeper, parts);
-  return { sets: sets.length, opportunities, rejected, placed, locked, unwound, timingsMs };
+  const acted = placed.length + locked.length + unwound.length > 0;
+  const after = acted ? (await parts.chain.accounts(false)).nav : accounts.nav;
+  return {
+    sets: sets.length,
+    opportunities,
+    rejected,
+    placed,
+    placements,
+    locked,
+    unwound,
+    nav: { before: accounts.nav.toString(), after: after.toString() },
+    timingsMs,
+  };
 }
 
 /**
@@ -236,7 +260,7 @@ async function placeBatch(
   parts: OutcomeParts,
   opportunity: OutcomeOpportunity,
   batch: OutcomeBatch,
-): Promise<Hex | undefined> {
+): Promise<{ id: Hex; txHashes: Hex[]; provenances: Hex[] } | undefined> {
   const product = requireProduct(keeper);
   const negRisk = batch.setKind === "negRisk";
   const exchange = negRisk ? parts.chain.addresses.negRiskExchange : parts.chain.addresses.exchange;
@@ -267,8 +291,9 @@ async function placeBatch(
     ...parts.actions.steps(batch.before),
     parts.actions.placeOrders(batch.orders, exchange),
   ];
+  let sent: Sent;
   try {
-    await execute(keeper, actions, {
+    sent = await execute(keeper, actions, {
       batchId: batch.id,
       strategy: batch.strategy,
       reasons: opportunity.reasons,
@@ -302,8 +327,10 @@ async function placeBatch(
     orders: orders.length,
     cost: batch.cost,
     expectedProfit: batch.profit,
+    txHashes: sent.txHashes,
+    provenances: sent.provenances,
   });
-  return batch.id;
+  return { id: batch.id, ...sent };
 }
 
 /** Reads every placed batch's orders back from the exchange and runs the tracker's next step. */
@@ -358,7 +385,9 @@ async function trackOpenBatches(
       ...parts.actions.steps(step.steps),
     ];
     const txHashes =
-      actions.length > 0 ? await execute(keeper, actions, { batchId: record.id, step: step.kind }) : [];
+      actions.length > 0
+        ? (await execute(keeper, actions, { batchId: record.id, step: step.kind })).txHashes
+        : [];
     if (step.kind === "lock") {
       const realized = batch.profit;
       await keeper.store.transitionOutcomeBatch(record.id, ["placed"], "locked", { realized });
@@ -425,17 +454,24 @@ function orderRecord(batchId: Hex, o: TrackedOrder): Omit<OutcomeOrderRecord, "u
  * process's operators and submitted once ready. Returns the transaction hashes; throws when a
  * proposal could not reach the threshold here (the multisig task finishes it).
  */
+/** The transactions a plan went out in, and the provenance hash each carries. */
+interface Sent {
+  readonly txHashes: Hex[];
+  readonly provenances: Hex[];
+}
+
 async function execute(
   keeper: Keeper,
   actions: readonly PlanAction[],
   context: Readonly<Record<string, unknown>>,
-): Promise<Hex[]> {
+): Promise<Sent> {
   const product = requireProduct(keeper);
   const vault = product.vault;
   const calls: GateCall[] = actions.map((a) => encodeAction(vault, a));
   const plan = { kind: "rebalance", vault, actions, outcome: context };
   const snapshot = [context];
   const hashes: Hex[] = [];
+  const provenances: Hex[] = [];
   let index = 0;
   const executor = product.mandateExecutor;
   for (; executor && index < calls.length; index++) {
@@ -447,17 +483,20 @@ async function execute(
         break;
       }
     if (!covering) break;
-    const outcome = await executor.execute(covering, call, computeProvenance(snapshot, { ...plan, index }));
+    const provenance = computeProvenance(snapshot, { ...plan, index });
+    const outcome = await executor.execute(covering, call, provenance);
     if (outcome.status !== "confirmed")
       throw new Error(`mandate action ${index} ${outcome.status} (tx ${outcome.hash})`);
     hashes.push(outcome.hash);
+    provenances.push(provenance);
   }
-  if (index === calls.length) return hashes;
+  if (index === calls.length) return { txHashes: hashes, provenances };
   const rest = { ...plan, actions: actions.slice(index) };
+  const restProvenance = computeProvenance(snapshot, rest);
   let proposal;
   try {
     proposal = await keeper.workflow.propose(
-      { plan: rest, snapshot, calls: calls.slice(index), provenance: computeProvenance(snapshot, rest) },
+      { plan: rest, snapshot, calls: calls.slice(index), provenance: restProvenance },
       { exclusive: true },
     );
   } catch (error) {
@@ -472,5 +511,6 @@ async function execute(
   const done = await keeper.workflow.submit(proposal.id, keeper.sender!);
   if (done.status !== "executed") throw new Error(`proposal ${proposal.id} ${done.status}`);
   hashes.push(done.txHash!);
-  return hashes;
+  provenances.push(restProvenance);
+  return { txHashes: hashes, provenances };
 }

@@ -29,6 +29,11 @@ export const CLOB_OPERATOR_ACCOUNT = 14;
 /** standalone April 2026 markets listed */
 export const DEMO_APRIL_MARKETS = 3;
 export const DEMO_GROUP = "rba-feb-2026-decision";
+/**
+ * The recorded hour the group's books are seeded at: its Jan-2026 mids with the April-2026 spreads put
+ * the YES asks at 0.02 + 0.59 + 0.34 = 0.95, a Dutch book the keeper's first funded cycle captures.
+ */
+export const DEMO_GROUP_AT_MS = Date.parse("2026-01-28T13:59:59Z");
 
 export interface DemoClob {
   readonly clob: LocalClob;

@@ -25,11 +25,24 @@ import { type LocalStack, deployLocalStack } from "../../deploy/local/productSta
 import { startRpcServer } from "../../deploy/local/rpcServer.js";
 import { connectorValue } from "../../deploy/product/connectors.js";
 import { advanceTime } from "../../deploy/product/core.js";
-import { DEFAULT_ROLE_INDICES, type ProductStack, refreshFeeds } from "../../deploy/product/stack.js";
+import {
+  DEFAULT_ROLE_INDICES,
+  type ProductStack,
+  asCall,
+  refreshFeeds,
+  stackGovernanceRunner,
+} from "../../deploy/product/stack.js";
 import { aaveArtifacts } from "../../deploy/protocols/aaveV3.js";
-import { LOCAL_CONNECTOR_KEYS, localKeeperConfig } from "../../deploy/local/keeperConfig.js";
+import {
+  LOCAL_CONNECTOR_KEYS,
+  type LocalKeeperConfigOptions,
+  localKeeperConfig,
+  stackAddressesOf,
+} from "../../deploy/local/keeperConfig.js";
 import { loadConfig } from "../../keeper/config/load.js";
 import { type CycleResult, runKeeperCycle, signAsKeeper } from "../../keeper/cycle/cycle.js";
+import type { OutcomeStepResult } from "../../keeper/cycle/outcomeCycle.js";
+import type { OutcomeBatch } from "../../keeper/planning/outcomeOrders.js";
 import { ProposalError } from "../../keeper/multisig/workflow.js";
 import type { Keeper } from "../../keeper/cycle/keeper.js";
 import { createStatusServer, SignRefusedError } from "../../keeper/http/server.js";
@@ -42,7 +55,16 @@ import type { MarketSnapshot } from "../../keeper/signals/types.js";
 import type { PlanAction } from "../../keeper/planning/actions.js";
 import { CONNECTOR_KEYS, type ConnectorKey, formatShares, formatSwap } from "./summary.js";
 import { RESOLVED_MARKETS_DIR, type RecordedMarket, loadRecordedMarket, recordedSnapshot } from "./market.js";
-import { DEMO_APRIL_MARKETS, DEMO_GROUP, type DemoClob, clobAddresses, startDemoClob } from "./clob.js";
+import {
+  DEMO_APRIL_MARKETS,
+  DEMO_GROUP,
+  DEMO_GROUP_AT_MS,
+  type DemoClob,
+  clobAddresses,
+  demoGammaEvents,
+  demoMarketCalls,
+  startDemoClob,
+} from "./clob.js";
 
 /**
  * The `npm start` flow: an embedded EDR chain served on localhost, the real protocols and the whole
@@ -57,6 +79,8 @@ export const ONCE_EPOCHS = 7;
 export const DEFAULT_ADDRESSES_FILE = ".keeper-data/local-addresses.json";
 /** The keeper config `npm start` writes for the local stack and runs the keeper from. */
 export const DEFAULT_KEEPER_CONFIG_FILE = ".keeper-data/keeper-demo.json";
+/** The Gamma `/events` payload of the CLOB's seeded markets: the keeper's `outcomes.metadataFile`. */
+export const DEFAULT_OUTCOME_EVENTS_FILE = ".keeper-data/outcome-events.json";
 const MIN_MOVE = USDC("1000");
 /** half of what the LP connector receives is swapped to WETH through LI.FI */
 const LP_WETH_SHARE_BPS = 5_000;
@@ -118,7 +142,30 @@ export interface EpochRow {
   readonly totalSupply: bigint;
   readonly idle: bigint;
   readonly connectors: Readonly<Record<ConnectorKey, bigint>>;
+  /** the PolymarketConnector's value (outcome positions at their NAV marks, and its collateral) */
+  readonly polymarket: bigint;
   readonly weightsBps: Readonly<Record<string, number>>;
+}
+
+/** One batch of the keeper's outcome step (keeper/cycle/outcomeCycle.ts), as `npm start` reports it. */
+export interface OutcomeTradeRecord {
+  readonly epoch: number;
+  readonly batchId: Hex;
+  readonly strategy: string;
+  readonly setKind: string;
+  readonly legs: number;
+  readonly orders: number;
+  readonly sets: bigint;
+  readonly cost: bigint;
+  readonly profit: bigint;
+  readonly status: string;
+  /** the gate transactions that placed the orders (and moved the collateral to the connector) */
+  readonly placedTx: readonly Hex[];
+  /** the provenance hash each of them carries */
+  readonly provenances: readonly Hex[];
+  readonly lockTx: readonly Hex[];
+  readonly navBefore: bigint;
+  readonly navAfter: bigint;
 }
 
 export interface SwapRecord {
@@ -178,6 +225,11 @@ export interface DemoSummary {
   /** decimals of the vault's shares (amounts in `requests` and `fees.shares` are raw units) */
   readonly shareDecimals: number;
   readonly durationsMs: { readonly protocols: number; readonly product: number; readonly epochs: number };
+  /** the keeper's outcome-arbitrage batches, and the opportunities its guards refused, by reason */
+  readonly outcomes: {
+    readonly trades: readonly OutcomeTradeRecord[];
+    readonly rejected: Readonly<Record<string, number>>;
+  };
 }
 
 /** A running demo: call `runEpoch` as often as wanted, then `close`. */
@@ -269,6 +321,7 @@ export function addressesJson(local: LocalStack, rpcUrl: string, chainId: number
     morphoSupplyVault: stack.morphoSupplyVault,
     outcomes: stack.outcomes,
     polymarket: stack.polymarket,
+    polymarketConnector: stackAddressesOf(local).polymarketConnector,
     governance: stack.governance,
     roles: stack.addresses,
     tokens: protocols.tokens,
@@ -352,20 +405,39 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoSession>
     cleanups.push(lifi.close);
     log(`LI.FI quote service (local, @lifi/sdk compatible) at ${lifi.apiUrl}`);
     const clobStarted = performance.now();
+    // the CLOB stamps books with the demo's accelerated clock, the one the keeper's cycles run on
+    const marketClock = { offsetMs: DATA_START * 1000 - Date.now() };
     const polymarket =
       options.polymarket === false
         ? null
         : await startDemoClob(chain.accounts, local.protocols, {
-            atMs: DATA_START * 1000,
+            atMs: DEMO_GROUP_AT_MS,
+            clock: () => Date.now() + marketClock.offsetMs,
             ...(local.stack.polymarket ? { venue: local.stack.polymarket.venue } : {}),
           });
+    const outcomeEventsFile = path.join(
+      path.dirname(addressesFile),
+      path.basename(DEFAULT_OUTCOME_EVENTS_FILE),
+    );
+    if (polymarket && local.stack.polymarket) {
+      // governance lists the seeded markets in the vault's connector (Safe -> timelock, its delay passes)
+      await stackGovernanceRunner(
+        local.stack,
+        chain.accounts,
+      )(demoMarketCalls(local.stack.polymarket.connector, polymarket).map(asCall));
+      const { feeds } = local.protocols;
+      await refreshFeeds(deployer, [feeds.usdcUsd, feeds.usdtUsd, feeds.ethUsd]);
+      await mkdir(path.dirname(outcomeEventsFile), { recursive: true });
+      await writeFile(outcomeEventsFile, `${JSON.stringify(demoGammaEvents(polymarket), null, 2)}\n`);
+    }
     if (polymarket) {
       cleanups.push(polymarket.clob.close);
       log(
         `Polymarket CLOB (local, @polymarket/clob-client compatible) at ${polymarket.clob.url}, in front of the ` +
           `connector's CTF Exchange and NegRisk CTF Exchange: ${polymarket.markets.length} books seeded with signed maker ` +
-          `orders from recorded quotes (${DEMO_APRIL_MARKETS} April-2026 markets, the ${DEMO_GROUP} group) ` +
-          `in ${((performance.now() - clobStarted) / 1000).toFixed(1)} s`,
+          `orders from recorded quotes (${DEMO_APRIL_MARKETS} April-2026 markets, the ${DEMO_GROUP} group at its ` +
+          `recorded ${new Date(DEMO_GROUP_AT_MS).toISOString().slice(0, 16)}Z quotes), listed in the connector by ` +
+          `governance, Gamma metadata in ${outcomeEventsFile}, in ${((performance.now() - clobStarted) / 1000).toFixed(1)} s`,
       );
     }
     await mkdir(path.dirname(addressesFile), { recursive: true });
@@ -401,6 +473,14 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoSession>
       options.statusPort,
       options.policyFile ? path.resolve(options.policyFile) : fileURLToPath(POLICY_FILE),
       options.storeUrl,
+      polymarket && local.stack.polymarket
+        ? {
+            clobUrl: polymarket.clob.url,
+            metadataFile: path.resolve(outcomeEventsFile),
+            // the seeded books hold the recorded top-of-book sizes: ~$2 on the RBA group's 0.02 leg
+            limits: { minLegDepthUsd: 1 },
+          }
+        : undefined,
     );
     cleanups.push(() => keeper.close());
     log(
@@ -408,7 +488,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoSession>
         "evaluate -> plan -> risk check -> whole-batch simulation -> 2-of-3 operator signatures -> submit), " +
         "on an accelerated clock",
     );
-    const driver = new DemoDriver(chain, local, keeper, market, epochSeconds, log);
+    const driver = new DemoDriver(chain, local, keeper, market, epochSeconds, log, marketClock);
     await driver.fundDepositors();
     const scriptDepositor = await driver.fundScriptDepositor();
     log(
@@ -461,6 +541,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoSession>
         requests: driver.requests,
         shareDecimals: driver.shareDecimals,
         durationsMs: { ...durations, epochs: driver.epochMs },
+        outcomes: { trades: driver.outcomeTrades, rejected: driver.outcomeRejections },
       }),
       close,
     };
@@ -501,6 +582,7 @@ async function createDemoKeeper(
   statusPort: number | null | undefined,
   policyPath: string,
   storeUrl: string | undefined,
+  outcomes: NonNullable<LocalKeeperConfigOptions["outcomes"]> | undefined,
 ): Promise<Keeper> {
   const key = (index: number) => mnemonicToAccount(MNEMONIC, { addressIndex: index });
   const transport = custom(chain.provider);
@@ -517,6 +599,7 @@ async function createDemoKeeper(
     settleInRebalanceBatch: true,
     pollingIntervalMs: 50,
     http: { host: "127.0.0.1", port: statusPort ?? 0 },
+    ...(outcomes ? { outcomes } : {}),
   });
   // A Postgres URL carries its password, so it reaches the keeper through the environment, never
   // the config file; each demo run gets a fresh database, hence a new store.
@@ -559,6 +642,8 @@ class DemoDriver {
   };
   batches = 0;
   epochMs = 0;
+  readonly outcomeTrades: OutcomeTradeRecord[] = [];
+  readonly outcomeRejections: Record<string, number> = {};
   private readonly stack: ProductStack;
   private readonly reader: Clients;
   private readonly keyOf: ReadonlyMap<string, ConnectorKey>;
@@ -572,6 +657,8 @@ class DemoDriver {
     private readonly market: RecordedMarket,
     private readonly epochSeconds: number,
     private readonly log: (line: string) => void,
+    /** the CLOB's clock: the demo's accelerated clock, set at the start of each epoch */
+    private readonly marketClock: { offsetMs: number },
   ) {
     this.stack = local.stack;
     this.reader = chain.accounts[0]!;
@@ -741,6 +828,7 @@ class DemoDriver {
       await refreshFeeds(this.reader, [feeds.usdcUsd, feeds.usdtUsd, feeds.ethUsd]);
     }
     const dataTime = DATA_START + epoch * this.epochSeconds;
+    this.marketClock.offsetMs = dataTime * 1000 - Date.now();
     const signal = recordedSnapshot(this.market, dataTime).price;
     this.log(
       `\n== epoch ${epoch}  (recorded ${new Date(dataTime * 1000).toISOString().slice(0, 16)}Z, ` +
@@ -779,6 +867,7 @@ class DemoDriver {
       this.log(`  keeper: no batch this epoch: ${refusal(error)}`);
       return this.rows.at(-1)?.weightsBps ?? {};
     }
+    if (cycle.outcomes) await this.recordOutcomes(epoch, cycle.outcomes);
     for (const reason of cycle.allocation.reasons) this.log(`  policy: ${reason}`);
     for (const s of cycle.plan?.skipped ?? [])
       this.log(`  planner: skipped ${format(BigInt(s.amount))} USDC for ${s.key}: ${s.reason}`);
@@ -813,6 +902,58 @@ class DemoDriver {
     if (cycle.status !== "executed" && !settled) this.log("  keeper: nothing to settle, no batch this epoch");
 
     return cycle.allocation.weightsBps;
+  }
+
+  /**
+   * The outcome step of the cycle: each batch placed (legs, cost, the gate transactions) and locked
+   * (the NAV change of the step, before the cycle's rebalance), and the refusals counted by reason.
+   */
+  private async recordOutcomes(epoch: number, step: OutcomeStepResult): Promise<void> {
+    const counts: Record<string, number> = {};
+    for (const r of step.rejected) counts[r.reason] = (counts[r.reason] ?? 0) + 1;
+    for (const [reason, n] of Object.entries(counts))
+      this.outcomeRejections[reason] = (this.outcomeRejections[reason] ?? 0) + n;
+    const summary = Object.entries(counts)
+      .map(([reason, n]) => `${reason} ${n}`)
+      .join(", ");
+    this.log(
+      `  outcome step: ${step.sets} candidate sets, ${step.opportunities.length} opportunities` +
+        (summary ? `, refused: ${summary}` : ""),
+    );
+    const navBefore = BigInt(step.nav.before);
+    const navAfter = BigInt(step.nav.after);
+    for (const placement of step.placements) {
+      const record = await this.keeper.store.getOutcomeBatch(placement.id);
+      if (!record) continue;
+      const batch = JSON.parse(record.batchJson) as OutcomeBatch;
+      const lock = step.locked.find((l) => l.id === placement.id);
+      const trade: OutcomeTradeRecord = {
+        epoch,
+        batchId: placement.id,
+        strategy: batch.strategy,
+        setKind: batch.setKind,
+        legs: new Set(batch.orders.map((o) => o.leg)).size,
+        orders: batch.orders.length,
+        sets: BigInt(batch.sets),
+        cost: BigInt(batch.cost),
+        profit: BigInt(batch.profit),
+        status: record.status,
+        placedTx: placement.txHashes,
+        provenances: placement.provenances,
+        lockTx: lock?.txHashes ?? [],
+        navBefore,
+        navAfter,
+      };
+      this.outcomeTrades.push(trade);
+      this.log(
+        `  outcome arbitrage (${trade.strategy}, ${trade.setKind} set of ${trade.legs} legs): ${trade.orders} connector ` +
+          `orders for ${format(trade.sets)} sets at ${format(trade.cost)} USDC, through the 2-of-3 gate, matched on the ` +
+          `CTF Exchange; ${trade.status}, profit ${format(trade.profit)} USDC; NAV ${format(navBefore)} -> ${format(navAfter)}`,
+      );
+      for (const [i, tx] of placement.txHashes.entries())
+        this.log(`    placed  provenance ${placement.provenances[i]}  tx ${tx}`);
+      for (const tx of trade.lockTx) this.log(`    locked  tx ${tx}`);
+    }
   }
 
   /** Events of an executed keeper batch: settlements, fees, swaps and the funds it moved. */
@@ -940,6 +1081,9 @@ class DemoDriver {
       totalSupply: await this.vaultRead<bigint>("totalSupply"),
       idle: book.idle,
       connectors: await this.connectorValues(),
+      polymarket: this.stack.polymarket
+        ? (await connectorValue(this.reader, this.stack.polymarket.connector)).value
+        : 0n,
       weightsBps,
     };
   }

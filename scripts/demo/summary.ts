@@ -32,7 +32,8 @@ const usdc = (amount: bigint) =>
 export function navParts(row: EpochRow): { nav: bigint; sumOfParts: bigint } {
   return {
     nav: row.nav,
-    sumOfParts: row.idle + CONNECTOR_KEYS.reduce((total, key) => total + row.connectors[key], 0n),
+    sumOfParts:
+      row.idle + row.polymarket + CONNECTOR_KEYS.reduce((total, key) => total + row.connectors[key], 0n),
   };
 }
 
@@ -49,7 +50,7 @@ export function formatSummary(summary: DemoSummary): string {
   out.push("", "NAV and price per share by epoch (USDC):");
   out.push(
     ...table(
-      ["epoch", "P(Yes)", "NAV", "price/share", "idle", ...CONNECTOR_KEYS, "sum of parts"],
+      ["epoch", "P(Yes)", "NAV", "price/share", "idle", ...CONNECTOR_KEYS, "polymarket", "sum of parts"],
       summary.epochs.map((row) => [
         String(row.epoch),
         row.signal.toFixed(3),
@@ -57,6 +58,7 @@ export function formatSummary(summary: DemoSummary): string {
         (Number(row.pricePerShare) / 1e6).toFixed(6),
         usdc(row.idle),
         ...CONNECTOR_KEYS.map((key) => usdc(row.connectors[key])),
+        usdc(row.polymarket),
         usdc(navParts(row).sumOfParts),
       ]),
     ),
@@ -69,6 +71,7 @@ export function formatSummary(summary: DemoSummary): string {
     const parts: [string, bigint][] = [
       ["idle", last.idle],
       ...CONNECTOR_KEYS.map((k) => [k, last.connectors[k]] as [string, bigint]),
+      ["polymarket", last.polymarket],
     ];
     for (const [key, value] of parts) {
       const share = last.nav === 0n ? 0 : Number((value * 10_000n) / last.nav) / 100;
@@ -92,6 +95,7 @@ export function formatSummary(summary: DemoSummary): string {
     for (const t of r.transfers) out.push(`    moved ${usdc(t.amount)} USDC ${t.from} -> ${t.to}`);
     for (const s of r.swaps) out.push(`    LI.FI swap ${formatSwap(s)}`);
   }
+  out.push(...formatOutcomes(summary.outcomes));
   const f = summary.fees;
   out.push(
     "",
@@ -108,6 +112,29 @@ export function formatSummary(summary: DemoSummary): string {
     `Timing: protocols ${(d.protocols / 1000).toFixed(1)} s, product ${(d.product / 1000).toFixed(1)} s, ${summary.epochs.length} epochs ${(d.epochs / 1000).toFixed(1)} s`,
   );
   return out.join("\n");
+}
+
+/** The keeper's outcome-arbitrage batches: what was bought, what it locked, where it is on chain. */
+function formatOutcomes(outcomes: DemoSummary["outcomes"]): string[] {
+  const out = [
+    "",
+    `Outcome arbitrage (keeper outcome step, PolymarketConnector): ${outcomes.trades.length} batch(es)`,
+  ];
+  for (const t of outcomes.trades) {
+    out.push(
+      `  epoch ${t.epoch}  ${t.strategy} on a ${t.setKind} set of ${t.legs} legs: ${t.orders} orders, ${usdc(t.sets)} sets ` +
+        `for ${usdc(t.cost)} USDC, ${t.status}, profit ${usdc(t.profit)} USDC, NAV ${usdc(t.navBefore)} -> ${usdc(t.navAfter)}`,
+    );
+    out.push(`    batch ${t.batchId}`);
+    for (const [i, tx] of t.placedTx.entries())
+      out.push(`    placed through the gate  provenance ${t.provenances[i]}  tx ${tx}`);
+    for (const tx of t.lockTx) out.push(`    locked                   tx ${tx}`);
+  }
+  const refused = Object.entries(outcomes.rejected)
+    .sort((a, b) => b[1] - a[1])
+    .map(([reason, n]) => `${reason} ${n}`);
+  if (refused.length > 0) out.push(`  refused opportunities by reason: ${refused.join(", ")}`);
+  return out;
 }
 
 /** "22,500.23 USDC -> 7.4683 WETH" or the other way round (USDC has 6 decimals, WETH 18). */

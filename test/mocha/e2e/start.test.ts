@@ -66,8 +66,25 @@ describe("npm start -- --once, in process (the whole product and keeper end to e
     expect(Number(last.pricePerShare)).to.be.within(999_000, 1_001_000);
     expect(summary.fees.managementFee > 0n).to.equal(true);
 
+    // the keeper's outcome step captured the seeded RBA group's Dutch book: every leg bought through the
+    // gate, the YES set held in the PolymarketConnector, the step's NAV change the locked profit
+    const [trade, ...more] = summary.outcomes.trades;
+    expect(more).to.deep.equal([]);
+    expect(trade).to.include({ strategy: "dutch-book", setKind: "negRisk", legs: 3, status: "locked" });
+    expect(trade!.profit > 0n).to.equal(true);
+    // (Aave interest accrues over the same few blocks: at most a cent here)
+    const rise = trade!.navAfter - trade!.navBefore;
+    expect(rise >= trade!.profit && rise - trade!.profit < 10_000n, `NAV +${rise}`).to.equal(true);
+    expect(trade!.placedTx).to.have.length(1);
+    expect(trade!.provenances[0]).to.match(/^0x[0-9a-f]{64}$/);
+    expect(last.polymarket).to.equal(trade!.sets);
+
     const text = formatSummary(summary);
+    expect(text).to.include(
+      `placed through the gate  provenance ${trade!.provenances[0]}  tx ${trade!.placedTx[0]}`,
+    );
     for (const heading of [
+      "Outcome arbitrage",
       "NAV and price per share",
       "Allocation per connector",
       "Rebalances",
