@@ -47,7 +47,7 @@ options:
   --outcome-events <file> the Gamma /events payload naming the candidate events, with --outcomes
                           (default .keeper-data/outcome-events.json, written by \`npm start\`)
   --mandates <file>       JSON array of approved mandates this operator's key holds ({id, connectors, tokens, selectors})
-  --every <seconds>       run the strategy, settle and monitor tasks this often (default 30)
+  --every <seconds>       run the strategy, settle, monitor (and outcome) tasks this often (default 30)
   --port <n>              the keeper's /status and /metrics port (default 9464; 0 picks a free one)
   --help                  show this text
 
@@ -129,6 +129,7 @@ function outcomesOption(values: OptionValues, addresses: KeeperStackAddresses, a
   return {
     clobUrl: parseHttpUrl("clob-url", clobUrl),
     metadataFile: stringOption(values, "outcome-events") ?? ".keeper-data/outcome-events.json",
+    everySeconds: integerOption(values, "every", 30),
   };
 }
 

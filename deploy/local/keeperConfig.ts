@@ -62,6 +62,7 @@ export interface LocalKeeperConfigOptions {
     readonly clobUrl: string;
     readonly metadataFile: string;
     readonly orderTtlSeconds?: number;
+    readonly everySeconds?: number;
     readonly limits?: NonNullable<KeeperConfigInput["outcomes"]>["limits"];
   };
 }
@@ -250,6 +251,7 @@ export function keeperConfigFor(
             ...(options.outcomes.orderTtlSeconds
               ? { orderTtlSeconds: options.outcomes.orderTtlSeconds }
               : {}),
+            ...(options.outcomes.everySeconds ? { everySeconds: options.outcomes.everySeconds } : {}),
             ...(options.outcomes.limits ? { limits: options.outcomes.limits } : {}),
           },
         }

@@ -136,6 +136,7 @@ export async function runOutcomeStep(
   // orders expire by the exchange's clock: expirations are set and checked against the chain's time,
   // quotes are aged against `now` (the CLOB stamps books with its own clock)
   const chainNow = await parts.chain.blockTime();
+  await resolvePlacing(keeper, parts, chainNow);
   await trackOpenBatches(keeper, parts, now, chainNow, locked, unwound);
   lap("track");
 
@@ -252,8 +253,11 @@ export async function runOutcomeStep(
 
 /**
  * Records the batch and its orders (`placing`), sends `[transferToConnector?, before…, pmPlaceOrders]`
- * (mandate or gate), then posts the orders to the CLOB and marks the batch `placed`. A refusal
- * before anything is mined leaves the batch `failed` and nothing open.
+ * (mandate or gate), then posts the orders to the CLOB and marks the batch `placed`. When sending
+ * does not end in this process with the orders on chain (a proposal awaiting the other operators'
+ * signatures, a transaction whose fate is unknown, a refusal), the batch stays `placing` and
+ * {@link resolvePlacing} settles it from the chain: placed once its orders are on the connector,
+ * `failed` once they expired without ever being placed. Nothing is left open either way.
  */
 async function placeBatch(
   keeper: Keeper,
@@ -263,12 +267,7 @@ async function placeBatch(
 ): Promise<{ id: Hex; txHashes: Hex[]; provenances: Hex[] } | undefined> {
   const product = requireProduct(keeper);
   const negRisk = batch.setKind === "negRisk";
-  const exchange = negRisk ? parts.chain.addresses.negRiskExchange : parts.chain.addresses.exchange;
-  const orders = batch.orders.map((terms) => ({
-    terms,
-    exchange,
-    hash: parts.actions.orderHash(terms, exchange),
-  }));
+  const orders = placedOrdersOf(parts, batch);
   await keeper.store.insertOutcomeBatch({
     id: batch.id,
     vault: product.vault,
@@ -289,7 +288,7 @@ async function placeBatch(
       ? [{ kind: "transferToConnector" as const, connector: parts.config.connector, amount: need.toString() }]
       : []),
     ...parts.actions.steps(batch.before),
-    parts.actions.placeOrders(batch.orders, exchange),
+    parts.actions.placeOrders(batch.orders, orders[0]!.exchange),
   ];
   let sent: Sent;
   try {
@@ -299,27 +298,16 @@ async function placeBatch(
       reasons: opportunity.reasons,
     });
   } catch (error) {
-    await keeper.store.transitionOutcomeBatch(batch.id, ["placing"], "failed", {
-      reason: (error as Error).message.split("\n")[0],
-    });
-    for (const o of orders)
-      await keeper.store.upsertOutcomeOrder(
-        orderRecord(batch.id, { ...placedOrder(o.hash, o.terms), status: "cancelled" }),
-      );
-    keeper.logger.warn("outcome batch not placed", {
+    const reason = (error as Error).message.split("\n")[0]!;
+    await keeper.store.transitionOutcomeBatch(batch.id, ["placing"], "placing", { reason });
+    keeper.logger.warn("outcome batch not placed by this process; settled from the chain by its expiry", {
       batchId: batch.id,
-      error: (error as Error).message.split("\n")[0],
+      expiration: batch.expiration,
+      error: reason,
     });
     return undefined;
   }
-  const results = await parts.venue.postOrders(orders);
-  const refusedByClob = results.filter((r) => !r.ok).map((r) => r.error ?? "refused");
-  if (refusedByClob.length > 0)
-    keeper.logger.warn("the CLOB refused orders of a placed batch; they expire unfilled and are unwound", {
-      batchId: batch.id,
-      errors: refusedByClob,
-    });
-  await keeper.store.transitionOutcomeBatch(batch.id, ["placing"], "placed");
+  await postPlaced(keeper, parts, batch, orders);
   keeper.logger.info("outcome batch placed", {
     batchId: batch.id,
     strategy: batch.strategy,
@@ -331,6 +319,57 @@ async function placeBatch(
     provenances: sent.provenances,
   });
   return { id: batch.id, ...sent };
+}
+
+/** The batch's orders with the exchange they live on and their EIP-712 hashes there. */
+function placedOrdersOf(parts: OutcomeParts, batch: OutcomeBatch): PlacedOrder[] {
+  const exchange =
+    batch.setKind === "negRisk" ? parts.chain.addresses.negRiskExchange : parts.chain.addresses.exchange;
+  return batch.orders.map((terms) => ({ terms, exchange, hash: parts.actions.orderHash(terms, exchange) }));
+}
+
+/** Posts a batch whose orders are on chain to the CLOB and marks it `placed` (a refused order expires unfilled and is unwound). */
+async function postPlaced(
+  keeper: Keeper,
+  parts: OutcomeParts,
+  batch: OutcomeBatch,
+  orders: readonly PlacedOrder[],
+): Promise<void> {
+  const results = await parts.venue.postOrders(orders);
+  const refusedByClob = results.filter((r) => !r.ok).map((r) => r.error ?? "refused");
+  if (refusedByClob.length > 0)
+    keeper.logger.warn("the CLOB refused orders of a placed batch; they expire unfilled and are unwound", {
+      batchId: batch.id,
+      errors: refusedByClob,
+    });
+  await keeper.store.transitionOutcomeBatch(batch.id, ["placing"], "placed");
+}
+
+/**
+ * Batches left `placing` (here or by another operator's process on the shared store): one
+ * `pmPlaceOrders` places all of a batch's orders or none, so its first order tells. On the
+ * connector → posted and `placed` (a proposal the other operators executed, a send that landed
+ * after this process gave up on it); not on chain and past its expiration → `failed`, its orders
+ * `cancelled` (the connector refuses expired orders, so a late proposal cannot place them).
+ */
+async function resolvePlacing(keeper: Keeper, parts: OutcomeParts, chainNow: number): Promise<void> {
+  for (const record of await keeper.store.listOutcomeBatches({ statuses: ["placing"] })) {
+    const batch = JSON.parse(record.batchJson) as OutcomeBatch;
+    const orders = placedOrdersOf(parts, batch);
+    if (await parts.chain.isPlaced(orders[0]!.exchange, orders[0]!.hash)) {
+      await postPlaced(keeper, parts, batch, orders);
+      keeper.logger.info("outcome batch found placed on chain", { batchId: batch.id });
+      continue;
+    }
+    if (chainNow < Number(batch.expiration)) continue;
+    const reason = `never placed on chain before its orders expired${record.statusReason ? ` (${record.statusReason})` : ""}`;
+    await keeper.store.transitionOutcomeBatch(batch.id, ["placing"], "failed", { reason });
+    for (const o of orders)
+      await keeper.store.upsertOutcomeOrder(
+        orderRecord(batch.id, { ...placedOrder(o.hash, o.terms), status: "cancelled" }),
+      );
+    keeper.logger.warn("outcome batch failed", { batchId: batch.id, reason });
+  }
 }
 
 /** Reads every placed batch's orders back from the exchange and runs the tracker's next step. */

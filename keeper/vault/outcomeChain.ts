@@ -27,6 +27,11 @@ export const CTF_EXCHANGE_READS = parseAbi([
   "function paused() view returns (bool)",
 ]);
 
+export const POLYMARKET_CONNECTOR_ORDER_READS = parseAbi([
+  "struct OpenOrder { uint256 tokenId; uint128 makerAmount; uint128 takerAmount; uint64 expiration; uint8 side; bool negRisk; }",
+  "function openOrder(bytes32 orderHash) view returns (OpenOrder)",
+]);
+
 export const ORDER_FILLED = parseAbiItem(
   "event OrderFilled(bytes32 indexed orderHash, address indexed maker, address indexed taker, uint256 makerAssetId, uint256 takerAssetId, uint256 makerAmountFilled, uint256 takerAmountFilled, uint256 fee)",
 );
@@ -203,6 +208,23 @@ export class OutcomeChainReader {
       fee: log.args.fee!,
       txHash: log.transactionHash,
     }));
+  }
+
+  /**
+   * Whether the connector placed the order `hash`: open on the connector, or known to the exchange
+   * (filled, partly filled or cancelled) after the connector closed it.
+   */
+  async isPlaced(exchange: Address, hash: Hex): Promise<boolean> {
+    const [open, status] = await Promise.all([
+      this.client.readContract({
+        address: this.addresses.connector,
+        abi: POLYMARKET_CONNECTOR_ORDER_READS,
+        functionName: "openOrder",
+        args: [hash],
+      }),
+      this.orderStatus(exchange, hash),
+    ]);
+    return open.expiration !== 0n || status.isFilledOrCancelled || status.remaining !== 0n;
   }
 
   /** The exchange's record of an order: filled or cancelled, and what is left of makerAmount. */
