@@ -50,9 +50,9 @@ import { localChain } from "../helpers/chain.js";
 // profit as a YES set. The same questions listed as three standalone markets (a pseudo-set) and a stale
 // book trade nothing.
 //
-// NOT covered here: the vault's PolymarketConnector (branch `pmconnector` had not landed); the orders are
-// placed by an EOA with the keeper's exact terms instead of the connector's POLY_1271 orders, so the NAV
-// step of the done-when test is not asserted.
+// The orders here are an EOA's with the keeper's exact terms and a 100 bps taker fee, so the fills can be
+// checked to the unit against the exchange's fee formula; the vault's PolymarketConnector placing them
+// through the gate, and the NAV step, are test/mocha/integration/outcomeKeeper.test.ts.
 
 const USDC = (x: string) => parseUnits(x, 6);
 const HOUR = Date.parse("2026-01-28T13:59:59Z");
@@ -225,7 +225,7 @@ describe("outcome arbitrage on the local venue: a recorded exhaustive group, a p
       args: [me],
     });
     const before = await Promise.all(batch.tokenIds.map(balance));
-    // an EOA places the keeper's exact terms (the connector's POLY_1271 path is the pmconnector branch's)
+    // an EOA places the keeper's exact terms (the connector's POLY_1271 path: outcomeKeeper.test.ts)
     const builder = new ExchangeOrderBuilder(venue.negRiskExchange, chainId, trader.wallet);
     const client = new ClobClient(clob.url, chainId, trader.wallet, keeperClob.creds);
     for (const terms of batch.orders) {
