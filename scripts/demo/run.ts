@@ -113,6 +113,8 @@ export interface DemoOptions {
   readonly port?: number;
   /** keeper /status port; 0 picks a free one; null serves none (default 0) */
   readonly statusPort?: number | null;
+  /** the local Polymarket CLOB's port; 0 picks a free one (default 0) */
+  readonly clobPort?: number;
   readonly epochSeconds?: number;
   readonly addressesFile?: string;
   /** the recorded Jan-2026 Polymarket set, relative to the working directory */
@@ -412,6 +414,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoSession>
         ? null
         : await startDemoClob(chain.accounts, local.protocols, {
             atMs: DEMO_GROUP_AT_MS,
+            port: options.clobPort ?? 0,
             clock: () => Date.now() + marketClock.offsetMs,
             ...(local.stack.polymarket ? { venue: local.stack.polymarket.venue } : {}),
           });

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ConfigError, envNameToPath, loadConfig } from "../../../keeper/config/load.js";
@@ -141,6 +141,17 @@ describe("keeper/config: JSON file + KEEPER_* env, validated", function () {
       expect(config.store.url).to.match(/^postgres:\/\/keeper@/);
       expect(config.store.allowNew).to.equal(false);
     }
+  });
+
+  it("the outcome example (npm start's stack, scripts/keeper-config.ts --outcomes) loads; a gate allowlist without the connector is refused", function () {
+    const file = "keeper/config/examples/local-outcomes.json";
+    const config = loadConfig({ file, env: {} });
+    expect(config.outcomes?.clobUrl).to.equal("http://127.0.0.1:8845");
+    expect(config.gate.allowedTargets).to.include(config.outcomes!.connector);
+    const raw = JSON.parse(readFileSync(file, "utf8"));
+    raw.gate.allowedTargets = raw.gate.allowedTargets.filter((t: string) => t !== raw.outcomes.connector);
+    const issues = issuesOf(() => loadConfig({ file: writeConfig(raw), env: {} }));
+    expect(issues.map((i) => i.path)).to.deep.equal(["gate.allowedTargets"]);
   });
 
   it("refuses a database password in the file and takes the URL from KEEPER_STORE__URL", function () {
