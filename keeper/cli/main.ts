@@ -340,9 +340,10 @@ async function status(ctx: Context): Promise<number> {
       calls: p.calls.length,
       txHash: p.txHash,
     }));
+    const outcomes = ctx.config.outcomes ? await outcomeStatus(store) : undefined;
     print(
       ctx,
-      { proposals: rows, proposalCounts: counts, sendCounts: sends },
+      { proposals: rows, proposalCounts: counts, sendCounts: sends, ...(outcomes ? { outcomes } : {}) },
       [
         `proposals: ${Object.entries(counts)
           .map(([s, n]) => `${s} ${n}`)
@@ -354,6 +355,15 @@ async function status(ctx: Context): Promise<number> {
           (r) =>
             `  ${r.id} ${r.status.padEnd(9)} nonce ${r.nonce} ${r.calls} call(s)${r.txHash ? ` tx ${r.txHash}` : ""}`,
         ),
+        ...(outcomes
+          ? [
+              `outcome batches: ${outcomes.batches.length} (newest first)`,
+              ...outcomes.batches.map(
+                (b) =>
+                  `  ${b.id} ${b.status.padEnd(8)} ${b.strategy} expected profit ${b.expectedProfit}${b.realized !== null ? ` realized ${b.realized}` : ""}${b.reason ? ` (${b.reason})` : ""}`,
+              ),
+            ]
+          : []),
       ].join("\n"),
     );
     return EXIT_OK;

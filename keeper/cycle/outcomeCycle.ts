@@ -386,7 +386,10 @@ async function trackOpenBatches(
     const exchange =
       batch.setKind === "negRisk" ? parts.chain.addresses.negRiskExchange : parts.chain.addresses.exchange;
     const hashes = batch.orders.map((terms) => parts.actions.orderHash(terms, exchange));
-    const fills = await parts.chain.fills(exchange, hashes);
+    // fills and statuses at one block: a status read a block later than the fills would show an order
+    // filled in between as "filled or cancelled" with its fill missing, i.e. cancelled short
+    const atBlock = await parts.chain.blockNumber();
+    const fills = await parts.chain.fills(exchange, hashes, atBlock);
     const tracked: TrackedOrder[] = [];
     for (const [i, terms] of batch.orders.entries()) {
       const hash = hashes[i]!;
@@ -407,7 +410,7 @@ async function trackOpenBatches(
           at: now.getTime(),
         });
       }
-      const status = await parts.chain.orderStatus(exchange, hash);
+      const status = await parts.chain.orderStatus(exchange, hash, atBlock);
       if (status.isFilledOrCancelled && order.status !== "filled")
         order = applyOrderEvent(order, { kind: "cancelled" });
       tracked.push(order);

@@ -190,9 +190,9 @@ export class OutcomeChainReader {
    * moved, to the unit. (`getOrderStatus` alone cannot tell a filled order from one cancelled before
    * any fill: both read `isFilledOrCancelled` with nothing remaining.)
    */
-  async fills(exchange: Address, hashes: readonly Hex[]): Promise<ExchangeFill[]> {
+  async fills(exchange: Address, hashes: readonly Hex[], blockNumber?: bigint): Promise<ExchangeFill[]> {
     if (hashes.length === 0) return [];
-    const latest = await this.client.getBlockNumber();
+    const latest = blockNumber ?? (await this.client.getBlockNumber());
     const logs = await this.client.getLogs({
       address: exchange,
       event: ORDER_FILLED,
@@ -231,13 +231,20 @@ export class OutcomeChainReader {
   async orderStatus(
     exchange: Address,
     hash: Hex,
+    blockNumber?: bigint,
   ): Promise<{ isFilledOrCancelled: boolean; remaining: bigint }> {
     return this.client.readContract({
       address: exchange,
       abi: CTF_EXCHANGE_READS,
       functionName: "getOrderStatus",
       args: [hash],
+      ...(blockNumber !== undefined ? { blockNumber } : {}),
     });
+  }
+
+  /** The latest block number: pin a group of reads that must agree (fills and statuses) to it. */
+  async blockNumber(): Promise<bigint> {
+    return this.client.getBlockNumber();
   }
 
   /** The connector's CTF balances of `tokenIds`. */

@@ -16,6 +16,7 @@ import {
   stackCalls,
   stackGovernanceRunner,
 } from "../../../deploy/product/stack.js";
+import { main } from "../../../keeper/cli/main.js";
 import type { OutcomeBatch } from "../../../keeper/planning/outcomeOrders.js";
 import { SqliteStore } from "../../../keeper/store/sqlite.js";
 import {
@@ -155,6 +156,10 @@ describe("keeper run as a process: outcome arbitrage under a mandate, interval m
           "the outcome batch locked",
           async () => {
             store ??= SqliteStore.open({ path: file("state.sqlite") });
+            // every leg fills at once here: an unwind means the tracker misread the fills (e.g. the
+            // fills and the order statuses read at different blocks while matches were being mined)
+            const [gone] = await store.listOutcomeBatches({ statuses: ["unwound", "failed"] });
+            if (gone) throw new Error(`batch ${gone.status}: ${gone.statusReason}`);
             const [batch] = await store.listOutcomeBatches({ statuses: ["locked"] });
             return batch;
           },
@@ -172,6 +177,17 @@ describe("keeper run as a process: outcome arbitrage under a mandate, interval m
         expect(rise >= BigInt(batch.profit), `NAV +${rise}, profit ${batch.profit}`).to.equal(true);
         expect(rise - BigInt(batch.profit) < USDC("1")).to.equal(true);
         expect(keeper.lines.some((l) => l.includes(key.slice(2)))).to.equal(false);
+        // the operator's view: `keeper status` lists the batch from the store
+        let out = "";
+        const status = await main(["status", "--config", file("keeper.json")], {
+          stdout: (t) => (out += t),
+          stderr: () => {},
+          env: {},
+          log: () => {},
+        });
+        expect(status).to.equal(0);
+        expect(out).to.include("outcome batches: 1");
+        expect(out).to.match(new RegExp(`${locked.id} locked +dutch-book expected profit ${batch.profit}`));
       } finally {
         store?.close();
         const stopped = await stopKeeper(keeper);
