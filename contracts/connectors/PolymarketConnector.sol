@@ -31,7 +31,10 @@ contract PolymarketConnector is BaseConnector, IPolymarketConnector, IERC1155Rec
     using SafeERC20 for IERC20;
 
     /// @notice Bound on registered conditions (plain markets plus negRisk questions): what a value report reads.
-    uint256 public constant MAX_CONDITIONS = 16;
+    /// @dev Each condition costs about 28k gas of `totalValue`; at 16 in one negRisk group the report needed
+    ///      507k, over the vault's 500k valuation budget (ConnectorValuation.VALUATION_GAS), so the connector
+    ///      would read unhealthy. 14 keeps the report at the cap under the budget with room to spare.
+    uint256 public constant MAX_CONDITIONS = 14;
     /// @notice Bound on open orders: what every order action and cap check reads.
     uint256 public constant MAX_OPEN_ORDERS = 32;
     /// @notice Longest validity of an order.

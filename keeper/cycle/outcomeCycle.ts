@@ -418,18 +418,35 @@ async function trackOpenBatches(
     }
     const step = nextBatchStep(batch, tracked, chainNow);
     if (step.kind === "wait") continue;
-    const closeOrders =
-      step.kind === "unwind"
-        ? batch.orders.filter((t) => step.close.includes(parts.actions.orderHash(t, exchange)))
-        : [];
-    const actions: PlanAction[] = [
-      ...(closeOrders.length > 0 ? [parts.actions.closeOrders(closeOrders, exchange)] : []),
-      ...parts.actions.steps(step.steps),
-    ];
-    const txHashes =
-      actions.length > 0
-        ? (await execute(keeper, actions, { batchId: record.id, step: step.kind })).txHashes
-        : [];
+    // A lock or unwind sent as a 2-of-3 proposal may be finished by the other operators' keepers: it
+    // is found in the shared store by its batch and step, awaited while open, taken as done once
+    // executed, and only proposed again if it failed or expired.
+    const earlier = await stepProposal(keeper, record.id, step.kind);
+    if (earlier && OPEN_PROPOSAL.has(earlier.status)) continue;
+    let txHashes: Hex[] = earlier?.status === "executed" && earlier.txHash ? [earlier.txHash] : [];
+    if (earlier?.status !== "executed") {
+      // every order of the batch still on the connector is closed with the lock or the unwind: an open
+      // order (even a filled one) holds one of the connector's MAX_OPEN_ORDERS slots and its allowance
+      const onConnector = await parts.chain.openOnConnector(hashes);
+      const closeOrders = batch.orders.filter((_, i) => onConnector[i]);
+      const actions: PlanAction[] = [
+        ...(closeOrders.length > 0 ? [parts.actions.closeOrders(closeOrders, exchange)] : []),
+        ...parts.actions.steps(step.steps),
+      ];
+      try {
+        txHashes =
+          actions.length > 0
+            ? (await execute(keeper, actions, { batchId: record.id, step: step.kind })).txHashes
+            : [];
+      } catch (error) {
+        // the batch stays `placed`: the next step finds the proposal (or retries), other batches go on
+        keeper.logger.warn(`outcome batch ${step.kind} not finished by this process`, {
+          batchId: record.id,
+          error: (error as Error).message.split("\n")[0],
+        });
+        continue;
+      }
+    }
     if (step.kind === "lock") {
       const realized = batch.profit;
       await keeper.store.transitionOutcomeBatch(record.id, ["placed"], "locked", { realized });
@@ -450,6 +467,17 @@ async function trackOpenBatches(
       unwound.push({ id: record.id, loss: step.loss });
     }
   }
+}
+
+const OPEN_PROPOSAL: ReadonlySet<string> = new Set(["proposed", "signed", "submitted"]);
+
+/** The newest proposal this vault's keepers made for `step` of outcome batch `batchId`, if any. */
+async function stepProposal(keeper: Keeper, batchId: Hex, step: string) {
+  const proposals = await keeper.store.listProposals({ vault: keeper.config.gate.vault, limit: 200 });
+  return proposals.find((p) => {
+    const outcome = (JSON.parse(p.planJson) as { outcome?: { batchId?: string; step?: string } }).outcome;
+    return outcome?.batchId === batchId && outcome.step === step;
+  });
 }
 
 /** The connector's holdings of every token a batch traded, with how NAV values them. */

@@ -227,6 +227,21 @@ export class OutcomeChainReader {
     return open.expiration !== 0n || status.isFilledOrCancelled || status.remaining !== 0n;
   }
 
+  /** For each hash, whether the connector still holds it open (placed and not closed yet). */
+  async openOnConnector(hashes: readonly Hex[]): Promise<boolean[]> {
+    return Promise.all(
+      hashes.map(async (hash) => {
+        const open = await this.client.readContract({
+          address: this.addresses.connector,
+          abi: POLYMARKET_CONNECTOR_ORDER_READS,
+          functionName: "openOrder",
+          args: [hash],
+        });
+        return open.expiration !== 0n;
+      }),
+    );
+  }
+
   /** The exchange's record of an order: filled or cancelled, and what is left of makerAmount. */
   async orderStatus(
     exchange: Address,

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { createPublicClient, custom, parseUnits, type Address, type PublicClient } from "viem";
+import { createPublicClient, custom, parseUnits, type Address, type Hex, type PublicClient } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { projectArtifact, read } from "../../../deploy/lib/artifacts.js";
 import { fundAndRequestDeposit } from "../../../deploy/local/deposits.js";
@@ -17,11 +17,16 @@ import {
   stackGovernanceRunner,
 } from "../../../deploy/product/stack.js";
 import { conditionalTokensArtifact } from "../../../deploy/protocols/conditionalTokens.js";
+import { DEFAULT_DEPTH } from "../../../deploy/local/clob/localClob.js";
+import { aprilSpreadModel, januaryGroupQuotes } from "../../../deploy/local/clob/recordedQuotes.js";
+import { seedMarketBook } from "../../../deploy/local/clob/seedBooks.js";
+import { resumeProposals, signAsOperators } from "../../../keeper/cycle/cycle.js";
 import type { Keeper } from "../../../keeper/cycle/keeper.js";
 import { runOutcomeStep } from "../../../keeper/cycle/outcomeCycle.js";
 import type { OutcomeBatch } from "../../../keeper/planning/outcomeOrders.js";
 import { outcomeStatus } from "../../../keeper/service/tasks.js";
 import {
+  DEMO_GROUP,
   type DemoClob,
   demoGammaEvents,
   demoMarketCalls,
@@ -52,6 +57,7 @@ describe("outcome arbitrage through the keeper: connector orders on the local ve
   let local: LocalStack;
   let demo: DemoClob;
   let keeper: Keeper;
+  let client: PublicClient;
   let connector: Address;
   const dir = mkdtempSync(path.join(tmpdir(), "outcome-keeper-"));
   const metadataFile = path.join(dir, "events.json");
@@ -70,7 +76,14 @@ describe("outcome arbitrage through the keeper: connector orders on the local ve
       functionName: "balanceOfBatch",
       args: [groupTokens().map(() => connector), groupTokens()],
     });
+  const openOrderHashes = () =>
+    read<readonly Hex[]>(deployer, {
+      address: connector,
+      abi: projectArtifact("PolymarketConnector").abi,
+      functionName: "openOrderHashes",
+    });
   const writeEvents = (events: unknown[]) => writeFileSync(metadataFile, JSON.stringify(events));
+  let solo: Keeper | undefined;
 
   before(async function () {
     local = await deployLocalStack(deployer, { accounts, governance: "eoa", polymarket: true });
@@ -80,7 +93,7 @@ describe("outcome arbitrage through the keeper: connector orders on the local ve
     await fundAndRequestDeposit(deployer, accounts[9]!, local.stack, USDC("20000"));
     await gateExecute(local.stack, accounts, [stackCalls.settle(local.stack)], provenanceHash("settle"));
     writeEvents(demoGammaEvents(demo));
-    const client = createPublicClient({
+    client = createPublicClient({
       transport: custom(connection.provider),
       cacheTime: 0,
     }) as PublicClient;
@@ -95,6 +108,7 @@ describe("outcome arbitrage through the keeper: connector orders on the local ve
   });
 
   after(async function () {
+    await solo?.close();
     await keeper?.close();
     await demo?.clob.close();
   });
@@ -186,9 +200,89 @@ describe("outcome arbitrage through the keeper: connector orders on the local ve
     const status = await outcomeStatus(keeper.store);
     expect(status.positions.filter((p) => p.valuation === "set")).to.have.length(3);
 
+    // the lock closed the filled orders: no slot of the connector's open-order cap is held, no allowance left
+    expect(await openOrderHashes()).to.deep.equal([]);
+    const allowance = await read<bigint>(deployer, {
+      address: local.stack.asset,
+      abi: projectArtifact("MockERC20").abi,
+      functionName: "allowance",
+      args: [connector, local.stack.polymarket!.venue.negRiskExchange],
+    });
+    expect(allowance).to.equal(0n);
+
     // the next cycle neither trades the same opportunity again nor touches the locked set
     const again = await runOutcomeStep(keeper, keeper.outcomes!, new Date());
     expect(again.locked).to.deep.equal([]);
     expect(await holdings()).to.deep.equal(held);
+  });
+
+  it("a 2-of-3 batch this process cannot finish stays placing; once the other operators execute it, the next step posts and locks it", async function () {
+    // the group's books as seeded again, at the same recorded quotes
+    const quotes = await januaryGroupQuotes({
+      group: DEMO_GROUP,
+      atMs: AT,
+      spread: await aprilSpreadModel(),
+    });
+    const chainId = await client.getChainId();
+    for (const [i, market] of demo.markets.filter((m) => m.negRisk).entries())
+      await seedMarketBook(deployer, demo.clob.makers[0]!, {
+        venue: local.stack.polymarket!.venue,
+        chainId,
+        market,
+        quote: quotes[i]!,
+        depth: DEFAULT_DEPTH,
+      });
+    // another operator's host on the shared store: it holds only the strategist's key, no gate signer's
+    solo = await composeLocalKeeper(local, {
+      client,
+      transport: custom(connection.provider),
+      operators: [],
+      submitter: key(DEFAULT_ROLE_INDICES.strategist),
+      storePath: path.join(dir, "state.sqlite"),
+      outcomes: { clobUrl: demo.clob.url, metadataFile, limits: { minLegDepthUsd: 1 } },
+    });
+    const held = await holdings();
+    const before = await nav();
+    const first = await runOutcomeStep(solo, solo.outcomes!, new Date());
+    expect(first.placed).to.deep.equal([]);
+    const [placing] = await solo.store.listOutcomeBatches({ statuses: ["placing"] });
+    expect(placing?.statusReason).to.match(/awaits the other operators' signatures/);
+    // nothing on chain yet: no open order on the connector, no token bought, NAV unchanged
+    expect(await openOrderHashes()).to.deep.equal([]);
+    expect(await holdings()).to.deep.equal(held);
+    expect(await nav()).to.equal(before);
+
+    // the other operators' keepers review, sign and submit the pending proposal
+    const [pending] = await keeper.store.listProposals({ statuses: ["proposed"] });
+    expect(await signAsOperators(keeper, pending!.id)).to.equal(true);
+    const [submitted] = await resumeProposals(keeper);
+    expect(submitted).to.include({ id: pending!.id, status: "executed" });
+
+    // the next step finds the orders on the connector, posts them (matched at once) and proposes the
+    // lock (closing the filled orders), which again needs the other operators
+    const second = await runOutcomeStep(solo, solo.outcomes!, new Date());
+    expect(second.locked).to.deep.equal([]);
+    expect((await solo.store.getOutcomeBatch(placing!.id))?.status).to.equal("placed");
+    const [lock] = await keeper.store.listProposals({ statuses: ["proposed"] });
+    expect(JSON.parse(lock!.planJson).outcome).to.include({ batchId: placing!.id, step: "lock" });
+    // while it is open, further steps wait for it rather than propose the lock again
+    await runOutcomeStep(solo, solo.outcomes!, new Date());
+    expect(await keeper.store.listProposals({ statuses: ["proposed"] })).to.have.length(1);
+    expect(await signAsOperators(keeper, lock!.id)).to.equal(true);
+    expect((await resumeProposals(keeper))[0]).to.include({ id: lock!.id, status: "executed" });
+
+    const third = await runOutcomeStep(solo, solo.outcomes!, new Date());
+    const record = await solo.store.getOutcomeBatch(placing!.id);
+    expect(record?.status, record?.statusReason).to.equal("locked");
+    expect(third.locked).to.deep.equal([
+      {
+        id: placing!.id,
+        realized: record!.profit,
+        txHashes: [lock!.txHash ?? (await keeper.store.getProposal(lock!.id))!.txHash],
+      },
+    ]);
+    expect(await openOrderHashes()).to.deep.equal([]);
+    const rise = (await nav()) - before;
+    expect(rise >= BigInt(record!.profit), `NAV +${rise}`).to.equal(true);
   });
 });
