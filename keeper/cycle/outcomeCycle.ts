@@ -287,14 +287,22 @@ async function placeBatch(
     });
     return undefined;
   }
-  const results = await parts.venue.postOrders(orders);
-  const refusedByClob = results.filter((r) => !r.ok).map((r) => r.error ?? "refused");
-  if (refusedByClob.length > 0)
-    keeper.logger.warn("the CLOB refused orders of a placed batch; they expire unfilled and are unwound", {
-      batchId: batch.id,
-      errors: refusedByClob,
-    });
-  await keeper.store.transitionOutcomeBatch(batch.id, ["placing"], "placed");
+  // the orders are signed on chain now: whatever the CLOB answers, the batch is `placed` and tracked
+  let results: readonly { readonly ok: boolean; readonly error?: string }[];
+  try {
+    results = await parts.venue.postOrders(orders);
+  } catch (error) {
+    results = orders.map(() => ({ ok: false, error: (error as Error).message.split("\n")[0] }));
+  }
+  const refused = orders.filter((_, i) => results[i]?.ok !== true);
+  const errors = [...new Set(results.filter((r) => !r.ok).map((r) => r.error ?? "refused"))];
+  await keeper.store.transitionOutcomeBatch(
+    batch.id,
+    ["placing"],
+    "placed",
+    refused.length > 0 ? { reason: `the CLOB refused ${refused.length} orders: ${errors.join("; ")}` } : {},
+  );
+  if (refused.length > 0) await closeRefused(keeper, parts, batch.id, refused, errors);
   keeper.logger.info("outcome batch placed", {
     batchId: batch.id,
     strategy: batch.strategy,
@@ -304,6 +312,46 @@ async function placeBatch(
     expectedProfit: batch.profit,
   });
   return batch.id;
+}
+
+/**
+ * Closes orders the CLOB refused (or never received): no one matches them, yet the connector would hold
+ * them signed, with their allowance, until they expire, while the batch's other legs fill. Closed, they
+ * read cancelled on the exchange, so the tracker unwinds the batch in this cycle. A close that fails is
+ * logged; the orders then expire and the tracker closes them.
+ */
+async function closeRefused(
+  keeper: Keeper,
+  parts: OutcomeParts,
+  batchId: Hex,
+  refused: readonly PlacedOrder[],
+  errors: readonly string[],
+): Promise<void> {
+  keeper.logger.warn("the CLOB refused orders of a placed batch; closing them", {
+    batchId,
+    orders: refused.length,
+    errors,
+  });
+  try {
+    await execute(
+      keeper,
+      [
+        parts.actions.closeOrders(
+          refused.map((o) => o.terms),
+          refused[0]!.exchange,
+        ),
+      ],
+      {
+        batchId,
+        step: "close-refused",
+      },
+    );
+  } catch (error) {
+    keeper.logger.warn("closing the refused orders failed; they are unwound at expiry", {
+      batchId,
+      error: (error as Error).message.split("\n")[0],
+    });
+  }
 }
 
 /** Reads every placed batch's orders back from the exchange and runs the tracker's next step. */
@@ -349,10 +397,11 @@ async function trackOpenBatches(
     }
     const step = nextBatchStep(batch, tracked, chainNow);
     if (step.kind === "wait") continue;
-    const closeOrders =
-      step.kind === "unwind"
-        ? batch.orders.filter((t) => step.close.includes(parts.actions.orderHash(t, exchange)))
-        : [];
+    // every order the connector still records is closed, filled ones too: a filled order's record keeps
+    // one of the connector's MAX_OPEN_ORDERS slots until it is dropped, so a keeper that only closed the
+    // unfilled ones would be refused (TooManyOpenOrders) after a few batches
+    const recorded = await parts.chain.openOrderHashes();
+    const closeOrders = batch.orders.filter((_, i) => recorded.has(hashes[i]!.toLowerCase()));
     const actions: PlanAction[] = [
       ...(closeOrders.length > 0 ? [parts.actions.closeOrders(closeOrders, exchange)] : []),
       ...parts.actions.steps(step.steps),
@@ -368,7 +417,7 @@ async function trackOpenBatches(
     } else {
       await keeper.store.transitionOutcomeBatch(record.id, ["placed"], "unwound", {
         realized: (-BigInt(step.loss)).toString(),
-        reason: `${step.close.length} orders closed, ${step.fullSets} full sets locked, ${step.held.length} legs held at 0`,
+        reason: `${record.statusReason ? `${record.statusReason}; ` : ""}${step.close.length} unfilled orders closed, ${step.fullSets} full sets locked, ${step.held.length} legs held at 0`,
       });
       for (const o of tracked)
         if (step.close.includes(o.hash))
@@ -470,7 +519,10 @@ async function execute(
   if (!(await signAsOperators(keeper, proposal.id)))
     throw new Error(`proposal ${proposal.id} awaits the other operators' signatures`);
   const done = await keeper.workflow.submit(proposal.id, keeper.sender!);
-  if (done.status !== "executed") throw new Error(`proposal ${proposal.id} ${done.status}`);
+  if (done.status !== "executed")
+    throw new Error(
+      `proposal ${proposal.id} ${done.status}${done.statusReason ? `: ${done.statusReason}` : ""}`,
+    );
   hashes.push(done.txHash!);
   return hashes;
 }

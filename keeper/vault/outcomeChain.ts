@@ -27,6 +27,8 @@ export const CTF_EXCHANGE_READS = parseAbi([
   "function paused() view returns (bool)",
 ]);
 
+export const POLYMARKET_CONNECTOR_ORDERS = parseAbi(["function openOrderHashes() view returns (bytes32[])"]);
+
 export const ORDER_FILLED = parseAbiItem(
   "event OrderFilled(bytes32 indexed orderHash, address indexed maker, address indexed taker, uint256 makerAssetId, uint256 takerAssetId, uint256 makerAmountFilled, uint256 takerAmountFilled, uint256 fee)",
 );
@@ -216,6 +218,16 @@ export class OutcomeChainReader {
       functionName: "getOrderStatus",
       args: [hash],
     });
+  }
+
+  /** Hashes (lower case) of the orders the connector records as open: placed and not closed, filled or not. */
+  async openOrderHashes(): Promise<Set<string>> {
+    const hashes = await this.client.readContract({
+      address: this.addresses.connector,
+      abi: POLYMARKET_CONNECTOR_ORDERS,
+      functionName: "openOrderHashes",
+    });
+    return new Set(hashes.map((h) => h.toLowerCase()));
   }
 
   /** The connector's CTF balances of `tokenIds`. */

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { createPublicClient, custom, parseUnits, type Address, type PublicClient } from "viem";
+import { createPublicClient, custom, parseUnits, type Address, type Hex, type PublicClient } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { projectArtifact, read } from "../../../deploy/lib/artifacts.js";
 import { fundAndRequestDeposit } from "../../../deploy/local/deposits.js";
@@ -179,6 +179,15 @@ describe("outcome arbitrage through the keeper: connector orders on the local ve
       `      RBA 2026-01-28 13:59: ${Number(sets) / 1e6} sets for ${Number(batch.cost) / 1e6} USDC through the connector, ` +
         `locked ${Number(profit) / 1e6} USDC, NAV +${Number(rise) / 1e6} USDC`,
     );
+
+    // the lock dropped the filled orders from the connector: no slot of its MAX_OPEN_ORDERS held, no allowance left
+    expect(
+      await read<readonly Hex[]>(deployer, {
+        address: connector,
+        abi: projectArtifact("PolymarketConnector").abi,
+        functionName: "openOrderHashes",
+      }),
+    ).to.deep.equal([]);
 
     // provenance: the placing batch went through the gate as an executed 2-of-3 proposal
     const proposals = await keeper.store.listProposals({ statuses: ["executed"] });
