@@ -1,5 +1,6 @@
 import type { Address, Hex } from "viem";
 import type { OutcomesConfig } from "../config/schema.js";
+import { WaitTimeoutError } from "../chain/sender.js";
 import { computeProvenance } from "../multisig/provenance.js";
 import { ProposalError } from "../multisig/workflow.js";
 import { encodeAction, type PlanAction } from "../planning/actions.js";
@@ -299,12 +300,24 @@ async function placeBatch(
     });
   } catch (error) {
     const reason = (error as Error).message.split("\n")[0]!;
-    await keeper.store.transitionOutcomeBatch(batch.id, ["placing"], "placing", { reason });
-    keeper.logger.warn("outcome batch not placed by this process; settled from the chain by its expiry", {
-      batchId: batch.id,
-      expiration: batch.expiration,
-      error: reason,
-    });
+    if (error instanceof AwaitingOperators || error instanceof WaitTimeoutError) {
+      // the orders may still be placed (the other operators finish the proposal, the transaction
+      // lands late): resolvePlacing settles the batch from the chain
+      await keeper.store.transitionOutcomeBatch(batch.id, ["placing"], "placing", { reason });
+      keeper.logger.warn("outcome batch not placed by this process yet; settled from the chain", {
+        batchId: batch.id,
+        expiration: batch.expiration,
+        error: reason,
+      });
+      return undefined;
+    }
+    // refused before anything was placed (simulation, risk check, a reverted transaction)
+    await keeper.store.transitionOutcomeBatch(batch.id, ["placing"], "failed", { reason });
+    for (const o of orders)
+      await keeper.store.upsertOutcomeOrder(
+        orderRecord(batch.id, { ...placedOrder(o.hash, o.terms), status: "cancelled" }),
+      );
+    keeper.logger.warn("outcome batch not placed", { batchId: batch.id, error: reason });
     return undefined;
   }
   await postPlaced(keeper, parts, batch, orders);
@@ -328,21 +341,32 @@ function placedOrdersOf(parts: OutcomeParts, batch: OutcomeBatch): PlacedOrder[]
   return batch.orders.map((terms) => ({ terms, exchange, hash: parts.actions.orderHash(terms, exchange) }));
 }
 
-/** Posts a batch whose orders are on chain to the CLOB and marks it `placed` (a refused order expires unfilled and is unwound). */
+/**
+ * Posts a batch whose orders are on chain to the CLOB and marks it `placed`, whatever the CLOB answers:
+ * orders it refuses (or never receives, when the post fails) are closed at once (`closeRefused`), so
+ * the tracker unwinds the batch this cycle instead of holding them signed while the other legs fill.
+ */
 async function postPlaced(
   keeper: Keeper,
   parts: OutcomeParts,
   batch: OutcomeBatch,
   orders: readonly PlacedOrder[],
 ): Promise<void> {
-  const results = await parts.venue.postOrders(orders);
-  const refusedByClob = results.filter((r) => !r.ok).map((r) => r.error ?? "refused");
-  if (refusedByClob.length > 0)
-    keeper.logger.warn("the CLOB refused orders of a placed batch; they expire unfilled and are unwound", {
-      batchId: batch.id,
-      errors: refusedByClob,
-    });
-  await keeper.store.transitionOutcomeBatch(batch.id, ["placing"], "placed");
+  let results: readonly { readonly ok: boolean; readonly error?: string }[];
+  try {
+    results = await parts.venue.postOrders(orders);
+  } catch (error) {
+    results = orders.map(() => ({ ok: false, error: (error as Error).message.split("\n")[0] }));
+  }
+  const refused = orders.filter((_, i) => results[i]?.ok !== true);
+  const errors = [...new Set(results.filter((r) => !r.ok).map((r) => r.error ?? "refused"))];
+  await keeper.store.transitionOutcomeBatch(
+    batch.id,
+    ["placing"],
+    "placed",
+    refused.length > 0 ? { reason: `the CLOB refused ${refused.length} orders: ${errors.join("; ")}` } : {},
+  );
+  if (refused.length > 0) await closeRefused(keeper, parts, batch.id, refused, errors);
 }
 
 /**
@@ -369,6 +393,46 @@ async function resolvePlacing(keeper: Keeper, parts: OutcomeParts, chainNow: num
         orderRecord(batch.id, { ...placedOrder(o.hash, o.terms), status: "cancelled" }),
       );
     keeper.logger.warn("outcome batch failed", { batchId: batch.id, reason });
+  }
+}
+
+/**
+ * Closes orders the CLOB refused (or never received): no one matches them, yet the connector would hold
+ * them signed, with their allowance, until they expire, while the batch's other legs fill. Closed, they
+ * read cancelled on the exchange, so the tracker unwinds the batch in this cycle. A close that fails is
+ * logged; the orders then expire and the tracker closes them.
+ */
+async function closeRefused(
+  keeper: Keeper,
+  parts: OutcomeParts,
+  batchId: Hex,
+  refused: readonly PlacedOrder[],
+  errors: readonly string[],
+): Promise<void> {
+  keeper.logger.warn("the CLOB refused orders of a placed batch; closing them", {
+    batchId,
+    orders: refused.length,
+    errors,
+  });
+  try {
+    await execute(
+      keeper,
+      [
+        parts.actions.closeOrders(
+          refused.map((o) => o.terms),
+          refused[0]!.exchange,
+        ),
+      ],
+      {
+        batchId,
+        step: "close-refused",
+      },
+    );
+  } catch (error) {
+    keeper.logger.warn("closing the refused orders failed; they are unwound at expiry", {
+      batchId,
+      error: (error as Error).message.split("\n")[0],
+    });
   }
 }
 
@@ -425,10 +489,11 @@ async function trackOpenBatches(
     if (earlier && OPEN_PROPOSAL.has(earlier.status)) continue;
     let txHashes: Hex[] = earlier?.status === "executed" && earlier.txHash ? [earlier.txHash] : [];
     if (earlier?.status !== "executed") {
-      // every order of the batch still on the connector is closed with the lock or the unwind: an open
-      // order (even a filled one) holds one of the connector's MAX_OPEN_ORDERS slots and its allowance
-      const onConnector = await parts.chain.openOnConnector(hashes);
-      const closeOrders = batch.orders.filter((_, i) => onConnector[i]);
+      // every order the connector still records is closed, filled ones too: a filled order's record
+      // keeps one of the connector's MAX_OPEN_ORDERS slots until it is dropped, so a keeper that only
+      // closed the unfilled ones would be refused (TooManyOpenOrders) after a few batches
+      const recorded = await parts.chain.openOrderHashes();
+      const closeOrders = batch.orders.filter((_, i) => recorded.has(hashes[i]!.toLowerCase()));
       const actions: PlanAction[] = [
         ...(closeOrders.length > 0 ? [parts.actions.closeOrders(closeOrders, exchange)] : []),
         ...parts.actions.steps(step.steps),
@@ -456,7 +521,7 @@ async function trackOpenBatches(
     } else {
       await keeper.store.transitionOutcomeBatch(record.id, ["placed"], "unwound", {
         realized: (-BigInt(step.loss)).toString(),
-        reason: `${step.close.length} orders closed, ${step.fullSets} full sets locked, ${step.held.length} legs held at 0`,
+        reason: `${record.statusReason ? `${record.statusReason}; ` : ""}${step.close.length} unfilled orders closed, ${step.fullSets} full sets locked, ${step.held.length} legs held at 0`,
       });
       for (const o of tracked)
         if (step.close.includes(o.hash))
@@ -524,6 +589,14 @@ function orderRecord(batchId: Hex, o: TrackedOrder): Omit<OutcomeOrderRecord, "u
  * process's operators and submitted once ready. Returns the transaction hashes; throws when a
  * proposal could not reach the threshold here (the multisig task finishes it).
  */
+/** A 2-of-3 proposal this process signed that the other operators' keepers still have to sign. */
+export class AwaitingOperators extends Error {
+  override readonly name = "AwaitingOperators";
+  constructor(readonly proposalId: Hex) {
+    super(`proposal ${proposalId} awaits the other operators' signatures`);
+  }
+}
+
 /** The transactions a plan went out in, and the provenance hash each carries. */
 interface Sent {
   readonly txHashes: Hex[];
@@ -576,10 +649,12 @@ async function execute(
       });
     throw error;
   }
-  if (!(await signAsOperators(keeper, proposal.id)))
-    throw new Error(`proposal ${proposal.id} awaits the other operators' signatures`);
+  if (!(await signAsOperators(keeper, proposal.id))) throw new AwaitingOperators(proposal.id);
   const done = await keeper.workflow.submit(proposal.id, keeper.sender!);
-  if (done.status !== "executed") throw new Error(`proposal ${proposal.id} ${done.status}`);
+  if (done.status !== "executed")
+    throw new Error(
+      `proposal ${proposal.id} ${done.status}${done.statusReason ? `: ${done.statusReason}` : ""}`,
+    );
   hashes.push(done.txHash!);
   provenances.push(restProvenance);
   return { txHashes: hashes, provenances };

@@ -25,6 +25,11 @@ export function productErrorAbis(): Abi[] {
     productAbis.aave,
     productAbis.erc4626,
     productAbis.uniswap,
+    productAbis.outcomes,
+    productAbis.polymarket,
+    // the venue's own errors bubble up through the PolymarketConnector (validateOrder, cancel, convert)
+    productAbis.ctfExchange,
+    productAbis.negRiskAdapter,
     productAbis.swapHandler,
     productAbis.erc20,
   ];

@@ -30,6 +30,7 @@ export const CTF_EXCHANGE_READS = parseAbi([
 export const POLYMARKET_CONNECTOR_ORDER_READS = parseAbi([
   "struct OpenOrder { uint256 tokenId; uint128 makerAmount; uint128 takerAmount; uint64 expiration; uint8 side; bool negRisk; }",
   "function openOrder(bytes32 orderHash) view returns (OpenOrder)",
+  "function openOrderHashes() view returns (bytes32[])",
 ]);
 
 export const ORDER_FILLED = parseAbiItem(
@@ -227,21 +228,6 @@ export class OutcomeChainReader {
     return open.expiration !== 0n || status.isFilledOrCancelled || status.remaining !== 0n;
   }
 
-  /** For each hash, whether the connector still holds it open (placed and not closed yet). */
-  async openOnConnector(hashes: readonly Hex[]): Promise<boolean[]> {
-    return Promise.all(
-      hashes.map(async (hash) => {
-        const open = await this.client.readContract({
-          address: this.addresses.connector,
-          abi: POLYMARKET_CONNECTOR_ORDER_READS,
-          functionName: "openOrder",
-          args: [hash],
-        });
-        return open.expiration !== 0n;
-      }),
-    );
-  }
-
   /** The exchange's record of an order: filled or cancelled, and what is left of makerAmount. */
   async orderStatus(
     exchange: Address,
@@ -260,6 +246,16 @@ export class OutcomeChainReader {
   /** The latest block number: pin a group of reads that must agree (fills and statuses) to it. */
   async blockNumber(): Promise<bigint> {
     return this.client.getBlockNumber();
+  }
+
+  /** Hashes (lower case) of the orders the connector records as open: placed and not closed, filled or not. */
+  async openOrderHashes(): Promise<Set<string>> {
+    const hashes = await this.client.readContract({
+      address: this.addresses.connector,
+      abi: POLYMARKET_CONNECTOR_ORDER_READS,
+      functionName: "openOrderHashes",
+    });
+    return new Set(hashes.map((h) => h.toLowerCase()));
   }
 
   /** The connector's CTF balances of `tokenIds`. */

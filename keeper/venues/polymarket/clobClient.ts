@@ -157,7 +157,13 @@ export class PolymarketClob {
     );
   }
 
+  /**
+   * The fee rate the CLOB requires on the token's orders now. clob-client keeps each token's rate for
+   * the client's lifetime, but Polymarket sets and changes fees per market and refuses an order signed
+   * with another rate, so the cached entry is dropped before every read.
+   */
   feeRateBps(tokenId: bigint): Promise<bigint> {
+    delete this.client.feeRates[tokenId.toString()];
     return call("GET /fee-rate", z.number().int().nonnegative(), () =>
       this.client.getFeeRateBps(tokenId.toString()),
     ).then(BigInt);

@@ -194,6 +194,15 @@ describe("outcome arbitrage through the keeper: connector orders on the local ve
         `locked ${Number(profit) / 1e6} USDC, NAV +${Number(rise) / 1e6} USDC`,
     );
 
+    // the lock dropped the filled orders from the connector: no slot of its MAX_OPEN_ORDERS held, no allowance left
+    expect(
+      await read<readonly Hex[]>(deployer, {
+        address: connector,
+        abi: projectArtifact("PolymarketConnector").abi,
+        functionName: "openOrderHashes",
+      }),
+    ).to.deep.equal([]);
+
     // provenance: the placing batch went through the gate as an executed 2-of-3 proposal
     const proposals = await keeper.store.listProposals({ statuses: ["executed"] });
     expect(proposals.length).to.be.greaterThan(0);
