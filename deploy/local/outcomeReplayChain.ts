@@ -1,0 +1,565 @@
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import {
+  type Address,
+  type Hex,
+  type LocalAccount,
+  type PublicClient,
+  type Transport,
+  getAddress,
+  keccak256,
+  parseUnits,
+  toHex,
+  zeroHash,
+} from "viem";
+import { mnemonicToAccount } from "viem/accounts";
+import {
+  aprilBooks,
+  recordedGroupBooks,
+  type AprilSnapshotMarket,
+  type ReplayedTrade,
+} from "../../keeper/backtest/outcomeReplay.js";
+import type { SpreadModel } from "../../keeper/backtest/spreads.js";
+import type { Keeper } from "../../keeper/cycle/keeper.js";
+import { runOutcomeStep } from "../../keeper/cycle/outcomeCycle.js";
+import type { OutcomeBatch } from "../../keeper/planning/outcomeOrders.js";
+import type { BookLevel } from "../../keeper/signals/types.js";
+import type { OpportunityRejection } from "../../keeper/strategy/outcomes/index.js";
+import { projectArtifact, read, type Write } from "../lib/artifacts.js";
+import type { Clients } from "../lib/clients.js";
+import {
+  DEFAULT_ROLE_INDICES,
+  asCall,
+  gateExecute,
+  provenanceHash,
+  stackCalls,
+  stackGovernanceRunner,
+} from "../product/stack.js";
+import { mintMockToken } from "../protocols/tokens.js";
+import type { ClobMarket } from "./clob/clobEngine.js";
+import { gammaEventsPayload } from "./clob/gammaEvents.js";
+import { type LocalClob, startLocalClob } from "./clob/localClob.js";
+import { PRICE_SCALE, type TickSize } from "./clob/orders.js";
+import type { SeedLevel } from "./clob/seedBooks.js";
+import { fundAndRequestDeposit } from "./deposits.js";
+import { composeLocalKeeper, type LocalKeeperOptions } from "./keeperConfig.js";
+import {
+  type PolymarketVenue,
+  preparePolymarketBinary,
+  preparePolymarketNegRiskGroup,
+  withVenueOperator,
+} from "./polymarketVenue.js";
+import { deployLocalStack, type LocalStack } from "./productStack.js";
+
+/**
+ * Recorded market states replayed through the real keeper path on the local chain: each recorded
+ * event (a negRisk group at one recorded hour, or a set of binary markets) is prepared on the local
+ * Polymarket venue, listed on the local CLOB with the recorded books as signed maker orders,
+ * registered in the vault's PolymarketConnector by governance and written as the keeper's Gamma
+ * metadata; then the keeper's outcome step runs (composed once, as `keeper run` composes it). What
+ * it placed, the vault's NAV change, the exchange's fees on its fills, its gas and every refusal are
+ * read back from the chain and the keeper's store.
+ *
+ * Clocks: the CLOB stamps books with the wall clock and the keeper ages quotes against the wall clock;
+ * orders expire by the chain's block time; the recorded hour is only the data's label.
+ */
+
+const MNEMONIC = "test test test test test test test test test test test junk";
+const devKey = (index: number): LocalAccount => mnemonicToAccount(MNEMONIC, { addressIndex: index });
+/** Development account of the CLOB's operator key (after the stack's roles and depositors). */
+const CLOB_OPERATOR = 14;
+const DEPOSITOR = 9;
+
+/** Both sides of one outcome token's recorded book. */
+export interface RecordedBook {
+  readonly asks: readonly BookLevel[];
+  readonly bids: readonly BookLevel[];
+}
+
+export interface RecordedMarket {
+  readonly question: string;
+  readonly slug: string;
+  readonly source: string;
+  readonly feeRateBps: bigint;
+  readonly yes: RecordedBook;
+  readonly no: RecordedBook;
+}
+
+/**
+ * Which recorded levels become maker orders. On the venue a YES bid at p is a NO ask at 1 − p (one
+ * book per market), so a recording that prices both sides of both outcomes independently cannot be
+ * seeded whole: `yes-book` seeds the YES asks and bids (the NO book is their complement), `asks` the
+ * YES and NO asks (the bids are their complements).
+ */
+export type SeedSides = "yes-book" | "asks";
+
+export interface RecordedEvent {
+  readonly id: string;
+  /** a negRisk group (one adapter market) or independent binary markets */
+  readonly negRisk: boolean;
+  readonly markets: readonly RecordedMarket[];
+  readonly seed: SeedSides;
+  readonly tickSize: TickSize;
+  readonly resolutionSource: string;
+  readonly endDate: string;
+  /** members the recording does not hold: the Gamma event lists them by condition id only */
+  readonly unrecordedMembers?: number;
+}
+
+export interface ListedEvent {
+  readonly event: RecordedEvent;
+  readonly markets: readonly ClobMarket[];
+  /** the adapter's market id (negRisk) */
+  readonly marketId: Hex | null;
+  readonly questionIds: ReadonlyMap<Hex, Hex>;
+}
+
+export interface OutcomeReplayChain {
+  /** the chain's development accounts (#0 the deployer) */
+  readonly accounts: readonly Clients[];
+  readonly local: LocalStack;
+  readonly venue: PolymarketVenue;
+  readonly clob: LocalClob;
+  readonly keeper: Keeper;
+  readonly connector: Address;
+  readonly metadataFile: string;
+  readonly submitter: Address;
+  nav(): Promise<bigint>;
+  close(): Promise<void>;
+}
+
+/**
+ * Deploys the local stack with the Polymarket venue and connector, starts the CLOB in front of the
+ * connector's venue, deposits `depositUsd` into the vault (settled, so it is idle capital) and composes
+ * the keeper once through `composeLocalKeeper` with the outcome task on that CLOB and metadata file.
+ */
+export async function startOutcomeReplayChain(options: {
+  readonly accounts: readonly Clients[];
+  readonly client: PublicClient;
+  readonly transport: Transport;
+  readonly dir: string;
+  readonly depositUsd: number;
+  readonly limits?: NonNullable<LocalKeeperOptions["outcomes"]>["limits"];
+}): Promise<OutcomeReplayChain> {
+  const { accounts } = options;
+  const deployer = accounts[0]!;
+  const local = await deployLocalStack(deployer, { accounts, governance: "eoa", polymarket: true });
+  const polymarket = local.stack.polymarket!;
+  const operator = accounts[CLOB_OPERATOR];
+  if (!operator) throw new Error(`the local chain has no development account #${CLOB_OPERATOR}`);
+  const venue = await withVenueOperator(deployer, polymarket.venue, operator.wallet.account.address);
+  const clob = await startLocalClob({ deployer, operator: operator.wallet, venue });
+  const deposit = parseUnits(String(options.depositUsd), 6);
+  await mintMockToken(deployer, local.stack.asset, deployer.wallet.account.address, deposit);
+  await fundAndRequestDeposit(deployer, accounts[DEPOSITOR]!, local.stack, deposit);
+  await gateExecute(local.stack, accounts, [stackCalls.settle(local.stack)], provenanceHash("settle"));
+  const metadataFile = path.join(options.dir, "events.json");
+  await writeFile(metadataFile, "[]");
+  const submitter = devKey(DEFAULT_ROLE_INDICES.strategist);
+  const keeper = await composeLocalKeeper(local, {
+    client: options.client,
+    transport: options.transport,
+    operators: DEFAULT_ROLE_INDICES.operators.map(devKey),
+    submitter,
+    storePath: path.join(options.dir, "state.sqlite"),
+    outcomes: {
+      clobUrl: clob.url,
+      metadataFile,
+      ...(options.limits ? { limits: options.limits } : {}),
+    },
+  });
+  return {
+    accounts,
+    local,
+    venue,
+    clob,
+    keeper,
+    connector: polymarket.connector,
+    metadataFile,
+    submitter: getAddress(submitter.address),
+    nav: () =>
+      read<bigint>(deployer, {
+        address: local.stack.vault,
+        abi: projectArtifact("AccountingManager").abi,
+        functionName: "totalAssets",
+      }),
+    async close() {
+      await keeper.close();
+      await clob.close();
+    },
+  };
+}
+
+const priceUnits = (price: number) => BigInt(Math.round(price * Number(PRICE_SCALE)));
+const shareUnits = (size: number) => BigInt(Math.round(size * 1_000_000));
+
+/** The maker orders that put `market`'s recorded books on the CLOB (see SeedSides). */
+export function seedLevelsOf(recorded: RecordedMarket, sides: SeedSides, market: ClobMarket): SeedLevel[] {
+  const [yes, no] = market.tokens;
+  const levels = (tokenId: bigint, side: "BUY" | "SELL", book: readonly BookLevel[]): SeedLevel[] =>
+    book.map((l) => ({ tokenId, side, price: priceUnits(l.price), shares: shareUnits(l.size) }));
+  return sides === "yes-book"
+    ? [...levels(yes, "SELL", recorded.yes.asks), ...levels(yes, "BUY", recorded.yes.bids)]
+    : [...levels(yes, "SELL", recorded.yes.asks), ...levels(no, "SELL", recorded.no.asks)];
+}
+
+/**
+ * Prepares each event's markets on the venue (a negRisk group on the adapter, or binary conditions),
+ * lists them on the CLOB with the recorded books and registers them in the connector by governance.
+ */
+export async function listRecordedEvents(
+  chain: OutcomeReplayChain,
+  events: readonly RecordedEvent[],
+): Promise<ListedEvent[]> {
+  const deployer = chain.accounts[0]!;
+  const abi = projectArtifact("PolymarketConnector").abi;
+  const listed: ListedEvent[] = [];
+  const calls: Write[] = [];
+  for (const event of events) {
+    const listing = (m: RecordedMarket) => ({
+      question: m.question,
+      slug: m.slug,
+      source: m.source,
+      tickSize: event.tickSize,
+      feeRateBps: m.feeRateBps,
+    });
+    if (event.negRisk) {
+      const group = await preparePolymarketNegRiskGroup(
+        deployer,
+        chain.venue,
+        event.markets.map((m) => m.question),
+        { metadata: event.id },
+      );
+      const markets: ClobMarket[] = [];
+      for (const [i, m] of event.markets.entries())
+        markets.push(
+          await chain.clob.addMarketWithLevels(
+            group.questions[i]!,
+            listing(m),
+            (market) => seedLevelsOf(m, event.seed, market),
+            { negRiskMarketId: group.marketId },
+          ),
+        );
+      calls.push({
+        address: chain.connector,
+        abi,
+        functionName: "addNegRiskMarket",
+        args: [group.marketId, keccak256(toHex(event.id))],
+      });
+      listed.push({
+        event,
+        markets,
+        marketId: group.marketId,
+        questionIds: new Map(group.questions.map((q) => [q.conditionId, q.questionId])),
+      });
+    } else {
+      const markets: ClobMarket[] = [];
+      for (const m of event.markets) {
+        const prepared = await preparePolymarketBinary(deployer, chain.venue, m.question);
+        const market = await chain.clob.addMarketWithLevels(prepared, listing(m), (x) =>
+          seedLevelsOf(m, event.seed, x),
+        );
+        markets.push(market);
+        calls.push({
+          address: chain.connector,
+          abi,
+          functionName: "addBinaryMarket",
+          args: [market.conditionId, market.tokens[0], market.tokens[1], zeroHash],
+        });
+      }
+      listed.push({ event, markets, marketId: null, questionIds: new Map() });
+    }
+  }
+  await stackGovernanceRunner(chain.local.stack, chain.accounts)(calls.map(asCall));
+  return listed;
+}
+
+/**
+ * The Gamma `/events` payload of `listed`: a negRisk group as one event, each binary market its own
+ * event; a group's unrecorded members appear by condition id only (Gamma lists them, the recording
+ * does not hold them), which the keeper's metadata parser rejects and its set check refuses by name.
+ */
+export function recordedGammaEvents(listed: readonly ListedEvent[]): unknown[] {
+  const events: unknown[] = [];
+  for (const l of listed) {
+    if (l.event.negRisk) {
+      const [payload] = gammaEventsPayload([
+        {
+          id: l.event.id,
+          markets: l.markets,
+          questionIds: l.questionIds,
+          resolutionSource: l.event.resolutionSource,
+          endDate: l.event.endDate,
+        },
+      ]) as { markets: unknown[] }[];
+      const unrecorded = Array.from({ length: l.event.unrecordedMembers ?? 0 }, (_, i) => ({
+        conditionId: keccak256(toHex(`${l.event.id}:unrecorded:${i}`)),
+      }));
+      events.push({ ...payload, markets: [...payload!.markets, ...unrecorded] });
+    } else
+      events.push(
+        ...gammaEventsPayload(
+          l.markets.map((m) => ({
+            id: m.slug,
+            markets: [m],
+            resolutionSource: l.event.resolutionSource,
+            endDate: l.event.endDate,
+          })),
+        ),
+      );
+  }
+  return events;
+}
+
+/** What one keeper outcome step did on the chain. */
+export interface ChainStepRecord {
+  readonly placed: readonly {
+    readonly id: Hex;
+    readonly strategy: string;
+    readonly setId: string;
+    readonly status: string;
+    readonly sets: bigint;
+    readonly cost: bigint;
+    /** the batch's exact locked profit as the keeper planned it (collateral units) */
+    readonly plannedProfit: bigint;
+    readonly orders: number;
+    /** the exchange's `fee` over every fill of the batch's orders */
+    readonly fees: bigint;
+  }[];
+  readonly rejected: readonly OpportunityRejection[];
+  readonly opportunities: number;
+  readonly sets: number;
+  /** the vault's totalAssets after − before the step (collateral units) */
+  readonly navChange: bigint;
+  /** gas of the keeper's transactions (the 2-of-3 gate's executions), and of the CLOB operator's matches */
+  readonly keeperGas: bigint;
+  readonly keeperTxs: number;
+  readonly clobGas: bigint;
+  readonly durationMs: number;
+}
+
+/**
+ * Writes `listed` as the keeper's Gamma metadata, runs the keeper's outcome step once (at the wall
+ * clock the CLOB stamps its books with) and reads back what it placed, the NAV change, the fees of
+ * its fills and the gas of every transaction mined meanwhile.
+ */
+export async function runRecordedStep(
+  chain: OutcomeReplayChain,
+  listed: readonly ListedEvent[],
+): Promise<ChainStepRecord> {
+  const started = performance.now();
+  const client = chain.accounts[0]!.public;
+  await writeFile(chain.metadataFile, JSON.stringify(recordedGammaEvents(listed)));
+  const fromBlock = (await client.getBlockNumber()) + 1n;
+  const before = await chain.nav();
+  const known = new Set((await chain.keeper.store.listOutcomeBatches({})).map((b) => b.id));
+  const parts = chain.keeper.outcomes;
+  if (!parts) throw new Error("the keeper has no outcome task");
+  const step = await runOutcomeStep(chain.keeper, parts, new Date());
+  const navChange = (await chain.nav()) - before;
+  const placed: ChainStepRecord["placed"][number][] = [];
+  for (const record of await chain.keeper.store.listOutcomeBatches({})) {
+    if (known.has(record.id)) continue;
+    const batch = JSON.parse(record.batchJson) as OutcomeBatch;
+    const exchange =
+      batch.setKind === "negRisk" ? parts.chain.addresses.negRiskExchange : parts.chain.addresses.exchange;
+    const hashes = batch.orders.map((t) => parts.actions.orderHash(t, exchange));
+    const fills = await parts.chain.fills(exchange, hashes);
+    placed.push({
+      id: record.id,
+      strategy: batch.strategy,
+      setId: batch.setId,
+      status: record.status,
+      sets: BigInt(batch.sets),
+      cost: BigInt(batch.cost),
+      plannedProfit: BigInt(batch.profit),
+      orders: batch.orders.length,
+      fees: fills.reduce((s, f) => s + f.fee, 0n),
+    });
+  }
+  const gas = await gasSince(client, fromBlock, chain.submitter, chain.clob.operator);
+  return {
+    placed,
+    rejected: step.rejected,
+    opportunities: step.opportunities.length,
+    sets: step.sets,
+    navChange,
+    ...gas,
+    durationMs: performance.now() - started,
+  };
+}
+
+async function gasSince(
+  client: Clients["public"],
+  fromBlock: bigint,
+  keeper: Address,
+  clobOperator: Address,
+): Promise<{ keeperGas: bigint; keeperTxs: number; clobGas: bigint }> {
+  let keeperGas = 0n;
+  let keeperTxs = 0;
+  let clobGas = 0n;
+  const latest = await client.getBlockNumber();
+  for (let n = fromBlock; n <= latest; n++) {
+    const block = await client.getBlock({ blockNumber: n, includeTransactions: true });
+    for (const tx of block.transactions) {
+      const from = getAddress(tx.from);
+      if (from !== getAddress(keeper) && from !== getAddress(clobOperator)) continue;
+      const { gasUsed } = await client.getTransactionReceipt({ hash: tx.hash });
+      if (from === getAddress(keeper)) {
+        keeperGas += gasUsed;
+        keeperTxs += 1;
+      } else clobGas += gasUsed;
+    }
+  }
+  return { keeperGas, keeperTxs, clobGas };
+}
+
+const HOUR_MS = 3_600_000;
+const onCentTick = (levels: readonly BookLevel[]) =>
+  levels.every((l) => Math.abs(Math.round(l.price * 100) - l.price * 100) < 1e-6);
+/** "0.01" when every level sits on the cent grid, else Polymarket's fine tick near the extremes. */
+function tickOf(markets: readonly RecordedMarket[]): TickSize {
+  return markets.every((m) => [m.yes.asks, m.yes.bids, m.no.asks, m.no.bids].every(onCentTick))
+    ? "0.01"
+    : "0.001";
+}
+
+/** A recorded trade of the off-chain replay, as replayed through the connector. */
+export interface ChainTrade {
+  readonly group: string;
+  readonly at: number;
+  /** the off-chain replay's plan (the reference column) */
+  readonly planned: {
+    readonly strategy: string;
+    readonly sets: number;
+    readonly costUsd: number;
+    readonly profitUsd: number;
+  };
+  readonly step: ChainStepRecord;
+}
+
+/**
+ * One trade of the off-chain January replay through the connector: the group's questions prepared
+ * as a fresh negRisk market on the adapter, the books of the recorded hour built exactly as the
+ * off-chain replay builds them (recordedGroupBooks), the sides the trade takes seeded as maker orders
+ * (the NO asks for a NO-set conversion, else the YES book), then one keeper outcome step.
+ */
+export async function replayJanuaryTradeOnChain(
+  chain: OutcomeReplayChain,
+  trade: Pick<ReplayedTrade, "group" | "at" | "strategy" | "sets" | "costUsd" | "profitUsd">,
+  options: { readonly dataDir: string; readonly spreads: SpreadModel; readonly feeRateBps: number },
+): Promise<ChainTrade> {
+  const hourMs = Math.floor(trade.at / HOUR_MS) * HOUR_MS;
+  const legs = await recordedGroupBooks(options.dataDir, trade.group, hourMs, options.spreads);
+  const markets: RecordedMarket[] = legs.map((l) => ({
+    question: l.question,
+    slug: l.slug,
+    source: `resolved-markets-timeseries-jan2026 ${trade.group} at ${new Date(hourMs).toISOString()}`,
+    feeRateBps: BigInt(options.feeRateBps),
+    yes: l.yes,
+    no: l.no,
+  }));
+  const [listed] = await listRecordedEvents(chain, [
+    {
+      id: `${trade.group} ${new Date(hourMs).toISOString().slice(0, 13)}h`,
+      negRisk: true,
+      markets,
+      seed: trade.strategy === "no-conversion" ? "asks" : "yes-book",
+      tickSize: tickOf(markets),
+      resolutionSource: "Polymarket (UMA optimistic oracle)",
+      endDate: new Date(hourMs + 30 * 24 * HOUR_MS).toISOString(),
+    },
+  ]);
+  const step = await runRecordedStep(chain, [listed!]);
+  return {
+    group: trade.group,
+    at: trade.at,
+    planned: {
+      strategy: trade.strategy,
+      sets: trade.sets,
+      costUsd: trade.costUsd,
+      profitUsd: trade.profitUsd,
+    },
+    step,
+  };
+}
+
+/** One set of the April sample and what the keeper did with it on the chain. */
+export interface ChainAprilSet {
+  /** the snapshot's market id (binary) or negRisk group id */
+  readonly recordedId: string;
+  readonly kind: "binary" | "negRisk";
+  readonly legs: number;
+  /** the keeper's refusals of the set on the chain, by strategy */
+  readonly reasons: readonly { readonly strategy: string; readonly reason: string; readonly detail: string }[];
+  readonly placed: number;
+}
+
+/**
+ * A sample of the April 2026 snapshot through the connector in one keeper step: each binary market
+ * prepared as a CTF condition, each negRisk group's recorded members as questions of one adapter
+ * market (the Gamma event also lists the member the snapshot lacks, as the off-chain replay marks it),
+ * the recorded best bid / ask with the stated ladder seeded as maker asks of both outcomes.
+ */
+export async function replayAprilSampleOnChain(
+  chain: OutcomeReplayChain,
+  sample: { readonly binary: readonly AprilSnapshotMarket[]; readonly groups: readonly AprilSnapshotMarket[][] },
+): Promise<{ sets: ChainAprilSet[]; step: ChainStepRecord }> {
+  const recorded = (r: AprilSnapshotMarket): RecordedMarket => ({
+    question: r.question,
+    slug: `april-2026-${r.market_id}`,
+    source: `engine-snapshots-2026-04 market ${r.market_id}`,
+    feeRateBps: BigInt(r.fee_rate_bps),
+    ...aprilBooks(r),
+  });
+  const binaryMarkets = sample.binary.map(recorded);
+  const events: RecordedEvent[] = [
+    {
+      id: "april-2026-binary-sample",
+      negRisk: false,
+      markets: binaryMarkets,
+      seed: "asks",
+      tickSize: tickOf(binaryMarkets),
+      resolutionSource: "Polymarket (UMA optimistic oracle)",
+      endDate: "2026-06-30T00:00:00Z",
+    },
+    ...sample.groups.map((members): RecordedEvent => {
+      const markets = members.map(recorded);
+      return {
+        id: members[0]!.negrisk_group_id!,
+        negRisk: true,
+        markets,
+        seed: "asks",
+        tickSize: tickOf(markets),
+        resolutionSource: "Polymarket (UMA optimistic oracle)",
+        endDate: "2026-06-30T00:00:00Z",
+        unrecordedMembers: 1,
+      };
+    }),
+  ];
+  const listed = await listRecordedEvents(chain, events);
+  const step = await runRecordedStep(chain, listed);
+  const of = (setId: string) =>
+    step.rejected
+      .filter((r) => r.setId.toLowerCase() === setId.toLowerCase())
+      .map((r) => ({ strategy: r.strategy, reason: r.reason, detail: r.detail }));
+  const placedOn = (setId: string) =>
+    step.placed.filter((p) => p.setId.toLowerCase() === setId.toLowerCase()).length;
+  const sets: ChainAprilSet[] = [
+    ...listed[0]!.markets.map((m, i) => ({
+      recordedId: sample.binary[i]!.market_id,
+      kind: "binary" as const,
+      legs: 2,
+      reasons: of(m.conditionId),
+      placed: placedOn(m.conditionId),
+    })),
+    ...listed.slice(1).map((l, i) => ({
+      recordedId: sample.groups[i]![0]!.negrisk_group_id!,
+      kind: "negRisk" as const,
+      legs: l.markets.length,
+      reasons: of(l.marketId!),
+      placed: placedOn(l.marketId!),
+    })),
+  ];
+  return { sets, step };
+}
