@@ -6,6 +6,7 @@ import {
   type LocalAccount,
   type PublicClient,
   type Transport,
+  decodeErrorResult,
   getAddress,
   keccak256,
   parseUnits,
@@ -21,6 +22,7 @@ import {
 } from "../../keeper/backtest/outcomeReplay.js";
 import type { SpreadModel } from "../../keeper/backtest/spreads.js";
 import type { Keeper } from "../../keeper/cycle/keeper.js";
+import { createLogger } from "../../keeper/log/logger.js";
 import { runOutcomeStep } from "../../keeper/cycle/outcomeCycle.js";
 import type { OutcomeBatch } from "../../keeper/planning/outcomeOrders.js";
 import type { BookLevel } from "../../keeper/signals/types.js";
@@ -112,6 +114,8 @@ export interface ListedEvent {
   /** the adapter's market id (negRisk) */
   readonly marketId: Hex | null;
   readonly questionIds: ReadonlyMap<Hex, Hex>;
+  /** governance's calls registering the event's markets in the connector */
+  readonly registration: readonly Write[];
 }
 
 export interface OutcomeReplayChain {
@@ -124,6 +128,8 @@ export interface OutcomeReplayChain {
   readonly connector: Address;
   readonly metadataFile: string;
   readonly submitter: Address;
+  /** the keeper's warnings and errors, one parsed JSON log line each, oldest first */
+  readonly warnings: readonly Record<string, unknown>[];
   nav(): Promise<bigint>;
   close(): Promise<void>;
 }
@@ -156,7 +162,13 @@ export async function startOutcomeReplayChain(options: {
   const metadataFile = path.join(options.dir, "events.json");
   await writeFile(metadataFile, "[]");
   const submitter = devKey(DEFAULT_ROLE_INDICES.strategist);
+  const warnings: Record<string, unknown>[] = [];
+  const logger = createLogger({
+    level: "warn",
+    write: (line) => warnings.push(JSON.parse(line) as Record<string, unknown>),
+  });
   const keeper = await composeLocalKeeper(local, {
+    logger,
     client: options.client,
     transport: options.transport,
     operators: DEFAULT_ROLE_INDICES.operators.map(devKey),
@@ -177,6 +189,7 @@ export async function startOutcomeReplayChain(options: {
     connector: polymarket.connector,
     metadataFile,
     submitter: getAddress(submitter.address),
+    warnings,
     nav: () =>
       read<bigint>(deployer, {
         address: local.stack.vault,
@@ -204,8 +217,8 @@ export function seedLevelsOf(recorded: RecordedMarket, sides: SeedSides, market:
 }
 
 /**
- * Prepares each event's markets on the venue (a negRisk group on the adapter, or binary conditions),
- * lists them on the CLOB with the recorded books and registers them in the connector by governance.
+ * Prepares each event's markets on the venue (a negRisk group on the adapter, or binary conditions)
+ * and lists them on the CLOB with the recorded books; `registerListed` adds them to the connector.
  */
 export async function listRecordedEvents(
   chain: OutcomeReplayChain,
@@ -214,7 +227,6 @@ export async function listRecordedEvents(
   const deployer = chain.accounts[0]!;
   const abi = projectArtifact("PolymarketConnector").abi;
   const listed: ListedEvent[] = [];
-  const calls: Write[] = [];
   for (const event of events) {
     const listing = (m: RecordedMarket) => ({
       question: m.question,
@@ -240,20 +252,23 @@ export async function listRecordedEvents(
             { negRiskMarketId: group.marketId },
           ),
         );
-      calls.push({
-        address: chain.connector,
-        abi,
-        functionName: "addNegRiskMarket",
-        args: [group.marketId, keccak256(toHex(event.id))],
-      });
       listed.push({
         event,
         markets,
         marketId: group.marketId,
         questionIds: new Map(group.questions.map((q) => [q.conditionId, q.questionId])),
+        registration: [
+          {
+            address: chain.connector,
+            abi,
+            functionName: "addNegRiskMarket",
+            args: [group.marketId, keccak256(toHex(event.id))],
+          },
+        ],
       });
     } else {
       const markets: ClobMarket[] = [];
+      const calls: Write[] = [];
       for (const m of event.markets) {
         const prepared = await preparePolymarketBinary(deployer, chain.venue, m.question);
         const market = await chain.clob.addMarketWithLevels(prepared, listing(m), (x) =>
@@ -267,11 +282,30 @@ export async function listRecordedEvents(
           args: [market.conditionId, market.tokens[0], market.tokens[1], zeroHash],
         });
       }
-      listed.push({ event, markets, marketId: null, questionIds: new Map() });
+      listed.push({ event, markets, marketId: null, questionIds: new Map(), registration: calls });
     }
   }
-  await stackGovernanceRunner(chain.local.stack, chain.accounts)(calls.map(asCall));
   return listed;
+}
+
+/**
+ * Registers each listed event's markets in the vault's PolymarketConnector (one governance batch per
+ * event). Returns, per event, the connector's refusal (its custom error) or null.
+ */
+export async function registerListed(
+  chain: OutcomeReplayChain,
+  listed: readonly ListedEvent[],
+): Promise<(string | null)[]> {
+  const governance = stackGovernanceRunner(chain.local.stack, chain.accounts);
+  const refusals: (string | null)[] = [];
+  for (const l of listed)
+    try {
+      await governance(l.registration.map(asCall));
+      refusals.push(null);
+    } catch (error) {
+      refusals.push(revertReason(error));
+    }
+  return refusals;
 }
 
 /**
@@ -318,6 +352,8 @@ export interface ChainStepRecord {
     readonly strategy: string;
     readonly setId: string;
     readonly status: string;
+    /** why the keeper failed or unwound the batch, as its store records it */
+    readonly statusReason: string | null;
     readonly sets: bigint;
     readonly cost: bigint;
     /** the batch's exact locked profit as the keeper planned it (collateral units) */
@@ -327,6 +363,8 @@ export interface ChainStepRecord {
     readonly fees: bigint;
   }[];
   readonly rejected: readonly OpportunityRejection[];
+  /** batches of earlier steps this step unwound (orders closed after expiry), with the loss booked */
+  readonly unwound: readonly { readonly id: Hex; readonly loss: bigint }[];
   readonly opportunities: number;
   readonly sets: number;
   /** the vault's totalAssets after − before the step (collateral units) */
@@ -335,6 +373,8 @@ export interface ChainStepRecord {
   readonly keeperGas: bigint;
   readonly keeperTxs: number;
   readonly clobGas: bigint;
+  /** what the keeper logged as a warning or error during the step */
+  readonly warnings: readonly Record<string, unknown>[];
   readonly durationMs: number;
 }
 
@@ -353,6 +393,7 @@ export async function runRecordedStep(
   const fromBlock = (await client.getBlockNumber()) + 1n;
   const before = await chain.nav();
   const known = new Set((await chain.keeper.store.listOutcomeBatches({})).map((b) => b.id));
+  const warned = chain.warnings.length;
   const parts = chain.keeper.outcomes;
   if (!parts) throw new Error("the keeper has no outcome task");
   const step = await runOutcomeStep(chain.keeper, parts, new Date());
@@ -370,6 +411,7 @@ export async function runRecordedStep(
       strategy: batch.strategy,
       setId: batch.setId,
       status: record.status,
+      statusReason: record.statusReason ?? null,
       sets: BigInt(batch.sets),
       cost: BigInt(batch.cost),
       plannedProfit: BigInt(batch.profit),
@@ -381,10 +423,12 @@ export async function runRecordedStep(
   return {
     placed,
     rejected: step.rejected,
+    unwound: step.unwound.map((u) => ({ id: u.id, loss: BigInt(u.loss) })),
     opportunities: step.opportunities.length,
     sets: step.sets,
     navChange,
     ...gas,
+    warnings: chain.warnings.slice(warned).map(decodedWarning),
     durationMs: performance.now() - started,
   };
 }
@@ -438,50 +482,116 @@ export interface ChainTrade {
   readonly step: ChainStepRecord;
 }
 
+export type PlannedTrade = Pick<
+  ReplayedTrade,
+  "group" | "at" | "strategy" | "sets" | "costUsd" | "profitUsd"
+>;
+
 /**
- * One trade of the off-chain January replay through the connector: the group's questions prepared
- * as a fresh negRisk market on the adapter, the books of the recorded hour built exactly as the
- * off-chain replay builds them (recordedGroupBooks), the sides the trade takes seeded as maker orders
- * (the NO asks for a NO-set conversion, else the YES book), then one keeper outcome step.
+ * The trades of one recorded January group, in order, through the connector: the group's questions
+ * prepared once as a negRisk market on the adapter, listed on the CLOB and registered in the connector
+ * (a refusal there is returned, and the keeper still runs on the listed group to show what it does);
+ * then for each trade the books of its recorded hour, built exactly as the off-chain replay builds
+ * them (recordedGroupBooks), replace the group's books (the sides the trade takes: the NO asks for a
+ * NO-set conversion, else the YES book), and one keeper outcome step runs.
  */
-export async function replayJanuaryTradeOnChain(
+export async function replayJanuaryGroupOnChain(
   chain: OutcomeReplayChain,
-  trade: Pick<ReplayedTrade, "group" | "at" | "strategy" | "sets" | "costUsd" | "profitUsd">,
+  trades: readonly PlannedTrade[],
   options: { readonly dataDir: string; readonly spreads: SpreadModel; readonly feeRateBps: number },
-): Promise<ChainTrade> {
-  const hourMs = Math.floor(trade.at / HOUR_MS) * HOUR_MS;
-  const legs = await recordedGroupBooks(options.dataDir, trade.group, hourMs, options.spreads);
-  const markets: RecordedMarket[] = legs.map((l) => ({
-    question: l.question,
-    slug: l.slug,
-    source: `resolved-markets-timeseries-jan2026 ${trade.group} at ${new Date(hourMs).toISOString()}`,
-    feeRateBps: BigInt(options.feeRateBps),
-    yes: l.yes,
-    no: l.no,
-  }));
+): Promise<{
+  readonly registrationError: string | null;
+  readonly trades: ChainTrade[];
+  /** the step after the last trade's orders expired, when a batch was still open: its unwind */
+  readonly expiry: ChainStepRecord | null;
+}> {
+  const group = trades[0]?.group;
+  if (!group || trades.some((t) => t.group !== group))
+    throw new Error("trades of one recorded group, at least one");
+  const booksAt = async (trade: PlannedTrade) => {
+    const hourMs = Math.floor(trade.at / HOUR_MS) * HOUR_MS;
+    const legs = await recordedGroupBooks(options.dataDir, group, hourMs, options.spreads);
+    return legs.map((l): RecordedMarket => ({
+      question: l.question,
+      slug: l.slug,
+      source: `resolved-markets-timeseries-jan2026 ${group} at ${new Date(hourMs).toISOString()}`,
+      feeRateBps: BigInt(options.feeRateBps),
+      yes: l.yes,
+      no: l.no,
+    }));
+  };
+  const seedOf = (trade: PlannedTrade): SeedSides =>
+    trade.strategy === "no-conversion" ? "asks" : "yes-book";
+  const hours: RecordedMarket[][] = [];
+  for (const trade of trades) hours.push(await booksAt(trade));
   const [listed] = await listRecordedEvents(chain, [
     {
-      id: `${trade.group} ${new Date(hourMs).toISOString().slice(0, 13)}h`,
+      id: group,
       negRisk: true,
-      markets,
-      seed: trade.strategy === "no-conversion" ? "asks" : "yes-book",
-      tickSize: tickOf(markets),
+      markets: hours[0]!,
+      seed: seedOf(trades[0]!),
+      // listed once for every hour replayed: the fine tick if any hour's levels need it
+      tickSize: tickOf(hours.flat()),
       resolutionSource: "Polymarket (UMA optimistic oracle)",
-      endDate: new Date(hourMs + 30 * 24 * HOUR_MS).toISOString(),
+      endDate: new Date(trades[trades.length - 1]!.at + 30 * 24 * HOUR_MS).toISOString(),
     },
   ]);
-  const step = await runRecordedStep(chain, [listed!]);
-  return {
-    group: trade.group,
-    at: trade.at,
-    planned: {
-      strategy: trade.strategy,
-      sets: trade.sets,
-      costUsd: trade.costUsd,
-      profitUsd: trade.profitUsd,
-    },
-    step,
-  };
+  const [registrationError = null] = await registerListed(chain, [listed!]);
+  const results: ChainTrade[] = [];
+  for (const [i, trade] of trades.entries()) {
+    if (i > 0)
+      for (const [j, market] of listed!.markets.entries())
+        await chain.clob.reseedMarket(market, seedLevelsOf(hours[i]![j]!, seedOf(trade), market));
+    const step = await runRecordedStep(chain, [listed!]);
+    results.push({
+      group,
+      at: trade.at,
+      planned: {
+        strategy: trade.strategy,
+        sets: trade.sets,
+        costUsd: trade.costUsd,
+        profitUsd: trade.profitUsd,
+      },
+      step,
+    });
+  }
+  const open = await chain.keeper.store.listOutcomeBatches({ statuses: ["placed"] });
+  let expiry: ChainStepRecord | null = null;
+  if (open.length > 0) {
+    // the exchange's clock passes the orders' expiry; the keeper's next step closes and unwinds them
+    const client = chain.accounts[0]!.public as unknown as {
+      request(args: { method: string; params?: unknown[] }): Promise<unknown>;
+    };
+    await client.request({
+      method: "evm_increaseTime",
+      params: [chain.keeper.outcomes!.config.orderTtlSeconds + 1],
+    });
+    await client.request({ method: "evm_mine" });
+    expiry = await runRecordedStep(chain, []);
+  }
+  return { registrationError, trades: results, expiry };
+}
+
+/**
+ * A keeper warning with the connector's custom errors it quotes as `unknown error 0x…` decoded
+ * (`decoded`: the error's name and arguments), so a report names why the connector refused.
+ */
+function decodedWarning(w: Record<string, unknown>): Record<string, unknown> {
+  const hex = /unknown error (0x[0-9a-fA-F]+) \((0x[0-9a-fA-F]+)\)/.exec(String(w.error ?? ""));
+  if (!hex) return w;
+  try {
+    const e = decodeErrorResult({ abi: projectArtifact("PolymarketConnector").abi, data: hex[2] as Hex });
+    return { ...w, decoded: `${e.errorName}(${(e.args ?? []).map(String).join(", ")})` };
+  } catch {
+    return w;
+  }
+}
+
+/** The custom error (or first line) a reverted transaction reports. */
+function revertReason(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const custom = /custom error '([^']+)'/.exec(text) ?? /reverted with reason string '([^']+)'/.exec(text);
+  return custom ? custom[1]! : text.split("\n")[0]!;
 }
 
 /** One set of the April sample and what the keeper did with it on the chain. */
@@ -491,8 +601,14 @@ export interface ChainAprilSet {
   readonly kind: "binary" | "negRisk";
   readonly legs: number;
   /** the keeper's refusals of the set on the chain, by strategy */
-  readonly reasons: readonly { readonly strategy: string; readonly reason: string; readonly detail: string }[];
+  readonly reasons: readonly {
+    readonly strategy: string;
+    readonly reason: string;
+    readonly detail: string;
+  }[];
   readonly placed: number;
+  /** the connector's refusal to register the set's markets, if any */
+  readonly registrationError: string | null;
 }
 
 /**
@@ -503,7 +619,10 @@ export interface ChainAprilSet {
  */
 export async function replayAprilSampleOnChain(
   chain: OutcomeReplayChain,
-  sample: { readonly binary: readonly AprilSnapshotMarket[]; readonly groups: readonly AprilSnapshotMarket[][] },
+  sample: {
+    readonly binary: readonly AprilSnapshotMarket[];
+    readonly groups: readonly AprilSnapshotMarket[][];
+  },
 ): Promise<{ sets: ChainAprilSet[]; step: ChainStepRecord }> {
   const recorded = (r: AprilSnapshotMarket): RecordedMarket => ({
     question: r.question,
@@ -513,16 +632,22 @@ export async function replayAprilSampleOnChain(
     ...aprilBooks(r),
   });
   const binaryMarkets = sample.binary.map(recorded);
+  const binaryEvent: RecordedEvent[] =
+    binaryMarkets.length === 0
+      ? []
+      : [
+          {
+            id: "april-2026-binary-sample",
+            negRisk: false,
+            markets: binaryMarkets,
+            seed: "asks",
+            tickSize: tickOf(binaryMarkets),
+            resolutionSource: "Polymarket (UMA optimistic oracle)",
+            endDate: "2026-06-30T00:00:00Z",
+          },
+        ];
   const events: RecordedEvent[] = [
-    {
-      id: "april-2026-binary-sample",
-      negRisk: false,
-      markets: binaryMarkets,
-      seed: "asks",
-      tickSize: tickOf(binaryMarkets),
-      resolutionSource: "Polymarket (UMA optimistic oracle)",
-      endDate: "2026-06-30T00:00:00Z",
-    },
+    ...binaryEvent,
     ...sample.groups.map((members): RecordedEvent => {
       const markets = members.map(recorded);
       return {
@@ -538,6 +663,7 @@ export async function replayAprilSampleOnChain(
     }),
   ];
   const listed = await listRecordedEvents(chain, events);
+  const refusals = await registerListed(chain, listed);
   const step = await runRecordedStep(chain, listed);
   const of = (setId: string) =>
     step.rejected
@@ -545,20 +671,23 @@ export async function replayAprilSampleOnChain(
       .map((r) => ({ strategy: r.strategy, reason: r.reason, detail: r.detail }));
   const placedOn = (setId: string) =>
     step.placed.filter((p) => p.setId.toLowerCase() === setId.toLowerCase()).length;
+  const first = binaryEvent.length;
   const sets: ChainAprilSet[] = [
-    ...listed[0]!.markets.map((m, i) => ({
+    ...(first ? listed[0]!.markets : []).map((m, i) => ({
       recordedId: sample.binary[i]!.market_id,
       kind: "binary" as const,
       legs: 2,
       reasons: of(m.conditionId),
       placed: placedOn(m.conditionId),
+      registrationError: refusals[0] ?? null,
     })),
-    ...listed.slice(1).map((l, i) => ({
+    ...listed.slice(first).map((l, i) => ({
       recordedId: sample.groups[i]![0]!.negrisk_group_id!,
       kind: "negRisk" as const,
       legs: l.markets.length,
       reasons: of(l.marketId!),
       placed: placedOn(l.marketId!),
+      registrationError: refusals[first + i] ?? null,
     })),
   ];
   return { sets, step };

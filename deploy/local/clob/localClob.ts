@@ -65,6 +65,11 @@ export interface LocalClob {
     levels: (market: ClobMarket) => readonly SeedLevel[],
     options?: { negRiskMarketId?: Hex; minOrderSize?: bigint },
   ): Promise<ClobMarket>;
+  /**
+   * Replaces a listed market's book: its maker cancels every order it rests on the market through the
+   * CLOB API, then posts `levels` (the same market at a later recorded time).
+   */
+  reseedMarket(market: ClobMarket, levels: readonly SeedLevel[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -91,6 +96,7 @@ export async function startLocalClob(config: LocalClobConfig): Promise<LocalClob
     venue: config.venue,
   });
   let listed = 0;
+  const makerOf = new Map<Hex, SeedMaker>();
   const list = async (
     prepared: PreparedBinary,
     listing: Omit<SeedQuote, "yesAsk" | "noAsk" | "group">,
@@ -114,6 +120,7 @@ export async function startLocalClob(config: LocalClobConfig): Promise<LocalClob
     await engine.addMarket(market);
     const maker = makers[listed % makers.length] as SeedMaker;
     listed += 1;
+    makerOf.set(market.conditionId, maker);
     return { market, maker };
   };
   return {
@@ -135,8 +142,19 @@ export async function startLocalClob(config: LocalClobConfig): Promise<LocalClob
     },
     async addMarketWithLevels(prepared, listing, levels, options = {}) {
       const { market, maker } = await list(prepared, listing, options);
-      await seedBookLevels(config.deployer, maker, { venue: config.venue, chainId, market, levels: levels(market) });
+      await seedBookLevels(config.deployer, maker, {
+        venue: config.venue,
+        chainId,
+        market,
+        levels: levels(market),
+      });
       return market;
+    },
+    async reseedMarket(market, levels) {
+      const maker = makerOf.get(market.conditionId);
+      if (!maker) throw new Error(`${market.slug} is not listed on this CLOB`);
+      await maker.clob.cancelMarketOrders({ market: market.conditionId });
+      await seedBookLevels(config.deployer, maker, { venue: config.venue, chainId, market, levels });
     },
     close: () => service.close(),
   };

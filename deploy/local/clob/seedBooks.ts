@@ -148,9 +148,12 @@ export async function seedBookLevels(
   const { market, venue, levels } = options;
   const sold = (token: bigint) =>
     levels.filter((l) => l.side === "SELL" && l.tokenId === token).reduce((a, l) => a + l.shares, 0n);
-  const most = sold(market.tokens[0]) > sold(market.tokens[1]) ? sold(market.tokens[0]) : sold(market.tokens[1]);
+  const most =
+    sold(market.tokens[0]) > sold(market.tokens[1]) ? sold(market.tokens[0]) : sold(market.tokens[1]);
   const sets = options.sets ?? most;
-  const bid = levels.filter((l) => l.side === "BUY").reduce((a, l) => a + (l.shares * l.price) / PRICE_SCALE, 0n);
+  const bid = levels
+    .filter((l) => l.side === "BUY")
+    .reduce((a, l) => a + (l.shares * l.price) / PRICE_SCALE, 0n);
   if (sets + bid > 0n) await mintMockToken(deployer, venue.collateral, maker.account.address, sets + bid);
   if (sets > 0n && market.negRisk)
     await send(maker.clients, {

@@ -6,7 +6,7 @@ import { createPublicClient, custom, type PublicClient } from "viem";
 import { SHARED_DATA_DIR } from "../../../deploy/local/clob/recordedQuotes.js";
 import {
   type OutcomeReplayChain,
-  replayJanuaryTradeOnChain,
+  replayJanuaryGroupOnChain,
   startOutcomeReplayChain,
 } from "../../../deploy/local/outcomeReplayChain.js";
 import { loadRecordedSpreads } from "../../../keeper/backtest/replay.js";
@@ -50,7 +50,12 @@ describe("outcome replay through the connector on the local chain: realized = pl
       dataDir: SHARED_DATA_DIR,
       spreads,
       arb: {
-        guards: { ...base.dutchBook, maxQuoteAgeMs: 3_600_000, maxQuoteSkewMs: 3_600_000, minLegDepthUsd: 50 },
+        guards: {
+          ...base.dutchBook,
+          maxQuoteAgeMs: 3_600_000,
+          maxQuoteSkewMs: 3_600_000,
+          minLegDepthUsd: 50,
+        },
         minProfitUsd: 1,
         caps: { perMarket: 0.15, perEvent: 0.15, perCluster: { default: 0.3 }, total: 0.6 },
         setStep: 0.01,
@@ -63,12 +68,13 @@ describe("outcome replay through the connector on the local chain: realized = pl
     const planned = trades[0]!;
     expect(planned.strategy).to.equal("dutch-book");
 
-    const result = await replayJanuaryTradeOnChain(chain, planned, {
+    const result = await replayJanuaryGroupOnChain(chain, [planned], {
       dataDir: SHARED_DATA_DIR,
       spreads,
       feeRateBps: 0,
     });
-    const { step } = result;
+    expect(result.registrationError).to.equal(null);
+    const { step } = result.trades[0]!;
     expect(step.placed, JSON.stringify(step.rejected)).to.have.length(1);
     const [batch] = step.placed;
     expect(batch).to.include({ strategy: "dutch-book", status: "locked", orders: 3 });
