@@ -43,8 +43,6 @@ const ON_CHAIN = process.argv.includes("--on-chain");
 /** the April sample replayed on chain: the most traded binary markets and negRisk groups */
 const APRIL_BINARY = 20;
 const APRIL_GROUPS = 5;
-/** PolymarketConnector.MAX_CONDITIONS: the conditions one connector registers */
-const MAX_CONDITIONS = 16;
 
 function table(rows: (string | number)[][]): string {
   const [head, ...body] = rows;
@@ -315,23 +313,27 @@ async function runOnChain(report: OutcomeReplayReport, spreads: SpreadModel): Pr
     }
   }
   const aprilStarted = performance.now();
-  // one connector registers at most MAX_CONDITIONS conditions: the sample is packed onto as many vaults
-  const chunks: { binary: AprilSnapshotMarket[]; groups: AprilSnapshotMarket[][] }[] = [];
+  // a connector registers at most MAX_CONDITIONS conditions (the stack's own markets among them):
+  // the sample is packed onto as many vaults as that takes
   const sample = aprilSample(await loadAprilSnapshot(DATA_DIR));
+  let next: Awaited<ReturnType<typeof startChain>> | undefined = await startChain();
+  const room = await next.chain.conditionRoom();
+  const chunks: { binary: AprilSnapshotMarket[]; groups: AprilSnapshotMarket[][] }[] = [];
   const size = (c: (typeof chunks)[number]) => c.binary.length + c.groups.reduce((a, g) => a + g.length, 0);
-  const room = (n: number) => {
+  const chunkFor = (n: number) => {
     const last = chunks[chunks.length - 1];
-    if (last && size(last) + n <= MAX_CONDITIONS) return last;
+    if (last && size(last) + n <= room) return last;
     const fresh = { binary: [], groups: [] };
     chunks.push(fresh);
     return fresh;
   };
-  for (const r of sample.binary) room(1).binary.push(r);
-  for (const g of sample.groups) room(g.length).groups.push(g);
+  for (const r of sample.binary) chunkFor(1).binary.push(r);
+  for (const g of sample.groups) chunkFor(g.length).groups.push(g);
   const aprilSets: ChainAprilSet[] = [];
   let aprilGas = 0n;
   for (const chunk of chunks) {
-    const { chain, close } = await startChain();
+    const { chain, close } = next ?? (await startChain());
+    next = undefined;
     try {
       const april = await replayAprilSampleOnChain(chain, chunk);
       aprilSets.push(...april.sets);
@@ -507,6 +509,36 @@ function onChainMarkdown(o: OnChainReport): string {
       `Keeper gas ${(sum((t) => t.keeperGas) + expiryGas).toLocaleString("en-US")} in ${sum((t) => t.keeperTxs) + o.expiries.reduce((s, e) => s + e.keeperTxs, 0)} transactions; the CLOB operator's matches ${sum((t) => t.clobGas).toLocaleString("en-US")} gas.`,
     "",
   );
+  const causes = new Map<string, { trades: number; planned: number }>();
+  for (const t of trades) {
+    if (placed(t)?.status === "locked") continue;
+    const registration = o.registrations.find((r) => r.group === t.group)?.error;
+    const first = t.warnings[0];
+    const named = String(first?.decoded ?? first?.msg ?? "nothing placed").split("(")[0]!;
+    const cause = registration ? `${registration.split("(")[0]} at registration → ${named}` : named;
+    const c = causes.get(cause) ?? { trades: 0, planned: 0 };
+    causes.set(cause, { trades: c.trades + 1, planned: c.planned + t.planned.profitUsd });
+  }
+  const explain: Record<string, string> = {
+    InvalidQuestionCount:
+      "governance could not register the group: its questions exceed the connector's `MAX_CONDITIONS` (16), and the connector refuses orders on tokens it has not registered (`UnknownToken`), so the gate's simulation refuses the batch and nothing is sent",
+    GroupExposureAboveCap:
+      "the connector's group cap counts every condition's worst case with open orders as if filled: a negRisk mint-and-sell holds one YES of every question against its open SELLs, `sets` tokens on each of the n conditions, `sets × n` for the group, while the keeper sizes the batch by its cost (`sets`) under the same 30 % cap; the gate's simulation refuses the batch and nothing is sent",
+  };
+  lines.push(
+    "Where realized falls short of planned (planned profit of the trades not locked, by the on-chain refusal):",
+    "",
+    table([
+      ["refused by", "trades", "planned profit", "why"],
+      ...[...causes].map(([cause, c]) => [
+        `\`${cause}\``,
+        c.trades,
+        usd(c.planned),
+        explain[cause.split(" ")[0]!] ?? "",
+      ]),
+    ]),
+    "",
+  );
   const refused = new Map<string, number>();
   for (const t of trades)
     for (const r of t.rejected)
@@ -521,7 +553,7 @@ function onChainMarkdown(o: OnChainReport): string {
   lines.push("### April 2026 sample on the chain", "");
   lines.push(
     `The ${APRIL_BINARY} most traded binary markets quoting both sides and the ${APRIL_GROUPS} negRisk groups with the most volume, packed onto`,
-    `${o.april.vaults} local stacks of at most 16 conditions, one keeper step each: each binary market a CTF condition, each group's recorded members the questions of one adapter market whose`,
+    `${o.april.vaults} local stacks (each connector's room under \`MAX_CONDITIONS\`), one keeper step each: each binary market a CTF condition, each group's recorded members the questions of one adapter market whose`,
     "Gamma event also lists the member the snapshot lacks (the snapshot records no event lists; the off-chain replay marks the",
     "list unrecorded the same way), the recorded best bid / ask and the stated ladder seeded as maker asks, each market at its",
     "recorded fee rate. The keeper's refusals on the chain against the off-chain replay's, set by set:",

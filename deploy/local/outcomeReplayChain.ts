@@ -131,6 +131,8 @@ export interface OutcomeReplayChain {
   /** the keeper's warnings and errors, one parsed JSON log line each, oldest first */
   readonly warnings: readonly Record<string, unknown>[];
   nav(): Promise<bigint>;
+  /** conditions the connector can still register (MAX_CONDITIONS less those registered; none is ever dropped) */
+  conditionRoom(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -196,6 +198,14 @@ export async function startOutcomeReplayChain(options: {
         abi: projectArtifact("AccountingManager").abi,
         functionName: "totalAssets",
       }),
+    async conditionRoom() {
+      const abi = projectArtifact("PolymarketConnector").abi;
+      const [max, ids] = await Promise.all([
+        read<bigint>(deployer, { address: polymarket.connector, abi, functionName: "MAX_CONDITIONS" }),
+        read<readonly Hex[]>(deployer, { address: polymarket.connector, abi, functionName: "conditionIds" }),
+      ]);
+      return Number(max) - ids.length;
+    },
     async close() {
       await keeper.close();
       await clob.close();
