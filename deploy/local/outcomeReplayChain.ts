@@ -55,12 +55,13 @@ import { deployLocalStack, type LocalStack } from "./productStack.js";
 
 /**
  * Recorded market states replayed through the real keeper path on the local chain: each recorded
- * event (a negRisk group at one recorded hour, or a set of binary markets) is prepared on the local
- * Polymarket venue, listed on the local CLOB with the recorded books as signed maker orders,
- * registered in the vault's PolymarketConnector by governance and written as the keeper's Gamma
- * metadata; then the keeper's outcome step runs (composed once, as `keeper run` composes it). What
- * it placed, the vault's NAV change, the exchange's fees on its fills, its gas and every refusal are
- * read back from the chain and the keeper's store.
+ * event (a negRisk group, its books replaced hour by hour, or a set of binary markets) is prepared on
+ * the local Polymarket venue, listed on the local CLOB with the recorded books as signed maker orders,
+ * registered in the vault's PolymarketConnector by governance (which holds at most `MAX_CONDITIONS`
+ * conditions, never dropping one: a caller gives each group its own stack) and written as the keeper's
+ * Gamma metadata; then the keeper's outcome step runs (composed once per stack, as `keeper run`
+ * composes it). What it placed, the vault's NAV change, the exchange's fees on its fills, its gas and
+ * every refusal are read back from the chain and the keeper's store.
  *
  * Clocks: the CLOB stamps books with the wall clock and the keeper ages quotes against the wall clock;
  * orders expire by the chain's block time; the recorded hour is only the data's label.
