@@ -91,6 +91,20 @@ export async function deployPolymarketVenue(
   };
 }
 
+/**
+ * The venue with `operator` (the local CLOB's key) made an operator of both exchanges by their admin,
+ * `admin`: how the CLOB service fronts the stack's own venue, the one the vault's PolymarketConnector trades on.
+ */
+export async function withVenueOperator(
+  admin: Clients,
+  venue: PolymarketVenue,
+  operator: Address,
+): Promise<PolymarketVenue> {
+  for (const address of [venue.exchange, venue.negRiskExchange])
+    await send(admin, { address, abi: exchangeAbi(), functionName: "addOperator", args: [operator] });
+  return { ...venue, operator: getAddress(operator) };
+}
+
 async function positionId(
   clients: Clients,
   ctf: Address,

@@ -46,6 +46,8 @@ export interface OutcomeReplayOptions {
   readonly cooldownMs: number;
   /** Fee rate of the January groups (the recording has none). */
   readonly janFeeRateBps: number;
+  /** Only these January groups (default every recorded group). */
+  readonly onlyGroups?: readonly string[];
 }
 
 export interface ReplayedTrade {
@@ -149,7 +151,9 @@ export async function replayJanuaryGroups(options: OutcomeReplayOptions): Promis
 }> {
   const dir = path.join(options.dataDir, RESOLVED_DIR);
   const ladder = options.ladder ?? DEFAULT_LADDER;
-  const groups = await readOutcomeGroups(dir);
+  const groups = (await readOutcomeGroups(dir)).filter(
+    (g) => !options.onlyGroups || options.onlyGroups.includes(g.group),
+  );
   const index = csvRecords(await readFile(path.join(dir, "markets_index.csv"), "utf8"));
   const info = new Map(
     index.map((r) => [
@@ -325,6 +329,7 @@ const aprilMarket = z
     negrisk_group_id: z.string().nullable(),
     category: z.string().nullable(),
     fee_rate_bps: z.number().int().min(0).max(10_000),
+    volume_24h: z.number().nullish(),
     fetched_at: z.number(),
   })
   .loose();
@@ -336,21 +341,63 @@ const aprilMarket = z
  * a negRisk group is a set only if the venue's list were known: the replay lists what the snapshot
  * holds and marks the list unrecorded, which the keeper refuses by name.
  */
+export type AprilSnapshotMarket = z.output<typeof aprilMarket>;
+
+/** The April 2026 engine snapshot's markets that parse (the rest are left out). */
+export async function loadAprilSnapshot(dataDir: string): Promise<AprilSnapshotMarket[]> {
+  const file = path.join(dataDir, "polymarket/engine-snapshots-2026-04/market_snapshot.json.gz");
+  const decoded = JSON.parse(gunzipSync(await readFile(file)).toString("utf8")) as { markets?: unknown[] };
+  return (decoded.markets ?? []).flatMap((raw) => {
+    const r = aprilMarket.safeParse(raw);
+    return r.success ? [r.data] : [];
+  });
+}
+
+/** The condition id the replay gives a snapshot market (the snapshot records none). */
+export const aprilConditionId = (marketId: string) => hexId(`apr:${marketId}`);
+
+/**
+ * A snapshot market's YES and NO books: the stated ladder behind its recorded best ask and best bid
+ * (one tick worse per level, USD per level as the ladder states); an absent quote is an empty side.
+ */
+export function aprilBooks(
+  r: AprilSnapshotMarket,
+  ladder: DepthLadder = DEFAULT_LADDER,
+): { yes: { asks: BookLevel[]; bids: BookLevel[] }; no: { asks: BookLevel[]; bids: BookLevel[] } } {
+  const step = (price: number, i: number, dir: 1 | -1) => Number((price + dir * i * ladder.tick).toFixed(6));
+  const side = (bid: number | null, ask: number | null) => ({
+    asks:
+      ask === null
+        ? []
+        : ladder.levelsUsd
+            .map((usd, i) => ({
+              price: step(ask, i, 1),
+              size: Math.floor((usd / step(ask, i, 1)) * 100) / 100,
+            }))
+            .filter((l) => l.price < 1),
+    bids:
+      bid === null
+        ? []
+        : ladder.levelsUsd
+            .map((usd, i) => ({
+              price: step(bid, i, -1),
+              size: Math.floor((usd / Math.max(step(bid, i, -1), 1e-6)) * 100) / 100,
+            }))
+            .filter((l) => l.price > 0),
+  });
+  return { yes: side(r.yes_bid, r.yes_ask), no: side(r.no_bid, r.no_ask) };
+}
+
 export async function replayAprilSnapshot(options: OutcomeReplayOptions): Promise<{
   trades: ReplayedTrade[];
   rejected: (OpportunityRejection & { source: string; at: number | null })[];
   markets: number;
   sets: number;
 }> {
-  const file = path.join(options.dataDir, "polymarket/engine-snapshots-2026-04/market_snapshot.json.gz");
-  const decoded = JSON.parse(gunzipSync(await readFile(file)).toString("utf8")) as { markets?: unknown[] };
   const ladder = options.ladder ?? DEFAULT_LADDER;
-  const rows = (decoded.markets ?? []).flatMap((raw) => {
-    const r = aprilMarket.safeParse(raw);
-    return r.success ? [r.data] : [];
-  });
+  const rows = await loadAprilSnapshot(options.dataDir);
   const markets: VenueMarket[] = rows.map((r, i) => ({
-    conditionId: hexId(`apr:${r.market_id}`),
+    conditionId: aprilConditionId(r.market_id),
     questionId: r.negrisk_group_id
       ? `${r.negrisk_group_id.slice(0, 64)}${(i % 256).toString(16).padStart(2, "0")}`
       : null,
@@ -397,33 +444,11 @@ export async function replayAprilSnapshot(options: OutcomeReplayOptions): Promis
     at: null,
   }));
   const books = new Map<string, LegBook>();
-  const step = (price: number, i: number, dir: 1 | -1) => Number((price + dir * i * ladder.tick).toFixed(6));
   for (const r of rows) {
     const at = Math.round(r.fetched_at * 1000);
-    for (const [token, bid, ask] of [
-      [r.yes_token_id, r.yes_bid, r.yes_ask],
-      [r.no_token_id, r.no_bid, r.no_ask],
-    ] as const) {
-      const asks =
-        ask === null
-          ? []
-          : ladder.levelsUsd
-              .map((usd, i) => ({
-                price: step(ask, i, 1),
-                size: Math.floor((usd / step(ask, i, 1)) * 100) / 100,
-              }))
-              .filter((l) => l.price < 1);
-      const bids =
-        bid === null
-          ? []
-          : ladder.levelsUsd
-              .map((usd, i) => ({
-                price: step(bid, i, -1),
-                size: Math.floor((usd / Math.max(step(bid, i, -1), 1e-6)) * 100) / 100,
-              }))
-              .filter((l) => l.price > 0);
-      books.set(token, { tokenId: token, asks, bids, quotedAt: at });
-    }
+    const { yes, no } = aprilBooks(r, ladder);
+    books.set(r.yes_token_id, { tokenId: r.yes_token_id, ...yes, quotedAt: at });
+    books.set(r.no_token_id, { tokenId: r.no_token_id, ...no, quotedAt: at });
   }
   const now = Math.max(...rows.map((r) => r.fetched_at * 1000));
   const scan = scanOutcomeSets(

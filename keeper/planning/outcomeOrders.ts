@@ -106,6 +106,13 @@ function priceUnits(price: number): bigint {
   return BigInt(units);
 }
 
+/**
+ * A book size in token units (6 decimals): rounded, not floored, since a size like 1063.83 is
+ * 1063829999.9999999 units in binary floating point, and a floored size off the size step makes an
+ * order whose amounts put its price off the tick (the CLOB refuses it).
+ */
+const sizeUnits = (size: number): bigint => BigInt(Math.round(size * 1_000_000));
+
 const ceilDiv = (a: bigint, b: bigint): bigint => (a + b - 1n) / b;
 const roundDown = (x: bigint, step: bigint): bigint => (x / step) * step;
 const roundUp = (x: bigint, step: bigint): bigint => ceilDiv(x, step) * step;
@@ -131,7 +138,7 @@ function buyLevels(
   for (const level of levels) {
     if (need <= 0n) break;
     const p = priceUnits(level.price);
-    const available = roundDown(BigInt(Math.floor(level.size * 1_000_000)), step);
+    const available = roundDown(sizeUnits(level.size), step);
     if (available <= 0n) continue;
     let gross = roundUp(need, step);
     while (gross < available && netBought(feeRateBps, p, gross) < need) gross += step;
@@ -155,7 +162,7 @@ function sellLevels(
   for (const level of levels) {
     if (left <= 0n) break;
     const p = priceUnits(level.price);
-    const available = BigInt(Math.floor(level.size * 1_000_000));
+    const available = sizeUnits(level.size);
     const gross = left < available ? left : available;
     if (gross <= 0n) continue;
     const taker = (gross * p) / OUTCOME_UNIT;

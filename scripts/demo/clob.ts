@@ -1,5 +1,5 @@
-import { type Address, type Hex, getAddress, keccak256, toHex, zeroHash } from "viem";
-import { projectArtifact, send, type Write } from "../../deploy/lib/artifacts.js";
+import { type Address, type Hex, keccak256, toHex, zeroHash } from "viem";
+import { projectArtifact, type Write } from "../../deploy/lib/artifacts.js";
 import type { Clients } from "../../deploy/lib/clients.js";
 import type { ClobMarket } from "../../deploy/local/clob/clobEngine.js";
 import { gammaEventsPayload } from "../../deploy/local/clob/gammaEvents.js";
@@ -15,6 +15,7 @@ import {
   deployPolymarketVenue,
   preparePolymarketBinary,
   preparePolymarketNegRiskGroup,
+  withVenueOperator,
 } from "../../deploy/local/polymarketVenue.js";
 import type { LocalProtocols } from "../../deploy/local/protocols.js";
 
@@ -55,7 +56,7 @@ export async function startDemoClob(
   if (!operator) throw new Error(`the local chain has no development account #${CLOB_OPERATOR_ACCOUNT}`);
   const operatorAddress = operator.wallet.account.address;
   const venue = options.venue
-    ? await withOperator(deployer, options.venue, operatorAddress)
+    ? await withVenueOperator(deployer, options.venue, operatorAddress)
     : await deployPolymarketVenue(deployer, protocols, { operator: operatorAddress });
   const clob = await startLocalClob({
     deployer,
@@ -87,26 +88,6 @@ export async function startDemoClob(
     await clob.close();
     throw error;
   }
-}
-
-/**
- * The stack's own venue (the one the vault's PolymarketConnector trades on) with the CLOB's key made an
- * operator of both exchanges by their admin, the deployer.
- */
-async function withOperator(
-  deployer: Clients,
-  venue: PolymarketVenue,
-  operator: Address,
-): Promise<PolymarketVenue> {
-  for (const address of [venue.exchange, venue.negRiskExchange]) {
-    await send(deployer, {
-      address,
-      abi: projectArtifact("CtfExchange").abi,
-      functionName: "addOperator",
-      args: [operator],
-    });
-  }
-  return { ...venue, operator: getAddress(operator) };
 }
 
 /** The venue's addresses and the listed markets, for `.keeper-data/local-addresses.json`. */

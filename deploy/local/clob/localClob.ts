@@ -4,7 +4,13 @@ import { type ClobMarket, ClobEngine } from "./clobEngine.js";
 import { type ClobService, startClobService } from "./clobService.js";
 import { ExchangeGateway } from "./exchangeGateway.js";
 import type { DepthProfile, SeedQuote } from "./recordedQuotes.js";
-import { type SeedMaker, createSeedMakers, seedMarketBook } from "./seedBooks.js";
+import {
+  type SeedLevel,
+  type SeedMaker,
+  createSeedMakers,
+  seedBookLevels,
+  seedMarketBook,
+} from "./seedBooks.js";
 import type { PolymarketVenue } from "../polymarketVenue.js";
 
 /**
@@ -49,6 +55,21 @@ export interface LocalClob {
     quote: SeedQuote,
     options?: { negRiskMarketId?: Hex; depth?: DepthProfile; minOrderSize?: bigint },
   ): Promise<ClobMarket>;
+  /**
+   * Lists a prepared market without seeding it, then puts explicit maker levels on its book (a recorded
+   * book as it stood, rather than a best quote and a depth profile). Returns the market as listed.
+   */
+  addMarketWithLevels(
+    prepared: PreparedBinary,
+    listing: Omit<SeedQuote, "yesAsk" | "noAsk" | "group">,
+    levels: (market: ClobMarket) => readonly SeedLevel[],
+    options?: { negRiskMarketId?: Hex; minOrderSize?: bigint },
+  ): Promise<ClobMarket>;
+  /**
+   * Replaces a listed market's book: its maker cancels every order it rests on the market through the
+   * CLOB API, then posts `levels` (the same market at a later recorded time).
+   */
+  reseedMarket(market: ClobMarket, levels: readonly SeedLevel[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -75,6 +96,33 @@ export async function startLocalClob(config: LocalClobConfig): Promise<LocalClob
     venue: config.venue,
   });
   let listed = 0;
+  const makerOf = new Map<Hex, SeedMaker>();
+  const list = async (
+    prepared: PreparedBinary,
+    listing: Omit<SeedQuote, "yesAsk" | "noAsk" | "group">,
+    options: { negRiskMarketId?: Hex; minOrderSize?: bigint },
+  ): Promise<{ market: ClobMarket; maker: SeedMaker }> => {
+    const negRisk = options.negRiskMarketId !== undefined;
+    const market: ClobMarket = {
+      conditionId: prepared.conditionId,
+      question: listing.question,
+      slug: listing.slug,
+      tokens: [prepared.yesTokenId, prepared.noTokenId],
+      outcomes: ["Yes", "No"],
+      negRisk,
+      negRiskMarketId: options.negRiskMarketId ?? null,
+      exchange: negRisk ? config.venue.negRiskExchange : config.venue.exchange,
+      tickSize: listing.tickSize,
+      minOrderSize: options.minOrderSize ?? 5_000_000n,
+      feeRateBps: listing.feeRateBps,
+      source: listing.source,
+    };
+    await engine.addMarket(market);
+    const maker = makers[listed % makers.length] as SeedMaker;
+    listed += 1;
+    makerOf.set(market.conditionId, maker);
+    return { market, maker };
+  };
   return {
     url: service.url,
     service,
@@ -82,24 +130,7 @@ export async function startLocalClob(config: LocalClobConfig): Promise<LocalClob
     makers,
     operator: config.operator.account.address,
     async addMarket(prepared, quote, options = {}) {
-      const negRisk = options.negRiskMarketId !== undefined;
-      const market: ClobMarket = {
-        conditionId: prepared.conditionId,
-        question: quote.question,
-        slug: quote.slug,
-        tokens: [prepared.yesTokenId, prepared.noTokenId],
-        outcomes: ["Yes", "No"],
-        negRisk,
-        negRiskMarketId: options.negRiskMarketId ?? null,
-        exchange: negRisk ? config.venue.negRiskExchange : config.venue.exchange,
-        tickSize: quote.tickSize,
-        minOrderSize: options.minOrderSize ?? 5_000_000n,
-        feeRateBps: quote.feeRateBps,
-        source: quote.source,
-      };
-      await engine.addMarket(market);
-      const maker = makers[listed % makers.length] as SeedMaker;
-      listed += 1;
+      const { market, maker } = await list(prepared, quote, options);
       await seedMarketBook(config.deployer, maker, {
         venue: config.venue,
         chainId,
@@ -108,6 +139,22 @@ export async function startLocalClob(config: LocalClobConfig): Promise<LocalClob
         depth: options.depth ?? DEFAULT_DEPTH,
       });
       return market;
+    },
+    async addMarketWithLevels(prepared, listing, levels, options = {}) {
+      const { market, maker } = await list(prepared, listing, options);
+      await seedBookLevels(config.deployer, maker, {
+        venue: config.venue,
+        chainId,
+        market,
+        levels: levels(market),
+      });
+      return market;
+    },
+    async reseedMarket(market, levels) {
+      const maker = makerOf.get(market.conditionId);
+      if (!maker) throw new Error(`${market.slug} is not listed on this CLOB`);
+      await maker.clob.cancelMarketOrders({ market: market.conditionId });
+      await seedBookLevels(config.deployer, maker, { venue: config.venue, chainId, market, levels });
     },
     close: () => service.close(),
   };

@@ -90,6 +90,14 @@ export function seededShares(depth: DepthProfile): bigint {
   return depth.reduce((a, b) => a + b, 0n) * 1_000_000n;
 }
 
+/** One resting maker order to seed: a token, its side, a price in units of 0.0001 and a size in token units (6 decimals). */
+export interface SeedLevel {
+  readonly tokenId: bigint;
+  readonly side: "BUY" | "SELL";
+  readonly price: bigint;
+  readonly shares: bigint;
+}
+
 /**
  * Splits the sets, signs the SELL ladder of both outcomes (best ask, then one tick worse per level, at the
  * depth profile's sizes) and posts it. Returns the posted order ids.
@@ -105,17 +113,56 @@ export async function seedMarketBook(
     depth: DepthProfile;
   },
 ): Promise<Hex[]> {
-  const { market, quote, depth, venue } = options;
-  const sets = seededShares(depth);
-  await mintMockToken(deployer, venue.collateral, maker.account.address, sets);
-  if (market.negRisk)
+  const { market, quote, depth } = options;
+  const tick = tickUnits(market.tickSize);
+  const levels: SeedLevel[] = [];
+  for (const [tokenId, best] of [
+    [market.tokens[0], quote.yesAsk],
+    [market.tokens[1], quote.noAsk],
+  ] as const) {
+    for (const [level, whole] of depth.entries()) {
+      const price = best + BigInt(level) * tick;
+      if (price > PRICE_SCALE - tick) break;
+      levels.push({ tokenId, side: "SELL", price, shares: whole * 1_000_000n });
+    }
+  }
+  return seedBookLevels(deployer, maker, { ...options, levels, sets: seededShares(depth) });
+}
+
+/**
+ * Puts explicit levels on a market's book: the maker splits `sets` full sets (default: the most any one
+ * outcome sells) and is minted the collateral its BUY orders bid, then signs every level as a real EIP-712
+ * order and posts it through the CLOB API (GTC). Returns the posted order ids.
+ */
+export async function seedBookLevels(
+  deployer: Clients,
+  maker: SeedMaker,
+  options: {
+    venue: PolymarketVenue;
+    chainId: number;
+    market: ClobMarket;
+    levels: readonly SeedLevel[];
+    sets?: bigint;
+  },
+): Promise<Hex[]> {
+  const { market, venue, levels } = options;
+  const sold = (token: bigint) =>
+    levels.filter((l) => l.side === "SELL" && l.tokenId === token).reduce((a, l) => a + l.shares, 0n);
+  const most =
+    sold(market.tokens[0]) > sold(market.tokens[1]) ? sold(market.tokens[0]) : sold(market.tokens[1]);
+  const sets = options.sets ?? most;
+  const bid = levels
+    .filter((l) => l.side === "BUY")
+    .reduce((a, l) => a + (l.shares * l.price) / PRICE_SCALE, 0n);
+  if (sets + bid > 0n) await mintMockToken(deployer, venue.collateral, maker.account.address, sets + bid);
+  if (sets > 0n && market.negRisk)
     await send(maker.clients, {
       address: venue.negRiskAdapter,
       abi: projectArtifact("NegRiskAdapter").abi,
       functionName: "splitPosition",
       args: [market.conditionId, sets],
     });
-  else {
+  else if (sets > 0n) {
     await send(maker.clients, {
       address: venue.collateral,
       abi: erc20Abi,
@@ -130,40 +177,32 @@ export async function seedMarketBook(
     });
   }
   const builder = new ExchangeOrderBuilder(market.exchange, options.chainId, maker.clients.wallet);
-  const tick = tickUnits(market.tickSize);
   const ids: Hex[] = [];
-  for (const [tokenId, best] of [
-    [market.tokens[0], quote.yesAsk],
-    [market.tokens[1], quote.noAsk],
-  ] as const) {
-    for (const [level, whole] of depth.entries()) {
-      const price = best + BigInt(level) * tick;
-      if (price > PRICE_SCALE - tick) break;
-      const shares = whole * 1_000_000n;
-      const signed = await builder.buildSignedOrder({
-        maker: maker.account.address,
-        signer: maker.account.address,
-        taker: zeroAddress,
-        tokenId: tokenId.toString(),
-        makerAmount: shares.toString(),
-        takerAmount: ((shares * price) / PRICE_SCALE).toString(),
-        side: OrderSide.SELL,
-        feeRateBps: market.feeRateBps.toString(),
-        nonce: "0",
-        expiration: "0",
-        signatureType: SignatureType.EOA,
-      });
-      const result = (await maker.clob.postOrder(signed, OrderType.GTC)) as {
-        success?: boolean;
-        orderID?: Hex;
-        error?: unknown;
-      };
-      if (result.success !== true || !result.orderID)
-        throw new Error(
-          `seeding ${market.slug}: the CLOB refused a maker order: ${JSON.stringify(result.error ?? result)}`,
-        );
-      ids.push(result.orderID);
-    }
+  for (const level of levels) {
+    const collateral = ((level.shares * level.price) / PRICE_SCALE).toString();
+    const signed = await builder.buildSignedOrder({
+      maker: maker.account.address,
+      signer: maker.account.address,
+      taker: zeroAddress,
+      tokenId: level.tokenId.toString(),
+      makerAmount: level.side === "SELL" ? level.shares.toString() : collateral,
+      takerAmount: level.side === "SELL" ? collateral : level.shares.toString(),
+      side: level.side === "SELL" ? OrderSide.SELL : OrderSide.BUY,
+      feeRateBps: market.feeRateBps.toString(),
+      nonce: "0",
+      expiration: "0",
+      signatureType: SignatureType.EOA,
+    });
+    const result = (await maker.clob.postOrder(signed, OrderType.GTC)) as {
+      success?: boolean;
+      orderID?: Hex;
+      error?: unknown;
+    };
+    if (result.success !== true || !result.orderID)
+      throw new Error(
+        `seeding ${market.slug}: the CLOB refused a maker order: ${JSON.stringify(result.error ?? result)}`,
+      );
+    ids.push(result.orderID);
   }
   return ids;
 }

@@ -295,6 +295,32 @@ describe("planning: lock steps of each strategy", function () {
     expect(batch.maxLoss).to.equal(batch.sets);
   });
 
+  it("a level size like 1063.83 (1063829999.99… units in floating point) still gives orders on the tick", function () {
+    // the local CLOB refuses an order whose amounts put its price off the tick: a floored size did
+    const bids: [number, number][] = [
+      [0.36, 1063.83],
+      [0.35, 5000],
+    ];
+    const books = new Map([
+      ["01", lb("01", [[0.7, 100]], bids)],
+      ["11", lb("11", [[0.7, 100]], bids)],
+      ["21", lb("21", [[0.7, 100]], bids)],
+    ]);
+    const opp = scan(books);
+    expect(opp.strategy).to.equal("mint-and-sell");
+    const batch = planOutcomeBatch(opp, params(books));
+    expect(BigInt(batch.sets) > 1_063_830_000n, batch.sets).to.equal(true);
+    const first = batch.orders.filter((o) => o.price === 0.36);
+    expect(first.map((o) => o.makerAmount)).to.deep.equal(["1063830000", "1063830000", "1063830000"]);
+    for (const o of batch.orders) {
+      const tick = 10_000n; // 0.01 in 10^-6 units
+      const price = BigInt(Math.round(o.price * 1_000_000));
+      expect(price % tick).to.equal(0n);
+      // SELL price = takerAmount / makerAmount, exactly
+      expect(BigInt(o.takerAmount) * 1_000_000n).to.equal(BigInt(o.makerAmount) * price);
+    }
+  });
+
   it("NO-set conversion buys every NO and converts all n questions (index set 0b111) into 2 collateral a set", function () {
     const books = new Map<string, LegBook>([
       ["01", lb("01", [[0.4, 100]])],
