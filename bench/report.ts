@@ -308,7 +308,8 @@ connector's order as taker against a maker order signed with clob-client's Excha
 Polymarket that is Polymarket's cost, not the vault's, and is shown apart (\`*_venue\`). The
 ConditionalTokensConnector's FPMM path (\`outcome_buyMerge_*\`) has no operator: the keeper's own
 transactions buy from the pool, each buy splitting collateral into all n positions, so its cost grows
-faster than the set size; the order-book path puts every leg's order in one transaction.
+faster than the set size; the order-book path puts every leg's order in one transaction, so the keeper's
+cost per leg stays roughly flat (column "per leg") and the operator's fills add about as much again.
 
 ${table(
   [
