@@ -66,7 +66,7 @@ export const PM_REFUSED_SET_SIZE = 25;
 export const PM_CLOSE_POINTS = [1, 8, 32] as const;
 /** Binary markets registered and held in the NAV figures, up to the connector's MAX_CONDITIONS (16). */
 export const PM_NAV_POINTS = [1, 2, 4, 8, 12, 14, 16] as const;
-/** Full sets per leg: on a 16-question group that is 1,600 of worst-case group exposure, far inside the caps. */
+/** Full sets per leg: a 10-question set is 1,000 of worst-case group exposure, far inside the 30 % group cap. */
 const SETS = USDC("100");
 const ORDER_TTL = 3_600n;
 
