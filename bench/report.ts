@@ -63,6 +63,44 @@ const GAS_DESCRIPTIONS: Readonly<Record<string, string>> = {
   outcome_nav_2markets: "the same with 2 markets",
   outcome_nav_4markets: "the same with 4 markets",
   outcome_nav_8markets: "the same with 8 markets (32 legs, the connector's cap)",
+  pm_buyLock_3:
+    "PolymarketConnector, negRisk YES set of 3: keeper gate tx [transferToConnector, pmPlaceOrders(3 BUYs)]; the held set is the lock (no tx)",
+  pm_buyLock_10: "the same for a 10-question group (one pmPlaceOrders of 10 BUYs)",
+  pm_buyLock_3_perLeg: "pm_buyLock_3 / 3",
+  pm_buyLock_10_perLeg: "pm_buyLock_10 / 10",
+  pm_buyLock_3_venue:
+    "the venue operator's matchOrders of the 3 legs (connector BUY vs a clob-client-signed SELL), summed; not keeper-paid",
+  pm_buyLock_10_venue: "the same for the 10 legs",
+  pm_buyConvert_3:
+    "negRisk NO set of 3: keeper gate txs [transferToConnector, pmPlaceOrders(3 NO BUYs)] + lock [pmConvert(all 3)], summed",
+  pm_buyConvert_10: "the same for 10 questions",
+  pm_buyConvert_3_lock: "of pm_buyConvert_3, the lock tx [pmConvert] alone",
+  pm_buyConvert_10_lock: "of pm_buyConvert_10, the lock tx alone",
+  pm_buyConvert_3_venue: "the venue operator's matchOrders of the 3 NO legs, summed; not keeper-paid",
+  pm_buyConvert_10_venue: "the same for the 10 NO legs",
+  pm_buyMerge_binary:
+    "binary set: keeper gate txs [transferToConnector, pmPlaceOrders(YES BUY, NO BUY)] + lock [pmMerge], summed",
+  pm_buyMerge_binary_venue: "the venue operator's matchOrders of both legs, summed; not keeper-paid",
+  pm_splitSell_binary:
+    "mint-and-sell, binary: keeper gate tx [transferToConnector, pmSplit, pmPlaceOrders(2 SELLs)]",
+  pm_splitSell_binary_venue: "the venue operator's matchOrders of both SELLs, summed; not keeper-paid",
+  pm_splitSell_3:
+    "mint-and-sell, negRisk of 3: keeper gate tx [transferToConnector, pmSplit(q1), pmConvert(NO q1 → YES set), pmPlaceOrders(3 SELLs)]",
+  pm_splitSell_3_venue: "the venue operator's matchOrders of the 3 SELLs, summed; not keeper-paid",
+  pm_redeem: "keeper gate tx [pmRedeem] of a resolved binary market (YES + NO held), whole transaction",
+  pm_nav_1: "PolymarketConnector.totalValue (execution gas), 1 registered binary market held (YES + NO)",
+  pm_nav_2: "the same with 2 markets held",
+  pm_nav_4: "the same with 4 markets held",
+  pm_nav_8: "the same with 8 markets held",
+  pm_nav_12: "the same with 12 markets held",
+  pm_nav_14: "the same with 14 markets held",
+  pm_nav_16: "the same with 16 markets held (MAX_CONDITIONS, the connector's cap)",
+  pm_nav_group16:
+    "PolymarketConnector.totalValue with one 16-question negRisk group registered, nothing held (over the vault's 500,000 valuation gas)",
+  pm_close_1:
+    "keeper gate tx [pmCloseOrders] of 1 open unfilled BUY (cancelled on the exchange): the unwind path",
+  pm_close_8: "the same closing 8 open orders",
+  pm_close_32: "the same closing 32, the connector's MAX_OPEN_ORDERS",
   oz4626_deposit: "OpenZeppelin 5 ERC-4626 deposit of a returning holder",
   oz4626_redeem: "OpenZeppelin 5 ERC-4626 partial redeem",
 };
@@ -220,6 +258,91 @@ co-signer waits: median ${local.median === null ? "not measured" : ms(local.medi
 Reproduce: \`npm run bench:latency\` (about 6 min: the node's deployment, then at most
 \`BENCH_LATENCY_SECONDS\` (150) of samples per block time, \`BENCH_LATENCY_SAMPLES\` (25) at most,
 block times \`BENCH_LATENCY_BLOCKS\` ("1,2")). It is not part of \`npm run bench\` (it takes minutes).
+`;
+}
+
+/** The Polymarket connector section: who pays what, and the FPMM outcome figures beside it. */
+function polymarketSection(results: BenchResults): string {
+  const g = results.gas;
+  const limits = results.polymarket;
+  if (g.pm_buyLock_3 === undefined || !limits) return "";
+  const shown = (value: number | undefined) => (value === undefined ? "—" : n(value));
+  const sizes = Object.keys(g)
+    .map((key) => /^pm_buyLock_(\d+)$/.exec(key)?.[1])
+    .filter((x): x is string => x !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
+  const rows = sizes.map((size) => [
+    String(size),
+    shown(g[`pm_buyLock_${size}`]),
+    shown(g[`pm_buyLock_${size}_perLeg`]),
+    shown(g[`pm_buyLock_${size}_venue`]),
+    shown(g[`pm_buyConvert_${size}`]),
+    shown(g[`outcome_buyMerge_${size}`]),
+  ]);
+  const refused = limits.refusedSetSize;
+  rows.push([
+    String(limits.maxSetSize),
+    `registered, but the vault refuses to fund it: \`transferToConnector\` reverts \`${limits.maxSetError.replace(/\(.*$/, "")}\` (totalValue needs ${shown(g[`pm_nav_group${limits.maxSetSize}`])} gas)`,
+    "—",
+    "—",
+    "—",
+    shown(g[`outcome_buyMerge_${limits.maxSetSize}`]),
+  ]);
+  rows.push([
+    String(refused),
+    `refused: \`addNegRiskMarket\` reverts \`${limits.refusedSetError}\``,
+    "—",
+    "—",
+    "—",
+    shown(g[`outcome_buyMerge_${refused}`]),
+  ]);
+  return `## Polymarket connector (keeper gate vs venue operator)
+
+Who pays what: the **keeper** pays the KeeperGate transactions (2-of-3 \`execute\`, the gate's signature checks
+included): placing a batch (\`[transferToConnector, pmPlaceOrders(every leg)]\`, the connector records each
+order hash for ERC-1271, checks the exposure caps and sets exact allowances), and the lock once every leg has
+filled (\`pmMerge\` for a binary set, \`pmConvert\` for a negRisk NO set; a negRisk YES set is held, no
+transaction). The **venue operator** (the CLOB's key) pays the fills: one \`matchOrders\` per leg, the
+connector's order as taker against a maker order signed with clob-client's ExchangeOrderBuilder — on
+Polymarket that is Polymarket's cost, not the vault's, and is shown apart (\`*_venue\`). The
+ConditionalTokensConnector's FPMM path (\`outcome_buyMerge_*\`) has no operator: the keeper's own
+transactions buy from the pool, each buy splitting collateral into all n positions, so its cost grows
+faster than the set size; the order-book path puts every leg's order in one transaction, so the keeper's
+cost per leg stays roughly flat (column "per leg") and the operator's fills add about as much again.
+
+${table(
+  [
+    "questions",
+    "YES set: keeper place tx (lock: held)",
+    "per leg",
+    "venue fills, summed (operator)",
+    "NO set: keeper place + pmConvert",
+    "FPMM outcome_buyMerge (keeper)",
+  ],
+  rows,
+)}
+
+Binary set bought and merged: keeper ${shown(g.pm_buyMerge_binary)} (venue ${shown(g.pm_buyMerge_binary_venue)});
+mint-and-sell: binary ${shown(g.pm_splitSell_binary)}, negRisk of 3 (split, convert into a YES set, 3 SELLs in one
+transaction) ${shown(g.pm_splitSell_3)}, against the FPMM's \`outcome_splitSell_3\` ${shown(g.outcome_splitSell_3)};
+redeem ${shown(g.pm_redeem)} against \`outcome_redeem\` ${shown(g.outcome_redeem)}.
+
+Limits of the connector (read from the contract in this run): at most ${limits.caps.maxConditions} registered
+conditions (a negRisk group of more questions cannot be registered, so the ${refused}-leg set is not tradable
+through it at all, and the \`pm_nav_*\` curve ends at ${limits.caps.maxConditions} markets) and at most
+${limits.caps.maxOpenOrders} open orders (closing ${limits.caps.maxOpenOrders} is \`pm_close_${limits.caps.maxOpenOrders}\`).
+The vault forwards 500,000 gas to one connector's \`totalValue\` (ConnectorValuation.VALUATION_GAS) and
+refuses to fund a connector whose valuation fails: \`totalValue\` costs about 28,000 gas per registered
+condition (\`pm_nav_*\`), and a negRisk group adds its own pass, so a connector with a
+${limits.maxSetSize}-question group (\`pm_nav_group${limits.maxSetSize}\`) is over that budget — the largest
+negRisk set the vault can trade through one connector is below the connector's own cap. Every order action and cap check reads
+all registered conditions and open orders, so the figures above are for a connector holding only the measured
+market(s); on a busier connector \`pmPlaceOrders\` costs more. Measured by \`bench/polymarketGas.ts\`: the local
+CTF Exchange, NegRisk CTF Exchange and NegRiskAdapter stand-ins on the real Conditional Tokens 1.0.3, orders
+from keeper/planning/outcomeActions.ts, actions encoded by keeper/planning/actions.ts, 100 full sets per leg,
+fee rate 0.
+
 `;
 }
 
@@ -402,7 +525,7 @@ An asynchronous (ERC-7540) vault costs two user transactions per deposit and per
 ERC-4626 vault costs one; the ratios above are that whole price. Settlement is paid once per epoch by the
 keeper, not per user.
 
-## Scaling
+${polymarketSection(results)}## Scaling
 
 ![Settlement gas vs pending requests, NAV gas vs connectors](benchmarks-scaling.svg)
 

@@ -42,6 +42,20 @@ export interface KeeperFigures {
   readonly notMeasured?: Readonly<Record<string, string>>;
 }
 
+/** What the Polymarket connector figures (`pm_*`) are bounded by, read from the contract in the same run. */
+export interface PolymarketLimits {
+  /** the connector's MAX_CONDITIONS and MAX_OPEN_ORDERS */
+  readonly caps: { readonly maxConditions: number; readonly maxOpenOrders: number };
+  /** the connector's revert when governance registers a negRisk group larger than MAX_CONDITIONS */
+  readonly refusedSetError: string;
+  /** questions of that group */
+  readonly refusedSetSize: number;
+  /** questions of the largest group the connector registers (MAX_CONDITIONS) */
+  readonly maxSetSize: number;
+  /** the vault's revert when the keeper funds a connector holding that group (its valuation is over budget) */
+  readonly maxSetError: string;
+}
+
 export interface BenchResults {
   readonly gas: GasFigures;
   readonly scaling: {
@@ -55,6 +69,7 @@ export interface BenchResults {
   readonly floors?: Readonly<Record<string, number>>;
   /** Runtime bytecode size of each product contract, bytes. */
   readonly sizes?: Readonly<Record<string, number>>;
+  readonly polymarket?: PolymarketLimits;
   readonly keeper: KeeperFigures;
   readonly meta: { readonly commit: string; readonly date: string } & Readonly<Record<string, unknown>>;
 }
@@ -221,6 +236,7 @@ export interface Measurements {
   /** Floor samples per figure name (see `BenchResults.floors`). */
   readonly floors?: Readonly<Record<string, readonly number[]>>;
   readonly sizes?: Readonly<Record<string, number>>;
+  readonly polymarket?: PolymarketLimits;
 }
 
 /** Gas medians, rounded to whole gas. */
@@ -260,6 +276,7 @@ export function buildResults(m: Measurements): BenchResults {
     ratios,
     ...(floors ? { floors } : {}),
     ...(m.sizes ? { sizes: m.sizes } : {}),
+    ...(m.polymarket ? { polymarket: m.polymarket } : {}),
     keeper: m.keeper,
     meta: m.meta,
   };

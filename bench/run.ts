@@ -17,6 +17,7 @@ import {
   type KeeperFigures,
   type Measurements,
   NAV_SCALING_POINTS,
+  type PolymarketLimits,
   SETTLE_SCALING_POINTS,
   buildResults,
   evaluateTargets,
@@ -30,6 +31,12 @@ import { productContractSizes } from "./contractSizes.js";
 import { measureGatedSettlement } from "./stackSettleGas.js";
 import { OUTCOME_NAV_POINTS, OUTCOME_SET_SIZES, measureOutcomeGas } from "./outcomeGas.js";
 import { VENUE_CONVERT_QUESTIONS, VENUE_MATCH_MAKERS, measureVenueGas } from "./venueGas.js";
+import {
+  PM_MAX_SET_SIZE,
+  PM_REFUSED_SET_SIZE,
+  measurePolymarketGas,
+  polymarketFigures,
+} from "./polymarketGas.js";
 import { updateBenchmarksMarkdown } from "./dashboardReport.js";
 import { measureSnapshotToOrders } from "./outcomeArbPerf.js";
 
@@ -141,6 +148,19 @@ for (const k of VENUE_MATCH_MAKERS) sample(`venue_match_${k}maker${k === 1 ? "" 
 sample("venue_match_mint", venue.mint);
 for (const n of VENUE_CONVERT_QUESTIONS) sample(`venue_convert_${n}`, venue.convert[n]!);
 
+progress(
+  "the vault's PolymarketConnector through the 2-of-3 gate on the local venue (keeper gate txs, operator fills), one run",
+);
+const pm = await measurePolymarketGas(accounts);
+for (const [name, value] of Object.entries(polymarketFigures(pm))) sample(name, value);
+const polymarket: PolymarketLimits = {
+  caps: pm.caps,
+  refusedSetError: pm.refusedSetError,
+  refusedSetSize: PM_REFUSED_SET_SIZE,
+  maxSetSize: PM_MAX_SET_SIZE,
+  maxSetError: pm.maxSetError,
+};
+
 progress(`settlement by pending requests (${SETTLE_SCALING_POINTS.join(", ")}), one run`);
 const bySettle = await measureVaultGas(at(0), [at(1), at(2)], SETTLE_SCALING_POINTS, []);
 const settleByRequests = Object.fromEntries(
@@ -194,6 +214,7 @@ const measurements: Measurements = {
   sizes: productContractSizes(),
   settleByRequests,
   navByConnectors,
+  polymarket,
   keeper,
   meta: {
     commit: git("rev-parse", "HEAD"),

@@ -15,6 +15,15 @@ import {
 } from "../../../bench/results.js";
 import { renderBenchmarksMarkdown } from "../../../bench/report.js";
 import { scalingSvg } from "../../../bench/scalingChart.js";
+import {
+  PM_CLOSE_POINTS,
+  PM_MAX_SET_SIZE,
+  PM_NAV_POINTS,
+  PM_REFUSED_SET_SIZE,
+  PM_SET_SIZES,
+  type PolymarketGas,
+  polymarketFigures,
+} from "../../../bench/polymarketGas.js";
 
 /** A tiny synthetic run: every operation just inside or just outside its target, chosen per test. */
 function synthetic(overrides: Record<string, readonly number[]> = {}): Measurements {
@@ -173,6 +182,65 @@ describe("bench: results file writer and target classification", function () {
     expect(page).to.include("median 159 ms, p95 not measured");
     expect(renderBenchmarksMarkdown(results, evaluateTargets(results))).to.include(
       "Not measured yet: run `npm run bench:latency`",
+    );
+  });
+
+  it("the Polymarket figures: each pm_* name is described, per leg is the placing tx over its legs, the refused group is shown", function () {
+    const bySize = (base: number) =>
+      Object.fromEntries(PM_SET_SIZES.map((n) => [n, BigInt(base + 1_000 * n + 7)]));
+    const pm: PolymarketGas = {
+      buyLock: bySize(200_000),
+      buyLockVenue: bySize(300_000),
+      buyConvert: bySize(400_000),
+      buyConvertLock: bySize(150_000),
+      buyConvertVenue: bySize(310_000),
+      refusedSetError: "InvalidQuestionCount(25)",
+      maxSetValueGas: 507_538n,
+      maxSetError: "ConnectorNotHealthy(0x56a0338468929e16c48c3Ef96679cB20e96b3eF7)",
+      buyMergeBinary: 500_001n,
+      buyMergeBinaryVenue: 360_002n,
+      splitSellBinary: 420_003n,
+      splitSellBinaryVenue: 350_004n,
+      splitSell3: 610_005n,
+      splitSell3Venue: 520_006n,
+      redeem: 140_007n,
+      nav: Object.fromEntries(PM_NAV_POINTS.map((k) => [k, BigInt(30_000 + 9_000 * k)])),
+      close: Object.fromEntries(PM_CLOSE_POINTS.map((k) => [k, BigInt(60_000 + 20_000 * k)])),
+      caps: { maxConditions: 16, maxOpenOrders: 32 },
+    };
+    const figures = polymarketFigures(pm);
+    const names = Object.keys(figures);
+    expect(names.every((name) => /^pm_[A-Za-z]+(_[A-Za-z0-9]+){0,2}$/.test(name))).to.equal(true);
+    for (const n of PM_SET_SIZES)
+      expect(figures[`pm_buyLock_${n}_perLeg`]).to.equal(pm.buyLock[n]! / BigInt(n));
+    expect(names).to.include.members([
+      "pm_buyMerge_binary",
+      "pm_splitSell_binary",
+      "pm_redeem",
+      "pm_nav_16",
+      "pm_close_32",
+    ]);
+    const gas = Object.fromEntries(Object.entries(figures).map(([name, value]) => [name, [Number(value)]]));
+    const limits = {
+      caps: pm.caps,
+      refusedSetError: pm.refusedSetError,
+      refusedSetSize: PM_REFUSED_SET_SIZE,
+      maxSetSize: PM_MAX_SET_SIZE,
+      maxSetError: pm.maxSetError,
+    };
+    const results = buildResults({ ...synthetic(gas), polymarket: limits });
+    const page = renderBenchmarksMarkdown(results, evaluateTargets(results));
+    for (const name of names) {
+      const row = page.split("\n").find((line) => line.startsWith(`| \`${name}\` |`));
+      expect(row, name).to.match(/^\| `[^`]+` \| [\d,]+ \| \S.* \|$/);
+    }
+    expect(page).to.include("## Polymarket connector (keeper gate vs venue operator)");
+    expect(page).to.include("| 3 | 203,007 | 67,669 | 303,007 | 403,007 | — |");
+    expect(page).to.include(
+      "| 25 | refused: `addNegRiskMarket` reverts `InvalidQuestionCount(25)` | — | — | — | — |",
+    );
+    expect(renderBenchmarksMarkdown(buildResults(synthetic(gas)), [])).not.to.include(
+      "## Polymarket connector",
     );
   });
 
