@@ -1,13 +1,11 @@
 import { ExchangeOrderBuilder, OrderSide } from "@polymarket/clob-client";
 import {
-  type Abi,
   type Address,
   type Hex,
   BaseError,
   ContractFunctionRevertedError,
   createWalletClient,
   custom,
-  decodeErrorResult,
   encodeFunctionData,
   keccak256,
   maxUint256,
@@ -56,16 +54,16 @@ const USDC = (amount: string) => parseUnits(amount, 6);
 /** Questions of the negRisk groups whose YES (or NO) set is bought through the vault. */
 export const PM_SET_SIZES = [3, 10] as const;
 /**
- * A group of the connector's MAX_CONDITIONS (16) questions: the connector registers it, but its totalValue
- * then needs more gas than the vault forwards to a connector's valuation, so the vault refuses to fund it.
+ * A group of the connector's MAX_CONDITIONS (14) questions: the largest it registers. Its totalValue must fit
+ * the gas the vault forwards to a connector's valuation, so the vault funds it (checked, not assumed).
  */
-export const PM_MAX_SET_SIZE = 16;
+export const PM_MAX_SET_SIZE = 14;
 /** A group the connector cannot register (more questions than MAX_CONDITIONS): refused, not measured. */
 export const PM_REFUSED_SET_SIZE = 25;
 /** Open orders closed in one pmCloseOrders: 1, a quarter and all of the connector's MAX_OPEN_ORDERS (32). */
 export const PM_CLOSE_POINTS = [1, 8, 32] as const;
-/** Binary markets registered and held in the NAV figures, up to the connector's MAX_CONDITIONS (16). */
-export const PM_NAV_POINTS = [1, 2, 4, 8, 12, 14, 16] as const;
+/** Binary markets registered and held in the NAV figures, up to the connector's MAX_CONDITIONS (14). */
+export const PM_NAV_POINTS = [1, 2, 4, 8, 12, 14] as const;
 /** Full sets per leg: a 10-question set is 1,000 of worst-case group exposure, far inside the 30 % group cap. */
 const SETS = USDC("100");
 const ORDER_TTL = 3_600n;
@@ -83,10 +81,8 @@ export interface PolymarketGas {
   readonly buyConvertVenue: Readonly<Record<number, bigint>>;
   /** what the connector answers for a 25-question group: governance's addNegRiskMarket reverts with this */
   readonly refusedSetError: string;
-  /** execution gas of totalValue of a connector holding nothing but a registered 16-question group */
+  /** execution gas of totalValue of a connector holding nothing but a registered MAX_CONDITIONS-question group */
   readonly maxSetValueGas: bigint;
-  /** what the vault answers when the keeper funds that connector (transferToConnector through the gate) */
-  readonly maxSetError: string;
   /** keeper gate txs: `[transferToConnector, pmPlaceOrders(YES BUY, NO BUY)]` then `[pmMerge]` */
   readonly buyMergeBinary: bigint;
   readonly buyMergeBinaryVenue: bigint;
@@ -345,17 +341,11 @@ export async function measurePolymarketGas(accounts: readonly Clients[]): Promis
   const maxGroup = await negRiskGroup(deployer, venue, "bench pm largest group", PM_MAX_SET_SIZE);
   const maxConnector = await fresh([{ negRisk: maxGroup }], 0n);
   const maxSetValueGas = await measureConnectorValueGas(deployer, maxConnector);
-  let maxSetError: string | undefined;
-  try {
-    await gate(
-      [{ kind: "transferToConnector", connector: maxConnector, amount: IDLE.toString() }],
-      "fund 16",
-    );
-  } catch (error) {
-    maxSetError = revertOf(error, projectArtifact("AccountingManager").abi);
-    if (!maxSetError) throw error;
-  }
-  if (!maxSetError) throw new Error(`the vault funded a connector of a ${PM_MAX_SET_SIZE}-question group`);
+  // the vault values the connector within its valuation budget, so it funds it (a revert here fails the run)
+  await gate(
+    [{ kind: "transferToConnector", connector: maxConnector, amount: IDLE.toString() }],
+    `fund ${PM_MAX_SET_SIZE}`,
+  );
   const refusedSetError = await refusedGroup(stack, accounts, deployer, venue, stack.polymarket!.connector);
 
   // 2. binary set bought (YES and NO BUYs) and merged
@@ -503,7 +493,6 @@ export async function measurePolymarketGas(accounts: readonly Clients[]): Promis
     buyConvertVenue,
     refusedSetError,
     maxSetValueGas,
-    maxSetError,
     buyMergeBinary: placePair + merge,
     buyMergeBinaryVenue,
     splitSellBinary,
@@ -608,19 +597,6 @@ async function addMarkets(
             }),
     })),
   );
-}
-
-/** `name(args)` of the revert `error` carries: a contract error, or the one a gate call failed with. */
-function revertOf(error: unknown, abi: Abi): string | undefined {
-  const reverted =
-    error instanceof BaseError ? error.walk((e) => e instanceof ContractFunctionRevertedError) : null;
-  if (!(reverted instanceof ContractFunctionRevertedError) || !reverted.data?.errorName) return undefined;
-  const { errorName, args = [] } = reverted.data;
-  if (errorName === "CallFailed") {
-    const inner = decodeErrorResult({ abi, data: args[2] as Hex });
-    return `${inner.errorName}(${(inner.args ?? []).join(", ")})`;
-  }
-  return `${errorName}(${args.join(", ")})`;
 }
 
 /** The revert name of governance's addNegRiskMarket of a 25-question group in `connector` (simulated). */

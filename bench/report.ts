@@ -93,10 +93,9 @@ const GAS_DESCRIPTIONS: Readonly<Record<string, string>> = {
   pm_nav_4: "the same with 4 markets held",
   pm_nav_8: "the same with 8 markets held",
   pm_nav_12: "the same with 12 markets held",
-  pm_nav_14: "the same with 14 markets held",
-  pm_nav_16: "the same with 16 markets held (MAX_CONDITIONS, the connector's cap)",
-  pm_nav_group16:
-    "PolymarketConnector.totalValue with one 16-question negRisk group registered, nothing held (over the vault's 500,000 valuation gas)",
+  pm_nav_14: "the same with 14 markets held (MAX_CONDITIONS, the connector's cap)",
+  pm_nav_group14:
+    "PolymarketConnector.totalValue with one 14-question negRisk group registered (MAX_CONDITIONS), nothing held: under the vault's 500,000 valuation gas",
   pm_close_1:
     "keeper gate tx [pmCloseOrders] of 1 open unfilled BUY (cancelled on the exchange): the unwind path",
   pm_close_8: "the same closing 8 open orders",
@@ -283,7 +282,7 @@ function polymarketSection(results: BenchResults): string {
   const refused = limits.refusedSetSize;
   rows.push([
     String(limits.maxSetSize),
-    `registered, but the vault refuses to fund it: \`transferToConnector\` reverts \`${limits.maxSetError.replace(/\(.*$/, "")}\` (totalValue needs ${shown(g[`pm_nav_group${limits.maxSetSize}`])} gas)`,
+    `the largest group the connector registers (MAX_CONDITIONS); the vault funds it: totalValue ${shown(g[`pm_nav_group${limits.maxSetSize}`])} gas, under the 500,000 budget`,
     "—",
     "—",
     "—",
@@ -334,9 +333,9 @@ through it at all, and the \`pm_nav_*\` curve ends at ${limits.caps.maxCondition
 ${limits.caps.maxOpenOrders} open orders (closing ${limits.caps.maxOpenOrders} is \`pm_close_${limits.caps.maxOpenOrders}\`).
 The vault forwards 500,000 gas to one connector's \`totalValue\` (ConnectorValuation.VALUATION_GAS) and
 refuses to fund a connector whose valuation fails: \`totalValue\` costs about 28,000 gas per registered
-condition (\`pm_nav_*\`), and a negRisk group adds its own pass, so a connector with a
-${limits.maxSetSize}-question group (\`pm_nav_group${limits.maxSetSize}\`) is over that budget — the largest
-negRisk set the vault can trade through one connector is below the connector's own cap. Every order action and cap check reads
+condition (\`pm_nav_*\`), and a negRisk group adds its own pass; MAX_CONDITIONS is set so that a connector at
+the cap, one ${limits.maxSetSize}-question group (\`pm_nav_group${limits.maxSetSize}\`), stays under that budget (at 16 it
+needed 507,538 gas, and the vault read the connector as unhealthy). Every order action and cap check reads
 all registered conditions and open orders, so the figures above are for a connector holding only the measured
 market(s); on a busier connector \`pmPlaceOrders\` costs more. Measured by \`bench/polymarketGas.ts\`: the local
 CTF Exchange, NegRisk CTF Exchange and NegRiskAdapter stand-ins on the real Conditional Tokens 1.0.3, orders

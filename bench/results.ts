@@ -50,10 +50,8 @@ export interface PolymarketLimits {
   readonly refusedSetError: string;
   /** questions of that group */
   readonly refusedSetSize: number;
-  /** questions of the largest group the connector registers (MAX_CONDITIONS) */
+  /** questions of the largest group the connector registers (MAX_CONDITIONS); the vault funds it */
   readonly maxSetSize: number;
-  /** the vault's revert when the keeper funds a connector holding that group (its valuation is over budget) */
-  readonly maxSetError: string;
 }
 
 export interface BenchResults {

@@ -158,7 +158,6 @@ const polymarket: PolymarketLimits = {
   refusedSetError: pm.refusedSetError,
   refusedSetSize: PM_REFUSED_SET_SIZE,
   maxSetSize: PM_MAX_SET_SIZE,
-  maxSetError: pm.maxSetError,
 };
 
 progress(`settlement by pending requests (${SETTLE_SCALING_POINTS.join(", ")}), one run`);

@@ -195,8 +195,7 @@ describe("bench: results file writer and target classification", function () {
       buyConvertLock: bySize(150_000),
       buyConvertVenue: bySize(310_000),
       refusedSetError: "InvalidQuestionCount(25)",
-      maxSetValueGas: 507_538n,
-      maxSetError: "ConnectorNotHealthy(0x56a0338468929e16c48c3Ef96679cB20e96b3eF7)",
+      maxSetValueGas: 451_000n,
       buyMergeBinary: 500_001n,
       buyMergeBinaryVenue: 360_002n,
       splitSellBinary: 420_003n,
@@ -206,7 +205,7 @@ describe("bench: results file writer and target classification", function () {
       redeem: 140_007n,
       nav: Object.fromEntries(PM_NAV_POINTS.map((k) => [k, BigInt(30_000 + 9_000 * k)])),
       close: Object.fromEntries(PM_CLOSE_POINTS.map((k) => [k, BigInt(60_000 + 20_000 * k)])),
-      caps: { maxConditions: 16, maxOpenOrders: 32 },
+      caps: { maxConditions: 14, maxOpenOrders: 32 },
     };
     const figures = polymarketFigures(pm);
     const names = Object.keys(figures);
@@ -217,7 +216,7 @@ describe("bench: results file writer and target classification", function () {
       "pm_buyMerge_binary",
       "pm_splitSell_binary",
       "pm_redeem",
-      "pm_nav_16",
+      "pm_nav_14",
       "pm_close_32",
     ]);
     const gas = Object.fromEntries(Object.entries(figures).map(([name, value]) => [name, [Number(value)]]));
@@ -226,7 +225,6 @@ describe("bench: results file writer and target classification", function () {
       refusedSetError: pm.refusedSetError,
       refusedSetSize: PM_REFUSED_SET_SIZE,
       maxSetSize: PM_MAX_SET_SIZE,
-      maxSetError: pm.maxSetError,
     };
     const results = buildResults({ ...synthetic(gas), polymarket: limits });
     const page = renderBenchmarksMarkdown(results, evaluateTargets(results));
