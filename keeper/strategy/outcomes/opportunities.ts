@@ -247,6 +247,25 @@ function capKeys(set: OutcomeSet, config: OutcomeArbConfig): CapKeys {
   return { marketId: set.id, eventId: set.eventId, cluster: config.clusterOf?.(set.eventId) ?? set.eventId };
 }
 
+/** Below the connector's caps by this margin: it measures against its last settled NAV, the keeper the live one. */
+const CONNECTOR_CAP_MARGIN = 0.98;
+
+/**
+ * The most sets of `set` the PolymarketConnector's on-chain caps admit. The connector measures a
+ * negRisk set's exposure on every one of its n questions (each question's YES or NO inventory, open
+ * orders counted as filled), so `sets` counts against the event cap and n × sets against the group
+ * cap; sizing within those keeps the keeper from planning a batch the connector refuses
+ * (`GroupExposureAboveCap`). A binary set's two legs are one condition: the caps above cover it.
+ */
+function connectorSetLimit(set: OutcomeSet, config: OutcomeArbConfig, navUsd: number): number {
+  if (set.kind !== "negRisk") return Infinity;
+  const { cluster } = capKeys(set, config);
+  const groupCap = Object.hasOwn(config.caps.perCluster, cluster)
+    ? (config.caps.perCluster[cluster] as number)
+    : config.caps.perCluster.default;
+  return CONNECTOR_CAP_MARGIN * navUsd * Math.min(config.caps.perEvent, groupCap / set.legs.length);
+}
+
 /** Par collateral per set the lock returns (or the held set is valued at). */
 function parOf(set: OutcomeSet, strategy: OutcomeStrategy): number {
   if (strategy === "no-conversion") return (set.legs.length - 1) * (1 - set.convertFeeBips / 10_000);
@@ -303,7 +322,8 @@ function priceStrategy(
   const budget = Math.min(fraction * ctx.navUsd, ctx.capitalUsd);
   if (fraction <= 0) return { reason: "capped", detail: `${cappedBy} cap leaves no room` };
   if (ctx.capitalUsd <= 0) return { reason: "no-capital", detail: "no collateral in the connector" };
-  const maxSets = side === "BUY" ? Infinity : budget;
+  const connectorSets = connectorSetLimit(set, config, ctx.navUsd);
+  const maxSets = Math.min(side === "BUY" ? Infinity : budget, connectorSets);
   const sized = walkSets(walkLegs, side, limit, { maxSets, budget });
   const sets = floorTo(sized.sets, config.setStep);
   const walk =
@@ -316,7 +336,12 @@ function priceStrategy(
       reason: "below-min-profit",
       detail: `${walk.sets.toFixed(2)} sets lock $${profitUsd.toFixed(2)} < $${config.minProfitUsd}`,
     };
-  const bound = ctx.capitalUsd < fraction * ctx.navUsd ? "capital" : cappedBy;
+  const bound =
+    walk.sets >= connectorSets - config.setStep
+      ? "connector group cap"
+      : ctx.capitalUsd < fraction * ctx.navUsd
+        ? "capital"
+        : cappedBy;
   return {
     strategy,
     set,

@@ -268,13 +268,21 @@ describe("outcome arbitrage: strategies and sizing", function () {
     expect(reasons(new Map([["01", book("01", [[0.3, 100]])]]))).to.deep.equal(["book-missing"]);
   });
 
-  it("the per-event cap (15 % of NAV), the capital and the minimum profit bound the size", function () {
+  it("the connector's caps as it counts them (every question of a negRisk set), the capital and the minimum profit bound the size", function () {
     const big = yes([0.3, 100_000], [0.33, 100_000], [0.3, 100_000]);
     const caps = { ...defaultStrategyConfig().caps, perMarket: 0.2, perCluster: { default: 0.3 } };
+    // the connector counts 3 × sets against its 30 % group cap: at most 0.98 × 10,000 × 0.1 sets
     const capped = scanOutcomeSets(sets, big, ctx({ navUsd: 10_000 }), config({ caps })).opportunities[0]!;
-    expect(capped.costUsd).to.be.at.most(1_500 + 1e-6);
-    expect(capped.costUsd).to.be.above(1_499);
-    expect(capped.cappedBy).to.equal("per-event");
+    expect(capped.sets).to.be.at.most(980 + 1e-9);
+    expect(capped.sets).to.be.above(979);
+    expect(capped.cappedBy).to.equal("connector group cap");
+    // with a wide group cap the connector's per-question count meets the 15 % event cap in sets, which
+    // binds before the keeper's own event cap on cost (a set costs less than its par)
+    const wide = { ...caps, perCluster: { default: 0.9 } };
+    const eventBound = scanOutcomeSets(sets, big, ctx({ navUsd: 10_000 }), config({ caps: wide }))
+      .opportunities[0]!;
+    expect(eventBound.sets).to.be.closeTo(1_470, 1);
+    expect(eventBound.costUsd).to.be.below(1_500);
     const poor = scanOutcomeSets(sets, big, ctx({ capitalUsd: 93 }), config()).opportunities[0]!;
     expect(poor.sets).to.be.closeTo(100, 1e-9);
     expect(poor.cappedBy).to.equal("capital");
