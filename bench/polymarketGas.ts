@@ -41,7 +41,7 @@ import {
   stackGovernanceRunner,
 } from "../deploy/product/stack.js";
 import { type PlanAction, type PmOrder, encodeAction } from "../keeper/planning/actions.js";
-import { connectorOrder } from "../keeper/planning/outcomeActions.js";
+import { connectorPmOrder } from "../keeper/planning/outcomeActions.js";
 import type { OrderTerms } from "../keeper/planning/outcomeOrders.js";
 
 /**
@@ -148,25 +148,6 @@ async function freshAccount(funder: Clients, label: string): Promise<Clients> {
   return { public: funder.public, wallet };
 }
 
-/** The JSON-safe plan order of the connector's order for `terms` (keeper/planning/outcomeActions.ts). */
-function planOrder(terms: OrderTerms, connector: Address): PmOrder {
-  const o = connectorOrder(terms, connector);
-  return {
-    salt: o.salt.toString(),
-    maker: o.maker,
-    signer: o.signer,
-    taker: o.taker,
-    tokenId: o.tokenId.toString(),
-    makerAmount: o.makerAmount.toString(),
-    takerAmount: o.takerAmount.toString(),
-    expiration: o.expiration.toString(),
-    nonce: o.nonce.toString(),
-    feeRateBps: o.feeRateBps.toString(),
-    side: o.side,
-    signatureType: o.signatureType,
-    signature: o.signature,
-  };
-}
 
 /**
  * The keeper's Polymarket paths through the real 2-of-3 KeeperGate on the local product stack
@@ -280,13 +261,13 @@ export async function measurePolymarketGas(accounts: readonly Clients[]): Promis
         connector,
         token: stack.asset,
         notional: orders.reduce((s, o) => s + BigInt(o.makerAmount), 0n).toString(),
-        orders: orders.map((o) => planOrder(o, connector)),
+        orders: orders.map((o) => connectorPmOrder(o, connector)),
       },
     ];
   };
   const fillAll = async (orders: readonly OrderTerms[], connector: Address, exchange: Address) => {
     let gas = 0n;
-    for (const o of orders) gas += await matcher(planOrder(o, connector), exchange);
+    for (const o of orders) gas += await matcher(connectorPmOrder(o, connector), exchange);
     return gas;
   };
 
@@ -472,7 +453,7 @@ export async function measurePolymarketGas(accounts: readonly Clients[]): Promis
         {
           kind: "pmCloseOrders",
           connector: closeConnector,
-          orders: bids.map((o) => planOrder(o, closeConnector)),
+          orders: bids.map((o) => connectorPmOrder(o, closeConnector)),
         },
       ],
       `close ${k}`,
