@@ -54,16 +54,16 @@ const USDC = (amount: string) => parseUnits(amount, 6);
 /** Questions of the negRisk groups whose YES (or NO) set is bought through the vault. */
 export const PM_SET_SIZES = [3, 10] as const;
 /**
- * A group of the connector's MAX_CONDITIONS (14) questions: the largest it registers. Its totalValue must fit
+ * A group of the connector's MAX_CONDITIONS (10) questions: the largest it registers. Its totalValue must fit
  * the gas the vault forwards to a connector's valuation, so the vault funds it (checked, not assumed).
  */
-export const PM_MAX_SET_SIZE = 14;
+export const PM_MAX_SET_SIZE = 10;
 /** A group the connector cannot register (more questions than MAX_CONDITIONS): refused, not measured. */
 export const PM_REFUSED_SET_SIZE = 25;
 /** Open orders closed in one pmCloseOrders: 1, a quarter and all of the connector's MAX_OPEN_ORDERS (32). */
 export const PM_CLOSE_POINTS = [1, 8, 32] as const;
-/** Binary markets registered and held in the NAV figures, up to the connector's MAX_CONDITIONS (14). */
-export const PM_NAV_POINTS = [1, 2, 4, 8, 12, 14] as const;
+/** Binary markets registered and held in the NAV figures, up to the connector's MAX_CONDITIONS (10). */
+export const PM_NAV_POINTS = [1, 2, 4, 8, 10] as const;
 /** Full sets per leg: a 10-question set is 1,000 of worst-case group exposure, far inside the 30 % group cap. */
 const SETS = USDC("100");
 const ORDER_TTL = 3_600n;
@@ -147,7 +147,6 @@ async function freshAccount(funder: Clients, label: string): Promise<Clients> {
   });
   return { public: funder.public, wallet };
 }
-
 
 /**
  * The keeper's Polymarket paths through the real 2-of-3 KeeperGate on the local product stack

@@ -92,10 +92,9 @@ const GAS_DESCRIPTIONS: Readonly<Record<string, string>> = {
   pm_nav_2: "the same with 2 markets held",
   pm_nav_4: "the same with 4 markets held",
   pm_nav_8: "the same with 8 markets held",
-  pm_nav_12: "the same with 12 markets held",
-  pm_nav_14: "the same with 14 markets held (MAX_CONDITIONS, the connector's cap)",
-  pm_nav_group14:
-    "PolymarketConnector.totalValue with one 14-question negRisk group registered (MAX_CONDITIONS), nothing held: under the vault's 500,000 valuation gas",
+  pm_nav_10: "the same with 10 markets held (MAX_CONDITIONS, the connector's cap)",
+  pm_nav_group10:
+    "PolymarketConnector.totalValue with one 10-question negRisk group registered (MAX_CONDITIONS), nothing held: under the vault's 500,000 valuation gas",
   pm_close_1:
     "keeper gate tx [pmCloseOrders] of 1 open unfilled BUY (cancelled on the exchange): the unwind path",
   pm_close_8: "the same closing 8 open orders",
@@ -335,7 +334,7 @@ The vault forwards 500,000 gas to one connector's \`totalValue\` (ConnectorValua
 refuses to fund a connector whose valuation fails: \`totalValue\` costs about 28,000 gas per registered
 condition (\`pm_nav_*\`), and a negRisk group adds its own pass; MAX_CONDITIONS is set so that a connector at
 the cap, one ${limits.maxSetSize}-question group (\`pm_nav_group${limits.maxSetSize}\`), stays under that budget (at 16 it
-needed 507,538 gas, and the vault read the connector as unhealthy). Every order action and cap check reads
+needed up to 650,000 gas, and the vault read the connector as unhealthy). Every order action and cap check reads
 all registered conditions and open orders, so the figures above are for a connector holding only the measured
 market(s); on a busier connector \`pmPlaceOrders\` costs more. Measured by \`bench/polymarketGas.ts\`: the local
 CTF Exchange, NegRisk CTF Exchange and NegRiskAdapter stand-ins on the real Conditional Tokens 1.0.3, orders

@@ -381,7 +381,7 @@ function onChainMarkdown(o: OnChainReport): string {
   lines.push("## Through the connector on the local chain", "");
   lines.push(
     "`npm run replay:outcomes -- --on-chain` (deploy/local/outcomeReplayChain.ts) puts every trade above on a local chain and",
-    "runs the keeper's real path on it. A PolymarketConnector registers at most 14 conditions (`MAX_CONDITIONS`, what a value",
+    "runs the keeper's real path on it. A PolymarketConnector registers at most 10 conditions (`MAX_CONDITIONS`, what a value",
     "report reads) and never drops one, so each recorded group gets its own local stack: the Polymarket venue and the vault's",
     `connector deployed, $${BANKROLL.toLocaleString("en-US")} deposited and settled into the vault, the keeper composed once through \`composeLocalKeeper\``,
     "as `keeper run` composes it (default `outcomes.limits`: the off-chain replay's caps and guards). The group's questions are",
@@ -521,7 +521,7 @@ function onChainMarkdown(o: OnChainReport): string {
   }
   const explain: Record<string, string> = {
     InvalidQuestionCount:
-      "governance could not register the group: its questions exceed the connector's `MAX_CONDITIONS` (14), and the connector refuses orders on tokens it has not registered (`UnknownToken`), so the gate's simulation refuses the batch and nothing is sent",
+      "governance could not register the group: its questions exceed the connector's `MAX_CONDITIONS` (10), and the connector refuses orders on tokens it has not registered (`UnknownToken`), so the gate's simulation refuses the batch and nothing is sent",
     GroupExposureAboveCap:
       "the connector's group cap counts every condition's worst case with open orders as if filled: a negRisk mint-and-sell holds one YES of every question against its open SELLs, `sets` tokens on each of the n conditions, `sets × n` for the group, while the keeper sizes the batch by its cost (`sets`) under the same 30 % cap; the gate's simulation refuses the batch and nothing is sent",
   };

@@ -31,10 +31,11 @@ contract PolymarketConnector is BaseConnector, IPolymarketConnector, IERC1155Rec
     using SafeERC20 for IERC20;
 
     /// @notice Bound on registered conditions (plain markets plus negRisk questions): what a value report reads.
-    /// @dev Each condition costs about 28k gas of `totalValue`; at 16 in one negRisk group the report needed
-    ///      507k, over the vault's 500k valuation budget (ConnectorValuation.VALUATION_GAS), so the connector
-    ///      would read unhealthy. 14 keeps the report at the cap under the budget with room to spare.
-    uint256 public constant MAX_CONDITIONS = 14;
+    /// @dev A condition costs 28k-40k gas of `totalValue` (held, open orders, resolved, cold); at 16 the report
+    ///      needed up to 650k, over the vault's 500k valuation budget (ConnectorValuation.VALUATION_GAS), and
+    ///      the vault read the connector as unhealthy. At 10 the worst case stays under the budget
+    ///      (PolymarketConnectorNavGasTest).
+    uint256 public constant MAX_CONDITIONS = 10;
     /// @notice Bound on open orders: what every order action and cap check reads.
     uint256 public constant MAX_OPEN_ORDERS = 32;
     /// @notice Longest validity of an order.
@@ -171,8 +172,13 @@ contract PolymarketConnector is BaseConnector, IPolymarketConnector, IERC1155Rec
         override(IERC1271, IPolymarketConnector)
         returns (bytes4)
     {
-        uint256 expiration = _openOrders[hash].expiration;
-        return expiration != 0 && block.timestamp <= expiration ? MAGIC_VALUE : bytes4(0xffffffff);
+        OpenOrder storage o = _openOrders[hash];
+        uint256 expiration = o.expiration;
+        if (expiration == 0 || block.timestamp > expiration) return bytes4(0xffffffff);
+        // a frozen or resolved market's orders stop filling at once, not at their expiry
+        bytes32 conditionId = _conditionOf(o.tokenId);
+        if (_conditions[conditionId].frozen || _resolved(conditionId)) return bytes4(0xffffffff);
+        return MAGIC_VALUE;
     }
 
     // -------------------------------------------------------------------------------- positions

@@ -154,7 +154,8 @@ interface IPolymarketConnector {
     ///         removes approvals).
     function closeOrders(ICtfExchange.Order[] calldata orders) external;
 
-    /// @notice Whether `hash` is an open, unexpired order of this connector (ERC-1271 magic value 0x1626ba7e).
+    /// @notice Whether `hash` is an open, unexpired order of this connector on a market that is neither frozen
+    ///         nor resolved (ERC-1271 magic value 0x1626ba7e): a freeze or a resolution stops its fills at once.
     function isValidSignature(bytes32 hash, bytes calldata signature) external view returns (bytes4);
 
     // ------------------------------------------------------------------------------------ positions

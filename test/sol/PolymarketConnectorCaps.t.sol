@@ -92,4 +92,19 @@ contract PolymarketConnectorCapsTest is PolymarketConnectorTestBase {
         assertEq(connector.isValidSignature(open, ""), live ? MAGIC : bytes4(0xffffffff));
         assertEq(connector.isValidSignature(hash, ""), bytes4(0xffffffff));
     }
+
+    /// @dev A freeze or a resolution stops an open order's fills at once: the connector no longer signs it.
+    function test_frozenOrResolvedMarketsOrdersStopFilling() public {
+        ICtfExchange.Order memory order = _pmOrder(yes, BUY, 10 * ONE, 20 * ONE);
+        bytes32 open = exchange.hashOrder(order);
+        _place(_one(order));
+        assertEq(connector.isValidSignature(open, ""), MAGIC);
+        vm.prank(guardian);
+        connector.setFrozen(cid, true);
+        assertEq(connector.isValidSignature(open, ""), bytes4(0xffffffff), "frozen");
+        connector.setFrozen(cid, false);
+        assertEq(connector.isValidSignature(open, ""), MAGIC, "unfrozen by governance");
+        _report(Q, 0);
+        assertEq(connector.isValidSignature(open, ""), bytes4(0xffffffff), "resolved");
+    }
 }

@@ -205,7 +205,7 @@ describe("bench: results file writer and target classification", function () {
       redeem: 140_007n,
       nav: Object.fromEntries(PM_NAV_POINTS.map((k) => [k, BigInt(30_000 + 9_000 * k)])),
       close: Object.fromEntries(PM_CLOSE_POINTS.map((k) => [k, BigInt(60_000 + 20_000 * k)])),
-      caps: { maxConditions: 14, maxOpenOrders: 32 },
+      caps: { maxConditions: 10, maxOpenOrders: 32 },
     };
     const figures = polymarketFigures(pm);
     const names = Object.keys(figures);
@@ -216,7 +216,7 @@ describe("bench: results file writer and target classification", function () {
       "pm_buyMerge_binary",
       "pm_splitSell_binary",
       "pm_redeem",
-      "pm_nav_14",
+      "pm_nav_10",
       "pm_close_32",
     ]);
     const gas = Object.fromEntries(Object.entries(figures).map(([name, value]) => [name, [Number(value)]]));
