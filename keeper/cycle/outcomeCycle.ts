@@ -490,10 +490,15 @@ async function trackOpenBatches(
     let txHashes: Hex[] = earlier?.status === "executed" && earlier.txHash ? [earlier.txHash] : [];
     if (earlier?.status !== "executed") {
       // every order the connector still records is closed, filled ones too: a filled order's record
-      // keeps one of the connector's MAX_OPEN_ORDERS slots until it is dropped, so a keeper that only
-      // closed the unfilled ones would be refused (TooManyOpenOrders) after a few batches
+      // keeps one of the connector's MAX_OPEN_ORDERS slots until it is dropped. An unwind closes them in
+      // its transaction, a lock folds them into its own (merge, convert); a lock with nothing to send (a
+      // held YES set) sends nothing, so its filled orders stay recorded until closed after expiry
+      // (anyone may close an expired order)
       const recorded = await parts.chain.openOrderHashes();
-      const closeOrders = batch.orders.filter((_, i) => recorded.has(hashes[i]!.toLowerCase()));
+      const closeOrders =
+        step.kind === "unwind" || step.steps.length > 0
+          ? batch.orders.filter((_, i) => recorded.has(hashes[i]!.toLowerCase()))
+          : [];
       const actions: PlanAction[] = [
         ...(closeOrders.length > 0 ? [parts.actions.closeOrders(closeOrders, exchange)] : []),
         ...parts.actions.steps(step.steps),
